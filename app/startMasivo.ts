@@ -1,0 +1,114 @@
+import type { AddressInfo } from "node:net";
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { Config } from "../config/config.ts";
+import {
+  countingPublisher,
+  createGateway,
+  createGatewayMetrics,
+  createGatewayServer,
+  type Gateway,
+} from "../gateway/index.ts";
+import type { Services } from "../schema/index.ts";
+import { type LocalStack, type ServerCrashedError, startLocalStack } from "../stack/index.ts";
+import { accountsRepository, apiKeysRepository, connectStore, pingStore } from "../store/index.ts";
+import { connectNats, createCommandPublisher, ensureStreams, STREAM_NAMES } from "../streams/index.ts";
+import { bootstrapDefaultAccount } from "./bootstrap.ts";
+import type { Logger } from "./logger.ts";
+
+export type RunningMasivo = {
+  /** The GraphQL endpoint, when this process runs the gateway role. */
+  graphqlUrl: string | undefined;
+  gateway: Gateway | undefined;
+  natsUrl: string;
+  mongodbUrl: string;
+  /** The `default` account's admin key, on the start that created it. */
+  bootstrapKey: string | undefined;
+  stop: () => Promise<void>;
+};
+
+export type StartOptions = {
+  config: Config;
+  log: Logger;
+  /** Called when a local server this process started dies. */
+  onServerCrash?: (error: ServerCrashedError) => void;
+};
+
+/** Starts servers that are not configured, connects, prepares streams and runs the configured roles. */
+export async function startMasivo({ config, log, onServerCrash }: StartOptions): Promise<RunningMasivo> {
+  const cleanup: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const step of cleanup.reverse()) await step().catch((error) => log.error({ err: error }, "stop failed"));
+  };
+  try {
+    const stack: LocalStack = await startLocalStack({
+      natsUrl: config.natsUrl,
+      mongodbUrl: config.mongodbUrl,
+      dataDir: config.dataDir,
+      log: (line) => log.info(line),
+      onCrash: onServerCrash,
+    });
+    cleanup.push(stack.stop);
+
+    const link = await connectNats(stack.natsUrl, "masivo", (line) => log.warn(line));
+    cleanup.push(link.close);
+    const store = await connectStore(stack.mongodbUrl);
+    cleanup.push(store.close);
+    const layout = await ensureStreams(link.nc, config.partitions);
+    log.info({ partitions: layout.partitions }, "streams ready");
+
+    const accounts = accountsRepository(store.db);
+    const apiKeys = apiKeysRepository(store.db);
+    const bootstrap = config.rootKey ? undefined : await bootstrapDefaultAccount(accounts, apiKeys);
+
+    let graphqlUrl: string | undefined;
+    let gateway: Gateway | undefined;
+    if (config.roles.includes("gateway")) {
+      const metrics = createGatewayMetrics();
+      const services: Services = {
+        publisher: countingPublisher(createCommandPublisher({ link, partitions: layout.partitions }), metrics),
+        accounts,
+        apiKeys,
+      };
+      gateway = createGateway({ services, rootKey: config.rootKey, logger: log });
+      const jsm = await jetstreamManager(link.nc);
+      const server = createGatewayServer({
+        gateway,
+        metrics,
+        readiness: [
+          { name: "nats", check: async () => link.isConnected() },
+          { name: "mongodb", check: () => pingStore(store) },
+          {
+            name: "streams",
+            check: async () =>
+              link.isConnected() &&
+              (await Promise.all(Object.values(STREAM_NAMES).map((name) => jsm.streams.info(name)))).length === 4,
+          },
+        ],
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(config.port, "0.0.0.0", resolve);
+      });
+      cleanup.push(
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      );
+      graphqlUrl = `http://localhost:${(server.address() as AddressInfo).port}/graphql`;
+    }
+
+    return {
+      graphqlUrl,
+      gateway,
+      natsUrl: stack.natsUrl,
+      mongodbUrl: stack.mongodbUrl,
+      bootstrapKey: bootstrap?.key,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

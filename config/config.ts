@@ -1,0 +1,100 @@
+import { z } from "zod";
+
+/** Roles one process can run; `all` expands to every one of them. */
+export const ROLES = ["gateway", "customers", "audiences", "destinations", "channels", "scheduler"] as const;
+export type Role = (typeof ROLES)[number];
+
+const roleList = z
+  .string()
+  .trim()
+  .transform((value, ctx): Role[] => {
+    if (value === "all") return [...ROLES];
+    const names = value
+      .split(",")
+      .map((name) => name.trim())
+      .filter((name) => name !== "");
+    const unknown = names.filter((name) => !(ROLES as readonly string[]).includes(name));
+    if (names.length === 0 || unknown.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `unknown role(s) ${unknown.map((n) => `"${n}"`).join(", ") || "(none given)"}; use "all" or a comma-separated list of ${ROLES.join(", ")}`,
+      });
+      return z.NEVER;
+    }
+    return [...new Set(names as Role[])];
+  });
+
+const url = (schemes: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => schemes.some((scheme) => value.startsWith(`${scheme}://`)), {
+      message: `must start with ${schemes.map((s) => `${s}://`).join(" or ")}`,
+    });
+
+const flag = z.enum(["1", "0", "true", "false"]).transform((value) => value === "1" || value === "true");
+
+/** The environment as API.md documents it; unset variables take their defaults. */
+const environmentSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  NATS_URL: url(["nats", "tls", "ws", "wss"]).optional(),
+  MONGODB_URL: url(["mongodb", "mongodb+srv"]).optional(),
+  MASIVO_DATA_DIR: z.string().trim().min(1).default(".data"),
+  MASIVO_ROOT_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+  MASIVO_ROLES: roleList.default([...ROLES]),
+  MASIVO_ALLOW_LOCAL_DESTINATIONS: flag.default(false),
+  MASIVO_MASTER_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+  MASIVO_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(32),
+  MASIVO_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = {
+  port: number;
+  natsUrl: string | undefined;
+  mongodbUrl: string | undefined;
+  dataDir: string;
+  rootKey: string | undefined;
+  roles: Role[];
+  allowLocalDestinations: boolean;
+  masterKey: string | undefined;
+  /** Partitions of INGEST when the streams are first created; existing streams keep theirs. */
+  partitions: number;
+  logLevel: z.infer<typeof environmentSchema>["MASIVO_LOG_LEVEL"];
+};
+
+/** A bad environment variable; the message names it and says what is expected. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  readonly variables: string[];
+  constructor(problems: { variable: string; message: string }[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join("\n")}`);
+    this.variables = problems.map((p) => p.variable);
+  }
+}
+
+/** Reads and validates the configuration; empty variables count as unset. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? "environment"),
+        message: issue.message,
+      })),
+    );
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    natsUrl: e.NATS_URL,
+    mongodbUrl: e.MONGODB_URL,
+    dataDir: e.MASIVO_DATA_DIR,
+    rootKey: e.MASIVO_ROOT_KEY,
+    roles: e.MASIVO_ROLES,
+    allowLocalDestinations: e.MASIVO_ALLOW_LOCAL_DESTINATIONS,
+    masterKey: e.MASIVO_MASTER_KEY,
+    partitions: e.MASIVO_PARTITIONS,
+    logLevel: e.MASIVO_LOG_LEVEL,
+  };
+}

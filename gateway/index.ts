@@ -1,0 +1,5 @@
+export { resolveCaller } from "./auth.ts";
+export { countingPublisher, createGatewayMetrics, type GatewayMetrics } from "./metrics.ts";
+export { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./queryLimits.ts";
+export { createGatewayServer, DEFAULT_MAX_BODY_BYTES, type ReadinessCheck } from "./server.ts";
+export { createGateway, type Gateway } from "./yoga.ts";

@@ -1,0 +1,30 @@
+import type { Accounts, ApiKeyRole, ApiKeys } from "../store/index.ts";
+import type { CommandPublisher } from "../streams/index.ts";
+import { forbidden, unauthenticated } from "./errors.ts";
+
+/** Who is calling: the platform's root key, or one account's API key. */
+export type Caller = { kind: "root" } | { kind: "key"; keyId: string; account: string; role: ApiKeyRole };
+
+/** What resolvers may use; built once per process and shared by every request. */
+export type Services = {
+  publisher: CommandPublisher;
+  accounts: Accounts;
+  apiKeys: ApiKeys;
+};
+
+export type Context = {
+  /** Undefined when the request carried no key, or one that is unknown or revoked. */
+  caller: Caller | undefined;
+  services: Services;
+};
+
+/** The caller's account; only called behind an `admin`/`sdk` scope, which guarantees a key. */
+export function callerAccount(context: Context): string {
+  if (context.caller?.kind !== "key") throw new Error("callerAccount used on a field without an account scope");
+  return context.caller.account;
+}
+
+/** A caller without a valid key is unauthenticated; one with a key outside its role is forbidden. */
+export function forbiddenOrUnauthenticated(context: Context) {
+  return context.caller ? forbidden() : unauthenticated();
+}

@@ -1,0 +1,75 @@
+import { z } from "zod";
+import { AckRef, ack } from "./ack.ts";
+import { builder } from "./builder.ts";
+import { ConsentInputRef, consentPatch } from "./consent.ts";
+import { callerAccount } from "./context.ts";
+import { orUnavailable, parseArgument } from "./errors.ts";
+import { customerIdSchema, jsonObjectSchema } from "./limits.ts";
+
+const CustomerInputRef = builder.inputType("CustomerInput", {
+  description: "A customer's profile; fields left out keep their value",
+  fields: (t) => ({
+    customerId: t.id({ required: true }),
+    email: t.string(),
+    phone: t.string({ description: "E.164, e.g. +14155550123" }),
+    firstName: t.string(),
+    lastName: t.string(),
+    tier: t.string(),
+    attributes: t.field({ type: "JSON", description: "Custom attributes, may be nested; merged into the profile" }),
+    tags: t.stringList({ description: "When given, replaces the customer's tag set" }),
+    consent: t.field({ type: ConsentInputRef }),
+    identified: t.boolean({ description: "Default true; anonymous customers are not evaluated in real time" }),
+  }),
+});
+
+const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
+
+const customerInputSchema = z.object({
+  customerId: customerIdSchema,
+  email: optional(z.email("must be an email address")),
+  phone: optional(z.string().regex(/^\+[1-9]\d{1,14}$/, "must be an E.164 number such as +14155550123")),
+  firstName: optional(z.string().max(255)),
+  lastName: optional(z.string().max(255)),
+  tier: optional(z.string().max(255)),
+  attributes: optional(jsonObjectSchema),
+  tags: optional(z.array(z.string().trim().min(1, "must not be empty").max(255)).max(1000)),
+  identified: optional(z.boolean()),
+});
+
+builder.mutationFields((t) => ({
+  upsertCustomer: t.field({
+    type: AckRef,
+    description: "ADMIN: creates or updates a customer's profile",
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: CustomerInputRef, required: true }) },
+    resolve: (_root, args, context) => {
+      const account = callerAccount(context);
+      const { customerId, ...profile } = parseArgument(customerInputSchema, args.input, "input");
+      const consent = args.input.consent ? consentPatch(args.input.consent) : undefined;
+      return orUnavailable(async () =>
+        ack(
+          await context.services.publisher.publish([
+            { type: "customer.upsert", data: { ...profile, consent }, metadata: { account, customerId } },
+          ]),
+        ),
+      );
+    },
+  }),
+  deleteCustomer: t.field({
+    type: AckRef,
+    description: "ADMIN: deletes a customer and all its data",
+    authScopes: { admin: true },
+    args: { customerId: t.arg.id({ required: true }) },
+    resolve: (_root, args, context) => {
+      const account = callerAccount(context);
+      const customerId = parseArgument(customerIdSchema, String(args.customerId), "customerId");
+      return orUnavailable(async () =>
+        ack(
+          await context.services.publisher.publish([
+            { type: "customer.delete", data: {}, metadata: { account, customerId } },
+          ]),
+        ),
+      );
+    },
+  }),
+}));

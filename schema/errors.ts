@@ -1,0 +1,52 @@
+import { GraphQLError } from "graphql";
+import type { z } from "zod";
+import { UnavailableError } from "../streams/index.ts";
+
+/** One problem with an argument: where (`events[3].properties.items`) and why. */
+export type InputIssue = { field: string; message: string };
+
+export function badInput(issues: InputIssue[]): GraphQLError {
+  const [first] = issues;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
+  return new GraphQLError(`${first?.field ?? "input"}: ${first?.message ?? "invalid"}${more}`, {
+    extensions: { code: "BAD_USER_INPUT", issues },
+  });
+}
+
+/** Validates an argument against a zod schema; errors name the argument path of each issue. */
+export function parseArgument<T extends z.ZodType>(schema: T, value: unknown, argument: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw badInput(
+    result.error.issues.map((issue) => ({ field: fieldPath(argument, issue.path), message: issue.message })),
+  );
+}
+
+export function fieldPath(argument: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (text, key) => (typeof key === "number" ? `${text}[${key}]` : `${text}.${String(key)}`),
+    argument,
+  );
+}
+
+export function unauthenticated(): GraphQLError {
+  return new GraphQLError("authentication required: send Authorization: Bearer <api key>", {
+    extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
+  });
+}
+
+export function forbidden(): GraphQLError {
+  return new GraphQLError("forbidden: this key may not perform this operation", { extensions: { code: "FORBIDDEN" } });
+}
+
+/** Runs an ingestion and turns a NATS outage into the `UNAVAILABLE` error clients retry on. */
+export async function orUnavailable<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof UnavailableError) {
+      throw new GraphQLError(`${error.message}`, { extensions: { code: "UNAVAILABLE", http: { status: 503 } } });
+    }
+    throw error;
+  }
+}

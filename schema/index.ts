@@ -1,0 +1,14 @@
+import { lexicographicSortSchema } from "graphql";
+import { builder } from "./builder.ts";
+import "./scalars.ts";
+import "./ack.ts";
+import "./viewer.ts";
+import "./apiKey.ts";
+import "./consent.ts";
+import "./customer.ts";
+import "./event.ts";
+import "./device.ts";
+
+/** The whole GraphQL schema; each imported file adds its types and fields. */
+export const schema = lexicographicSortSchema(builder.toSchema());
+export type { Caller, Context, Services } from "./context.ts";

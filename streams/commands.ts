@@ -1,0 +1,90 @@
+import { z } from "zod";
+import { accountIdSchema } from "./subjects.ts";
+
+/** Consent for one purpose: tri-state, UNKNOWN until the customer says. */
+export const consentValueSchema = z.enum(["GRANTED", "DENIED", "UNKNOWN"]);
+export type ConsentValue = z.infer<typeof consentValueSchema>;
+
+export const CONSENT_PURPOSES = ["email", "push", "whatsapp", "sms", "ads", "dataSharing"] as const;
+export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
+
+export const consentPatchSchema = z.partialRecord(z.enum(CONSENT_PURPOSES), consentValueSchema);
+export type ConsentPatch = z.infer<typeof consentPatchSchema>;
+
+export const devicePlatformSchema = z.enum(["IOS", "ANDROID", "WEB"]);
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+/** Who and when, common to every command. */
+const metadataSchema = z.object({
+  account: accountIdSchema,
+  customerId: z.string().min(1),
+  /** The message id it was published under (also the Ack id). */
+  commandId: z.string().min(1),
+  acceptedAt: z.iso.datetime(),
+});
+export type CommandMetadata = z.infer<typeof metadataSchema>;
+
+export const upsertCustomerDataSchema = z.object({
+  email: z.string().optional(),
+  phone: z.string().optional(),
+  firstName: z.string().optional(),
+  lastName: z.string().optional(),
+  tier: z.string().optional(),
+  attributes: jsonObject.optional(),
+  tags: z.array(z.string()).optional(),
+  consent: consentPatchSchema.optional(),
+  identified: z.boolean().optional(),
+});
+
+/** An event; its id is the command id (the client's when given), its time defaults to acceptance. */
+export const trackEventDataSchema = z.object({
+  name: z.string().min(1),
+  timestamp: z.iso.datetime().optional(),
+  properties: jsonObject,
+});
+
+export const registerDeviceDataSchema = z.object({
+  token: z.string().min(1),
+  platform: devicePlatformSchema,
+  appId: z.string().optional(),
+});
+
+/** Every INGEST command, as `{ type, data, metadata }`. */
+export const ingestCommandSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("customer.upsert"), data: upsertCustomerDataSchema, metadata: metadataSchema }),
+  z.object({ type: z.literal("customer.delete"), data: z.object({}), metadata: metadataSchema }),
+  z.object({ type: z.literal("event.track"), data: trackEventDataSchema, metadata: metadataSchema }),
+  z.object({ type: z.literal("device.register"), data: registerDeviceDataSchema, metadata: metadataSchema }),
+  z.object({
+    type: z.literal("device.unregister"),
+    data: z.object({ token: z.string().min(1) }),
+    metadata: metadataSchema,
+  }),
+  z.object({ type: z.literal("consent.set"), data: consentPatchSchema, metadata: metadataSchema }),
+]);
+export type IngestCommand = z.infer<typeof ingestCommandSchema>;
+export type IngestCommandType = IngestCommand["type"];
+
+/** A command before it has an id and acceptance time: what the gateway builds from a request. */
+export type IngestCommandDraft = {
+  [T in IngestCommandType]: {
+    type: T;
+    data: Extract<IngestCommand, { type: T }>["data"];
+    metadata: Pick<CommandMetadata, "account" | "customerId">;
+    /** Deterministic id when the client supplied one (idempotent ingestion). */
+    id?: string;
+  };
+}[IngestCommandType];
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeCommand(command: IngestCommand): Uint8Array {
+  return encoder.encode(JSON.stringify(command));
+}
+
+/** Decodes and validates an INGEST payload; throws a ZodError on a malformed one. */
+export function decodeCommand(payload: Uint8Array): IngestCommand {
+  return ingestCommandSchema.parse(JSON.parse(decoder.decode(payload)));
+}

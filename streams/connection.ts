@@ -1,0 +1,41 @@
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+
+/** A NATS connection plus whether it is usable right now (it reconnects on its own, forever). */
+export type NatsLink = {
+  nc: NatsConnection;
+  isConnected: () => boolean;
+  close: () => Promise<void>;
+};
+
+/**
+ * Connects to NATS and keeps reconnecting whenever the server goes away. `isConnected` lets
+ * callers refuse work at once while disconnected, instead of letting the client buffer it.
+ */
+export async function connectNats(url: string, name: string, log?: (line: string) => void): Promise<NatsLink> {
+  const nc = await connect({
+    servers: url.split(","),
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    pingInterval: 5_000,
+  });
+  let connected = true;
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === "disconnect") {
+        connected = false;
+        log?.(`nats: disconnected from ${url}; reconnecting`);
+      } else if (status.type === "reconnect") {
+        connected = true;
+        log?.(`nats: reconnected to ${url}`);
+      }
+    }
+  })();
+  return {
+    nc,
+    isConnected: () => connected && !nc.isClosed(),
+    close: async () => {
+      if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
+    },
+  };
+}
