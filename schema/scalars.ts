@@ -6,19 +6,31 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-
 function parseDateTime(value: unknown): Date {
   const date = typeof value === "string" && ISO_DATE_TIME.test(value) ? new Date(value) : undefined;
   if (!date || Number.isNaN(date.getTime())) {
-    // A plain error lets graphql-js prefix it with the argument or variable path.
-    throw new TypeError(
+    throw new GraphQLError(
       `DateTime must be an ISO-8601 date-time with a time zone, such as 2026-11-23T10:00:00Z; got ${JSON.stringify(value)}`,
+      { extensions: { code: "BAD_USER_INPUT" } },
     );
   }
   return date;
+}
+
+/**
+ * In a literal, a plain error lets graphql-js report it as a validation error with its location;
+ * a GraphQLError would replace that report.
+ */
+function parseDateTimeLiteral(value: unknown): Date {
+  try {
+    return parseDateTime(value);
+  } catch (error) {
+    throw new TypeError((error as Error).message);
+  }
 }
 
 builder.scalarType("DateTime", {
   description: "An ISO-8601 date-time with a time zone, e.g. 2026-11-23T10:00:00Z",
   serialize: (value) => (value instanceof Date ? value.toISOString() : parseDateTime(value).toISOString()),
   parseValue: parseDateTime,
-  parseLiteral: (node) => parseDateTime(node.kind === Kind.STRING ? node.value : undefined),
+  parseLiteral: (node) => parseDateTimeLiteral(node.kind === Kind.STRING ? node.value : undefined),
 });
 
 function literalValue(node: ValueNode, variables?: Record<string, unknown> | null): unknown {

@@ -1,0 +1,80 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningMasivo } from "../../app/startMasivo.ts";
+import { type ServerProcess, startNatsServer } from "../../stack/index.ts";
+import { connectNats } from "../../streams/index.ts";
+import { postGraphQL, startTestMasivo } from "../support/startTestMasivo.ts";
+
+// A nats-server of this file's own, so stopping it disturbs no other test.
+let dataDir: string;
+let nats: ServerProcess & { url: string };
+let masivo: RunningMasivo & { baseUrl: string };
+let key: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "masivo-outage-"));
+  nats = await startNatsServer({ dataDir, log: () => {} });
+  masivo = await startTestMasivo({ NATS_URL: nats.url });
+  key = masivo.bootstrapKey ?? "";
+});
+afterAll(async () => {
+  await masivo?.stop();
+  await nats?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const track = (id: string) =>
+  postGraphQL(masivo.baseUrl, key, {
+    query: "mutation($e: [EventInput!]!) { trackEvents(events: $e) { accepted ids } }",
+    variables: { e: [{ id, customerId: "c-1", name: "opened" }] },
+  });
+
+async function storedIngestMessages(): Promise<number> {
+  const link = await connectNats(nats.url, "outage-check");
+  try {
+    const { jetstreamManager } = await import("@nats-io/jetstream");
+    return (await (await jetstreamManager(link.nc)).streams.info("INGEST")).state.messages;
+  } finally {
+    await link.close();
+  }
+}
+
+async function eventually<T>(attempt: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await attempt();
+    if (done(value) || Date.now() > deadline) return value;
+    await sleep(200);
+  }
+}
+
+describe("when NATS goes away", () => {
+  it("answers UNAVAILABLE and accepts nothing, fails /readyz, and recovers on its own when NATS returns", async () => {
+    expect((await track("before")).body.data).toEqual({ trackEvents: { accepted: 1, ids: ["before"] } });
+    const port = nats.port;
+    await nats.stop();
+
+    const during = await eventually(
+      () => track("during"),
+      (result) => result.body.errors?.[0]?.extensions?.code === "UNAVAILABLE",
+    );
+    expect(during.body.errors?.[0]?.extensions?.code).toBe("UNAVAILABLE");
+    expect(during.body.data ?? null).toBeNull();
+    const notReady = await fetch(`${masivo.baseUrl}/readyz`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toMatchObject({ status: "unavailable", checks: { nats: false } });
+
+    nats = await startNatsServer({ dataDir, port, log: () => {} });
+    const after = await eventually(
+      () => track("after"),
+      (result) => result.body.errors === undefined,
+    );
+    expect(after.body.data).toEqual({ trackEvents: { accepted: 1, ids: ["after"] } });
+    expect((await fetch(`${masivo.baseUrl}/readyz`)).status).toBe(200);
+    // "before" and "after" are stored; "during" never was.
+    expect(await storedIngestMessages()).toBe(2);
+  });
+});

@@ -1,0 +1,26 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { printedSchema, SCHEMA_FILE } from "../../schema/print.ts";
+
+describe("schema/schema.graphql", () => {
+  it("matches the schema the code builds (run `npm run schema:print` after changing it)", () => {
+    expect(readFileSync(SCHEMA_FILE, "utf8")).toBe(printedSchema());
+  });
+
+  it("keeps the operations API.md names", () => {
+    const sdl = printedSchema();
+    for (const name of [
+      "createAccount(id: ID!): NewApiKey!",
+      "createApiKey(role: ApiKeyRole!): NewApiKey!",
+      "revokeApiKey(id: ID!): Boolean!",
+      "upsertCustomer(input: CustomerInput!): Ack!",
+      "deleteCustomer(customerId: ID!): Ack!",
+      "trackEvents(events: [EventInput!]!): Ack!",
+      "registerDevice(input: DeviceInput!): Ack!",
+      "unregisterDevice(customerId: ID!, token: String!): Ack!",
+      "setConsent(consent: ConsentInput!, customerId: ID!): Ack!",
+    ]) {
+      expect(sdl).toContain(name);
+    }
+  });
+});

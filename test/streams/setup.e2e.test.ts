@@ -1,0 +1,72 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ServerProcess, startNatsServer } from "../../stack/index.ts";
+import {
+  connectNats,
+  DUPLICATE_WINDOW_NS,
+  ensureStreams,
+  type NatsLink,
+  readStreamLayout,
+} from "../../streams/index.ts";
+
+// Stream settings are server-wide, so this file has a nats-server of its own.
+let dataDir: string;
+let nats: ServerProcess & { url: string };
+let links: NatsLink[];
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "masivo-streams-"));
+  nats = await startNatsServer({ dataDir, log: () => {} });
+  links = await Promise.all([1, 2, 3].map((i) => connectNats(nats.url, `setup-${i}`)));
+});
+afterAll(async () => {
+  await Promise.all(links.map((link) => link.close()));
+  await nats.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("ensureStreams", () => {
+  it("creates the four streams once when several processes start together", async () => {
+    const layouts = await Promise.all(links.map((link) => ensureStreams(link.nc, 16)));
+    expect(layouts).toEqual([{ partitions: 16 }, { partitions: 16 }, { partitions: 16 }]);
+    const [first] = links;
+    if (!first) throw new Error("no link");
+    const jsm = await jetstreamManager(first.nc);
+    const names = [];
+    for await (const info of jsm.streams.list()) names.push(info.config.name);
+    expect(names.sort()).toEqual(["CHANGES", "INGEST", "MESSAGES", "TIMERS"]);
+
+    const ingest = await jsm.streams.info("INGEST");
+    expect(ingest.config).toMatchObject({
+      subjects: ["in.>"],
+      retention: "limits",
+      duplicate_window: DUPLICATE_WINDOW_NS,
+    });
+    const timers = await jsm.streams.info("TIMERS");
+    expect(timers.config).toMatchObject({
+      subjects: ["tmr.>"],
+      allow_msg_schedules: true,
+      allow_msg_ttl: true,
+      max_age: 0,
+    });
+  });
+
+  it("keeps the partition count the streams were created with", async () => {
+    const link = links[1];
+    if (!link) throw new Error("no link");
+    expect(await ensureStreams(link.nc, 64)).toEqual({ partitions: 16 });
+    expect(await readStreamLayout(link.nc)).toEqual({ partitions: 16 });
+  });
+
+  it("repairs a stream whose settings drifted", async () => {
+    const link = links[2];
+    if (!link) throw new Error("no link");
+    const jsm = await jetstreamManager(link.nc);
+    const changes = await jsm.streams.info("CHANGES");
+    await jsm.streams.update("CHANGES", { ...changes.config, duplicate_window: 1_000_000_000 });
+    await ensureStreams(link.nc, 16);
+    expect((await jsm.streams.info("CHANGES")).config.duplicate_window).toBe(DUPLICATE_WINDOW_NS);
+  });
+});

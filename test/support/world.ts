@@ -1,0 +1,122 @@
+import { randomBytes } from "node:crypto";
+import { type ConsumerMessages, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { inject } from "vitest";
+import { createGateway, type Gateway } from "../../gateway/index.ts";
+import type { Services } from "../../schema/index.ts";
+import { accountsRepository, apiKeysRepository, connectStore, type Store } from "../../store/index.ts";
+import {
+  type CommandPublisher,
+  connectNats,
+  createCommandPublisher,
+  decodeCommand,
+  ensureStreams,
+  type IngestCommand,
+  type NatsLink,
+  STREAM_NAMES,
+} from "../../streams/index.ts";
+
+export const TEST_ROOT_KEY = "test-root-key-0123456789abcdef";
+
+/** A unique, subject-safe id for one test's account or database. */
+export function uniqueId(prefix = "t"): string {
+  return `${prefix}${randomBytes(5).toString("hex")}`;
+}
+
+/** The shared MongoDB URL pointing at a database of this test's own. */
+export function isolatedMongoUrl(database: string): string {
+  const url = new URL(inject("mongodbUrl"));
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export type GraphQLResult<T = Record<string, unknown>> = {
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+};
+
+/** One test file's world: connections to the shared servers, a gateway, and its own account. */
+export type World = {
+  link: NatsLink;
+  store: Store;
+  gateway: Gateway;
+  publisher: CommandPublisher;
+  services: Services;
+  account: string;
+  adminKey: string;
+  /** Runs a GraphQL operation in-process, as the given key (or none). */
+  graphql: <T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    key?: string | null,
+  ) => Promise<GraphQLResult<T>>;
+  /** Commands stored in INGEST for an account, in stream order. */
+  ingestedCommands: (account?: string) => Promise<IngestCommand[]>;
+  close: () => Promise<void>;
+};
+
+/** A world of its own; worlds given the same `database` share accounts and keys, like one deployment. */
+export async function createWorld(options: { database?: string } = {}): Promise<World> {
+  const link = await connectNats(inject("natsUrl"), "masivo-test");
+  const store = await connectStore(isolatedMongoUrl(options.database ?? uniqueId("db")));
+  const layout = await ensureStreams(link.nc, 32);
+  const publisher = createCommandPublisher({ link, partitions: layout.partitions });
+  const services: Services = {
+    publisher,
+    accounts: accountsRepository(store.db),
+    apiKeys: apiKeysRepository(store.db),
+  };
+  const gateway = createGateway({ services, rootKey: TEST_ROOT_KEY });
+
+  const graphql: World["graphql"] = async (query, variables, key) => {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (key) headers.authorization = `Bearer ${key}`;
+    const response = await gateway.fetch("http://masivo.test/graphql", {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as GraphQLResult<never>;
+  };
+
+  const account = uniqueId("acct");
+  const created = await graphql<{ createAccount: { key: string } }>(
+    "mutation($id: ID!) { createAccount(id: $id) { key } }",
+    { id: account },
+    TEST_ROOT_KEY,
+  );
+  const adminKey = created.data?.createAccount.key;
+  if (!adminKey) throw new Error(`could not create test account: ${JSON.stringify(created.errors)}`);
+
+  return {
+    link,
+    store,
+    gateway,
+    publisher,
+    services,
+    account,
+    adminKey,
+    graphql: (query, variables, key = adminKey) => graphql(query, variables, key),
+    ingestedCommands: (forAccount = account) => readIngest(link, forAccount),
+    close: async () => {
+      await link.close();
+      await store.close();
+    },
+  };
+}
+
+async function readIngest(link: NatsLink, account: string): Promise<IngestCommand[]> {
+  const jsm = await jetstreamManager(link.nc);
+  const info = await jsm.streams.info(STREAM_NAMES.ingest, { subjects_filter: `in.${account}.>` });
+  const total = Object.values(info.state.subjects ?? {}).reduce((sum, count) => sum + count, 0);
+  if (total === 0) return [];
+  const consumer = await jetstream(link.nc).consumers.get(STREAM_NAMES.ingest, {
+    filter_subjects: [`in.${account}.>`],
+  });
+  const commands: IngestCommand[] = [];
+  const messages: ConsumerMessages = await consumer.fetch({ max_messages: total, expires: 5_000 });
+  for await (const message of messages) {
+    commands.push(decodeCommand(message.data));
+    if (commands.length === total) break;
+  }
+  return commands;
+}
