@@ -35,7 +35,7 @@ function parseCompose(text: string): unknown {
 
 /** The Compose Specification's schema; its `$schema` (an https draft-07 URI) is unknown to ajv, so it is dropped. */
 function composeValidator() {
-  const schemaPath = join(repoRoot, "..", "shared", "schemas", "compose-spec.json");
+  const schemaPath = join(repoRoot, "deploy", "schemas", "compose-spec.json");
   const schema = JSON.parse(readFileSync(schemaPath, "utf8")) as Record<string, unknown>;
   delete schema.$schema;
   // The schema uses no `format` keyword, so ajv-formats is not needed.
