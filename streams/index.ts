@@ -14,6 +14,22 @@ export { connectNats, type NatsLink } from "./connection.ts";
 export { DUPLICATE_WINDOW_NS, STREAM_NAMES } from "./definitions.ts";
 export { UnavailableError } from "./errors.ts";
 export {
+  type CustomerFact,
+  type CustomerFactDraft,
+  type CustomerFactType,
+  completeFact,
+  customerFactSchema,
+  decodeFact,
+  encodeFact,
+  type FactMetadata,
+  type FactOf,
+  type FactSubjectKind,
+  factIdOf,
+  factSubjectKind,
+  PROFILE_FIELDS,
+  type ProfileField,
+} from "./facts.ts";
+export {
   type CancelProperties,
   type FulfillProperties,
   INTERNAL_EVENT_NAMES,

@@ -37,5 +37,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	go keepIDIndexes(ctx, *dir)
+
 	f.Run(ctx)
 }

@@ -1,0 +1,18 @@
+export {
+  type ApplyResult,
+  applyCommand,
+  PERSISTED_CUSTOMER_SCHEMA,
+  type PersistedCustomer,
+  restore,
+} from "./applyCommand.ts";
+export { type CustomerEvent, type CustomerInput, customerMachine } from "./machine.ts";
+export type {
+  ConsentState,
+  CustomerState,
+  Device,
+  EventStat,
+  Order,
+  OrderLine,
+  Profile,
+} from "./state.ts";
+export { DAILY_RETENTION_DAYS, RECENT_TIMESTAMPS } from "./stats.ts";

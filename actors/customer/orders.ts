@@ -1,0 +1,118 @@
+import type { PurchaseItem, PurchaseRecordedData } from "../../streams/facts.ts";
+import type { FulfillProperties, ReverseProperties } from "../../streams/internalEvents.ts";
+import type { Order, OrderLine } from "./state.ts";
+
+/** What an order event did: the orders after it, the purchase to publish (none: nothing changed) and notes. */
+export type OrderOutcome = {
+  orders: Order[];
+  purchase?: PurchaseRecordedData;
+  notes: string[];
+};
+
+/**
+ * Records a fulfilled order. A second FULFILL of an order already recorded changes nothing: the
+ * order is not bought twice.
+ */
+export function fulfillOrder(orders: readonly Order[], properties: FulfillProperties, timestamp: string): OrderOutcome {
+  const { orderId, currency } = properties;
+  if (orders.some((order) => order.orderId === orderId)) {
+    return { orders: [...orders], notes: [`FULFILL of order ${orderId} ignored: the order was already fulfilled`] };
+  }
+  const lines: OrderLine[] = properties.items.map((item) => ({
+    sku: item.sku,
+    ...(item.name === undefined ? {} : { name: item.name }),
+    price: item.price,
+    quantity: item.quantity,
+    undone: 0,
+  }));
+  return {
+    orders: [...orders, { orderId, currency, fulfilledAt: timestamp, lines }],
+    purchase: {
+      orderId,
+      currency,
+      sign: 1,
+      cause: "FULFILL",
+      items: lines.map((line) => purchaseItem(line, line.quantity)),
+      timestamp,
+    },
+    notes: [],
+  };
+}
+
+/**
+ * Undoes part of a fulfilled order: with `items`, at most what remains of each sku (a larger request
+ * is clamped and reported); without, everything not yet undone. CANCEL is the latter. An order
+ * never fulfilled, or with nothing left to undo, yields no purchase.
+ */
+export function undoOrder(
+  orders: readonly Order[],
+  properties: ReverseProperties,
+  cause: "REVERSE" | "CANCEL",
+  timestamp: string,
+): OrderOutcome {
+  const { orderId } = properties;
+  const order = orders.find((candidate) => candidate.orderId === orderId);
+  if (!order) {
+    return { orders: [...orders], notes: [`${cause} of order ${orderId} ignored: the order was never fulfilled`] };
+  }
+  const requests = cause === "REVERSE" && properties.items ? requestedPerSku(properties.items) : undefined;
+  const lines = order.lines.map((line) => ({ ...line }));
+  const items: PurchaseItem[] = [];
+  const clamped: NonNullable<PurchaseRecordedData["clamped"]> = [];
+  const notes: string[] = [];
+
+  if (requests) {
+    for (const [sku, requested] of requests) {
+      let left = requested;
+      for (const line of lines) {
+        if (line.sku !== sku || left === 0) continue;
+        const applied = Math.min(left, line.quantity - line.undone);
+        if (applied === 0) continue;
+        line.undone += applied;
+        left -= applied;
+        items.push(purchaseItem(line, applied));
+      }
+      if (left > 0) {
+        const applied = requested - left;
+        clamped.push({ sku, requested, applied });
+        notes.push(`${cause} of order ${orderId} clamped: ${requested} of ${sku} requested, ${applied} applied`);
+      }
+    }
+  } else {
+    for (const line of lines) {
+      const remaining = line.quantity - line.undone;
+      if (remaining === 0) continue;
+      line.undone = line.quantity;
+      items.push(purchaseItem(line, remaining));
+    }
+  }
+
+  if (items.length === 0) {
+    notes.push(`${cause} of order ${orderId} ignored: nothing left to undo`);
+    return { orders: [...orders], notes };
+  }
+  return {
+    orders: orders.map((candidate) => (candidate === order ? { ...order, lines } : candidate)),
+    purchase: {
+      orderId,
+      currency: order.currency,
+      sign: -1,
+      cause,
+      items,
+      timestamp,
+      ...(clamped.length > 0 ? { clamped } : {}),
+    },
+    notes,
+  };
+}
+
+/** Requested quantities per sku, in first-mention order; a sku named twice adds up. */
+function requestedPerSku(items: NonNullable<ReverseProperties["items"]>): Map<string, number> {
+  const requests = new Map<string, number>();
+  for (const item of items) requests.set(item.sku, (requests.get(item.sku) ?? 0) + item.quantity);
+  return requests;
+}
+
+function purchaseItem(line: OrderLine, quantity: number): PurchaseItem {
+  return { sku: line.sku, ...(line.name === undefined ? {} : { name: line.name }), price: line.price, quantity };
+}

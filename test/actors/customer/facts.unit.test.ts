@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { type ApplyResult, applyCommand } from "../../../actors/customer/applyCommand.ts";
+import type { IngestCommand, IngestCommandType } from "../../../streams/commands.ts";
+import {
+  type CustomerFactDraft,
+  type CustomerFactType,
+  completeFact,
+  decodeFact,
+  encodeFact,
+  factIdOf,
+  factSubjectKind,
+} from "../../../streams/facts.ts";
+
+const T0 = "2026-07-01T00:00:00.000Z";
+
+type Data<T extends IngestCommandType> = Extract<IngestCommand, { type: T }>["data"];
+let sequence = 0;
+function command<T extends IngestCommandType>(type: T, data: Data<T>): IngestCommand {
+  const metadata = { account: "acme", customerId: "c.1$", commandId: `f-${++sequence}`, acceptedAt: T0 };
+  return { type, data, metadata } as IngestCommand;
+}
+
+/** Every kind of fact the machine decides, from one small script. */
+function allFacts(): CustomerFactDraft[] {
+  const facts: CustomerFactDraft[] = [];
+  let result: ApplyResult = { snapshot: undefined, facts: [], state: undefined, notes: [] };
+  for (const cmd of [
+    command("customer.upsert", { email: "a@example.com", tags: ["t"], attributes: { nested: { x: [1] } } }),
+    command("event.track", {
+      name: "FULFILL",
+      properties: { orderId: "o", currency: "USD", items: [{ sku: "s", name: "Sock", price: 2, quantity: 2 }] },
+    }),
+    command("event.track", { name: "REVERSE", properties: { orderId: "o", items: [{ sku: "s", quantity: 3 }] } }),
+    command("device.register", { token: "tok", platform: "ANDROID", appId: "app" }),
+    command("device.unregister", { token: "tok" }),
+    command("customer.delete", {}),
+  ]) {
+    result = applyCommand(result.snapshot, cmd, new Date(T0));
+    facts.push(...result.facts);
+  }
+  return facts;
+}
+
+describe("facts", () => {
+  it("round-trips every fact the machine decides through encodeFact/decodeFact once metadata is added", () => {
+    const drafts = allFacts();
+    expect(new Set(drafts.map((draft) => draft.type))).toEqual(
+      new Set([
+        "customer.profileChanged",
+        "tags.changed",
+        "event.recorded",
+        "purchase.recorded",
+        "device.registered",
+        "device.unregistered",
+        "customer.deleted",
+      ]),
+    );
+    drafts.forEach((draft, index) => {
+      const fact = completeFact(draft, {
+        account: "acme",
+        customerId: "c.1$",
+        factId: factIdOf("acme", 42, index),
+        at: T0,
+        sourceSeq: 42,
+      });
+      expect(decodeFact(encodeFact(fact))).toStrictEqual(fact);
+    });
+  });
+
+  it("refuses a malformed fact", () => {
+    const bad = {
+      type: "purchase.recorded",
+      data: { orderId: "o", currency: "USD", sign: 2, cause: "FULFILL", items: [], timestamp: T0 },
+      metadata: { account: "acme", customerId: "c", factId: "f", at: T0, sourceSeq: 1 },
+    };
+    expect(() => decodeFact(new TextEncoder().encode(JSON.stringify(bad)))).toThrow();
+  });
+
+  it("maps each fact type to its CHANGES subject kind", () => {
+    const kinds: Record<CustomerFactType, string> = {
+      "customer.profileChanged": "profile",
+      "customer.deleted": "deleted",
+      "event.recorded": "event",
+      "purchase.recorded": "purchase",
+      "tags.changed": "tags",
+      "device.registered": "devices",
+      "device.unregistered": "devices",
+    };
+    for (const [type, kind] of Object.entries(kinds) as [CustomerFactType, string][]) {
+      expect(factSubjectKind(type)).toBe(kind);
+    }
+    expect(factIdOf("acme", 7, 2)).toBe("acme:7:2");
+  });
+});
