@@ -10,7 +10,7 @@ import {
 } from "../gateway/index.ts";
 import type { Services } from "../schema/index.ts";
 import { type LocalStack, type ServerCrashedError, startLocalStack } from "../stack/index.ts";
-import { accountsRepository, apiKeysRepository, connectStore, pingStore } from "../store/index.ts";
+import { accountsRepository, apiKeysRepository, connectStore, customersRepository, pingStore } from "../store/index.ts";
 import { connectNats, createCommandPublisher, ensureStreams, STREAM_NAMES } from "../streams/index.ts";
 import { bootstrapDefaultAccount } from "./bootstrap.ts";
 import type { Logger } from "./logger.ts";
@@ -58,6 +58,7 @@ export async function startMasivo({ config, log, onServerCrash }: StartOptions):
 
     const accounts = accountsRepository(store.db);
     const apiKeys = apiKeysRepository(store.db);
+    const customers = customersRepository(store.db, { versionInFilter: !store.isFerretDB });
     const bootstrap = config.rootKey ? undefined : await bootstrapDefaultAccount(accounts, apiKeys);
 
     let graphqlUrl: string | undefined;
@@ -68,6 +69,7 @@ export async function startMasivo({ config, log, onServerCrash }: StartOptions):
         publisher: countingPublisher(createCommandPublisher({ link, partitions: layout.partitions }), metrics),
         accounts,
         apiKeys,
+        customers,
       };
       gateway = createGateway({ services, rootKey: config.rootKey, logger: log });
       const jsm = await jetstreamManager(link.nc);

@@ -1,4 +1,4 @@
-import type { Accounts, ApiKeyRole, ApiKeys } from "../store/index.ts";
+import type { Accounts, ApiKeyRole, ApiKeys, Customers } from "../store/index.ts";
 import type { CommandPublisher } from "../streams/index.ts";
 import { forbidden, unauthenticated } from "./errors.ts";
 
@@ -10,6 +10,7 @@ export type Services = {
   publisher: CommandPublisher;
   accounts: Accounts;
   apiKeys: ApiKeys;
+  customers: Customers;
 };
 
 export type Context = {

@@ -7,4 +7,14 @@ export {
   apiKeysRepository,
   type NewApiKey,
 } from "./apiKeys.ts";
+export {
+  CUSTOMERS_COLLECTION,
+  type CustomerDocument,
+  type Customers,
+  type CustomerWrite,
+  customerKey,
+  customersRepository,
+  type LiveCustomerDocument,
+  VersionConflictError,
+} from "./customers.ts";
 export { connectStore, pingStore, type Store } from "./mongo.ts";

@@ -1,6 +1,12 @@
 import { type Db, MongoClient } from "mongodb";
 
-export type Store = { client: MongoClient; db: Db; close: () => Promise<void> };
+export type Store = {
+  client: MongoClient;
+  db: Db;
+  /** FerretDB answers MongoDB's protocol with fewer indexed query shapes; some writes adapt to it. */
+  isFerretDB: boolean;
+  close: () => Promise<void>;
+};
 
 /** Connects to MongoDB (or a compatible server); the database is the URL's path, `masivo` by default. */
 export async function connectStore(url: string, databaseName?: string): Promise<Store> {
@@ -9,7 +15,8 @@ export async function connectStore(url: string, databaseName?: string): Promise<
   const db = client.db(
     databaseName ?? (new URL(url.replace(/^mongodb(\+srv)?:/, "http:")).pathname.slice(1) || "masivo"),
   );
-  return { client, db, close: () => client.close() };
+  const buildInfo = await db.admin().command({ buildInfo: 1 });
+  return { client, db, isFerretDB: "ferretdbVersion" in buildInfo, close: () => client.close() };
 }
 
 /** True when the server answers a ping. */

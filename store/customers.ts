@@ -1,0 +1,110 @@
+import type { Collection, Db } from "mongodb";
+import type { CustomerState } from "../actors/customer/index.ts";
+
+/** Where customers live: one document per customer, keyed by `<account>:<customerId>`. */
+export const CUSTOMERS_COLLECTION = "customers";
+
+export function customerKey(account: string, customerId: string): string {
+  return `${account}:${customerId}`;
+}
+
+/**
+ * A customer's document: the actor's whole state at the top level (so rules and reads query it
+ * directly), plus `version` (bumped on every write) and `lastSeq` (the last INGEST sequence applied,
+ * so a redelivered command is skipped). A deleted customer leaves a tombstone holding only these,
+ * so a replay of its older commands cannot bring it back.
+ */
+export type CustomerDocument = { _id: string; version: number; lastSeq: number } & (
+  | ({ deleted: false; schemaVersion: number } & CustomerState)
+  | { deleted: true; account: string; customerId: string; deletedAt: string }
+);
+export type LiveCustomerDocument = Extract<CustomerDocument, { deleted: false }>;
+
+/** Another writer changed these customers since they were read. */
+export class VersionConflictError extends Error {
+  override name = "VersionConflictError";
+  readonly code = "VERSION_CONFLICT";
+  readonly keys: string[];
+  constructor(keys: string[]) {
+    super(`customers changed by another writer: ${keys.slice(0, 5).join(", ")}${keys.length > 5 ? ", …" : ""}`);
+    this.keys = keys;
+  }
+}
+
+/** A document to write and the version it was read at (0: it did not exist). */
+export type CustomerWrite = { document: CustomerDocument; readVersion: number };
+
+export type Customers = {
+  collection: Collection<CustomerDocument>;
+  get: (account: string, customerId: string) => Promise<LiveCustomerDocument | undefined>;
+  /** Loads many customers by key; missing ones are absent from the map. */
+  loadMany: (keys: string[]) => Promise<Map<string, CustomerDocument>>;
+  /**
+   * Writes documents in one bulkWrite, each guarded by the version it was read at. Throws
+   * VersionConflictError naming the customers another writer got to first.
+   */
+  writeMany: (writes: CustomerWrite[]) => Promise<void>;
+};
+
+export type CustomersOptions = {
+  /**
+   * Put `version` in each write's filter. FerretDB v1 uses an index only for filters on `_id`
+   * alone (anything else scans the collection), so on it the guard is the partition lease and
+   * the `lastSeq` check, and only insertions are guarded (by the unique `_id`).
+   */
+  versionInFilter: boolean;
+};
+
+export function customersRepository(db: Db, options: CustomersOptions): Customers {
+  const collection = db.collection<CustomerDocument>(CUSTOMERS_COLLECTION);
+  return {
+    collection,
+    async get(account, customerId) {
+      const document = await collection.findOne({ _id: customerKey(account, customerId) });
+      return document && !document.deleted ? document : undefined;
+    },
+    async loadMany(keys) {
+      // One `_id` look-up each: the form every MongoDB-compatible store answers from an index.
+      const documents = await Promise.all(keys.map((key) => collection.findOne({ _id: key })));
+      return new Map(documents.filter((d): d is CustomerDocument => d !== null).map((d) => [d._id, d]));
+    },
+    async writeMany(writes) {
+      if (writes.length === 0) return;
+      const operations = writes.map(({ document, readVersion }) =>
+        readVersion === 0
+          ? { insertOne: { document } }
+          : {
+              replaceOne: {
+                filter: options.versionInFilter ? { _id: document._id, version: readVersion } : { _id: document._id },
+                replacement: document,
+              },
+            },
+      );
+      const conflicts: string[] = [];
+      try {
+        const result = await collection.bulkWrite(operations, { ordered: false });
+        const replaced = writes.filter((write) => write.readVersion !== 0).length;
+        if (result.matchedCount < replaced) {
+          const current = await this.loadMany(writes.map((write) => write.document._id));
+          for (const { document } of writes) {
+            if (current.get(document._id)?.version !== document.version) conflicts.push(document._id);
+          }
+        }
+      } catch (error) {
+        const failed = duplicateKeyIndexes(error);
+        if (!failed) throw error;
+        for (const index of failed) conflicts.push(writes[index]?.document._id ?? "?");
+      }
+      if (conflicts.length > 0) throw new VersionConflictError(conflicts);
+    },
+  };
+}
+
+/** The operation indexes a bulkWrite refused for a duplicate `_id`, or undefined for another error. */
+function duplicateKeyIndexes(error: unknown): number[] | undefined {
+  const writeErrors = (error as { writeErrors?: { code?: number; index: number }[] | { code?: number; index: number } })
+    ?.writeErrors;
+  if (!writeErrors) return undefined;
+  const list = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
+  return list.every((e) => e.code === 11000) ? list.map((e) => e.index) : undefined;
+}
