@@ -3,7 +3,13 @@ import { type ConsumerMessages, jetstream, jetstreamManager } from "@nats-io/jet
 import { inject } from "vitest";
 import { createGateway, type Gateway } from "../../gateway/index.ts";
 import type { Services } from "../../schema/index.ts";
-import { accountsRepository, apiKeysRepository, connectStore, type Store } from "../../store/index.ts";
+import {
+  accountsRepository,
+  apiKeysRepository,
+  connectStore,
+  customersRepository,
+  type Store,
+} from "../../store/index.ts";
 import {
   type CommandPublisher,
   connectNats,
@@ -64,6 +70,7 @@ export async function createWorld(options: { database?: string } = {}): Promise<
     publisher,
     accounts: accountsRepository(store.db),
     apiKeys: apiKeysRepository(store.db),
+    customers: customersRepository(store.db, { versionInFilter: !store.isFerretDB }),
   };
   const gateway = createGateway({ services, rootKey: TEST_ROOT_KEY });
 
