@@ -3,6 +3,7 @@ import { AckRef, ack } from "./ack.ts";
 import { builder } from "./builder.ts";
 import { ConsentInputRef, consentPatch } from "./consent.ts";
 import { callerAccount } from "./context.ts";
+import { CustomerRef } from "./customerType.ts";
 import { orUnavailable, parseArgument } from "./errors.ts";
 import { customerIdSchema, jsonObjectSchema } from "./limits.ts";
 
@@ -35,6 +36,21 @@ const customerInputSchema = z.object({
   tags: optional(z.array(z.string().trim().min(1, "must not be empty").max(255)).max(1000)),
   identified: optional(z.boolean()),
 });
+
+builder.queryField("customer", (t) =>
+  t.field({
+    type: CustomerRef,
+    nullable: true,
+    description: "ADMIN: one customer of the caller's account; null when it does not exist or was deleted",
+    authScopes: { admin: true },
+    args: { customerId: t.arg.id({ required: true }) },
+    resolve: async (_root, args, context) => {
+      const account = callerAccount(context);
+      const customerId = parseArgument(customerIdSchema, String(args.customerId), "customerId");
+      return (await context.services.customers.get(account, customerId)) ?? null;
+    },
+  }),
+);
 
 builder.mutationFields((t) => ({
   upsertCustomer: t.field({

@@ -5,6 +5,7 @@ import "./ack.ts";
 import "./viewer.ts";
 import "./apiKey.ts";
 import "./consent.ts";
+import "./customerType.ts";
 import "./customer.ts";
 import "./event.ts";
 import "./device.ts";
