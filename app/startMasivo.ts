@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { jetstreamManager } from "@nats-io/jetstream";
+import { startCustomerWorker } from "../actors/customer/worker.ts";
 import type { Config } from "../config/config.ts";
 import {
   countingPublisher,
@@ -60,6 +61,11 @@ export async function startMasivo({ config, log, onServerCrash }: StartOptions):
     const apiKeys = apiKeysRepository(store.db);
     const customers = customersRepository(store.db, { versionInFilter: !store.isFerretDB });
     const bootstrap = config.rootKey ? undefined : await bootstrapDefaultAccount(accounts, apiKeys);
+
+    if (config.roles.includes("customers")) {
+      const worker = await startCustomerWorker({ link, store, partitions: layout.partitions, log });
+      cleanup.push(worker.stop);
+    }
 
     let graphqlUrl: string | undefined;
     let gateway: Gateway | undefined;

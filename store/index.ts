@@ -17,4 +17,7 @@ export {
   type LiveCustomerDocument,
   VersionConflictError,
 } from "./customers.ts";
+export { type DeadLetter, type DeadLetters, deadLettersRepository } from "./deadLetters.ts";
+export { type DeviceTokens, deviceTokensRepository } from "./deviceTokens.ts";
 export { connectStore, pingStore, type Store } from "./mongo.ts";
+export { type PartitionCheckpoints, partitionCheckpointsRepository } from "./partitionCheckpoints.ts";

@@ -13,6 +13,7 @@ export {
 export { connectNats, type NatsLink } from "./connection.ts";
 export { DUPLICATE_WINDOW_NS, STREAM_NAMES } from "./definitions.ts";
 export { UnavailableError } from "./errors.ts";
+export { createFactPublisher, type FactPublisher } from "./factPublisher.ts";
 export {
   type CustomerFact,
   type CustomerFactDraft,

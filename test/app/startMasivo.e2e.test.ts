@@ -1,12 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningMasivo } from "../../app/startMasivo.ts";
+import { type PrivateNats, startPrivateNats } from "../support/privateNats.ts";
 import { postGraphQL, startTestMasivo } from "../support/startTestMasivo.ts";
 
+let nats: PrivateNats;
 let masivo: RunningMasivo & { baseUrl: string };
 beforeAll(async () => {
-  masivo = await startTestMasivo();
+  nats = await startPrivateNats();
+  masivo = await startTestMasivo({ NATS_URL: nats.url });
 });
-afterAll(() => masivo.stop());
+afterAll(async () => {
+  await masivo.stop();
+  await nats.close();
+});
 
 describe("a first start with nothing configured", () => {
   it("creates the default account and hands out its admin key once", async () => {

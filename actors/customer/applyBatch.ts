@@ -1,0 +1,193 @@
+import type { LRUCache } from "lru-cache";
+import type { Logger } from "pino";
+import type {
+  CustomerDocument,
+  Customers,
+  CustomerWrite,
+  DeadLetter,
+  DeadLetters,
+  DeviceTokens,
+} from "../../store/index.ts";
+import { customerKey } from "../../store/index.ts";
+import {
+  type CommandPublisher,
+  type CustomerFact,
+  completeFact,
+  decodeCommand,
+  type FactPublisher,
+  factIdOf,
+  type IngestCommand,
+  STREAM_NAMES,
+} from "../../streams/index.ts";
+import { applyCommand, PERSISTED_CUSTOMER_SCHEMA, type PersistedCustomer } from "./applyCommand.ts";
+
+/** One INGEST message as the partition consumer hands it over. */
+export type IngestMessage = { seq: number; subject: string; data: Uint8Array };
+
+export type BatchDependencies = {
+  customers: Customers;
+  deviceTokens: DeviceTokens;
+  deadLetters: DeadLetters;
+  facts: FactPublisher;
+  commands: CommandPublisher;
+  /** The partition's hot customers, as last written. */
+  cache: LRUCache<string, CustomerDocument>;
+  now: () => Date;
+  log: Logger;
+  /** Throws when this worker no longer owns the partition: nothing may be written then. */
+  assertOwnership: () => void;
+};
+
+export type BatchOutcome = { applied: number; skipped: number; deadLettered: number; customersWritten: number };
+
+type Pending = { key: string; readVersion: number; document: CustomerDocument | undefined; changed: boolean };
+
+/**
+ * Applies one batch of a partition's commands: groups them by customer, applies each customer's
+ * commands in order (skipping any at or below its `lastSeq`), moves device tokens, publishes the
+ * facts (ids derived from the input sequence), then writes every changed customer in one bulkWrite.
+ * A replay of the same messages changes nothing and republishes only duplicates JetStream drops.
+ */
+export async function applyBatch(messages: IngestMessage[], deps: BatchDependencies): Promise<BatchOutcome> {
+  const outcome: BatchOutcome = { applied: 0, skipped: 0, deadLettered: 0, customersWritten: 0 };
+  const deadLetters: DeadLetter[] = [];
+  const byCustomer = new Map<string, { message: IngestMessage; command: IngestCommand }[]>();
+  for (const message of messages) {
+    try {
+      const command = decodeCommand(message.data);
+      const key = customerKey(command.metadata.account, command.metadata.customerId);
+      const list = byCustomer.get(key) ?? [];
+      list.push({ message, command });
+      byCustomer.set(key, list);
+    } catch (error) {
+      deadLetters.push(deadLetter(message, error, deps.now()));
+    }
+  }
+
+  const pending = await loadCustomers([...byCustomer.keys()], deps);
+  const facts: CustomerFact[] = [];
+  const moves: { account: string; token: string; customerId: string; seq: number; index: number }[] = [];
+  for (const [key, commands] of byCustomer) {
+    const customer = pending.get(key) as Pending;
+    for (const { message, command } of commands) {
+      const seq = message.seq;
+      if (customer.document && seq <= customer.document.lastSeq) {
+        outcome.skipped += 1;
+        continue;
+      }
+      try {
+        const now = deps.now();
+        const result = applyCommand(snapshotOf(customer.document), command, now);
+        for (const note of result.notes) deps.log.info({ customer: key, seq }, note);
+        result.facts.forEach((draft, index) => {
+          const { account, customerId } = command.metadata;
+          const metadata = {
+            account,
+            customerId,
+            factId: factIdOf(account, seq, index),
+            at: now.toISOString(),
+            sourceSeq: seq,
+          };
+          facts.push(completeFact(draft, metadata));
+          if (draft.type === "device.registered")
+            moves.push({ account, customerId, token: draft.data.token, seq, index });
+        });
+        customer.document = nextDocument(customer, result.state, command, seq, now);
+        customer.changed = customer.document !== undefined;
+        outcome.applied += 1;
+      } catch (error) {
+        deps.log.error({ err: error, customer: key, seq, type: command.type }, "command failed; dead-lettered");
+        deadLetters.push(deadLetter(message, error, deps.now()));
+      }
+    }
+  }
+
+  await moveDeviceTokens(moves, deps);
+  await deps.facts.publish(facts);
+  await deps.deadLetters.record(deadLetters);
+  outcome.deadLettered = deadLetters.length;
+
+  const writes: CustomerWrite[] = [];
+  for (const customer of pending.values()) {
+    if (customer.changed && customer.document)
+      writes.push({ document: customer.document, readVersion: customer.readVersion });
+  }
+  deps.assertOwnership();
+  try {
+    await deps.customers.writeMany(writes);
+  } catch (error) {
+    for (const key of byCustomer.keys()) deps.cache.delete(key);
+    throw error;
+  }
+  for (const { document } of writes) deps.cache.set(document._id, document);
+  outcome.customersWritten = writes.length;
+  return outcome;
+}
+
+async function loadCustomers(keys: string[], deps: BatchDependencies): Promise<Map<string, Pending>> {
+  const missing = keys.filter((key) => !deps.cache.has(key));
+  const loaded = await deps.customers.loadMany(missing);
+  return new Map(
+    keys.map((key) => {
+      const document = deps.cache.get(key) ?? loaded.get(key);
+      return [key, { key, readVersion: document?.version ?? 0, document, changed: false }];
+    }),
+  );
+}
+
+function snapshotOf(document: CustomerDocument | undefined): PersistedCustomer | undefined {
+  if (!document || document.deleted) return undefined;
+  const { _id, version, lastSeq, deleted, schemaVersion, ...context } = document;
+  return { schemaVersion: PERSISTED_CUSTOMER_SCHEMA, value: "active", context };
+}
+
+/** The document after a command; a deletion leaves a tombstone, a no-op on nobody leaves nothing. */
+function nextDocument(
+  customer: Pending,
+  state: ReturnType<typeof applyCommand>["state"],
+  command: IngestCommand,
+  seq: number,
+  now: Date,
+): CustomerDocument | undefined {
+  const header = { _id: customer.key, version: customer.readVersion + 1, lastSeq: seq };
+  if (state) return { ...header, deleted: false, schemaVersion: PERSISTED_CUSTOMER_SCHEMA, ...state };
+  if (!customer.document) return undefined;
+  const { account, customerId } = command.metadata;
+  return { ...header, deleted: true, account, customerId, deletedAt: now.toISOString() };
+}
+
+/**
+ * A token registered by one customer leaves whoever held it before: that customer gets an
+ * `device.unregister` command whose id derives from the registering message, so a replay sends it once.
+ */
+async function moveDeviceTokens(
+  moves: { account: string; token: string; customerId: string; seq: number; index: number }[],
+  deps: BatchDependencies,
+) {
+  for (const move of moves) {
+    const previous = await deps.deviceTokens.owner(move.account, move.token);
+    if (previous !== undefined && previous !== move.customerId) {
+      await deps.commands.publish([
+        {
+          type: "device.unregister",
+          id: `device-move:${move.seq}:${move.index}`,
+          data: { token: move.token },
+          metadata: { account: move.account, customerId: previous },
+        },
+      ]);
+    }
+    if (previous !== move.customerId) await deps.deviceTokens.assign(move.account, move.token, move.customerId);
+  }
+}
+
+function deadLetter(message: IngestMessage, error: unknown, now: Date): DeadLetter {
+  return {
+    _id: `${STREAM_NAMES.ingest}:${message.seq}`,
+    stream: STREAM_NAMES.ingest,
+    seq: message.seq,
+    subject: message.subject,
+    payload: new TextDecoder().decode(message.data),
+    error: error instanceof Error ? error.message : String(error),
+    at: now,
+  };
+}

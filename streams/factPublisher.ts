@@ -1,0 +1,30 @@
+import { jetstream } from "@nats-io/jetstream";
+import type { NatsLink } from "./connection.ts";
+import { UnavailableError } from "./errors.ts";
+import { type CustomerFact, encodeFact, factSubjectKind } from "./facts.ts";
+import { subjects } from "./subjects.ts";
+
+export type FactPublisher = {
+  /** Publishes facts to CHANGES under their ids (so a republish is deduplicated) and waits for every ack. */
+  publish: (facts: CustomerFact[]) => Promise<void>;
+};
+
+export function createFactPublisher(link: NatsLink, timeoutMs = 10_000): FactPublisher {
+  const js = jetstream(link.nc);
+  return {
+    async publish(facts) {
+      try {
+        await Promise.all(
+          facts.map((fact) =>
+            js.publish(subjects.change(fact.metadata.account, factSubjectKind(fact.type)), encodeFact(fact), {
+              msgID: fact.metadata.factId,
+              timeout: timeoutMs,
+            }),
+          ),
+        );
+      } catch (error) {
+        throw new UnavailableError(`could not publish ${facts.length} facts to CHANGES`, { cause: error });
+      }
+    },
+  };
+}
