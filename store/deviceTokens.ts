@@ -1,22 +1,26 @@
 import type { Db } from "mongodb";
 
-type DeviceTokenDocument = { _id: string; customerId: string };
+/** The customer holding a push token, and when that registration was accepted. */
+export type TokenHolder = { customerId: string; registeredAt: string };
+
+type DeviceTokenDocument = { _id: string } & TokenHolder;
 
 /** Which customer holds each push token: a token belongs to one customer at a time. */
 export type DeviceTokens = {
-  owner: (account: string, token: string) => Promise<string | undefined>;
-  assign: (account: string, token: string, customerId: string) => Promise<void>;
+  holder: (account: string, token: string) => Promise<TokenHolder | undefined>;
+  assign: (account: string, token: string, holder: TokenHolder) => Promise<void>;
 };
 
 export function deviceTokensRepository(db: Db): DeviceTokens {
   const collection = db.collection<DeviceTokenDocument>("deviceTokens");
   const id = (account: string, token: string) => `${account}:${token}`;
   return {
-    async owner(account, token) {
-      return (await collection.findOne({ _id: id(account, token) }))?.customerId;
+    async holder(account, token) {
+      const document = await collection.findOne({ _id: id(account, token) });
+      return document ? { customerId: document.customerId, registeredAt: document.registeredAt } : undefined;
     },
-    async assign(account, token, customerId) {
-      await collection.replaceOne({ _id: id(account, token) }, { customerId }, { upsert: true });
+    async assign(account, token, holder) {
+      await collection.replaceOne({ _id: id(account, token) }, holder, { upsert: true });
     },
   };
 }

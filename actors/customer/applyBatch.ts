@@ -66,7 +66,7 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
 
   const pending = await loadCustomers([...byCustomer.keys()], deps);
   const facts: CustomerFact[] = [];
-  const moves: { account: string; token: string; customerId: string; seq: number; index: number }[] = [];
+  const moves: TokenMove[] = [];
   for (const [key, commands] of byCustomer) {
     const customer = pending.get(key) as Pending;
     for (const { message, command } of commands) {
@@ -89,8 +89,10 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
             sourceSeq: seq,
           };
           facts.push(completeFact(draft, metadata));
-          if (draft.type === "device.registered")
-            moves.push({ account, customerId, token: draft.data.token, seq, index });
+          if (draft.type === "device.registered") {
+            const registeredAt = command.metadata.acceptedAt;
+            moves.push({ account, customerId, token: draft.data.token, registeredAt, seq, index });
+          }
         });
         customer.document = nextDocument(customer, result.state, command, seq, now);
         customer.changed = customer.document !== undefined;
@@ -156,27 +158,41 @@ function nextDocument(
   return { ...header, deleted: true, account, customerId, deletedAt: now.toISOString() };
 }
 
+type TokenMove = {
+  account: string;
+  token: string;
+  customerId: string;
+  registeredAt: string;
+  seq: number;
+  index: number;
+};
+
 /**
- * A token registered by one customer leaves whoever held it before: that customer gets an
- * `device.unregister` command whose id derives from the registering message, so a replay sends it once.
+ * A token belongs to the customer who registered it last (by acceptance time): whoever else holds
+ * it gets a `device.unregister` command. Customers live in different partitions, applied
+ * concurrently, so an older registration may arrive after a newer one: it then unregisters
+ * itself. The command id derives from the registering message, so a replay sends it once.
  */
-async function moveDeviceTokens(
-  moves: { account: string; token: string; customerId: string; seq: number; index: number }[],
-  deps: BatchDependencies,
-) {
+async function moveDeviceTokens(moves: TokenMove[], deps: BatchDependencies) {
   for (const move of moves) {
-    const previous = await deps.deviceTokens.owner(move.account, move.token);
-    if (previous !== undefined && previous !== move.customerId) {
+    const holder = await deps.deviceTokens.holder(move.account, move.token);
+    if (holder?.customerId === move.customerId) continue;
+    const newer = !holder || holder.registeredAt <= move.registeredAt;
+    const loser = newer ? holder?.customerId : move.customerId;
+    if (loser !== undefined) {
       await deps.commands.publish([
         {
           type: "device.unregister",
           id: `device-move:${move.seq}:${move.index}`,
           data: { token: move.token },
-          metadata: { account: move.account, customerId: previous },
+          metadata: { account: move.account, customerId: loser },
         },
       ]);
     }
-    if (previous !== move.customerId) await deps.deviceTokens.assign(move.account, move.token, move.customerId);
+    if (newer) {
+      const holderNow = { customerId: move.customerId, registeredAt: move.registeredAt };
+      await deps.deviceTokens.assign(move.account, move.token, holderNow);
+    }
   }
 }
 

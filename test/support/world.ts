@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { type ConsumerMessages, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { inject } from "vitest";
 import { createGateway, type Gateway } from "../../gateway/index.ts";
 import type { Services } from "../../schema/index.ts";
@@ -20,6 +19,7 @@ import {
   type NatsLink,
   STREAM_NAMES,
 } from "../../streams/index.ts";
+import { readStream } from "./streamReader.ts";
 
 export const TEST_ROOT_KEY = "test-root-key-0123456789abcdef";
 
@@ -112,18 +112,6 @@ export async function createWorld(options: { database?: string } = {}): Promise<
 }
 
 async function readIngest(link: NatsLink, account: string): Promise<IngestCommand[]> {
-  const jsm = await jetstreamManager(link.nc);
-  const info = await jsm.streams.info(STREAM_NAMES.ingest, { subjects_filter: `in.${account}.>` });
-  const total = Object.values(info.state.subjects ?? {}).reduce((sum, count) => sum + count, 0);
-  if (total === 0) return [];
-  const consumer = await jetstream(link.nc).consumers.get(STREAM_NAMES.ingest, {
-    filter_subjects: [`in.${account}.>`],
-  });
-  const commands: IngestCommand[] = [];
-  const messages: ConsumerMessages = await consumer.fetch({ max_messages: total, expires: 5_000 });
-  for await (const message of messages) {
-    commands.push(decodeCommand(message.data));
-    if (commands.length === total) break;
-  }
-  return commands;
+  const messages = await readStream(link, STREAM_NAMES.ingest, `in.${account}.>`);
+  return messages.map((message) => decodeCommand(message.data));
 }
