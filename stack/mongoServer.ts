@@ -8,6 +8,9 @@ import { freePort, type ServerCrashedError, type ServerProcess, startServer } fr
 /** FerretDB v1 (SQLite) release embedded by stack/ferretdb; see README for why not v1.24.1. */
 export const FERRETDB_VERSION = "v1.24.0";
 
+/** Connections each client process may open to the local FerretDB (see startMongoServer). */
+export const FERRETDB_CLIENT_POOL = 8;
+
 const ferretdbModule = join(dirname(fileURLToPath(import.meta.url)), "ferretdb");
 
 /** Builds (once per source change) the project's embedded FerretDB program. */
@@ -60,7 +63,11 @@ export async function startMongoServer(options: StartMongo): Promise<MongoServer
     pidFile: join(options.dataDir, "ferretdb.pid"),
     onCrash: options.onCrash,
   });
-  return { ...server, kind: "ferretdb", url: `mongodb://127.0.0.1:${port}/?directConnection=true&retryWrites=false` };
+  // FerretDB v1 serves an update from a query that keeps one SQLite connection while the write
+  // waits for a second one from the same pool of 100: about 50 concurrent updates deadlock it.
+  // A small client pool keeps every process (tests run several) well under that.
+  const url = `mongodb://127.0.0.1:${port}/?directConnection=true&retryWrites=false&maxPoolSize=${FERRETDB_CLIENT_POOL}`;
+  return { ...server, kind: "ferretdb", url };
 }
 
 function findOnPath(command: string): string | undefined {

@@ -63,21 +63,25 @@ export async function startPartitionLeases(options: PartitionLeaseOptions): Prom
     const share = Math.ceil(options.partitions / Math.max(live, 1));
 
     const free: number[] = [];
-    for (let partition = 0; partition < options.partitions; partition++) {
-      const entry = await kv.get(leaseKey(partition));
-      const owner = entry?.operation === "PUT" ? entry.string() : undefined;
-      if (owner === me && entry) {
-        try {
-          const revision = await kv.update(leaseKey(partition), me, entry.revision);
-          leases.set(partition, { revision, validUntil: started + ttlMs });
-        } catch {
+    const partitions = Array.from({ length: options.partitions }, (_, partition) => partition);
+    const entries = await Promise.all(partitions.map((partition) => kv.get(leaseKey(partition))));
+    await Promise.all(
+      partitions.map(async (partition) => {
+        const entry = entries[partition];
+        const owner = entry?.operation === "PUT" ? entry.string() : undefined;
+        if (owner === me && entry) {
+          try {
+            const revision = await kv.update(leaseKey(partition), me, entry.revision);
+            leases.set(partition, { revision, validUntil: started + ttlMs });
+          } catch {
+            if (leases.has(partition)) await lose(partition);
+          }
+        } else {
           if (leases.has(partition)) await lose(partition);
+          if (owner === undefined) free.push(partition);
         }
-      } else {
-        if (leases.has(partition)) await lose(partition);
-        if (owner === undefined) free.push(partition);
-      }
-    }
+      }),
+    );
 
     const before = [...leases.keys()].sort((a, b) => a - b).join(",");
     for (const partition of [...leases.keys()].slice(share)) await release(partition);

@@ -73,7 +73,11 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
         });
         continue;
       }
-      if (!options.stillOwned()) break;
+      if (!options.stillOwned()) {
+        // The lease is late to renew (or lost: then the lease manager stops this runner).
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        continue;
+      }
       const batch = queue.slice(0, maxBatch);
       try {
         await options.apply(batch);
