@@ -11,7 +11,7 @@ import {
 } from "../gateway/index.ts";
 import type { Services } from "../schema/index.ts";
 import { type LocalStack, type ServerCrashedError, startLocalStack } from "../stack/index.ts";
-import { accountsRepository, apiKeysRepository, connectStore, customersRepository, pingStore } from "../store/index.ts";
+import { accountsRepository, apiKeysRepository, connectStore, customersOf, pingStore } from "../store/index.ts";
 import { connectNats, createCommandPublisher, ensureStreams, STREAM_NAMES } from "../streams/index.ts";
 import { bootstrapDefaultAccount } from "./bootstrap.ts";
 import type { Logger } from "./logger.ts";
@@ -59,7 +59,7 @@ export async function startMasivo({ config, log, onServerCrash }: StartOptions):
 
     const accounts = accountsRepository(store.db);
     const apiKeys = apiKeysRepository(store.db);
-    const customers = customersRepository(store.db, { versionInFilter: !store.isFerretDB });
+    const customers = customersOf(store);
     const bootstrap = config.rootKey ? undefined : await bootstrapDefaultAccount(accounts, apiKeys);
 
     if (config.roles.includes("customers")) {

@@ -1,5 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import type { Db } from "mongodb";
+
+/**
+ * How long a process trusts a key it has authenticated: every request needs the look-up, and a
+ * revocation made through another process reaches this one within this time (at once here).
+ */
+export const API_KEY_CACHE_MS = 10_000;
 
 export const API_KEY_ROLES = ["ADMIN", "SDK"] as const;
 export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
@@ -32,6 +39,7 @@ export function hashApiKey(key: string): string {
 
 export function apiKeysRepository(db: Db, now: () => Date = () => new Date()): ApiKeys {
   const collection = db.collection<ApiKeyDocument>("apiKeys");
+  const authenticated = new LRUCache<string, ApiKey>({ max: 10_000, ttl: API_KEY_CACHE_MS });
   return {
     async create(account, role) {
       const id = `key_${randomBytes(8).toString("hex")}`;
@@ -40,15 +48,23 @@ export function apiKeysRepository(db: Db, now: () => Date = () => new Date()): A
       return { id, key, account, role };
     },
     async authenticate(key) {
-      const document = await collection.findOne({ _id: hashApiKey(key) });
+      const hash = hashApiKey(key);
+      const cached = authenticated.get(hash);
+      if (cached) return cached;
+      const document = await collection.findOne({ _id: hash });
       if (!document || document.revokedAt) return undefined;
-      return { id: document.keyId, account: document.account, role: document.role };
+      const found = { id: document.keyId, account: document.account, role: document.role };
+      authenticated.set(hash, found);
+      return found;
     },
     async revoke(account, id) {
       const result = await collection.updateOne(
         { keyId: id, account, revokedAt: null },
         { $set: { revokedAt: now() } },
       );
+      for (const [hash, key] of authenticated.entries()) {
+        if (key.id === id && key.account === account) authenticated.delete(hash);
+      }
       return result.modifiedCount === 1;
     },
   };

@@ -1,5 +1,6 @@
 import type { Collection, Db } from "mongodb";
 import type { CustomerState } from "../actors/customer/index.ts";
+import type { Store } from "./mongo.ts";
 
 /** Where customers live: one document per customer, keyed by `<account>:<customerId>`. */
 export const CUSTOMERS_COLLECTION = "customers";
@@ -53,7 +54,27 @@ export type CustomersOptions = {
    * the `lastSeq` check, and only insertions are guarded (by the unique `_id`).
    */
   versionInFilter: boolean;
+  /**
+   * Most writes one command may carry. FerretDB v1 holds a SQLite connection for every statement
+   * of an update command until the command ends, from a pool of 100: a bulkWrite of 100
+   * replacements deadlocks on its own. Small commands (with the stack's client pool of 8) keep
+   * several processes together well under that.
+   */
+  writesPerCommand?: number;
 };
+
+/** See `CustomersOptions.writesPerCommand`: what the stack uses against FerretDB. */
+export const FERRETDB_WRITES_PER_COMMAND = 3;
+
+/** The repository as a store should use it: FerretDB gets its adapted writes. */
+export function customersOf(store: Store): Customers {
+  return customersRepository(
+    store.db,
+    store.isFerretDB
+      ? { versionInFilter: false, writesPerCommand: FERRETDB_WRITES_PER_COMMAND }
+      : { versionInFilter: true },
+  );
+}
 
 export function customersRepository(db: Db, options: CustomersOptions): Customers {
   const collection = db.collection<CustomerDocument>(CUSTOMERS_COLLECTION);
@@ -81,19 +102,27 @@ export function customersRepository(db: Db, options: CustomersOptions): Customer
             },
       );
       const conflicts: string[] = [];
-      try {
-        const result = await collection.bulkWrite(operations, { ordered: false });
-        const replaced = writes.filter((write) => write.readVersion !== 0).length;
-        if (result.matchedCount < replaced) {
-          const current = await this.loadMany(writes.map((write) => write.document._id));
-          for (const { document } of writes) {
-            if (current.get(document._id)?.version !== document.version) conflicts.push(document._id);
+      const size = options.writesPerCommand ?? operations.length;
+      let matched = 0;
+      for (let start = 0; start < operations.length; start += size) {
+        try {
+          const result = await collection.bulkWrite(operations.slice(start, start + size), { ordered: false });
+          matched += result.matchedCount;
+        } catch (error) {
+          const failed = duplicateKeyIndexes(error);
+          if (!failed) throw error;
+          for (const index of failed) conflicts.push(writes[start + index]?.document._id ?? "?");
+          matched += (error as { result?: { matchedCount?: number } }).result?.matchedCount ?? 0;
+        }
+      }
+      const replaced = writes.filter((write) => write.readVersion !== 0).length;
+      if (matched < replaced) {
+        const current = await this.loadMany(writes.map((write) => write.document._id));
+        for (const { document } of writes) {
+          if (current.get(document._id)?.version !== document.version && !conflicts.includes(document._id)) {
+            conflicts.push(document._id);
           }
         }
-      } catch (error) {
-        const failed = duplicateKeyIndexes(error);
-        if (!failed) throw error;
-        for (const index of failed) conflicts.push(writes[index]?.document._id ?? "?");
       }
       if (conflicts.length > 0) throw new VersionConflictError(conflicts);
     },

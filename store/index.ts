@@ -13,6 +13,7 @@ export {
   type Customers,
   type CustomerWrite,
   customerKey,
+  customersOf,
   customersRepository,
   type LiveCustomerDocument,
   VersionConflictError,

@@ -18,6 +18,8 @@ export async function connectNats(url: string, name: string, log?: (line: string
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     pingInterval: 5_000,
+    // Async stack traces build an Error per request; publishing is hot enough to feel it.
+    noAsyncTraces: true,
   });
   let connected = true;
   void (async () => {

@@ -41,7 +41,9 @@ export const customerMachine = setup({
   },
 }).createMachine({
   id: "customer",
-  context: ({ input }) => createCustomerState(input),
+  // xstate's pure transition() builds a throwaway actor without input; answer it cheaply
+  // instead of letting createCustomerState throw (and xstate swallow) on every command.
+  context: ({ input }) => (input ? createCustomerState(input) : ({} as CustomerState)),
   initial: "active",
   states: {
     active: {

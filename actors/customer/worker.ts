@@ -5,7 +5,7 @@ import { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
 import {
   type CustomerDocument,
-  customersRepository,
+  customersOf,
   deadLettersRepository,
   deviceTokensRepository,
   partitionCheckpointsRepository,
@@ -42,7 +42,7 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
   const workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
   const log = options.log.child({ role: "customers", worker: workerId });
   const js = jetstream(options.link.nc);
-  const customers = customersRepository(options.store.db, { versionInFilter: !options.store.isFerretDB });
+  const customers = customersOf(options.store);
   const deviceTokens = deviceTokensRepository(options.store.db);
   const deadLetters = deadLettersRepository(options.store.db);
   const checkpoints = partitionCheckpointsRepository(options.store.db);

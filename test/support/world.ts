@@ -2,13 +2,7 @@ import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { createGateway, type Gateway } from "../../gateway/index.ts";
 import type { Services } from "../../schema/index.ts";
-import {
-  accountsRepository,
-  apiKeysRepository,
-  connectStore,
-  customersRepository,
-  type Store,
-} from "../../store/index.ts";
+import { accountsRepository, apiKeysRepository, connectStore, customersOf, type Store } from "../../store/index.ts";
 import {
   type CommandPublisher,
   connectNats,
@@ -70,7 +64,7 @@ export async function createWorld(options: { database?: string } = {}): Promise<
     publisher,
     accounts: accountsRepository(store.db),
     apiKeys: apiKeysRepository(store.db),
-    customers: customersRepository(store.db, { versionInFilter: !store.isFerretDB }),
+    customers: customersOf(store),
   };
   const gateway = createGateway({ services, rootKey: TEST_ROOT_KEY });
 

@@ -1,0 +1,778 @@
+/**
+ * `npm run bench:ingest`: how many events per second Masivo applies end to end (GraphQL
+ * `trackEvents` → INGEST → customer actors → CHANGES + customer documents), how that compares
+ * with the raw rate at which the same store accepts document writes, and the accept-to-applied
+ * latency at half the end-to-end rate. See bench/README.md.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { AnyBulkWriteOperation, Document } from "mongodb";
+import { pino } from "pino";
+import { PERSISTED_CUSTOMER_SCHEMA } from "../actors/customer/index.ts";
+import { type RunningMasivo, startMasivo } from "../app/startMasivo.ts";
+import { type Config, loadConfig } from "../config/config.ts";
+import { CUSTOMERS_COLLECTION, type CustomerDocument, connectStore, customerKey, type Store } from "../store/index.ts";
+import { connectNats, type NatsLink, STREAM_NAMES, subjects } from "../streams/index.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+type Options = {
+  customers: number;
+  events: number;
+  batch: number;
+  concurrency: number;
+  latencySeconds: number;
+};
+
+const OPTION_SPECS = [
+  { key: "customers", flag: "--customers", env: "BENCH_CUSTOMERS", fallback: 10_000, min: 1, max: 10_000_000 },
+  { key: "events", flag: "--events", env: "BENCH_EVENTS", fallback: 200_000, min: 1, max: 100_000_000 },
+  { key: "batch", flag: "--batch", env: "BENCH_BATCH", fallback: 1_000, min: 1, max: 1_000 },
+  { key: "concurrency", flag: "--concurrency", env: "BENCH_CONCURRENCY", fallback: 4, min: 1, max: 256 },
+  { key: "latencySeconds", flag: "--latency-seconds", env: "BENCH_LATENCY_SECONDS", fallback: 20, min: 1, max: 3_600 },
+] as const satisfies readonly {
+  key: keyof Options;
+  flag: string;
+  env: string;
+  fallback: number;
+  min: number;
+  max: number;
+}[];
+
+const USAGE = `usage: npm run bench:ingest -- [options]
+${OPTION_SPECS.map((s) => `  ${`${s.flag} N`.padEnd(22)} (env ${s.env}, default ${s.fallback})`).join("\n")}`;
+
+class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** Flags win over environment variables, which win over the defaults. */
+function parseOptions(argv: string[], env: Record<string, string | undefined>): Options {
+  const given = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    if (arg === "--help" || arg === "-h") {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    }
+    const [flag, inline] = arg.split("=", 2) as [string, string | undefined];
+    if (!OPTION_SPECS.some((s) => s.flag === flag)) throw new UsageError(`unknown argument ${arg}\n${USAGE}`);
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new UsageError(`${flag} needs a value\n${USAGE}`);
+    given.set(flag, value);
+  }
+  const options: Options = { customers: 0, events: 0, batch: 0, concurrency: 0, latencySeconds: 0 };
+  for (const spec of OPTION_SPECS) {
+    const raw = given.get(spec.flag) ?? (env[spec.env] || undefined);
+    const value = raw === undefined ? spec.fallback : Number(raw.replaceAll("_", ""));
+    if (!Number.isInteger(value) || value < spec.min || value > spec.max) {
+      throw new UsageError(
+        `${spec.flag} (${spec.env}) must be an integer from ${spec.min} to ${spec.max}, got "${raw}"`,
+      );
+    }
+    options[spec.key] = value;
+  }
+  return options;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+const PROGRESS_EVERY_MS = 2_000;
+/** A phase fails when no event was applied for this long. */
+const STALL_MS = 120_000;
+/** Documents per bulkWrite when measuring the store's raw rate. */
+const RAW_BULK = 1_000;
+const RAW_COLLECTION = "bench_raw_writes";
+/**
+ * FerretDB v1.24 (SQLite) keeps the query of every statement of an `update` command open until
+ * the whole command ends, and a database's SQLite pool has 100 connections: update commands that
+ * hold ~100 such queries at once (one command of ~100 statements matching existing documents, or
+ * several smaller ones at the same time) wait for a connection forever, and the database stops
+ * answering. Raw writes to FerretDB therefore go in commands of at most this many statements.
+ */
+const FERRETDB_UPDATES_PER_COMMAND = 50;
+/** How long Masivo gets to stop before the servers of the run are killed. */
+const STOP_TIMEOUT_MS = 30_000;
+/** Events per trackEvents call in the latency phase (fewer when the rate is low). */
+const LATENCY_BATCH = 50;
+const EVENT_NAMES = ["app_open", "page_view", "product_view", "add_to_cart", "search"] as const;
+const SCREENS = ["home", "catalog", "checkout"] as const;
+const WARMUP_CUSTOMER = "bench-warmup";
+const TRACK_EVENTS = "mutation($e:[EventInput!]!){ trackEvents(events:$e){ accepted } }";
+
+const err = (line: string) => process.stderr.write(`${line}\n`);
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const fmt = (value: number) => Math.round(value).toLocaleString("en-US");
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** The q-quantile (nearest rank) of ascending values. */
+function quantile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events and their tracking
+
+type EventInput = { id: string; customerId: string; name: string; properties: Record<string, string | number> };
+
+/** Event `n` (0-based, counted across both phases): customers round-robin, names rotate per round. */
+function eventAt(n: number, prefix: string, customers: number): EventInput {
+  const round = Math.floor(n / customers);
+  return {
+    id: `${prefix}${n}`,
+    customerId: `c-${n % customers}`,
+    name: EVENT_NAMES[round % EVENT_NAMES.length] ?? "app_open",
+    properties: { screen: SCREENS[n % SCREENS.length] ?? "home", value: n % 100, source: "bench" },
+  };
+}
+
+/** When each of a range of events was acknowledged by the gateway and seen applied (0: not yet). */
+class Tracker {
+  readonly ackAt: Float64Array;
+  readonly appliedAt: Float64Array;
+  accepted = 0;
+  applied = 0;
+  duplicates = 0;
+  lastAppliedAt = 0;
+  readonly base: number;
+  readonly size: number;
+  constructor(base: number, size: number) {
+    this.base = base;
+    this.size = size;
+    this.ackAt = new Float64Array(size);
+    this.appliedAt = new Float64Array(size);
+  }
+  holds(n: number) {
+    return n >= this.base && n < this.base + this.size;
+  }
+  markApplied(n: number, at: number) {
+    const i = n - this.base;
+    if (this.appliedAt[i] !== 0) {
+      this.duplicates += 1;
+      return;
+    }
+    this.appliedAt[i] = at;
+    this.applied += 1;
+    this.lastAppliedAt = at;
+  }
+  markAcked(from: number, to: number, at: number) {
+    this.ackAt.fill(at, from - this.base, to - this.base);
+    this.accepted += to - from;
+  }
+}
+
+const decoder = new TextDecoder();
+
+/** The client event id of an `event.recorded` fact that is not internal (REGISTRATION is). */
+function clientEventIdOf(payload: Uint8Array): string | undefined {
+  const fact: unknown = JSON.parse(decoder.decode(payload));
+  if (typeof fact !== "object" || fact === null) return undefined;
+  const { type, data } = fact as { type?: unknown; data?: unknown };
+  if (type !== "event.recorded" || typeof data !== "object" || data === null) return undefined;
+  const { eventId, internal } = data as { eventId?: unknown; internal?: unknown };
+  return internal === false && typeof eventId === "string" ? eventId : undefined;
+}
+
+/**
+ * Follows `chg.<account>.event` from now on with an ordered consumer (only facts JetStream
+ * stored, so a republished duplicate is not counted twice) and stamps each event's arrival.
+ */
+async function watchAppliedEvents(link: NatsLink, account: string, prefix: string, trackers: Tracker[]) {
+  const js = jetstream(link.nc);
+  const consumer = await js.consumers.get(STREAM_NAMES.changes, {
+    filter_subjects: [subjects.change(account, "event")],
+    deliver_policy: DeliverPolicy.New,
+  });
+  const messages = await consumer.consume({ max_messages: 2_000 });
+  const seen = new Set<string>();
+  const done = (async () => {
+    for await (const message of messages) {
+      const at = performance.now();
+      const eventId = clientEventIdOf(message.data);
+      if (eventId === undefined) continue;
+      if (!eventId.startsWith(prefix)) {
+        seen.add(eventId);
+        continue;
+      }
+      const n = Number(eventId.slice(prefix.length));
+      trackers.find((tracker) => tracker.holds(n))?.markApplied(n, at);
+    }
+  })();
+  let stopped: Promise<void> | undefined;
+  return {
+    /** Ids of other events seen (the warm-up). */
+    seen,
+    stop: () => {
+      stopped ??= (async () => {
+        messages.stop();
+        await done.catch(() => undefined);
+      })();
+      return stopped;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The gateway client
+
+type Client = { send: (events: EventInput[], signal: AbortSignal) => Promise<void> };
+
+function gatewayClient(url: string, key: string): Client {
+  const headers = { "content-type": "application/json", authorization: `Bearer ${key}` };
+  return {
+    async send(events, signal) {
+      const response = await fetch(url, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ query: TRACK_EVENTS, variables: { e: events } }),
+        // A call that hangs (the gateway authenticates against the store) fails like a stall.
+        signal: AbortSignal.any([signal, AbortSignal.timeout(STALL_MS)]),
+      });
+      const text = await response.text();
+      let accepted: unknown;
+      try {
+        const body = JSON.parse(text) as { data?: { trackEvents?: { accepted?: unknown } } | null };
+        accepted = body.data?.trackEvents?.accepted;
+      } catch {
+        accepted = undefined;
+      }
+      if (response.status !== 200 || accepted !== events.length) {
+        throw new Error(
+          `trackEvents of ${events.length} events failed (HTTP ${response.status}): ${text.slice(0, 500)}`,
+        );
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phases
+
+type Context = {
+  options: Options;
+  client: Client;
+  prefix: string;
+  signal: AbortSignal;
+  /** Says what may be wrong when nothing is applied any more. */
+  diagnose: () => Promise<string>;
+};
+
+/** Waits until `tracker` has `expected` events applied; fails when none arrives for STALL_MS. */
+async function untilApplied(tracker: Tracker, expected: number, what: string, ctx: Context) {
+  let last = tracker.applied;
+  let lastChange = performance.now();
+  while (tracker.applied < expected) {
+    await sleep(20, ctx.signal);
+    if (tracker.applied !== last) {
+      last = tracker.applied;
+      lastChange = performance.now();
+    } else if (performance.now() - lastChange > STALL_MS) {
+      throw new Error(
+        `${what}: stalled at ${tracker.applied}/${expected} events applied for ${STALL_MS / 1000} s; ${await ctx.diagnose()}`,
+      );
+    }
+  }
+}
+
+function progress(label: string, tracker: Tracker, total: number) {
+  let previous = { at: performance.now(), applied: tracker.applied };
+  const started = previous.at;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const rate = ((tracker.applied - previous.applied) * 1000) / (now - previous.at);
+    previous = { at: now, applied: tracker.applied };
+    err(
+      `${label} ${((now - started) / 1000).toFixed(0).padStart(4)} s: accepted ${fmt(tracker.accepted)}/${fmt(total)}, ` +
+        `applied ${fmt(tracker.applied)}/${fmt(total)}, ${fmt(rate)} events/s applied`,
+    );
+  }, PROGRESS_EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Phase 1: all M events in batches of B, C calls in flight; events/s = M ÷ (first send → last applied). */
+async function throughputPhase(ctx: Context, tracker: Tracker) {
+  const { events, batch, concurrency, customers } = ctx.options;
+  const stopProgress = progress("throughput", tracker, events);
+  try {
+    let next = 0;
+    const started = performance.now();
+    const sender = async () => {
+      while (next < events) {
+        const from = next;
+        const to = Math.min(events, from + batch);
+        next = to;
+        const list: EventInput[] = [];
+        for (let n = from; n < to; n++) list.push(eventAt(n, ctx.prefix, customers));
+        await ctx.client.send(list, ctx.signal);
+        tracker.markAcked(from, to, performance.now());
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, sender));
+    const acceptedIn = performance.now() - started;
+    await untilApplied(tracker, events, "throughput phase", ctx);
+    const elapsed = tracker.lastAppliedAt - started;
+    return { elapsedMs: elapsed, acceptedMs: acceptedIn, rate: (events * 1000) / elapsed };
+  } finally {
+    stopProgress();
+  }
+}
+
+/**
+ * Phase 2: offers events at `rate` per second for S seconds in small calls on a timer, without
+ * waiting for earlier calls (open loop). Latency = fact arrival − Ack arrival of its call.
+ */
+async function latencyPhase(ctx: Context, tracker: Tracker, rate: number, planned: number) {
+  const { customers } = ctx.options;
+  const size = Math.max(1, Math.min(LATENCY_BATCH, Math.floor(rate / 10)));
+  const stopProgress = progress("latency", tracker, planned);
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  let maxInFlight = 0;
+  const ackTimes: number[] = [];
+  try {
+    const started = performance.now();
+    let offered = 0;
+    while (offered < planned && failure === undefined) {
+      const due = Math.min(planned, Math.floor((rate * (performance.now() - started)) / 1000));
+      while (failure === undefined && (due - offered >= size || (due === planned && offered < planned))) {
+        const from = tracker.base + offered;
+        const to = from + Math.min(size, planned - offered);
+        offered = to - tracker.base;
+        const list: EventInput[] = [];
+        for (let n = from; n < to; n++) list.push(eventAt(n, ctx.prefix, customers));
+        const sentAt = performance.now();
+        const call: Promise<void> = ctx.client.send(list, ctx.signal).then(
+          () => {
+            const at = performance.now();
+            tracker.markAcked(from, to, at);
+            ackTimes.push(at - sentAt);
+            inFlight.delete(call);
+          },
+          (error: unknown) => {
+            failure ??= error;
+            inFlight.delete(call);
+          },
+        );
+        inFlight.add(call);
+        maxInFlight = Math.max(maxInFlight, inFlight.size);
+      }
+      await sleep(Math.max(1, Math.min(20, (size * 1000) / rate / 4)), ctx.signal);
+    }
+    const offeredFor = performance.now() - started;
+    await Promise.all(inFlight);
+    if (failure !== undefined) throw failure;
+    await untilApplied(tracker, planned, "latency phase", ctx);
+
+    const latencies = new Float64Array(planned);
+    let appliedBeforeAck = 0;
+    for (let i = 0; i < planned; i++) {
+      const ack = tracker.ackAt[i] ?? 0;
+      const applied = tracker.appliedAt[i] ?? 0;
+      if (applied < ack) appliedBeforeAck += 1;
+      latencies[i] = Math.max(0, applied - ack);
+    }
+    latencies.sort();
+    const acks = Float64Array.from(ackTimes).sort();
+    return {
+      size,
+      offeredRate: (planned * 1000) / offeredFor,
+      maxInFlight,
+      appliedBeforeAck,
+      p50: quantile(latencies, 0.5),
+      p99: quantile(latencies, 0.99),
+      max: quantile(latencies, 1),
+      ackP50: quantile(acks, 0.5),
+      ackP99: quantile(acks, 0.99),
+    };
+  } finally {
+    stopProgress();
+    await Promise.allSettled(inFlight);
+  }
+}
+
+/** Reads the customer documents back: every event must be counted in them. Retries briefly (the write follows the fact). */
+async function verifyStore(store: Store, expectedEvents: number, signal: AbortSignal) {
+  const names = new Set<string>(EVENT_NAMES);
+  const deadline = performance.now() + 30_000;
+  for (;;) {
+    let counted = 0;
+    let bytes = 0;
+    let documents = 0;
+    const cursor = store.db.collection<Document>(CUSTOMERS_COLLECTION).find({ customerId: { $ne: WARMUP_CUSTOMER } });
+    for await (const document of cursor) {
+      documents += 1;
+      bytes += Buffer.byteLength(JSON.stringify(document));
+      const stats: unknown = document.stats;
+      if (!Array.isArray(stats)) continue;
+      for (const stat of stats as { name?: unknown; count?: unknown }[]) {
+        if (typeof stat.name === "string" && names.has(stat.name) && typeof stat.count === "number")
+          counted += stat.count;
+      }
+    }
+    if (counted === expectedEvents) return { documents, averageBytes: bytes / Math.max(1, documents) };
+    if (performance.now() > deadline)
+      throw new Error(`the customer documents count ${counted} events; ${expectedEvents} were applied`);
+    await sleep(250, signal);
+  }
+}
+
+/**
+ * A customer document as the worker writes it after 20 events (4 of each name) — the default
+ * run's events per customer — about 1.9 KB of JSON, whatever the run's own sizes.
+ */
+function rawDocument(k: number, customers: number, now: number): CustomerDocument {
+  const at = (hoursAgo: number) => new Date(now - hoursAgo * 3_600_000).toISOString();
+  const customerId = `c-${k}`;
+  return {
+    _id: customerKey("default", customerId),
+    version: 21,
+    lastSeq: 0,
+    deleted: false,
+    schemaVersion: PERSISTED_CUSTOMER_SCHEMA,
+    account: "default",
+    customerId,
+    identified: true,
+    createdAt: at(100),
+    updatedAt: at(0),
+    profile: {},
+    attributes: {},
+    tags: [],
+    consent: {
+      email: "UNKNOWN",
+      push: "UNKNOWN",
+      whatsapp: "UNKNOWN",
+      sms: "UNKNOWN",
+      ads: "UNKNOWN",
+      dataSharing: "UNKNOWN",
+    },
+    devices: [],
+    stats: EVENT_NAMES.map((name, j) => {
+      const recent = [0, 1, 2, 3].map((i) => at(j * 4 + i));
+      return {
+        name,
+        count: 4,
+        firstAt: recent[3] ?? at(0),
+        lastAt: recent[0] ?? at(0),
+        daily: { [at(0).slice(0, 10)]: 4 },
+        recent,
+      };
+    }),
+    orders: [],
+    recentEventIds: Array.from({ length: 20 }, (_, i) => `e-${k + i * customers}`),
+  };
+}
+
+/**
+ * The store's raw rate: M `replaceOne({ _id }, doc, { upsert: true })` writes over N customer
+ * documents (`rawDocument`), in sequential unordered bulks of RAW_BULK; the first write of each
+ * document inserts it, the later ones replace it with its version bumped. On FerretDB each bulk
+ * goes as bulkWrites of at most FERRETDB_UPDATES_PER_COMMAND statements (see there).
+ */
+async function rawStorePhase(store: Store, customers: number, writes: number) {
+  const collection = store.db.collection<CustomerDocument>(RAW_COLLECTION);
+  const perCommand = store.isFerretDB ? FERRETDB_UPDATES_PER_COMMAND : RAW_BULK;
+  const now = Date.now();
+  const templates = Array.from({ length: Math.min(customers, writes) }, (_, k) => rawDocument(k, customers, now));
+  const documentBytes = templates.reduce((sum, d) => sum + Buffer.byteLength(JSON.stringify(d)), 0) / templates.length;
+  await collection.drop().catch(() => undefined);
+  try {
+    const started = performance.now();
+    for (let from = 0; from < writes; from += RAW_BULK) {
+      const operations: AnyBulkWriteOperation<CustomerDocument>[] = [];
+      for (let i = from; i < Math.min(writes, from + RAW_BULK); i++) {
+        const template = templates[i % templates.length] as CustomerDocument;
+        const document = { ...template, version: template.version + Math.floor(i / templates.length), lastSeq: i };
+        operations.push({ replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true } });
+      }
+      for (let at = 0; at < operations.length; at += perCommand) {
+        await collection.bulkWrite(operations.slice(at, at + perCommand), { ordered: false });
+      }
+    }
+    const elapsed = performance.now() - started;
+    return {
+      elapsedMs: elapsed,
+      rate: (writes * 1000) / elapsed,
+      perCommand,
+      documents: templates.length,
+      documentBytes,
+    };
+  } finally {
+    await collection.drop().catch(() => undefined);
+  }
+}
+
+/** Whether the store still answers a read of the customers (FerretDB v1 can stop answering; see FERRETDB_UPDATES_PER_COMMAND). */
+async function diagnoseStore(store: Store): Promise<string> {
+  const read = store.db.collection<Document>(CUSTOMERS_COLLECTION).findOne({}, { projection: { _id: 1 } });
+  if (await within(read, 5_000)) return "the store still answers reads";
+  return store.isFerretDB
+    ? "the store no longer answers a read of the customers within 5 s: FerretDB's SQLite connection pool is exhausted by update commands that never finish (see bench/README.md)"
+    : "the store no longer answers a read of the customers within 5 s";
+}
+
+/** Settles with true when `promise` does within `ms`, false otherwise (it keeps running). */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
+  try {
+    return await Promise.race([settled, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The last resort when Masivo does not stop (a store call that never returns keeps a partition
+ * busy): ends the servers this run started, found by the pid files the stack keeps in our data dir.
+ */
+async function killServersIn(dataDir: string) {
+  for (const name of ["nats-server.pid", "ferretdb.pid", "mongod.pid"]) {
+    const pid = Number((await readFile(join(dataDir, name), "utf8").catch(() => "")).trim());
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    const commandLine = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (!commandLine.includes(dataDir)) continue; // not a server of this run
+    err(`killing ${name.replace(/\.pid$/, "")} (pid ${pid})`);
+    process.kill(pid, "SIGTERM");
+    for (let i = 0; i < 50 && isAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (isAlive(pid)) process.kill(pid, "SIGKILL");
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+type Resources = {
+  running?: RunningMasivo;
+  link?: NatsLink;
+  store?: Store;
+  watcher?: Awaited<ReturnType<typeof watchAppliedEvents>>;
+};
+
+/**
+ * Stops everything the run started, once, whatever state it is in. Returns false when something
+ * would not stop in time (the process should then exit by itself rather than wait).
+ */
+function cleanupOnce(resources: Resources, dataDir: string, dropDatabase: boolean): () => Promise<boolean> {
+  let done: Promise<boolean> | undefined;
+  const run = async () => {
+    let clean = true;
+    const { running, link, store, watcher } = resources;
+    if (watcher) clean = (await within(watcher.stop(), 5_000)) && clean;
+    if (link) clean = (await within(link.close(), 5_000)) && clean;
+    if (running) {
+      const stopping = running.stop();
+      if (!(await within(stopping, STOP_TIMEOUT_MS))) {
+        err(`Masivo did not stop within ${STOP_TIMEOUT_MS / 1000} s`);
+        await killServersIn(dataDir);
+        clean = (await within(stopping, 15_000)) && false;
+      }
+    }
+    if (store) {
+      if (dropDatabase) await within(store.db.dropDatabase(), 10_000);
+      clean = (await within(store.close(), 5_000)) && clean;
+    }
+    await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+    return clean;
+  };
+  return () => {
+    done ??= run();
+    return done;
+  };
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2), process.env);
+  const tag = randomBytes(3).toString("hex");
+  const dataDir = await mkdtemp(join(tmpdir(), "masivo-bench-"));
+  const userNats = process.env.NATS_URL || undefined;
+  const userMongo = process.env.MONGODB_URL || undefined;
+  // A server of the user's keeps its data: the run gets a database of its own, dropped at the end.
+  const mongodbUrl = userMongo
+    ? (() => {
+        const url = new URL(userMongo);
+        url.pathname = `/masivo_bench_${tag}`;
+        return url.toString();
+      })()
+    : undefined;
+  // Ids unique to the run, so a reused NATS server's duplicate window never swallows them.
+  const prefix = userNats ? `e-${tag}-` : "e-";
+  const environment = {
+    PORT: "0",
+    NATS_URL: userNats,
+    MONGODB_URL: mongodbUrl,
+    MASIVO_DATA_DIR: dataDir,
+    MASIVO_LOG_LEVEL: "warn",
+    MASIVO_ROLES: "all",
+    MASIVO_PARTITIONS: process.env.MASIVO_PARTITIONS,
+  };
+  let config: Config;
+  try {
+    config = loadConfig(environment);
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  // Logs go to stderr, so stdout carries only the summary.
+  const log = pino({ name: "masivo", level: config.logLevel }, pino.destination({ dest: 2, sync: true }));
+
+  const resources: Resources = {};
+  const cleanup = cleanupOnce(resources, dataDir, userMongo !== undefined);
+  const abort = new AbortController();
+  const { signal } = abort;
+  const onSignal = (name: NodeJS.Signals) => {
+    err(`${name}: stopping`);
+    abort.abort(new Error(`interrupted by ${name}`));
+    void cleanup().finally(() => process.exit(name === "SIGINT" ? 130 : 143));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
+  const summary: string[] = [];
+  let lastLine: string | undefined;
+  let clean = true;
+  try {
+    err(
+      `bench:ingest: ${fmt(options.customers)} customers, ${fmt(options.events)} events, batch ${options.batch}, ` +
+        `concurrency ${options.concurrency}, latency phase ${options.latencySeconds} s`,
+    );
+    const startedServers = performance.now();
+    const running = await startMasivo({ config, log, onServerCrash: (error) => abort.abort(error) });
+    resources.running = running;
+    const key = running.bootstrapKey;
+    const url = running.graphqlUrl;
+    if (!key || !url) throw new Error("Masivo started without a bootstrap key or gateway (the database was not fresh)");
+    err(`started Masivo in ${((performance.now() - startedServers) / 1000).toFixed(1)} s (data in ${dataDir})`);
+
+    const link = await connectNats(running.natsUrl, "masivo-bench");
+    resources.link = link;
+    const store = await connectStore(running.mongodbUrl);
+    resources.store = store;
+    const ingest = await (await jetstreamManager(link.nc)).streams.info(STREAM_NAMES.ingest);
+    if (ingest.state.messages > 0)
+      err(`warning: INGEST already holds ${fmt(ingest.state.messages)} messages; the worker replays them too`);
+
+    const account = "default";
+    const phase1 = new Tracker(0, options.events);
+    const trackers = [phase1];
+    const watcher = await watchAppliedEvents(link, account, prefix, trackers);
+    resources.watcher = watcher;
+    const client = gatewayClient(url, key);
+    const ctx: Context = { options, client, prefix, signal, diagnose: () => diagnoseStore(store) };
+
+    // Warm-up: one event end to end, so the partitions are owned and the connections open.
+    const warmupId = `warmup-${tag}`;
+    await client.send([{ id: warmupId, customerId: WARMUP_CUSTOMER, name: "bench_warmup", properties: {} }], signal);
+    const warmupDeadline = performance.now() + 60_000;
+    while (!watcher.seen.has(warmupId)) {
+      if (performance.now() > warmupDeadline) throw new Error("the warm-up event was not applied within 60 s");
+      await sleep(20, signal);
+    }
+
+    const throughput = await throughputPhase(ctx, phase1);
+    summary.push(
+      `throughput: ${fmt(options.events)} events over ${fmt(options.customers)} customers in ` +
+        `${(throughput.elapsedMs / 1000).toFixed(2)} s (all accepted after ${(throughput.acceptedMs / 1000).toFixed(2)} s): ` +
+        `${fmt(throughput.rate)} events/s end-to-end`,
+    );
+    err(summary.at(-1) ?? "");
+
+    const rate = throughput.rate / 2;
+    const planned = Math.max(1, Math.round(rate * options.latencySeconds));
+    const phase2 = new Tracker(options.events, planned);
+    trackers.push(phase2);
+    const latency = await latencyPhase(ctx, phase2, rate, planned);
+    summary.push(
+      `latency: ${fmt(planned)} events offered at ${fmt(latency.offeredRate)} events/s in calls of ${latency.size} ` +
+        `(at most ${latency.maxInFlight} in flight); accept-to-applied (Ack received → fact seen): ` +
+        `p50 ${fmt(latency.p50)} ms, p99 ${fmt(latency.p99)} ms, max ${fmt(latency.max)} ms` +
+        `${latency.appliedBeforeAck > 0 ? ` (${fmt(latency.appliedBeforeAck)} applied before their Ack arrived, counted as 0)` : ""}; ` +
+        `Ack round trip p50 ${fmt(latency.ackP50)} ms, p99 ${fmt(latency.ackP99)} ms`,
+    );
+    err(summary.at(-1) ?? "");
+    const duplicates = phase1.duplicates + phase2.duplicates;
+    if (duplicates > 0) summary.push(`note: ${fmt(duplicates)} event facts arrived twice (ignored)`);
+
+    await watcher.stop();
+    err("reading the customer documents back…");
+    const verified = await verifyStore(store, options.events + planned, signal);
+    summary.push(
+      `store: ${fmt(verified.documents)} customer documents count all ${fmt(options.events + planned)} events; ` +
+        `average document ${fmt(verified.averageBytes)} bytes (JSON)`,
+    );
+
+    err(`writing ${fmt(options.events)} documents straight to the store…`);
+    const raw = await rawStorePhase(store, options.customers, options.events);
+    summary.push(
+      `store raw: ${fmt(options.events)} bulkWrite replaceOne upserts (bulks of ${RAW_BULK}` +
+        `${raw.perCommand < RAW_BULK ? `, sent as commands of ${raw.perCommand} on FerretDB` : ""}, sequential) over ` +
+        `${fmt(raw.documents)} documents of ${fmt(raw.documentBytes)} bytes (JSON) in ${(raw.elapsedMs / 1000).toFixed(2)} s: ` +
+        `${fmt(raw.rate)} writes/s`,
+    );
+    err(summary.at(-1) ?? "");
+
+    lastLine =
+      `ingest: ${Math.round(throughput.rate)} events/s end-to-end, store raw ${Math.round(raw.rate)} writes/s, ` +
+      `ratio ${(throughput.rate / raw.rate).toFixed(2)}, p99 ${Math.round(latency.p99)} ms`;
+  } finally {
+    err("stopping Masivo…");
+    clean = await cleanup();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  for (const line of summary) out(line);
+  if (lastLine) out(lastLine);
+  if (!clean) process.exit(0);
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    err(
+      error instanceof UsageError
+        ? error.message
+        : `bench:ingest failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    // Something may still hang on a server that was killed: do not wait for it.
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);
