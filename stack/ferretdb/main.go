@@ -26,9 +26,11 @@ func main() {
 	}
 
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + *dir + "/",
+		Listener: ferretdb.ListenerConfig{TCP: *listen},
+		Handler:  "sqlite",
+		// WAL with synchronous=NORMAL: a commit no longer waits for fsync; a crashed process
+		// loses nothing, a power cut may lose the last commits (fine for development and tests).
+		SQLiteURL: "file:" + *dir + "/?_pragma=synchronous(normal)",
 	})
 	if err != nil {
 		log.Fatalf("masivo-ferretdb: %v", err)
