@@ -12,9 +12,10 @@ import { performance } from "node:perf_hooks";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { AnyBulkWriteOperation, Document } from "mongodb";
 import { pino } from "pino";
-import { PERSISTED_CUSTOMER_SCHEMA } from "../actors/customer/index.ts";
+import { createCustomerState, PERSISTED_CUSTOMER_SCHEMA } from "../actors/customer/index.ts";
 import { type RunningMasivo, startMasivo } from "../app/startMasivo.ts";
 import { type Config, loadConfig } from "../config/config.ts";
+import { isAlive } from "../stack/index.ts";
 import { CUSTOMERS_COLLECTION, type CustomerDocument, connectStore, customerKey, type Store } from "../store/index.ts";
 import { connectNats, type NatsLink, STREAM_NAMES, subjects } from "../streams/index.ts";
 
@@ -446,28 +447,13 @@ function rawDocument(k: number, customers: number, now: number): CustomerDocumen
   const at = (hoursAgo: number) => new Date(now - hoursAgo * 3_600_000).toISOString();
   const customerId = `c-${k}`;
   return {
+    ...createCustomerState({ account: "default", customerId, now: at(100) }),
     _id: customerKey("default", customerId),
     version: 21,
     lastSeq: 0,
     deleted: false,
     schemaVersion: PERSISTED_CUSTOMER_SCHEMA,
-    account: "default",
-    customerId,
-    identified: true,
-    createdAt: at(100),
     updatedAt: at(0),
-    profile: {},
-    attributes: {},
-    tags: [],
-    consent: {
-      email: "UNKNOWN",
-      push: "UNKNOWN",
-      whatsapp: "UNKNOWN",
-      sms: "UNKNOWN",
-      ads: "UNKNOWN",
-      dataSharing: "UNKNOWN",
-    },
-    devices: [],
     stats: EVENT_NAMES.map((name, j) => {
       const recent = [0, 1, 2, 3].map((i) => at(j * 4 + i));
       return {
@@ -479,7 +465,6 @@ function rawDocument(k: number, customers: number, now: number): CustomerDocumen
         recent,
       };
     }),
-    orders: [],
     recentEventIds: Array.from({ length: 20 }, (_, i) => `e-${k + i * customers}`),
   };
 }
@@ -563,15 +548,6 @@ async function killServersIn(dataDir: string) {
     process.kill(pid, "SIGTERM");
     for (let i = 0; i < 50 && isAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     if (isAlive(pid)) process.kill(pid, "SIGKILL");
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -2,4 +2,4 @@ export { MissingToolError } from "./goBinary.ts";
 export { type LocalStack, startLocalStack } from "./localStack.ts";
 export { type MongoServer, startMongoServer } from "./mongoServer.ts";
 export { startNatsServer } from "./natsServer.ts";
-export { freePort, ServerCrashedError, type ServerProcess } from "./serverProcess.ts";
+export { freePort, isAlive, ServerCrashedError, type ServerProcess } from "./serverProcess.ts";

@@ -141,7 +141,8 @@ function isOurs(pid: number, command: string): boolean {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** True while a process with this pid exists. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

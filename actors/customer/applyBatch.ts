@@ -1,4 +1,3 @@
-import type { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
 import type {
   CustomerDocument,
@@ -30,26 +29,31 @@ export type BatchDependencies = {
   deadLetters: DeadLetters;
   facts: FactPublisher;
   commands: CommandPublisher;
-  /** The partition's hot customers, as last written. */
-  cache: LRUCache<string, CustomerDocument>;
+  /** The newest known document of a customer in memory; undefined sends the look-up to the store. */
+  current: (key: string) => CustomerDocument | undefined;
   now: () => Date;
   log: Logger;
-  /** Throws when this worker no longer owns the partition: nothing may be written then. */
-  assertOwnership: () => void;
 };
 
-export type BatchOutcome = { applied: number; skipped: number; deadLettered: number; customersWritten: number };
+export type BatchOutcome = {
+  applied: number;
+  skipped: number;
+  deadLettered: number;
+  /** The customers the batch changed, each with the version it was read at, to be written. */
+  writes: CustomerWrite[];
+};
 
 type Pending = { key: string; readVersion: number; document: CustomerDocument | undefined; changed: boolean };
 
 /**
  * Applies one batch of a partition's commands: groups them by customer, applies each customer's
- * commands in order (skipping any at or below its `lastSeq`), moves device tokens, publishes the
- * facts (ids derived from the input sequence), then writes every changed customer in one bulkWrite.
- * A replay of the same messages changes nothing and republishes only duplicates JetStream drops.
+ * commands in order (skipping any at or below its `lastSeq`), moves device tokens and publishes
+ * the facts (ids derived from the input sequence). It returns the changed customers for the
+ * caller to write (see writeBehind.ts). A replay of the same messages changes nothing and
+ * republishes only duplicates JetStream drops.
  */
 export async function applyBatch(messages: IngestMessage[], deps: BatchDependencies): Promise<BatchOutcome> {
-  const outcome: BatchOutcome = { applied: 0, skipped: 0, deadLettered: 0, customersWritten: 0 };
+  const outcome: BatchOutcome = { applied: 0, skipped: 0, deadLettered: 0, writes: [] };
   const deadLetters: DeadLetter[] = [];
   const byCustomer = new Map<string, { message: IngestMessage; command: IngestCommand }[]>();
   for (const message of messages) {
@@ -109,29 +113,20 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
   await deps.deadLetters.record(deadLetters);
   outcome.deadLettered = deadLetters.length;
 
-  const writes: CustomerWrite[] = [];
   for (const customer of pending.values()) {
-    if (customer.changed && customer.document)
-      writes.push({ document: customer.document, readVersion: customer.readVersion });
+    if (customer.changed && customer.document) {
+      outcome.writes.push({ document: customer.document, readVersion: customer.readVersion });
+    }
   }
-  deps.assertOwnership();
-  try {
-    await deps.customers.writeMany(writes);
-  } catch (error) {
-    for (const key of byCustomer.keys()) deps.cache.delete(key);
-    throw error;
-  }
-  for (const { document } of writes) deps.cache.set(document._id, document);
-  outcome.customersWritten = writes.length;
   return outcome;
 }
 
 async function loadCustomers(keys: string[], deps: BatchDependencies): Promise<Map<string, Pending>> {
-  const missing = keys.filter((key) => !deps.cache.has(key));
+  const missing = keys.filter((key) => !deps.current(key));
   const loaded = await deps.customers.loadMany(missing);
   return new Map(
     keys.map((key) => {
-      const document = deps.cache.get(key) ?? loaded.get(key);
+      const document = deps.current(key) ?? loaded.get(key);
       return [key, { key, readVersion: document?.version ?? 0, document, changed: false }];
     }),
   );

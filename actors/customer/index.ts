@@ -15,4 +15,5 @@ export type {
   OrderLine,
   Profile,
 } from "./state.ts";
+export { createCustomerState } from "./state.ts";
 export { DAILY_RETENTION_DAYS, RECENT_TIMESTAMPS } from "./stats.ts";

@@ -3,14 +3,17 @@ import type { Logger } from "pino";
 import type { PartitionCheckpoints } from "../../store/index.ts";
 import { STREAM_NAMES, subjects } from "../../streams/index.ts";
 import type { BatchOutcome, IngestMessage } from "./applyBatch.ts";
+import type { WriteBehind } from "./writeBehind.ts";
 
 export type PartitionRunnerOptions = {
   partition: number;
   js: JetStreamClient;
   checkpoints: PartitionCheckpoints;
-  /** Applies one batch; throws to have the same batch retried. */
+  /** Applies one batch against the newest known customers; throws to have the same batch retried. */
   apply: (messages: IngestMessage[]) => Promise<BatchOutcome>;
-  /** False once the partition's lease is lost: the runner stops without writing more. */
+  /** The partition's customers in memory and their writing. */
+  memory: WriteBehind;
+  /** False while the partition's lease is late to renew (or lost: then the worker stops this runner). */
   stillOwned: () => boolean;
   log: Logger;
   /** Most messages applied in one batch. */
@@ -21,31 +24,37 @@ export type PartitionRunner = { stop: () => Promise<void> };
 
 /** Messages buffered ahead of the batch in hand; reading pauses beyond this. */
 const READ_AHEAD = 8_000;
+/** Customers staged for writing beyond which batches wait for the store. */
+const MAX_STAGED = 20_000;
 
 /**
- * Consumes one INGEST partition in order from just after its checkpoint, with an ordered
- * consumer (ephemeral, recreated by the client on any gap), so a partition that moved to this
- * worker resumes exactly where the last applied batch ended. Whatever arrives while a batch is
- * being applied forms the next batch. A failed batch is retried as it is, never skipped.
+ * Consumes one INGEST partition in order from just after its checkpoint, with an ordered consumer
+ * (ephemeral, recreated by the client on any gap), so a partition that moved to this worker
+ * resumes exactly where the last written batch ended. Whatever arrives while a batch is applied
+ * forms the next batch. A batch that fails is retried as it is, never skipped; a failed write
+ * drops the partition's memory and replays from the checkpoint.
  */
 export function startPartitionRunner(options: PartitionRunnerOptions): PartitionRunner {
   const maxBatch = options.maxBatch ?? 2_000;
   const log = options.log.child({ partition: options.partition });
-  const queue: IngestMessage[] = [];
+  let queue: IngestMessage[] = [];
   let stopping = false;
   let wake: (() => void) | undefined;
   let resumeReading: (() => void) | undefined;
   let stopReading: (() => void) | undefined;
+  /** Bumped to abandon the current read (after a failed write): its messages are dropped. */
+  let generation = 0;
+  /** The next sequence to read: just after the checkpoint, then after the last message queued. */
+  let nextSeq = 0;
+  let writeFailed: unknown;
 
   const signal = () => {
     wake?.();
     wake = undefined;
   };
 
-  /** The next sequence to read: just after the checkpoint, then after the last message queued. */
-  let nextSeq = 0;
-
   const readOnce = async () => {
+    const reading = generation;
     const start = nextSeq;
     const consumer = await options.js.consumers.get(STREAM_NAMES.ingest, {
       filter_subjects: [subjects.ingestPartitionFilter(options.partition)],
@@ -53,19 +62,54 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
     });
     const messages = await consumer.consume({ max_messages: 1_000 });
     stopReading = () => void messages.stop();
-    if (stopping) messages.stop();
+    if (stopping || reading !== generation) messages.stop();
     for await (const message of messages) {
+      if (stopping || reading !== generation) break;
       queue.push({ seq: message.seq, subject: message.subject, data: message.data });
       nextSeq = message.seq + 1;
       signal();
       if (queue.length >= READ_AHEAD) await new Promise<void>((resolve) => (resumeReading = resolve));
-      if (stopping) break;
     }
+  };
+
+  const read = async () => {
+    nextSeq = (await options.checkpoints.get(options.partition)) + 1;
+    while (!stopping) {
+      const reading = generation;
+      try {
+        await readOnce();
+      } catch (error) {
+        log.warn({ err: error, nextSeq }, "partition reader failed; restarting it");
+      }
+      if (!stopping && reading === generation) await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  };
+
+  /** After a failed write: forget memory and queue, and read again from the checkpoint. */
+  const replayFromCheckpoint = async () => {
+    log.warn({ err: writeFailed }, "writing customers failed; replaying the partition from its checkpoint");
+    writeFailed = undefined;
+    generation += 1;
+    queue = [];
+    options.memory.reset();
+    nextSeq = (await options.checkpoints.get(options.partition)) + 1;
+    stopReading?.();
+    resumeReading?.();
+  };
+
+  const flushInBackground = () => {
+    options.memory.flush().catch((error) => {
+      writeFailed = error;
+    });
   };
 
   const process = async () => {
     let failures = 0;
     while (!stopping) {
+      if (writeFailed !== undefined) {
+        await replayFromCheckpoint().catch((error) => log.error({ err: error }, "cannot read the checkpoint"));
+        continue;
+      }
       if (queue.length === 0) {
         await new Promise<void>((resolve) => {
           wake = resolve;
@@ -74,39 +118,31 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
         continue;
       }
       if (!options.stillOwned()) {
-        // The lease is late to renew (or lost: then the lease manager stops this runner).
         await new Promise((resolve) => setTimeout(resolve, 100));
         continue;
       }
       const batch = queue.slice(0, maxBatch);
+      const last = batch[batch.length - 1];
       try {
-        await options.apply(batch);
-        const last = batch[batch.length - 1];
-        if (last) await options.checkpoints.set(options.partition, last.seq);
+        const outcome = await options.apply(batch);
+        options.memory.stage(outcome.writes, last?.seq ?? 0);
         queue.splice(0, batch.length);
         failures = 0;
         if (queue.length < READ_AHEAD / 2) {
           resumeReading?.();
           resumeReading = undefined;
         }
+        if (options.memory.staged() >= MAX_STAGED) await options.memory.flush().catch((error) => (writeFailed = error));
+        else flushInBackground();
       } catch (error) {
         failures += 1;
         log.warn({ err: error, failures, messages: batch.length }, "batch failed; retrying it");
         await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** failures, 5_000)));
       }
     }
-  };
-
-  const read = async () => {
-    nextSeq = (await options.checkpoints.get(options.partition)) + 1;
-    while (!stopping) {
-      try {
-        await readOnce();
-      } catch (error) {
-        log.warn({ err: error, nextSeq }, "partition reader failed; restarting it");
-      }
-      if (!stopping) await new Promise((resolve) => setTimeout(resolve, 1_000));
-    }
+    // Hand the partition over with everything applied so far written.
+    if (options.stillOwned())
+      await options.memory.flush().catch((error) => log.warn({ err: error }, "final write failed"));
   };
 
   const reading = read().catch((error) => log.error({ err: error }, "partition reader stopped"));

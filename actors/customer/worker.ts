@@ -1,10 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { jetstream } from "@nats-io/jetstream";
-import { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
 import {
-  type CustomerDocument,
   customersOf,
   deadLettersRepository,
   deviceTokensRepository,
@@ -15,6 +13,7 @@ import { createCommandPublisher, createFactPublisher, type NatsLink } from "../.
 import { applyBatch } from "./applyBatch.ts";
 import { type PartitionLeases, startPartitionLeases } from "./partitionLeases.ts";
 import { type PartitionRunner, startPartitionRunner } from "./partitionRunner.ts";
+import { createWriteBehind } from "./writeBehind.ts";
 
 export type CustomerWorkerOptions = {
   link: NatsLink;
@@ -56,14 +55,23 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
   const owns = (partition: number) => leases?.holds(partition) ?? false;
 
   const acquire = (partition: number) => {
-    const cache = new LRUCache<string, CustomerDocument>({ max: options.cachePerPartition ?? 2_000 });
     const partitionLog = log.child({ partition });
+    const memory = createWriteBehind({
+      partition,
+      customers,
+      checkpoints,
+      cacheSize: options.cachePerPartition ?? 2_000,
+      assertOwnership: () => {
+        if (!owns(partition)) throw new Error(`partition ${partition} is no longer owned by ${workerId}`);
+      },
+    });
     runners.set(
       partition,
       startPartitionRunner({
         partition,
         js,
         checkpoints,
+        memory,
         stillOwned: () => owns(partition),
         log: partitionLog,
         apply: (messages) =>
@@ -73,12 +81,9 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
             deadLetters,
             facts,
             commands,
-            cache,
+            current: memory.current,
             now,
             log: partitionLog,
-            assertOwnership: () => {
-              if (!owns(partition)) throw new Error(`partition ${partition} is no longer owned by ${workerId}`);
-            },
           }),
       }),
     );

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ServerCrashedError, startLocalStack, startNatsServer } from "../../stack/index.ts";
+import { isAlive, type ServerCrashedError, startLocalStack, startNatsServer } from "../../stack/index.ts";
 import { connectStore, pingStore } from "../../store/index.ts";
 import { connectNats } from "../../streams/index.ts";
 
@@ -11,15 +11,6 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "masivo-stack-"));
 });
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("the local stack", () => {
   it("starts nats-server with JetStream and a MongoDB-compatible server, and stops both", async () => {
@@ -34,7 +25,7 @@ describe("the local stack", () => {
     await store.close();
 
     await stack.stop();
-    for (const server of stack.servers) expect(isRunning(server.pid)).toBe(false);
+    for (const server of stack.servers) expect(isAlive(server.pid)).toBe(false);
   });
 
   it("uses configured URLs as they are and starts nothing", async () => {
@@ -71,7 +62,7 @@ describe("the local stack", () => {
       onCrash: (error) => crashes.push(error),
     });
     await nats.stop();
-    expect(isRunning(nats.pid)).toBe(false);
+    expect(isAlive(nats.pid)).toBe(false);
     expect(crashes).toEqual([]);
   });
 });
