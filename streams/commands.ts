@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { jsonCodec } from "./jsonCodec.ts";
 import { accountIdSchema } from "./subjects.ts";
 
 /** Consent for one purpose: tri-state, UNKNOWN until the customer says. */
@@ -77,14 +78,9 @@ export type IngestCommandDraft = {
   };
 }[IngestCommandType];
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+const commandCodec = jsonCodec(ingestCommandSchema);
 
-export function encodeCommand(command: IngestCommand): Uint8Array {
-  return encoder.encode(JSON.stringify(command));
-}
+export const encodeCommand: (command: IngestCommand) => Uint8Array = commandCodec.encode;
 
-/** Decodes and validates an INGEST payload; throws a ZodError on a malformed one. */
-export function decodeCommand(payload: Uint8Array): IngestCommand {
-  return ingestCommandSchema.parse(JSON.parse(decoder.decode(payload)));
-}
+/** Decodes and validates an INGEST payload; throws on a malformed one. */
+export const decodeCommand: (payload: Uint8Array) => IngestCommand = commandCodec.decode;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CONSENT_PURPOSES, consentValueSchema, devicePlatformSchema } from "./commands.ts";
+import { jsonCodec } from "./jsonCodec.ts";
 import { accountIdSchema } from "./subjects.ts";
 
 /**
@@ -147,14 +148,9 @@ export function completeFact(draft: CustomerFactDraft, metadata: FactMetadata): 
   return { ...draft, metadata } as CustomerFact;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+const factCodec = jsonCodec(customerFactSchema);
 
-export function encodeFact(fact: CustomerFact): Uint8Array {
-  return encoder.encode(JSON.stringify(fact));
-}
+export const encodeFact: (fact: CustomerFact) => Uint8Array = factCodec.encode;
 
-/** Decodes and validates a CHANGES payload; throws a ZodError on a malformed one. */
-export function decodeFact(payload: Uint8Array): CustomerFact {
-  return customerFactSchema.parse(JSON.parse(decoder.decode(payload)));
-}
+/** Decodes and validates a CHANGES payload; throws on a malformed one. */
+export const decodeFact: (payload: Uint8Array) => CustomerFact = factCodec.decode;
