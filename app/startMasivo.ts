@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { startCustomerWorker } from "../actors/customer/worker.ts";
-import type { Config } from "../config/config.ts";
+import type { Config, Role } from "../config/config.ts";
 import {
   countingPublisher,
   createGateway,
@@ -15,6 +15,9 @@ import { accountsRepository, apiKeysRepository, connectStore, customersOf, pingS
 import { connectNats, createCommandPublisher, ensureStreams, STREAM_NAMES } from "../streams/index.ts";
 import { bootstrapDefaultAccount } from "./bootstrap.ts";
 import type { Logger } from "./logger.ts";
+
+/** The roles this version implements; the others are accepted and wait for their issues. */
+const RUNNABLE_ROLES: readonly Role[] = ["gateway", "customers"];
 
 export type RunningMasivo = {
   /** The GraphQL endpoint, when this process runs the gateway role. */
@@ -61,6 +64,9 @@ export async function startMasivo({ config, log, onServerCrash }: StartOptions):
     const apiKeys = apiKeysRepository(store.db);
     const customers = customersOf(store);
     const bootstrap = config.rootKey ? undefined : await bootstrapDefaultAccount(accounts, apiKeys);
+
+    const notYet = config.roles.filter((role) => !RUNNABLE_ROLES.includes(role));
+    if (notYet.length > 0) log.info({ roles: notYet }, "these roles have nothing to run yet in this version");
 
     if (config.roles.includes("customers")) {
       const worker = await startCustomerWorker({ link, store, partitions: layout.partitions, log });
