@@ -1,6 +1,9 @@
 import { LRUCache } from "lru-cache";
 import type { CustomerDocument, Customers, CustomerWrite, PartitionCheckpoints } from "../../store/index.ts";
 
+/** Customers written between two checks that the partition is still owned. */
+const OWNERSHIP_CHECK_EVERY = 200;
+
 export type WriteBehindOptions = {
   partition: number;
   customers: Customers;
@@ -45,9 +48,16 @@ export function createWriteBehind(options: WriteBehindOptions): WriteBehind {
     const through = stagedThrough;
     staged = new Map();
     writing = batch;
-    options.assertOwnership();
-    await options.customers.writeMany([...batch.values()]);
+    const writes = [...batch.values()];
+    // A long flush re-checks the lease between slices and before the checkpoint: a worker that
+    // lost the partition stops before it could overwrite the next owner's newer state or move
+    // the checkpoint past what the next owner has written.
+    for (let start = 0; start < writes.length; start += OWNERSHIP_CHECK_EVERY) {
+      options.assertOwnership();
+      await options.customers.writeMany(writes.slice(start, start + OWNERSHIP_CHECK_EVERY));
+    }
     for (const { document } of batch.values()) cache.set(document._id, document);
+    options.assertOwnership();
     await options.checkpoints.set(options.partition, through);
     checkpointed = through;
   };
