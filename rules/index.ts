@@ -1,0 +1,17 @@
+export type { Filter } from "./compileRule.ts";
+export { compileRule } from "./compileRule.ts";
+export { matchesFilter, matchesRule, rulePaths } from "./evaluateRule.ts";
+export type {
+  AttributeCondition,
+  AttributeOp,
+  Condition,
+  ConsentPurpose,
+  EventCount,
+  EventNotWithinCondition,
+  EventWithinCondition,
+  Rule,
+  TimeWindow,
+} from "./ruleSchema.ts";
+export { RECENT_LIMIT, RuleSchema } from "./ruleSchema.ts";
+export type { ValidateResult } from "./validateRule.ts";
+export { validateRule } from "./validateRule.ts";
