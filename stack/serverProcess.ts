@@ -124,7 +124,7 @@ function canConnect(port: number): Promise<boolean> {
 }
 
 /** Stops a server left running by an earlier start of ours whose parent was killed. */
-async function stopOrphan(pidFile: string, command: string): Promise<void> {
+export async function stopOrphan(pidFile: string, command: string): Promise<void> {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, "utf8").trim());
   if (!Number.isInteger(pid) || pid <= 0 || !isOurs(pid, command)) return;

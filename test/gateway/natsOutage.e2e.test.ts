@@ -1,29 +1,27 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningMasivo } from "../../app/startMasivo.ts";
 import { type ServerProcess, startNatsServer } from "../../stack/index.ts";
 import { connectNats } from "../../streams/index.ts";
+import { type PrivateNats, startPrivateNats } from "../support/privateNats.ts";
 import { postGraphQL, startTestMasivo } from "../support/startTestMasivo.ts";
 
 // A nats-server of this file's own, so stopping it disturbs no other test.
-let dataDir: string;
+let first: PrivateNats;
 let nats: ServerProcess & { url: string };
 let masivo: RunningMasivo & { baseUrl: string };
 let key: string;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "masivo-outage-"));
-  nats = await startNatsServer({ dataDir, log: () => {} });
+  first = await startPrivateNats();
+  nats = first;
   masivo = await startTestMasivo({ NATS_URL: nats.url });
   key = masivo.bootstrapKey ?? "";
 });
 afterAll(async () => {
   await masivo?.stop();
   await nats?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await first?.close();
 });
 
 const track = (id: string) =>
@@ -67,7 +65,7 @@ describe("when NATS goes away", () => {
     expect(notReady.status).toBe(503);
     expect(await notReady.json()).toMatchObject({ status: "unavailable", checks: { nats: false } });
 
-    nats = await startNatsServer({ dataDir, port, log: () => {} });
+    nats = await startNatsServer({ dataDir: first.dataDir, port, log: () => {} });
     const after = await eventually(
       () => track("after"),
       (result) => result.body.errors === undefined,

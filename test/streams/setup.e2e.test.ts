@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ServerProcess, startNatsServer } from "../../stack/index.ts";
+
 import {
   connectNats,
   DUPLICATE_WINDOW_NS,
@@ -11,20 +8,18 @@ import {
   type NatsLink,
   readStreamLayout,
 } from "../../streams/index.ts";
+import { type PrivateNats, startPrivateNats } from "../support/privateNats.ts";
 
 // Stream settings are server-wide, so this file has a nats-server of its own.
-let dataDir: string;
-let nats: ServerProcess & { url: string };
+let nats: PrivateNats;
 let links: NatsLink[];
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "masivo-streams-"));
-  nats = await startNatsServer({ dataDir, log: () => {} });
+  nats = await startPrivateNats();
   links = await Promise.all([1, 2, 3].map((i) => connectNats(nats.url, `setup-${i}`)));
 });
 afterAll(async () => {
   await Promise.all(links.map((link) => link.close()));
-  await nats.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await nats.close();
 });
 
 describe("ensureStreams", () => {

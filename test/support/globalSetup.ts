@@ -1,13 +1,15 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { startLocalStack } from "../../stack/index.ts";
+import { natsServerBinary, startLocalStack, stopOrphan } from "../../stack/index.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     natsUrl: string;
     mongodbUrl: string;
+    /** Where test files' own nats-servers keep their data (and pid files). */
+    privateServersDir: string;
   }
 }
 
@@ -23,7 +25,15 @@ export default async function setup(project: TestProject) {
   });
   project.provide("natsUrl", stack.natsUrl);
   project.provide("mongodbUrl", stack.mongodbUrl);
+  const privateServersDir = join(dataDir, "private");
+  await mkdir(privateServersDir, { recursive: true });
+  project.provide("privateServersDir", privateServersDir);
   return async () => {
+    // A test file killed on a timeout cannot stop its own nats-server: stop what is left, by pid.
+    const binary = await natsServerBinary(() => {});
+    for (const dir of await readdir(privateServersDir)) {
+      await stopOrphan(join(privateServersDir, dir, "nats-server.pid"), binary);
+    }
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });
   };

@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { inject } from "vitest";
 import { type ServerProcess, startNatsServer } from "../../stack/index.ts";
 
 export type PrivateNats = ServerProcess & { url: string; dataDir: string; close: () => Promise<void> };
@@ -10,7 +10,7 @@ export type PrivateNats = ServerProcess & { url: string; dataDir: string; close:
  * run against, so files that run workers must not share one.
  */
 export async function startPrivateNats(): Promise<PrivateNats> {
-  const dataDir = await mkdtemp(join(tmpdir(), "masivo-nats-"));
+  const dataDir = await mkdtemp(join(inject("privateServersDir"), "nats-"));
   const server = await startNatsServer({ dataDir, log: () => {} });
   return {
     ...server,
