@@ -1,5 +1,4 @@
 import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inject } from "vitest";
 import { createLogger } from "../../app/logger.ts";
@@ -13,7 +12,7 @@ export async function startTestMasivo(env: Record<string, string> = {}): Promise
     PORT: "0",
     NATS_URL: inject("natsUrl"),
     MONGODB_URL: isolatedMongoUrl(uniqueId("db")),
-    MASIVO_DATA_DIR: await mkdtemp(join(tmpdir(), "masivo-app-")),
+    MASIVO_DATA_DIR: await mkdtemp(join(inject("privateServersDir"), "app-")),
     MASIVO_LOG_LEVEL: "silent",
     ...env,
   });
