@@ -1,4 +1,5 @@
 import type { Db } from "mongodb";
+import { isDuplicateKey } from "./duplicateKey.ts";
 
 type AccountDocument = { _id: string; createdAt: Date };
 
@@ -30,8 +31,4 @@ export function accountsRepository(db: Db, now: () => Date = () => new Date()): 
     },
     count: () => collection.countDocuments(),
   };
-}
-
-export function isDuplicateKey(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === 11000;
 }

@@ -1,5 +1,6 @@
-import type { Collection, Db } from "mongodb";
+import type { Db } from "mongodb";
 import type { CustomerState } from "../actors/customer/index.ts";
+import { duplicateKeyIndexes } from "./duplicateKey.ts";
 import type { Store } from "./mongo.ts";
 
 /** Where customers live: one document per customer, keyed by `<account>:<customerId>`. */
@@ -36,7 +37,6 @@ export class VersionConflictError extends Error {
 export type CustomerWrite = { document: CustomerDocument; readVersion: number };
 
 export type Customers = {
-  collection: Collection<CustomerDocument>;
   get: (account: string, customerId: string) => Promise<LiveCustomerDocument | undefined>;
   /** Loads many customers by key; missing ones are absent from the map. */
   loadMany: (keys: string[]) => Promise<Map<string, CustomerDocument>>;
@@ -79,7 +79,6 @@ export function customersOf(store: Store): Customers {
 export function customersRepository(db: Db, options: CustomersOptions): Customers {
   const collection = db.collection<CustomerDocument>(CUSTOMERS_COLLECTION);
   return {
-    collection,
     async get(account, customerId) {
       const document = await collection.findOne({ _id: customerKey(account, customerId) });
       return document && !document.deleted ? document : undefined;
@@ -127,13 +126,4 @@ export function customersRepository(db: Db, options: CustomersOptions): Customer
       if (conflicts.length > 0) throw new VersionConflictError(conflicts);
     },
   };
-}
-
-/** The operation indexes a bulkWrite refused for a duplicate `_id`, or undefined for another error. */
-function duplicateKeyIndexes(error: unknown): number[] | undefined {
-  const writeErrors = (error as { writeErrors?: { code?: number; index: number }[] | { code?: number; index: number } })
-    ?.writeErrors;
-  if (!writeErrors) return undefined;
-  const list = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
-  return list.every((e) => e.code === 11000) ? list.map((e) => e.index) : undefined;
 }

@@ -1,5 +1,5 @@
 import type { Db } from "mongodb";
-import { isDuplicateKey } from "./accounts.ts";
+import { isDuplicateKey } from "./duplicateKey.ts";
 
 /** A message no consumer could apply: kept with its error so it can be inspected and replayed. */
 export type DeadLetter = {
@@ -15,7 +15,6 @@ export type DeadLetter = {
 
 export type DeadLetters = {
   record: (letters: DeadLetter[]) => Promise<void>;
-  list: (stream: string) => Promise<DeadLetter[]>;
 };
 
 export function deadLettersRepository(db: Db): DeadLetters {
@@ -26,14 +25,8 @@ export function deadLettersRepository(db: Db): DeadLetters {
       try {
         await collection.insertMany(letters, { ordered: false });
       } catch (error) {
-        if (!isDuplicateKey(error) && !allDuplicates(error)) throw error;
+        if (!isDuplicateKey(error)) throw error;
       }
     },
-    list: (stream) => collection.find({ stream }).sort({ seq: 1 }).toArray(),
   };
-}
-
-function allDuplicates(error: unknown): boolean {
-  const writeErrors = (error as { writeErrors?: { code?: number }[] }).writeErrors;
-  return Array.isArray(writeErrors) && writeErrors.every((e) => e.code === 11000);
 }

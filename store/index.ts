@@ -1,4 +1,4 @@
-export { AccountExistsError, type Accounts, accountsRepository, isDuplicateKey } from "./accounts.ts";
+export { AccountExistsError, type Accounts, accountsRepository } from "./accounts.ts";
 export {
   API_KEY_ROLES,
   type ApiKey,
