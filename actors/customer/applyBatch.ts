@@ -170,24 +170,18 @@ type TokenMove = {
  */
 async function moveDeviceTokens(moves: TokenMove[], deps: BatchDependencies) {
   for (const move of moves) {
-    const holder = await deps.deviceTokens.holder(move.account, move.token);
-    if (holder?.customerId === move.customerId) continue;
-    const newer = !holder || holder.registeredAt <= move.registeredAt;
-    const loser = newer ? holder?.customerId : move.customerId;
-    if (loser !== undefined) {
-      await deps.commands.publish([
-        {
-          type: "device.unregister",
-          id: `device-move:${move.seq}:${move.index}`,
-          data: { token: move.token },
-          metadata: { account: move.account, customerId: loser },
-        },
-      ]);
-    }
-    if (newer) {
-      const holderNow = { customerId: move.customerId, registeredAt: move.registeredAt };
-      await deps.deviceTokens.assign(move.account, move.token, holderNow);
-    }
+    const claimant = { customerId: move.customerId, registeredAt: move.registeredAt };
+    const claim = await deps.deviceTokens.claim(move.account, move.token, claimant);
+    const loser = claim.won ? claim.displaced : move.customerId;
+    if (loser === undefined) continue;
+    await deps.commands.publish([
+      {
+        type: "device.unregister",
+        id: `device-move:${move.seq}:${move.index}`,
+        data: { token: move.token },
+        metadata: { account: move.account, customerId: loser },
+      },
+    ]);
   }
 }
 
