@@ -63,9 +63,10 @@ export async function startMongoServer(options: StartMongo): Promise<MongoServer
     pidFile: join(options.dataDir, "ferretdb.pid"),
     onCrash: options.onCrash,
   });
-  // FerretDB v1 serves an update from a query that keeps one SQLite connection while the write
-  // waits for a second one from the same pool of 100: about 50 concurrent updates deadlock it.
-  // A small client pool keeps every process (tests run several) well under that.
+  // FerretDB v1 keeps a SQLite connection per statement of an update command until the command
+  // ends, and the write needs one more, all from one pool of 100: enough concurrent updates
+  // deadlock it. A small client pool (with small commands, see store/customers.ts) keeps every
+  // process, and tests run several, well under that.
   const url = `mongodb://127.0.0.1:${port}/?directConnection=true&retryWrites=false&maxPoolSize=${FERRETDB_CLIENT_POOL}`;
   return { ...server, kind: "ferretdb", url };
 }
