@@ -95,7 +95,8 @@ export async function startMasivo({ config, log, onServerCrash }: StartOptions):
             name: "streams",
             check: async () =>
               link.isConnected() &&
-              (await Promise.all(Object.values(STREAM_NAMES).map((name) => jsm.streams.info(name)))).length === 4,
+              (await Promise.all(Object.values(STREAM_NAMES).map((name) => jsm.streams.info(name)))).length ===
+                Object.keys(STREAM_NAMES).length,
           },
         ],
       });

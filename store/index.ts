@@ -8,6 +8,34 @@ export {
   type NewApiKey,
 } from "./apiKeys.ts";
 export {
+  type AudienceMemberDocument,
+  type AudienceMembers,
+  audienceMembersRepository,
+  type MembershipUpdate,
+  memberKey,
+} from "./audienceMembers.ts";
+export {
+  type AudienceRunDocument,
+  type AudienceRunKind,
+  type AudienceRuns,
+  audienceRunsRepository,
+  isRunComplete,
+  MAX_RUN_ERRORS,
+  type RunOutcomes,
+  type RunStatus,
+} from "./audienceRuns.ts";
+export {
+  AudienceBusyError,
+  type AudienceChange,
+  type AudienceDocument,
+  type AudienceKind,
+  AudienceNameTakenError,
+  AudienceNotFoundError,
+  type Audiences,
+  audiencesRepository,
+  type NewAudience,
+} from "./audiences.ts";
+export {
   CUSTOMERS_COLLECTION,
   type CustomerDocument,
   type Customers,

@@ -51,6 +51,24 @@ export const registerDeviceDataSchema = z.object({
   appId: z.string().optional(),
 });
 
+/**
+ * Asks a customer to re-evaluate one audience's rule (sent by a recalculation or a sweep). The rule
+ * travels with the command, so the actor decides with the rule the run was started for, whatever
+ * its local copy of the definitions says yet.
+ */
+export const evaluateAudienceDataSchema = z.object({
+  audienceId: z.string().min(1),
+  runId: z.string().min(1),
+  rule: z.unknown(),
+});
+
+/** Makes a customer a member of an audience or not, without a rule (static imports, audience deletion). */
+export const setMembershipDataSchema = z.object({
+  audienceId: z.string().min(1),
+  runId: z.string().min(1),
+  member: z.boolean(),
+});
+
 /** Every INGEST command, as `{ type, data, metadata }`. */
 export const ingestCommandSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("customer.upsert"), data: upsertCustomerDataSchema, metadata: metadataSchema }),
@@ -63,6 +81,8 @@ export const ingestCommandSchema = z.discriminatedUnion("type", [
     metadata: metadataSchema,
   }),
   z.object({ type: z.literal("consent.set"), data: consentPatchSchema, metadata: metadataSchema }),
+  z.object({ type: z.literal("audience.evaluate"), data: evaluateAudienceDataSchema, metadata: metadataSchema }),
+  z.object({ type: z.literal("membership.set"), data: setMembershipDataSchema, metadata: metadataSchema }),
 ]);
 export type IngestCommand = z.infer<typeof ingestCommandSchema>;
 export type IngestCommandType = IngestCommand["type"];

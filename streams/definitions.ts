@@ -14,11 +14,20 @@ export const DUPLICATE_WINDOW_NS = 2 * hour;
 /** Stream metadata key that records INGEST's partition count, fixed when the stream is created. */
 export const PARTITIONS_METADATA_KEY = "masivo.partitions";
 
-export const STREAM_NAMES = { ingest: "INGEST", changes: "CHANGES", messages: "MESSAGES", timers: "TIMERS" } as const;
+export const STREAM_NAMES = {
+  ingest: "INGEST",
+  changes: "CHANGES",
+  messages: "MESSAGES",
+  timers: "TIMERS",
+  audienceRuns: "AUDIENCE_RUNS",
+} as const;
 
 type StreamDefinition = Pick<StreamConfig, "name" | "subjects"> & Partial<StreamConfig>;
 
-/** The four streams of DESIGN.md §3. Limits retention everywhere: consumers ack, age and size bound growth. */
+/**
+ * The four streams of DESIGN.md §3, with limits retention (consumers ack, age and size bound
+ * growth), plus AUDIENCE_RUNS: a work queue of audience runs for the `audiences` role.
+ */
 export function streamDefinitions(partitions: number): StreamDefinition[] {
   const common = {
     retention: RetentionPolicy.Limits,
@@ -59,6 +68,15 @@ export function streamDefinitions(partitions: number): StreamDefinition[] {
       allow_msg_schedules: true,
       allow_msg_ttl: true,
       description: "Durable timers: pending schedules fire into tmr.fire.<account>.<partition>",
+    },
+    {
+      ...common,
+      name: STREAM_NAMES.audienceRuns,
+      subjects: ["aud.>"],
+      // A work queue: a run is removed once an `audiences` process has carried it out and acked it.
+      retention: RetentionPolicy.Workqueue,
+      max_age: 7 * day,
+      description: "Audience runs (recalculate, sweep, delete) waiting for the audiences role",
     },
   ];
 }

@@ -1,8 +1,7 @@
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsLink } from "./connection.ts";
 import { UnavailableError } from "./errors.ts";
-import { type CustomerFact, encodeFact, factSubjectKind } from "./facts.ts";
-import { subjects } from "./subjects.ts";
+import { type CustomerFact, encodeFact, factSubject } from "./facts.ts";
 
 export type FactPublisher = {
   /** Publishes facts to CHANGES under their ids (so a republish is deduplicated) and waits for every ack. */
@@ -16,7 +15,7 @@ export function createFactPublisher(link: NatsLink, timeoutMs = 10_000): FactPub
       try {
         await Promise.all(
           facts.map((fact) =>
-            js.publish(subjects.change(fact.metadata.account, factSubjectKind(fact.type)), encodeFact(fact), {
+            js.publish(factSubject(fact), encodeFact(fact), {
               msgID: fact.metadata.factId,
               timeout: timeoutMs,
             }),

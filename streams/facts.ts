@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { CONSENT_PURPOSES, consentValueSchema, devicePlatformSchema } from "./commands.ts";
 import { jsonCodec } from "./jsonCodec.ts";
-import { accountIdSchema } from "./subjects.ts";
+import { accountIdSchema, subjects } from "./subjects.ts";
 
 /**
  * Facts the customer actor decided, published to CHANGES as `{ type, data, metadata }`.
@@ -78,6 +78,27 @@ export const purchaseRecordedDataSchema = z.object({
     .optional(),
 });
 
+/**
+ * A customer entered or left an audience. `runId` names the audience run that caused it; real-time
+ * changes have none.
+ */
+export const membershipChangedDataSchema = z.object({
+  audienceId: z.string().min(1),
+  change: z.enum(["ENTERED", "EXITED"]),
+  at: timestamp,
+  runId: z.string().min(1).optional(),
+});
+
+/**
+ * An audience run's command left the customer's membership as it was: the run counts it as done.
+ * Only runs cause it; `member` is the membership the customer keeps.
+ */
+export const membershipUnchangedDataSchema = z.object({
+  audienceId: z.string().min(1),
+  runId: z.string().min(1),
+  member: z.boolean(),
+});
+
 export const factMetadataSchema = z.object({
   account: accountIdSchema,
   customerId: z.string().min(1),
@@ -92,7 +113,7 @@ export type FactMetadata = z.infer<typeof factMetadataSchema>;
 const fact = <T extends string, D extends z.ZodType>(type: T, data: D) =>
   z.object({ type: z.literal(type), data, metadata: factMetadataSchema });
 
-/** Every CHANGES fact. A later issue adds `membership.changed` (subject kind `membership.<audienceId>`). */
+/** Every CHANGES fact. */
 export const customerFactSchema = z.discriminatedUnion("type", [
   fact("customer.profileChanged", profileChangedDataSchema),
   fact("customer.deleted", z.object({})),
@@ -104,6 +125,8 @@ export const customerFactSchema = z.discriminatedUnion("type", [
     z.object({ token: z.string().min(1), platform: devicePlatformSchema, appId: z.string().optional() }),
   ),
   fact("device.unregistered", z.object({ token: z.string().min(1) })),
+  fact("membership.changed", membershipChangedDataSchema),
+  fact("membership.unchanged", membershipUnchangedDataSchema),
 ]);
 export type CustomerFact = z.infer<typeof customerFactSchema>;
 export type CustomerFactType = CustomerFact["type"];
@@ -116,6 +139,8 @@ export type ProfileChangedData = z.infer<typeof profileChangedDataSchema>;
 export type EventRecordedData = z.infer<typeof eventRecordedDataSchema>;
 export type PurchaseRecordedData = z.infer<typeof purchaseRecordedDataSchema>;
 export type PurchaseItem = z.infer<typeof purchaseItemSchema>;
+export type MembershipChangedData = z.infer<typeof membershipChangedDataSchema>;
+export type MembershipChangeKind = MembershipChangedData["change"];
 
 const SUBJECT_KINDS = {
   "customer.profileChanged": "profile",
@@ -125,17 +150,32 @@ const SUBJECT_KINDS = {
   "tags.changed": "tags",
   "device.registered": "devices",
   "device.unregistered": "devices",
+  "membership.changed": "membership",
+  "membership.unchanged": "membership",
 } as const satisfies Record<CustomerFactType, string>;
 export type FactSubjectKind = (typeof SUBJECT_KINDS)[CustomerFactType];
 
 /**
  * The CHANGES subject kind of a fact type: publish to `subjects.change(account, factSubjectKind(type))`.
+ * Membership facts go one level deeper, per audience (see `factSubject`).
  *
  * @example
  * factSubjectKind("purchase.recorded"); // "purchase"
  */
 export function factSubjectKind(type: CustomerFactType): FactSubjectKind {
   return SUBJECT_KINDS[type];
+}
+
+/**
+ * The CHANGES subject a fact is published to: `chg.<account>.<kind>`, and for membership facts
+ * `chg.<account>.membership.<audienceId>`, so one audience's changes can be subscribed to alone.
+ */
+export function factSubject(fact: CustomerFact): string {
+  const kind = factSubjectKind(fact.type);
+  if (fact.type === "membership.changed" || fact.type === "membership.unchanged") {
+    return subjects.change(fact.metadata.account, `${kind}.${fact.data.audienceId}`);
+  }
+  return subjects.change(fact.metadata.account, kind);
 }
 
 /** The id of the `index`-th fact caused by INGEST message `sourceSeq`: stable across reprocessing. */

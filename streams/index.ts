@@ -26,7 +26,10 @@ export {
   type FactOf,
   type FactSubjectKind,
   factIdOf,
+  factSubject,
   factSubjectKind,
+  type MembershipChangedData,
+  type MembershipChangeKind,
   PROFILE_FIELDS,
   type ProfileField,
 } from "./facts.ts";

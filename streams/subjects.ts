@@ -20,6 +20,8 @@ export const subjects = {
   /** A pending durable timer (a NATS message schedule). */
   timerSchedule: (account: string, partition: number, timerId: string) =>
     `tmr.sched.${account}.${partition}.${timerId}`,
+  /** An audience run for the `audiences` role to carry out. */
+  audienceRun: (account: string) => `aud.run.${account}`,
   /** Where a schedule fires into. */
   timerFire: (account: string, partition: number) => `tmr.fire.${account}.${partition}`,
 } as const;

@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 describe("ensureStreams", () => {
-  it("creates the four streams once when several processes start together", async () => {
+  it("creates the streams once when several processes start together", async () => {
     const layouts = await Promise.all(links.map((link) => ensureStreams(link.nc, 16)));
     expect(layouts).toEqual([{ partitions: 16 }, { partitions: 16 }, { partitions: 16 }]);
     const [first] = links;
@@ -31,7 +31,7 @@ describe("ensureStreams", () => {
     const jsm = await jetstreamManager(first.nc);
     const names = [];
     for await (const info of jsm.streams.list()) names.push(info.config.name);
-    expect(names.sort()).toEqual(["CHANGES", "INGEST", "MESSAGES", "TIMERS"]);
+    expect(names.sort()).toEqual(["AUDIENCE_RUNS", "CHANGES", "INGEST", "MESSAGES", "TIMERS"]);
 
     const ingest = await jsm.streams.info("INGEST");
     expect(ingest.config).toMatchObject({

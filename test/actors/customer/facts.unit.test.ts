@@ -2,12 +2,14 @@ import { describe, expect, it } from "vitest";
 import { type ApplyResult, applyCommand } from "../../../actors/customer/applyCommand.ts";
 import type { IngestCommand, IngestCommandType } from "../../../streams/commands.ts";
 import {
+  type CustomerFact,
   type CustomerFactDraft,
   type CustomerFactType,
   completeFact,
   decodeFact,
   encodeFact,
   factIdOf,
+  factSubject,
   factSubjectKind,
 } from "../../../streams/facts.ts";
 
@@ -85,10 +87,20 @@ describe("facts", () => {
       "tags.changed": "tags",
       "device.registered": "devices",
       "device.unregistered": "devices",
+      "membership.changed": "membership",
+      "membership.unchanged": "membership",
     };
     for (const [type, kind] of Object.entries(kinds) as [CustomerFactType, string][]) {
       expect(factSubjectKind(type)).toBe(kind);
     }
     expect(factIdOf("acme", 7, 2)).toBe("acme:7:2");
+  });
+
+  it("publishes membership facts under their audience, everything else under its kind", () => {
+    const metadata = { account: "acme", customerId: "c", factId: "f", at: T0, sourceSeq: 1 };
+    const entered = { type: "membership.changed", data: { audienceId: "aud1", change: "ENTERED", at: T0 }, metadata };
+    const tags = { type: "tags.changed", data: { tags: [] }, metadata };
+    expect(factSubject(entered as CustomerFact)).toBe("chg.acme.membership.aud1");
+    expect(factSubject(tags as CustomerFact)).toBe("chg.acme.tags");
   });
 });

@@ -1,0 +1,85 @@
+import type { Db } from "mongodb";
+
+/**
+ * Who is in an audience, kept from the membership facts: one document per member, keyed
+ * `<audienceId>:<customerId>` so one audience's members sort together by `_id`.
+ */
+export type AudienceMemberDocument = {
+  _id: string;
+  audienceId: string;
+  account: string;
+  customerId: string;
+  since: string;
+};
+
+/** The latest membership of one customer in one audience. */
+export type MembershipUpdate = {
+  audienceId: string;
+  account: string;
+  customerId: string;
+  member: boolean;
+  since: string;
+};
+
+export type AudienceMembers = {
+  /** Applies updates (at most one per customer and audience); returns each audience's size change. */
+  apply: (updates: MembershipUpdate[]) => Promise<Map<string, number>>;
+  /** One page of members, ordered by customer id, after the cursor `after` (a customer id). */
+  page: (audienceId: string, first: number, after?: string) => Promise<AudienceMemberDocument[]>;
+  /** Every member's customer id, streamed in pages so a large audience is never held whole. */
+  customerIds: (audienceId: string, pageSize?: number) => AsyncGenerator<string[]>;
+  removeAll: (audienceId: string) => Promise<void>;
+};
+
+export function memberKey(audienceId: string, customerId: string): string {
+  return `${audienceId}:${customerId}`;
+}
+
+export function audienceMembersRepository(db: Db): AudienceMembers {
+  const collection = db.collection<AudienceMemberDocument>("audienceMembers");
+  const inAudience = (audienceId: string, after?: string) => ({
+    _id: { $gt: memberKey(audienceId, after ?? ""), $lt: `${audienceId};` },
+  });
+
+  return {
+    async apply(updates) {
+      const deltas = new Map<string, number>();
+      const add = (audienceId: string, delta: number) => deltas.set(audienceId, (deltas.get(audienceId) ?? 0) + delta);
+      // One `_id` statement each: the form FerretDB answers from its index.
+      await Promise.all(
+        updates.map(async (update) => {
+          const _id = memberKey(update.audienceId, update.customerId);
+          if (update.member) {
+            const { audienceId, account, customerId, since } = update;
+            const result = await collection.updateOne(
+              { _id },
+              { $setOnInsert: { audienceId, account, customerId, since } },
+              { upsert: true },
+            );
+            if (result.upsertedCount === 1) add(update.audienceId, 1);
+          } else {
+            const result = await collection.deleteOne({ _id });
+            if (result.deletedCount === 1) add(update.audienceId, -1);
+          }
+        }),
+      );
+      return deltas;
+    },
+    page(audienceId, first, after) {
+      return collection.find(inAudience(audienceId, after)).sort({ _id: 1 }).limit(first).toArray();
+    },
+    async *customerIds(audienceId, pageSize = 1_000) {
+      let after: string | undefined;
+      for (;;) {
+        const page = await this.page(audienceId, pageSize, after);
+        if (page.length === 0) return;
+        yield page.map((member) => member.customerId);
+        after = page.at(-1)?.customerId;
+        if (page.length < pageSize) return;
+      }
+    },
+    async removeAll(audienceId) {
+      await collection.deleteMany(inAudience(audienceId));
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import type { Db } from "mongodb";
+import { isDuplicateKey } from "./duplicateKey.ts";
+
+export type AudienceRunKind = "RECALCULATE" | "IMPORT" | "SWEEP" | "DELETE";
+export type RunStatus = "RUNNING" | "DONE" | "FAILED";
+
+/** At most this many error lines are kept on a run; `errorCount` counts them all. */
+export const MAX_RUN_ERRORS = 1_000;
+
+/**
+ * One audience run: how many commands it sent to customers (`total`, final once `sendingDone`),
+ * and what came back (`entered`, `exited`, `unchanged`), counted from the membership facts.
+ * `countedSeq` is the CHANGES sequence up to which those facts are counted, so a redelivered fact
+ * is never counted twice.
+ */
+export type AudienceRunDocument = {
+  _id: string;
+  account: string;
+  audienceId: string;
+  kind: AudienceRunKind;
+  status: RunStatus;
+  total: number;
+  sendingDone: boolean;
+  entered: number;
+  exited: number;
+  unchanged: number;
+  countedSeq: number;
+  errors: string[];
+  errorCount: number;
+  startedAt: Date;
+  finishedAt?: Date;
+};
+
+export type RunOutcomes = { entered: number; exited: number; unchanged: number };
+
+export type AudienceRuns = {
+  /** Creates a RUNNING run; false when a run with this id exists (a sweep another process started). */
+  create: (run: Pick<AudienceRunDocument, "_id" | "account" | "audienceId" | "kind">) => Promise<boolean>;
+  get: (account: string, id: string) => Promise<AudienceRunDocument | undefined>;
+  byId: (id: string) => Promise<AudienceRunDocument | undefined>;
+  /** The audience's runs, newest first. */
+  ofAudience: (account: string, audienceId: string) => Promise<AudienceRunDocument[]>;
+  /** Sets how many commands the run has sent so far, and whether it is done sending. */
+  recordSent: (id: string, total: number, sendingDone: boolean) => Promise<void>;
+  addErrors: (id: string, errors: string[]) => Promise<void>;
+  /** Adds outcomes counted from facts up to CHANGES sequence `seq`. */
+  addOutcomes: (id: string, outcomes: RunOutcomes, seq: number) => Promise<void>;
+  /** Moves a RUNNING run to DONE or FAILED; false when it had already finished. */
+  finish: (id: string, status: Exclude<RunStatus, "RUNNING">, error?: string) => Promise<boolean>;
+};
+
+export function audienceRunsRepository(db: Db, now: () => Date = () => new Date()): AudienceRuns {
+  const collection = db.collection<AudienceRunDocument>("audienceRuns");
+  return {
+    async create(run) {
+      try {
+        await collection.insertOne({
+          ...run,
+          status: "RUNNING",
+          total: 0,
+          sendingDone: false,
+          entered: 0,
+          exited: 0,
+          unchanged: 0,
+          countedSeq: 0,
+          errors: [],
+          errorCount: 0,
+          startedAt: now(),
+        });
+        return true;
+      } catch (error) {
+        if (isDuplicateKey(error)) return false;
+        throw error;
+      }
+    },
+    async get(account, id) {
+      const run = await this.byId(id);
+      return run && run.account === account ? run : undefined;
+    },
+    async byId(id) {
+      return (await collection.findOne({ _id: id })) ?? undefined;
+    },
+    async ofAudience(account, audienceId) {
+      const runs = await collection.find({ audienceId }).toArray();
+      return runs
+        .filter((run) => run.account === account)
+        .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
+    },
+    async recordSent(id, total, sendingDone) {
+      await collection.updateOne({ _id: id }, { $set: { total, sendingDone } });
+    },
+    async addErrors(id, errors) {
+      if (errors.length === 0) return;
+      const run = await this.byId(id);
+      const room = Math.max(0, MAX_RUN_ERRORS - (run?.errors.length ?? 0));
+      await collection.updateOne(
+        { _id: id },
+        { $push: { errors: { $each: errors.slice(0, room) } }, $inc: { errorCount: errors.length } },
+      );
+    },
+    async addOutcomes(id, outcomes, seq) {
+      await collection.updateOne({ _id: id }, { $inc: outcomes, $max: { countedSeq: seq } });
+    },
+    async finish(id, status, error) {
+      const result = await collection.updateOne(
+        { _id: id, status: "RUNNING" },
+        {
+          $set: { status, finishedAt: now() },
+          ...(error ? { $push: { errors: error }, $inc: { errorCount: 1 } } : {}),
+        },
+      );
+      return result.modifiedCount === 1;
+    },
+  };
+}
+
+/** True once every command the run sent has come back as a membership fact. */
+export function isRunComplete(run: AudienceRunDocument): boolean {
+  return run.sendingDone && run.entered + run.exited + run.unchanged >= run.total;
+}

@@ -1,0 +1,170 @@
+import type { Db } from "mongodb";
+import { isDuplicateKey } from "./duplicateKey.ts";
+
+export type AudienceKind = "RULES" | "STATIC";
+
+/**
+ * One audience's definition. `_id` is generated (subject-safe, unique across accounts), so
+ * membership facts can be published under `chg.<account>.membership.<audienceId>`.
+ */
+export type AudienceDocument = {
+  _id: string;
+  account: string;
+  name: string;
+  description?: string;
+  kind: AudienceKind;
+  /** The validated rule JSON of a RULES audience (see rules/); absent on STATIC ones. */
+  rules?: unknown;
+  /** Cron expression of a RULES audience's sweep. */
+  sweepSchedule?: string;
+  /** Bumped whenever `rules` changes. */
+  ruleVersion: number;
+  /** Current member count, kept by the membership tracker. */
+  size: number;
+  /** Set by `deleteAudience`: no longer evaluated, being emptied, then removed. */
+  deleting: boolean;
+  /** The run that holds the audience: runs of one audience never overlap. */
+  lock?: { runId: string; until: Date };
+  /** The latest sweep slot a run was started for. */
+  lastSweepAt?: Date;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+export type NewAudience = Pick<AudienceDocument, "_id" | "account" | "name" | "description" | "kind" | "rules"> & {
+  sweepSchedule?: string;
+};
+
+export type AudienceChange = Partial<Pick<AudienceDocument, "name" | "description" | "rules" | "sweepSchedule">>;
+
+/** Another audience of the account has this name. */
+export class AudienceNameTakenError extends Error {
+  override name = "AudienceNameTakenError";
+  readonly code = "AUDIENCE_NAME_TAKEN";
+}
+
+/** No audience with this id in the caller's account (or it is being deleted). */
+export class AudienceNotFoundError extends Error {
+  override name = "AudienceNotFoundError";
+  readonly code = "NOT_FOUND";
+  constructor(
+    readonly account: string,
+    readonly audienceId: string,
+  ) {
+    super(`audience ${audienceId} not found`);
+  }
+}
+
+/** Another run of this audience is in progress; runs of one audience never overlap. */
+export class AudienceBusyError extends Error {
+  override name = "AudienceBusyError";
+  readonly code = "AUDIENCE_BUSY";
+  constructor(
+    readonly audienceId: string,
+    readonly runId: string,
+  ) {
+    super(`audience ${audienceId} is busy with run ${runId}; try again when it has finished`);
+  }
+}
+
+export type Audiences = {
+  create: (audience: NewAudience) => Promise<AudienceDocument>;
+  /** Undefined for an audience of another account, or none. */
+  get: (account: string, id: string) => Promise<AudienceDocument | undefined>;
+  /** The account's audiences, oldest first, without those being deleted. */
+  list: (account: string) => Promise<AudienceDocument[]>;
+  /** Every audience of every account (the sweep scheduler and catalog reconciliation read it). */
+  all: () => Promise<AudienceDocument[]>;
+  /** Applies a change; `ruleVersion` moves when `rules` does. Returns the audience after it. */
+  update: (account: string, id: string, change: AudienceChange) => Promise<AudienceDocument | undefined>;
+  markDeleting: (account: string, id: string) => Promise<void>;
+  remove: (id: string) => Promise<void>;
+  adjustSizes: (deltas: Map<string, number>) => Promise<void>;
+  /**
+   * Takes the audience for a run until `until`, when it is free, expired or already this run's.
+   * False when another run holds it.
+   */
+  lock: (id: string, runId: string, until: Date) => Promise<boolean>;
+  unlock: (id: string, runId: string) => Promise<void>;
+  /** Records that the sweep of `slot` was started; false when another process recorded it first. */
+  claimSweep: (id: string, slot: Date) => Promise<boolean>;
+};
+
+export function audiencesRepository(db: Db, now: () => Date = () => new Date()): Audiences {
+  const collection = db.collection<AudienceDocument>("audiences");
+  const sameName = async (account: string, name: string, except?: string) =>
+    (await collection.find({ account }).toArray()).some((a) => a.name === name && a._id !== except && !a.deleting);
+
+  return {
+    async create(audience) {
+      if (await sameName(audience.account, audience.name)) {
+        throw new AudienceNameTakenError(`an audience named "${audience.name}" already exists`);
+      }
+      const at = now();
+      const document: AudienceDocument = {
+        ...audience,
+        ruleVersion: 1,
+        size: 0,
+        deleting: false,
+        createdAt: at,
+        updatedAt: at,
+      };
+      try {
+        await collection.insertOne(document);
+      } catch (error) {
+        if (isDuplicateKey(error)) throw new AudienceNameTakenError(`audience id ${audience._id} already exists`);
+        throw error;
+      }
+      return document;
+    },
+    async get(account, id) {
+      const audience = await collection.findOne({ _id: id });
+      return audience && audience.account === account ? audience : undefined;
+    },
+    async list(account) {
+      const audiences = await collection.find({ account }).toArray();
+      return audiences.filter((a) => !a.deleting).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    },
+    all: () => collection.find({}).toArray(),
+    async update(account, id, change) {
+      const current = await this.get(account, id);
+      if (!current) return undefined;
+      if (change.name !== undefined && (await sameName(account, change.name, id))) {
+        throw new AudienceNameTakenError(`an audience named "${change.name}" already exists`);
+      }
+      const rulesChanged = change.rules !== undefined && JSON.stringify(change.rules) !== JSON.stringify(current.rules);
+      const set = { ...change, updatedAt: now(), ruleVersion: current.ruleVersion + (rulesChanged ? 1 : 0) };
+      await collection.updateOne({ _id: id }, { $set: set });
+      return { ...current, ...set };
+    },
+    async markDeleting(_account, id) {
+      await collection.updateOne({ _id: id }, { $set: { deleting: true, updatedAt: now() } });
+    },
+    async remove(id) {
+      await collection.deleteOne({ _id: id });
+    },
+    async adjustSizes(deltas) {
+      for (const [id, delta] of deltas) {
+        if (delta !== 0) await collection.updateOne({ _id: id }, { $inc: { size: delta } });
+      }
+    },
+    async lock(id, runId, until) {
+      const at = now();
+      const result = await collection.updateOne(
+        { _id: id, $or: [{ lock: { $exists: false } }, { "lock.until": { $lt: at } }, { "lock.runId": runId }] },
+        { $set: { lock: { runId, until } } },
+      );
+      return result.matchedCount === 1;
+    },
+    async unlock(id, runId) {
+      await collection.updateOne({ _id: id, "lock.runId": runId }, { $unset: { lock: "" } });
+    },
+    async claimSweep(id, slot) {
+      const result = await collection.updateOne(
+        { _id: id, $or: [{ lastSweepAt: { $exists: false } }, { lastSweepAt: { $lt: slot } }] },
+        { $set: { lastSweepAt: slot } },
+      );
+      return result.matchedCount === 1;
+    },
+  };
+}
