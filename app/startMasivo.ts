@@ -1,5 +1,12 @@
 import type { AddressInfo } from "node:net";
 import { jetstreamManager } from "@nats-io/jetstream";
+import {
+  createAudienceOperations,
+  createRunFinisher,
+  openAudienceCatalogWriter,
+  startAudienceWorker,
+  watchAudienceCatalog,
+} from "../actors/audience/index.ts";
 import { startCustomerWorker } from "../actors/customer/worker.ts";
 import type { Config, Role } from "../config/config.ts";
 import {
@@ -11,13 +18,22 @@ import {
 } from "../gateway/index.ts";
 import type { Services } from "../schema/index.ts";
 import { type LocalStack, type ServerCrashedError, startLocalStack } from "../stack/index.ts";
-import { accountsRepository, apiKeysRepository, connectStore, customersOf, pingStore } from "../store/index.ts";
+import {
+  accountsRepository,
+  apiKeysRepository,
+  audienceMembersRepository,
+  audienceRunsRepository,
+  audiencesRepository,
+  connectStore,
+  customersOf,
+  pingStore,
+} from "../store/index.ts";
 import { connectNats, createCommandPublisher, ensureStreams, STREAM_NAMES } from "../streams/index.ts";
 import { bootstrapDefaultAccount } from "./bootstrap.ts";
 import type { Logger } from "./logger.ts";
 
 /** The roles this version implements; the others are accepted and wait for their issues. */
-const RUNNABLE_ROLES: readonly Role[] = ["gateway", "customers"];
+const RUNNABLE_ROLES: readonly Role[] = ["gateway", "customers", "audiences"];
 
 export type RunningMasivo = {
   /** The GraphQL endpoint, when this process runs the gateway role. */
@@ -35,10 +51,20 @@ export type StartOptions = {
   log: Logger;
   /** Called when a local server this process started dies. */
   onServerCrash?: (error: ServerCrashedError) => void;
+  /** The clock rules and runs are evaluated against (tests move it). */
+  now?: () => Date;
+  /** How often the `audiences` role looks for due sweeps. */
+  sweepTickMs?: number;
 };
 
 /** Starts servers that are not configured, connects, prepares streams and runs the configured roles. */
-export async function startMasivo({ config, log, onServerCrash }: StartOptions): Promise<RunningMasivo> {
+export async function startMasivo({
+  config,
+  log,
+  onServerCrash,
+  now = () => new Date(),
+  sweepTickMs,
+}: StartOptions): Promise<RunningMasivo> {
   const cleanup: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const step of cleanup.reverse()) await step().catch((error) => log.error({ err: error }, "stop failed"));
@@ -69,7 +95,21 @@ export async function startMasivo({ config, log, onServerCrash }: StartOptions):
     if (notYet.length > 0) log.info({ roles: notYet }, "these roles have nothing to run yet in this version");
 
     if (config.roles.includes("customers")) {
-      const worker = await startCustomerWorker({ link, store, partitions: layout.partitions, log });
+      const catalog = await watchAudienceCatalog(link.nc, log);
+      cleanup.push(catalog.stop);
+      const worker = await startCustomerWorker({
+        link,
+        store,
+        partitions: layout.partitions,
+        log,
+        now,
+        audiencesOf: catalog.rulesOf,
+      });
+      cleanup.push(worker.stop);
+    }
+
+    if (config.roles.includes("audiences")) {
+      const worker = await startAudienceWorker({ link, store, partitions: layout.partitions, log, now, sweepTickMs });
       cleanup.push(worker.stop);
     }
 
@@ -77,11 +117,30 @@ export async function startMasivo({ config, log, onServerCrash }: StartOptions):
     let gateway: Gateway | undefined;
     if (config.roles.includes("gateway")) {
       const metrics = createGatewayMetrics();
+      const audiences = audiencesRepository(store.db, now);
+      const audienceRuns = audienceRunsRepository(store.db, now);
+      const audienceMembers = audienceMembersRepository(store.db);
+      const catalog = await openAudienceCatalogWriter(link.nc);
+      const publisher = countingPublisher(createCommandPublisher({ link, partitions: layout.partitions }), metrics);
       const services: Services = {
-        publisher: countingPublisher(createCommandPublisher({ link, partitions: layout.partitions }), metrics),
+        publisher,
         accounts,
         apiKeys,
         customers,
+        audiences,
+        audienceRuns,
+        audienceMembers,
+        audienceOperations: createAudienceOperations({
+          link,
+          audiences,
+          runs: audienceRuns,
+          members: audienceMembers,
+          catalog,
+          commands: publisher,
+          finishRun: createRunFinisher({ audiences, runs: audienceRuns, members: audienceMembers, catalog, log }),
+          now,
+          log,
+        }),
       };
       gateway = createGateway({ services, rootKey: config.rootKey, logger: log });
       const jsm = await jetstreamManager(link.nc);

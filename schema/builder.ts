@@ -9,6 +9,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
+    File: { Input: File; Output: never };
   };
   DefaultFieldNullability: false;
 }>({
@@ -21,8 +22,11 @@ export const builder = new SchemaBuilder<{
       sdk: context.caller?.kind === "key" && context.caller.role === "SDK",
     }),
     unauthorizedError: (_parent, context) => forbiddenOrUnauthenticated(context),
+    // Check a subscription's scopes before its `subscribe` opens anything, not per event.
+    authorizeOnSubscribe: true,
   },
 });
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});

@@ -1,5 +1,6 @@
 import { GraphQLError } from "graphql";
 import type { z } from "zod";
+import { AudienceBusyError, AudienceNameTakenError, AudienceNotFoundError } from "../store/index.ts";
 import { UnavailableError } from "../streams/index.ts";
 
 /** One problem with an argument: where (`events[3].properties.items`) and why. */
@@ -46,6 +47,26 @@ export async function orUnavailable<T>(work: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof UnavailableError) {
       throw new GraphQLError(`${error.message}`, { extensions: { code: "UNAVAILABLE", http: { status: 503 } } });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Runs an operation and turns its expected failures into GraphQL errors carrying their `code`:
+ * `NOT_FOUND`, `AUDIENCE_BUSY`, `AUDIENCE_NAME_TAKEN`, and `UNAVAILABLE` as `orUnavailable` does.
+ * Anything else stays an internal error.
+ */
+export async function orGraphQLError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await orUnavailable(work);
+  } catch (error) {
+    if (
+      error instanceof AudienceNotFoundError ||
+      error instanceof AudienceBusyError ||
+      error instanceof AudienceNameTakenError
+    ) {
+      throw new GraphQLError(error.message, { extensions: { code: error.code } });
     }
     throw error;
   }

@@ -7,9 +7,16 @@ import "./apiKey.ts";
 import "./consent.ts";
 import "./customerType.ts";
 import "./customer.ts";
+import "./pageInfo.ts";
+import "./customerConnection.ts";
+import "./audienceInput.ts";
+import "./audienceRun.ts";
+import "./audience.ts";
+import "./audienceMembership.ts";
+import "./membershipChange.ts";
 import "./event.ts";
 import "./device.ts";
 
 /** The whole GraphQL schema; each imported file adds its types and fields. */
 export const schema = lexicographicSortSchema(builder.toSchema());
-export type { Caller, Context, Services } from "./context.ts";
+export type { AudienceInput, AudienceOperations, Caller, Context, MembershipChange, Services } from "./context.ts";

@@ -60,3 +60,19 @@ builder.scalarType("JSON", {
   parseValue: (value) => value,
   parseLiteral: (node, variables) => literalValue(node, variables),
 });
+
+builder.scalarType("File", {
+  description: "An uploaded file: a part of a multipart request (GraphQL multipart request spec)",
+  serialize: () => {
+    throw new GraphQLError("File is an input-only scalar");
+  },
+  parseValue: (value) => {
+    if (value instanceof File) return value;
+    throw new GraphQLError("File must be sent as a part of a multipart request", {
+      extensions: { code: "BAD_USER_INPUT" },
+    });
+  },
+  parseLiteral: () => {
+    throw new TypeError("File cannot be written in a query; send it as a part of a multipart request");
+  },
+});

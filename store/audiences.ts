@@ -47,11 +47,10 @@ export class AudienceNameTakenError extends Error {
 export class AudienceNotFoundError extends Error {
   override name = "AudienceNotFoundError";
   readonly code = "NOT_FOUND";
-  constructor(
-    readonly account: string,
-    readonly audienceId: string,
-  ) {
+  readonly audienceId: string;
+  constructor(audienceId: string) {
     super(`audience ${audienceId} not found`);
+    this.audienceId = audienceId;
   }
 }
 
@@ -59,11 +58,10 @@ export class AudienceNotFoundError extends Error {
 export class AudienceBusyError extends Error {
   override name = "AudienceBusyError";
   readonly code = "AUDIENCE_BUSY";
-  constructor(
-    readonly audienceId: string,
-    readonly runId: string,
-  ) {
-    super(`audience ${audienceId} is busy with run ${runId}; try again when it has finished`);
+  readonly audienceId: string;
+  constructor(audienceId: string) {
+    super(`audience ${audienceId} is busy with another run; try again when it has finished`);
+    this.audienceId = audienceId;
   }
 }
 

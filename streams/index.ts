@@ -45,3 +45,9 @@ export {
 export { fnv1a32, partitionOf } from "./partition.ts";
 export { ensureStreams, readStreamLayout, type StreamLayout } from "./setup.ts";
 export { accountIdSchema, subjects } from "./subjects.ts";
+export {
+  type AudienceRunJob,
+  audienceRunJobSchema,
+  decodeAudienceRunJob,
+  enqueueAudienceRun,
+} from "./audienceRunJobs.ts";

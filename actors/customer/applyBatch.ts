@@ -19,6 +19,7 @@ import {
   STREAM_NAMES,
 } from "../../streams/index.ts";
 import { applyCommand, PERSISTED_CUSTOMER_SCHEMA, type PersistedCustomer } from "./applyCommand.ts";
+import type { AudienceRule } from "./memberships.ts";
 
 /** One INGEST message as the partition consumer hands it over. */
 export type IngestMessage = { seq: number; subject: string; data: Uint8Array };
@@ -31,6 +32,8 @@ export type BatchDependencies = {
   commands: CommandPublisher;
   /** The newest known document of a customer in memory; undefined sends the look-up to the store. */
   current: (key: string) => CustomerDocument | undefined;
+  /** The account's rule audiences, re-evaluated in real time (see memberships.ts). */
+  audiencesOf: (account: string) => readonly AudienceRule[];
   now: () => Date;
   log: Logger;
 };
@@ -81,7 +84,8 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
       }
       try {
         const now = deps.now();
-        const result = applyCommand(snapshotOf(customer.document), command, now);
+        const audiences = deps.audiencesOf(command.metadata.account);
+        const result = applyCommand(snapshotOf(customer.document), command, now, audiences);
         for (const note of result.notes) deps.log.info({ customer: key, seq }, note);
         result.facts.forEach((draft, index) => {
           const { account, customerId } = command.metadata;

@@ -2,6 +2,7 @@ import { initialTransition, type SnapshotFrom, transition } from "xstate";
 import type { IngestCommand } from "../../streams/commands.ts";
 import type { CustomerFactDraft } from "../../streams/facts.ts";
 import { type CustomerEvent, customerMachine } from "./machine.ts";
+import type { AudienceRule } from "./memberships.ts";
 import type { CustomerState } from "./state.ts";
 
 /** Bumped when the shape of `CustomerState` changes in a way older documents must be migrated for. */
@@ -36,28 +37,39 @@ type MachineSnapshot = SnapshotFrom<typeof customerMachine>;
  * Applies one INGEST command to a customer, purely: no I/O, and time only from `now`.
  *
  * The first command for an unknown customer (`snapshot` undefined) creates it and records
- * REGISTRATION, except `customer.delete` and `device.unregister`, which then yield nothing.
+ * REGISTRATION, except `customer.delete` and `device.unregister`, which then yield nothing, and
+ * audience commands, which only answer that the customer is no member (so a run counts them).
+ * `audiences` are the account's rule audiences, re-evaluated in real time.
  * Treat the returned snapshot as immutable: it may share objects with the one passed in.
  *
  * @example
  * let snapshot: PersistedCustomer | undefined;
- * const result = applyCommand(snapshot, command, clock.now());
+ * const result = applyCommand(snapshot, command, clock.now(), catalog.rulesOf(account));
  * snapshot = result.snapshot; // store it, publish result.facts, log result.notes
  */
-export function applyCommand(snapshot: PersistedCustomer | undefined, command: IngestCommand, now: Date): ApplyResult {
+export function applyCommand(
+  snapshot: PersistedCustomer | undefined,
+  command: IngestCommand,
+  now: Date,
+  audiences: readonly AudienceRule[] = [],
+): ApplyResult {
   const at = now.toISOString();
   if (!snapshot) {
     if (command.type === "customer.delete" || command.type === "device.unregister") {
+      return { snapshot: undefined, facts: [], state: undefined, notes: [`${command.type} of an unknown customer ignored`] };
+    }
+    if (command.type === "audience.evaluate" || command.type === "membership.set") {
+      const { audienceId, runId } = command.data;
       return {
         snapshot: undefined,
-        facts: [],
+        facts: [{ type: "membership.unchanged", data: { audienceId, runId, member: false } }],
         state: undefined,
-        notes: [`${command.type} of an unknown customer ignored`],
+        notes: [`${command.type} for audience ${audienceId} of an unknown customer: not a member`],
       };
     }
     const { account, customerId } = command.metadata;
     const [initial] = initialTransition(customerMachine, { account, customerId, now: at });
-    return step(initial, { ...command, now: at, created: true });
+    return step(initial, { ...command, now: at, created: true, audiences });
   }
   const { account, customerId } = snapshot.context;
   if (account !== command.metadata.account || customerId !== command.metadata.customerId) {
@@ -65,12 +77,14 @@ export function applyCommand(snapshot: PersistedCustomer | undefined, command: I
       `command for ${command.metadata.account}:${command.metadata.customerId} applied to ${account}:${customerId}`,
     );
   }
-  return step(restore(snapshot), { ...command, now: at, created: false });
+  return step(restore(snapshot), { ...command, now: at, created: false, audiences });
 }
 
 /** The machine snapshot a persisted customer stands for. */
 export function restore(snapshot: PersistedCustomer): MachineSnapshot {
-  return customerMachine.resolveState({ value: snapshot.value, context: snapshot.context });
+  // Customers stored before audiences existed have no memberships yet.
+  const context = { ...snapshot.context, memberships: snapshot.context.memberships ?? [] };
+  return customerMachine.resolveState({ value: snapshot.value, context });
 }
 
 function step(current: MachineSnapshot, event: CustomerEvent): ApplyResult {

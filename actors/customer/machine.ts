@@ -3,15 +3,26 @@ import type { IngestCommand } from "../../streams/commands.ts";
 import type { CustomerFactDraft } from "../../streams/facts.ts";
 import { type DeviceOutcome, registerDevice, unregisterDevice } from "./devices.ts";
 import { isDuplicateEvent, recordRegistration, trackEvent } from "./events.ts";
+import {
+  type AudienceRule,
+  evaluateAudienceCommand,
+  leaveAllAudiences,
+  reevaluateAudiences,
+  setMembership,
+} from "./memberships.ts";
 import { patchConsent, profileFacts, upsertProfile } from "./profile.ts";
 import { type CustomerState, createCustomerState, type Step } from "./state.ts";
 
-/** The clock reading a command is applied at, and whether that command creates the customer. */
+/**
+ * The clock reading a command is applied at, whether that command creates the customer, and the
+ * account's rule audiences (re-evaluated in real time when what they read changes).
+ */
 export type StepContext = {
   /** ISO-8601, from the injected clock. */
   now: string;
   /** True for the first command of a customer the actor did not know. */
   created: boolean;
+  audiences: readonly AudienceRule[];
 };
 
 /** An INGEST command as the machine receives it: with the clock reading and whether it creates the customer. */
@@ -101,9 +112,29 @@ export const customerMachine = setup({
             ),
           ),
         },
+        "audience.evaluate": {
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            emitStep(
+              enqueue,
+              runStep(context, event, (state) => evaluateAudienceCommand(state, event.data, event.now)),
+            );
+          }),
+        },
+        "membership.set": {
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            const { audienceId, runId, member } = event.data;
+            emitStep(
+              enqueue,
+              runStep(context, event, (state) => setMembership(state, audienceId, member, event.now, runId)),
+            );
+          }),
+        },
         "customer.delete": {
           target: "deleted",
-          actions: { type: "publish", params: { type: "customer.deleted", data: {} } },
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            for (const exit of leaveAllAudiences(context, event.now)) enqueue({ type: "publish", params: exit });
+            enqueue({ type: "publish", params: { type: "customer.deleted", data: {} } });
+          }),
         },
       },
     },
@@ -134,16 +165,21 @@ function withDevices(state: CustomerState, outcome: DeviceOutcome): Step {
 /**
  * Runs one command's own change (`apply`) and adds what every command shares: REGISTRATION when it
  * creates the customer, the `customer.profileChanged` / `tags.changed` facts found by comparing the
- * state before and after, and `updatedAt`. A change to what the customer is always yields a fact, so
- * `updatedAt` moves exactly when there are facts.
+ * state before and after, the real-time re-evaluation of the audiences that read what changed, and
+ * `updatedAt`. A change to what the customer is always yields a fact, so `updatedAt` moves exactly
+ * when there are facts.
  */
 export function runStep(before: CustomerState, at: StepContext, apply: (state: CustomerState) => Step): Step {
   const registered: Step = at.created ? recordRegistration(before, at.now) : { state: before, facts: [], notes: [] };
   const applied = apply(registered.state);
-  const facts = [...profileFacts(before, applied.state, at.created), ...registered.facts, ...applied.facts];
-  return {
-    state: facts.length > 0 ? { ...applied.state, updatedAt: at.now } : applied.state,
-    facts,
+  const changed: Step = {
+    state: applied.state,
+    facts: [...profileFacts(before, applied.state, at.created), ...registered.facts, ...applied.facts],
     notes: [...registered.notes, ...applied.notes],
+  };
+  const evaluated = reevaluateAudiences(changed, at.audiences, at.now);
+  return {
+    ...evaluated,
+    state: evaluated.facts.length > 0 ? { ...evaluated.state, updatedAt: at.now } : evaluated.state,
   };
 }

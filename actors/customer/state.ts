@@ -52,6 +52,9 @@ export type Order = {
   lines: OrderLine[];
 };
 
+/** The customer is in an audience, since `since` (ISO-8601). */
+export type Membership = { audienceId: string; since: string };
+
 /**
  * Everything the customer actor knows: its XState context. JSON only (no Dates, no undefined
  * values); timestamps are ISO-8601 strings from `toISOString()`, so they compare as strings.
@@ -75,6 +78,8 @@ export type CustomerState = {
   orders: Order[];
   /** Ids of the last `RECENT_EVENT_IDS` events, oldest first: a replayed event is applied once. */
   recentEventIds: string[];
+  /** The audiences the customer is in, sorted by audience id. */
+  memberships: Membership[];
 };
 
 export const RECENT_EVENT_IDS = 500;
@@ -102,6 +107,7 @@ export function createCustomerState(input: { account: string; customerId: string
     stats: [],
     orders: [],
     recentEventIds: [],
+    memberships: [],
   };
 }
 

@@ -10,6 +10,7 @@ import {
   type Store,
 } from "../../store/index.ts";
 import { createCommandPublisher, createFactPublisher, type NatsLink } from "../../streams/index.ts";
+import type { AudienceRule } from "./memberships.ts";
 import { applyBatch } from "./applyBatch.ts";
 import { type PartitionLeases, startPartitionLeases } from "./partitionLeases.ts";
 import { type PartitionRunner, startPartitionRunner } from "./partitionRunner.ts";
@@ -24,6 +25,8 @@ export type CustomerWorkerOptions = {
   cachePerPartition?: number;
   leaseTtlMs?: number;
   leaseTickMs?: number;
+  /** The account's rule audiences (a live catalog; see actors/audience/catalog.ts). */
+  audiencesOf: (account: string) => readonly AudienceRule[];
   now?: () => Date;
 };
 
@@ -82,6 +85,7 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
             facts,
             commands,
             current: memory.current,
+            audiencesOf: options.audiencesOf,
             now,
             log: partitionLog,
           }),

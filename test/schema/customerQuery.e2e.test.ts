@@ -82,6 +82,7 @@ function liveCustomer(account: string, customerId: string): CustomerDocument {
       },
     ],
     recentEventIds: ["e1", "e2", "e3", "e4"],
+    memberships: [],
   };
 }
 

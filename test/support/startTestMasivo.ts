@@ -2,12 +2,15 @@ import { mkdtemp } from "node:fs/promises";
 import { join } from "node:path";
 import { inject } from "vitest";
 import { createLogger } from "../../app/logger.ts";
-import { type RunningMasivo, startMasivo } from "../../app/startMasivo.ts";
+import { type RunningMasivo, type StartOptions, startMasivo } from "../../app/startMasivo.ts";
 import { loadConfig } from "../../config/config.ts";
 import { isolatedMongoUrl, uniqueId } from "./world.ts";
 
 /** The whole program on a free port, against the shared servers (or the given ones), with a database of its own. */
-export async function startTestMasivo(env: Record<string, string> = {}): Promise<RunningMasivo & { baseUrl: string }> {
+export async function startTestMasivo(
+  env: Record<string, string> = {},
+  options: Pick<StartOptions, "now" | "sweepTickMs"> = {},
+): Promise<RunningMasivo & { baseUrl: string }> {
   const config = loadConfig({
     PORT: "0",
     NATS_URL: inject("natsUrl"),
@@ -16,7 +19,7 @@ export async function startTestMasivo(env: Record<string, string> = {}): Promise
     MASIVO_LOG_LEVEL: "silent",
     ...env,
   });
-  const running = await startMasivo({ config, log: createLogger(config.logLevel) });
+  const running = await startMasivo({ config, log: createLogger(config.logLevel), ...options });
   const baseUrl = (running.graphqlUrl ?? "").replace(/\/graphql$/, "");
   return { ...running, baseUrl };
 }

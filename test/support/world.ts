@@ -1,8 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { createGateway, type Gateway } from "../../gateway/index.ts";
-import type { Services } from "../../schema/index.ts";
-import { accountsRepository, apiKeysRepository, connectStore, customersOf, type Store } from "../../store/index.ts";
+import type { AudienceOperations, Services } from "../../schema/index.ts";
+import {
+  accountsRepository,
+  apiKeysRepository,
+  audienceMembersRepository,
+  audienceRunsRepository,
+  audiencesRepository,
+  connectStore,
+  customersOf,
+  type Store,
+} from "../../store/index.ts";
 import {
   type CommandPublisher,
   connectNats,
@@ -54,8 +63,27 @@ export type World = {
   close: () => Promise<void>;
 };
 
-/** A world of its own; worlds given the same `database` share accounts and keys, like one deployment. */
-export async function createWorld(options: { database?: string } = {}): Promise<World> {
+/** Stands in for the audience operations in worlds that do not exercise them. */
+const unconfiguredAudienceOperations: AudienceOperations = {
+  create: notConfigured,
+  update: notConfigured,
+  recalculate: notConfigured,
+  importMembers: notConfigured,
+  delete: notConfigured,
+  membershipChanges: notConfigured,
+};
+
+function notConfigured(): never {
+  throw new Error("audienceOperations not configured in this test world");
+}
+
+/**
+ * A world of its own; worlds given the same `database` share accounts and keys, like one deployment.
+ * `audienceOperations` replaces the operations that otherwise throw when called.
+ */
+export async function createWorld(
+  options: { database?: string; audienceOperations?: AudienceOperations } = {},
+): Promise<World> {
   const link = await connectNats(inject("natsUrl"), "masivo-test");
   const store = await connectStore(isolatedMongoUrl(options.database ?? uniqueId("db")));
   const layout = await ensureStreams(link.nc, 32);
@@ -65,6 +93,10 @@ export async function createWorld(options: { database?: string } = {}): Promise<
     accounts: accountsRepository(store.db),
     apiKeys: apiKeysRepository(store.db),
     customers: customersOf(store),
+    audiences: audiencesRepository(store.db),
+    audienceRuns: audienceRunsRepository(store.db),
+    audienceMembers: audienceMembersRepository(store.db),
+    audienceOperations: options.audienceOperations ?? unconfiguredAudienceOperations,
   };
   const gateway = createGateway({ services, rootKey: TEST_ROOT_KEY });
 

@@ -1,0 +1,130 @@
+import type { Db } from "mongodb";
+import type { Logger } from "pino";
+import { compileRule, validateRule } from "../../rules/index.ts";
+import {
+  type AudienceDocument,
+  type AudienceMembers,
+  type AudienceRunDocument,
+  type AudienceRuns,
+  type Audiences,
+  CUSTOMERS_COLLECTION,
+  type CustomerDocument,
+} from "../../store/index.ts";
+import type { AudienceRunJob, CommandPublisher } from "../../streams/index.ts";
+import { type CommandBatcher, createCommandBatcher } from "./commandBatcher.ts";
+
+/** How long a run holds its audience without renewing; renewed with every batch it sends. */
+export const RUN_LOCK_MS = 60_000;
+
+export type RunDependencies = {
+  db: Db;
+  audiences: Audiences;
+  runs: AudienceRuns;
+  members: AudienceMembers;
+  commands: CommandPublisher;
+  finishRun: (runId: string) => Promise<void>;
+  /** Tells JetStream the job is still being worked on. */
+  keepAlive: () => void;
+  now: () => Date;
+  log: Logger;
+};
+
+/** `busy`: another run holds the audience; the job is retried later. */
+export type RunVerdict = "sent" | "busy" | "skipped";
+
+/**
+ * Carries out a queued run up to the point where every command is sent; the membership tracker
+ * counts the outcomes and `finishRun` closes it. Safe to repeat after a crash: command ids derive
+ * from the run and the customer, so JetStream stores a resent command once, and the customer
+ * actor decides each membership from its own state anyway.
+ */
+export async function carryOutRun(job: AudienceRunJob, deps: RunDependencies): Promise<RunVerdict> {
+  const run = await deps.runs.byId(job.runId);
+  if (!run || run.status !== "RUNNING") return "skipped";
+  const audience = await deps.audiences.get(job.account, job.audienceId);
+  if (!audience) {
+    await deps.runs.finish(run._id, "FAILED", `audience ${job.audienceId} no longer exists`);
+    return "skipped";
+  }
+  const lockUntil = () => new Date(deps.now().getTime() + RUN_LOCK_MS);
+  if (!(await deps.audiences.lock(audience._id, run._id, lockUntil()))) return "busy";
+
+  const batcher = createCommandBatcher(deps.commands, async (sent) => {
+    deps.keepAlive();
+    await deps.audiences.lock(audience._id, run._id, lockUntil());
+    await deps.runs.recordSent(run._id, sent, false);
+  });
+  try {
+    if (run.kind === "DELETE") await sendExits(audience, run, batcher, deps);
+    else await sendEvaluations(audience, run, batcher, deps);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    deps.log.error({ err: error, account: run.account, audience: audience._id, run: run._id }, "audience run failed");
+    await deps.runs.finish(run._id, "FAILED", message);
+    await deps.audiences.unlock(audience._id, run._id);
+    return "sent";
+  }
+  await deps.runs.recordSent(run._id, await batcher.flush(), true);
+  await deps.finishRun(run._id);
+  return "sent";
+}
+
+/**
+ * RECALCULATE and SWEEP: ask the database which customers match now, diff that against the current
+ * members, and send `audience.evaluate` only where membership may differ: matching non-members
+ * (RECALCULATE only: a sweep only removes) and members that no longer match.
+ */
+async function sendEvaluations(
+  audience: AudienceDocument,
+  run: AudienceRunDocument,
+  batcher: CommandBatcher,
+  deps: RunDependencies,
+) {
+  if (audience.kind !== "RULES") throw new Error(`audience ${audience._id} is STATIC: it is never re-evaluated`);
+  if (audience.deleting) throw new Error(`audience ${audience._id} is being deleted`);
+  const checked = validateRule(audience.rules);
+  if (!checked.ok) throw new Error(`audience ${audience._id} has an invalid rule: ${checked.errors.join("; ")}`);
+  const rule = audience.rules;
+
+  const members = new Set<string>();
+  for await (const page of deps.members.customerIds(audience._id)) for (const id of page) members.add(id);
+
+  const evaluate = (customerId: string) =>
+    batcher.add({
+      type: "audience.evaluate",
+      id: `${run._id}:${customerId}`,
+      data: { audienceId: audience._id, runId: run._id, rule },
+      metadata: { account: run.account, customerId },
+    });
+
+  const matching = deps.db
+    .collection<CustomerDocument>(CUSTOMERS_COLLECTION)
+    .find(
+      { $and: [{ account: run.account }, { deleted: false }, compileRule(checked.rule, deps.now())] },
+      { projection: { customerId: 1 } },
+    );
+  for await (const customer of matching) {
+    const wasMember = members.delete(customer.customerId);
+    if (!wasMember && run.kind === "RECALCULATE") await evaluate(customer.customerId);
+  }
+  for (const customerId of members) await evaluate(customerId);
+}
+
+/** DELETE: every member leaves, gathered from the member list page by page. */
+async function sendExits(
+  audience: AudienceDocument,
+  run: AudienceRunDocument,
+  batcher: CommandBatcher,
+  deps: RunDependencies,
+) {
+  for await (const page of deps.members.customerIds(audience._id)) {
+    for (const customerId of page) {
+      await batcher.add({
+        type: "membership.set",
+        id: `${run._id}:${customerId}`,
+        data: { audienceId: audience._id, runId: run._id, member: false },
+        metadata: { account: run.account, customerId },
+      });
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { type KV, Kvm } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Logger } from "pino";
+import { rulePaths, validateRule } from "../../rules/index.ts";
+import type { AudienceDocument } from "../../store/index.ts";
+import type { AudienceRule } from "../customer/memberships.ts";
+
+/**
+ * The KV bucket that carries rule audiences to every customer worker: one entry per live RULES
+ * audience, keyed `<account>.<audienceId>`. MongoDB holds the definitions; this is their
+ * broadcast, so a change reaches every worker within a watch round-trip.
+ */
+export const AUDIENCE_CATALOG_BUCKET = "masivo_audiences";
+
+type CatalogEntry = { id: string; account: string; rule: unknown; ruleVersion: number };
+
+const entryKey = (account: string, audienceId: string) => `${account}.${audienceId}`;
+
+async function openBucket(nc: NatsConnection): Promise<KV> {
+  return new Kvm(nc).create(AUDIENCE_CATALOG_BUCKET, { history: 1 });
+}
+
+/** What the audience operations use to tell the workers. */
+export type AudienceCatalogWriter = {
+  /** Publishes a RULES audience's current rule, or withdraws any other (STATIC, being deleted). */
+  publish: (audience: AudienceDocument) => Promise<void>;
+  withdraw: (account: string, audienceId: string) => Promise<void>;
+};
+
+export async function openAudienceCatalogWriter(nc: NatsConnection): Promise<AudienceCatalogWriter> {
+  const kv = await openBucket(nc);
+  const withdraw = async (account: string, audienceId: string) => {
+    await kv.delete(entryKey(account, audienceId));
+  };
+  return {
+    withdraw,
+    async publish(audience) {
+      if (audience.kind !== "RULES" || audience.deleting) return withdraw(audience.account, audience._id);
+      const entry: CatalogEntry = {
+        id: audience._id,
+        account: audience.account,
+        rule: audience.rules,
+        ruleVersion: audience.ruleVersion,
+      };
+      await kv.put(entryKey(audience.account, audience._id), JSON.stringify(entry));
+    },
+  };
+}
+
+/** A worker's live copy of the rule audiences, kept current by a KV watch. */
+export type AudienceCatalog = {
+  /** The account's rule audiences, as the customer actor evaluates them. */
+  rulesOf: (account: string) => readonly AudienceRule[];
+  stop: () => Promise<void>;
+};
+
+const NONE: readonly AudienceRule[] = [];
+
+/** Resolves once the bucket's current entries are loaded; later changes apply as they arrive. */
+export async function watchAudienceCatalog(nc: NatsConnection, log: Logger): Promise<AudienceCatalog> {
+  const kv = await openBucket(nc);
+  const byAccount = new Map<string, Map<string, AudienceRule>>();
+  // Rebuilt on change, so the hot path (every customer command) reads a ready array.
+  const lists = new Map<string, readonly AudienceRule[]>();
+  const watch = await kv.watch({ key: ">" });
+  const pending = (await kv.status()).values;
+  let markLoaded: () => void = () => {};
+  const loaded = new Promise<void>((resolve) => {
+    markLoaded = resolve;
+  });
+  if (pending === 0) markLoaded();
+
+  const apply = (key: string, entry: CatalogEntry | undefined) => {
+    const [account = "", audienceId = ""] = key.split(".");
+    const audiences = byAccount.get(account) ?? new Map<string, AudienceRule>();
+    byAccount.set(account, audiences);
+    audiences.delete(audienceId);
+    const checked = entry ? validateRule(entry.rule) : undefined;
+    if (checked?.ok) audiences.set(audienceId, { id: audienceId, rule: checked.rule, paths: rulePaths(checked.rule) });
+    else if (checked) log.error({ account, audience: audienceId, errors: checked.errors }, "catalog rule invalid; skipped");
+    lists.set(account, [...audiences.values()]);
+  };
+
+  const running = (async () => {
+    for await (const entry of watch) {
+      try {
+        apply(entry.key, entry.operation === "PUT" ? entry.json<CatalogEntry>() : undefined);
+      } catch (error) {
+        log.error({ err: error, key: entry.key }, "catalog entry unreadable; skipped");
+      }
+      if (!entry.isUpdate && entry.delta === 0) markLoaded();
+    }
+  })();
+
+  await loaded;
+  return {
+    rulesOf: (account) => lists.get(account) ?? NONE,
+    async stop() {
+      watch.stop();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { Logger } from "pino";
+import {
+  type AudienceMembers,
+  type AudienceRuns,
+  type Audiences,
+  type MembershipUpdate,
+  memberKey,
+  type RunOutcomes,
+} from "../../store/index.ts";
+import { type CustomerFact, decodeFact, type NatsLink, STREAM_NAMES } from "../../streams/index.ts";
+
+export const MEMBERSHIP_TRACKER = "audience-membership-tracker";
+
+/**
+ * At most this many facts are outstanding at once across every `audiences` process, so the one
+ * durable consumer hands out one batch at a time and the facts are applied in stream order.
+ */
+export const TRACKER_BATCH = 500;
+
+export type MembershipTrackerDependencies = {
+  link: NatsLink;
+  audiences: Audiences;
+  runs: AudienceRuns;
+  members: AudienceMembers;
+  finishRun: (runId: string) => Promise<void>;
+  log: Logger;
+};
+
+export type MembershipTracker = { stop: () => Promise<void> };
+
+type Counted = RunOutcomes & { lastSeq: number; facts: { seq: number; fact: CustomerFact }[] };
+
+/**
+ * Follows the membership facts on CHANGES: keeps the member lists and sizes, and counts each run's
+ * outcomes (facts at or below the run's `countedSeq` were counted already and are skipped, so a
+ * redelivered batch counts once), closing runs that are complete.
+ */
+export async function startMembershipTracker(deps: MembershipTrackerDependencies): Promise<MembershipTracker> {
+  const jsm = await jetstreamManager(deps.link.nc);
+  await jsm.consumers.add(STREAM_NAMES.changes, {
+    durable_name: MEMBERSHIP_TRACKER,
+    filter_subject: "chg.*.membership.>",
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    max_ack_pending: TRACKER_BATCH,
+    ack_wait: 30_000_000_000,
+  });
+  const consumer = await jetstream(deps.link.nc).consumers.get(STREAM_NAMES.changes, MEMBERSHIP_TRACKER);
+  let stopping = false;
+  const running = (async () => {
+    while (!stopping) {
+      try {
+        const batch = await consumer.fetch({ max_messages: TRACKER_BATCH, expires: 1_000 });
+        const messages: JsMsg[] = [];
+        for await (const message of batch) messages.push(message);
+        if (messages.length === 0) continue;
+        await applyMembershipFacts(messages, deps);
+        for (const message of messages) message.ack();
+      } catch (error) {
+        if (stopping) break;
+        deps.log.error({ err: error }, "membership tracker batch failed; retrying");
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+  })();
+  return {
+    async stop() {
+      stopping = true;
+      await running;
+    },
+  };
+}
+
+async function applyMembershipFacts(messages: JsMsg[], deps: MembershipTrackerDependencies) {
+  const updates = new Map<string, MembershipUpdate>();
+  const byRun = new Map<string, Counted>();
+  for (const message of messages) {
+    let fact: CustomerFact;
+    try {
+      fact = decodeFact(message.data);
+    } catch (error) {
+      deps.log.error({ err: error, seq: message.seq, subject: message.subject }, "unreadable membership fact skipped");
+      continue;
+    }
+    if (fact.type === "membership.changed") {
+      const { account, customerId } = fact.metadata;
+      const { audienceId, change, at } = fact.data;
+      // The last fact of a batch for one member is the membership that holds.
+      updates.set(memberKey(audienceId, customerId), {
+        audienceId,
+        account,
+        customerId,
+        member: change === "ENTERED",
+        since: at,
+      });
+    }
+    const runId = fact.type === "membership.changed" ? fact.data.runId : fact.type === "membership.unchanged" ? fact.data.runId : undefined;
+    if (runId) {
+      const counted = byRun.get(runId) ?? { entered: 0, exited: 0, unchanged: 0, lastSeq: 0, facts: [] };
+      counted.facts.push({ seq: message.seq, fact });
+      byRun.set(runId, counted);
+    }
+  }
+
+  const deltas = await deps.members.apply([...updates.values()]);
+  await deps.audiences.adjustSizes(deltas);
+
+  for (const [runId, counted] of byRun) {
+    const run = await deps.runs.byId(runId);
+    if (!run) continue;
+    for (const { seq, fact } of counted.facts) {
+      if (seq <= run.countedSeq) continue;
+      counted.lastSeq = Math.max(counted.lastSeq, seq);
+      if (fact.type === "membership.unchanged") counted.unchanged += 1;
+      else if (fact.type === "membership.changed" && fact.data.change === "ENTERED") counted.entered += 1;
+      else counted.exited += 1;
+    }
+    if (counted.lastSeq === 0) continue;
+    const { entered, exited, unchanged } = counted;
+    await deps.runs.addOutcomes(runId, { entered, exited, unchanged }, counted.lastSeq);
+    await deps.finishRun(runId);
+  }
+}

@@ -1,0 +1,174 @@
+import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
+import type { AudienceOperations, MembershipChange } from "../../schema/context.ts";
+import {
+  AudienceBusyError,
+  type AudienceDocument,
+  type AudienceMembers,
+  AudienceNotFoundError,
+  type AudienceRunDocument,
+  type AudienceRunKind,
+  type AudienceRuns,
+  type Audiences,
+} from "../../store/index.ts";
+import {
+  type CommandPublisher,
+  decodeFact,
+  enqueueAudienceRun,
+  type NatsLink,
+  subjects,
+} from "../../streams/index.ts";
+import type { AudienceCatalogWriter } from "./catalog.ts";
+import { RUN_LOCK_MS } from "./carryOutRun.ts";
+import { createCommandBatcher } from "./commandBatcher.ts";
+import { readCustomerIdBatches } from "./csvCustomerIds.ts";
+
+export type AudienceOperationsDependencies = {
+  link: NatsLink;
+  audiences: Audiences;
+  runs: AudienceRuns;
+  members: AudienceMembers;
+  catalog: AudienceCatalogWriter;
+  commands: CommandPublisher;
+  finishRun: (runId: string) => Promise<void>;
+  now?: () => Date;
+  log: Logger;
+};
+
+const newId = (prefix: string) => `${prefix}_${randomBytes(8).toString("hex")}`;
+
+/**
+ * The audience mutations behind the gateway: definitions go to MongoDB and then to the workers'
+ * catalog; recalculations, sweeps and deletes are queued for the `audiences` role; an import is
+ * read here, as it is uploaded, and sent to the customers directly.
+ */
+export function createAudienceOperations(deps: AudienceOperationsDependencies): AudienceOperations {
+  const now = deps.now ?? (() => new Date());
+
+  const existing = async (account: string, id: string): Promise<AudienceDocument> => {
+    const audience = await deps.audiences.get(account, id);
+    if (!audience || audience.deleting) throw new AudienceNotFoundError(id);
+    return audience;
+  };
+
+  const queueRun = async (audience: AudienceDocument, kind: Exclude<AudienceRunKind, "IMPORT">) => {
+    const runId = newId("run");
+    await deps.runs.create({ _id: runId, account: audience.account, audienceId: audience._id, kind });
+    await enqueueAudienceRun(deps.link, { runId, account: audience.account, audienceId: audience._id, kind });
+    return (await deps.runs.byId(runId)) as AudienceRunDocument;
+  };
+
+  return {
+    async create(account, input) {
+      const audience = await deps.audiences.create({ _id: newId("aud"), account, ...input });
+      await deps.catalog.publish(audience);
+      if (audience.kind === "RULES") await queueRun(audience, "RECALCULATE");
+      return audience;
+    },
+
+    async update(account, id, input) {
+      const current = await existing(account, id);
+      if (input.kind !== current.kind) {
+        throw Object.assign(new Error(`input.kind: an audience's kind cannot change (it is ${current.kind})`), {
+          code: "BAD_USER_INPUT",
+        });
+      }
+      const updated = (await deps.audiences.update(account, id, {
+        name: input.name,
+        description: input.description,
+        rules: input.rules,
+        sweepSchedule: input.sweepSchedule ?? current.sweepSchedule,
+      })) as AudienceDocument;
+      await deps.catalog.publish(updated);
+      if (updated.ruleVersion !== current.ruleVersion) await queueRun(updated, "RECALCULATE");
+      return updated;
+    },
+
+    async recalculate(account, id) {
+      const audience = await existing(account, id);
+      if (audience.kind !== "RULES") {
+        throw Object.assign(new Error(`audience ${id} is STATIC: only RULES audiences are recalculated`), {
+          code: "BAD_USER_INPUT",
+        });
+      }
+      return queueRun(audience, "RECALCULATE");
+    },
+
+    async importMembers(account, id, csv) {
+      const audience = await existing(account, id);
+      if (audience.kind !== "STATIC") {
+        throw Object.assign(new Error(`audience ${id} is RULES: members are imported into STATIC audiences only`), {
+          code: "BAD_USER_INPUT",
+        });
+      }
+      const runId = newId("run");
+      const lockUntil = () => new Date(now().getTime() + RUN_LOCK_MS);
+      if (!(await deps.audiences.lock(id, runId, lockUntil()))) throw new AudienceBusyError(id);
+      await deps.runs.create({ _id: runId, account, audienceId: id, kind: "IMPORT" });
+      const batcher = createCommandBatcher(deps.commands, async (sent) => {
+        await deps.audiences.lock(id, runId, lockUntil());
+        await deps.runs.recordSent(runId, sent, false);
+      });
+      try {
+        for await (const batch of readCustomerIdBatches(csv)) {
+          await deps.runs.addErrors(
+            runId,
+            batch.errors.map((error) => `line ${error.line}: ${error.message}`),
+          );
+          for (const { line, customerId } of batch.rows) {
+            await batcher.add({
+              type: "membership.set",
+              id: `${runId}:${line}`,
+              data: { audienceId: id, runId, member: true },
+              metadata: { account, customerId },
+            });
+          }
+        }
+        await deps.runs.recordSent(runId, await batcher.flush(), true);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        deps.log.error({ err: error, account, audience: id, run: runId }, "audience import failed");
+        await deps.runs.recordSent(runId, batcher.sent(), true);
+        await deps.runs.finish(runId, "FAILED", message);
+        await deps.audiences.unlock(id, runId);
+        return (await deps.runs.byId(runId)) as AudienceRunDocument;
+      }
+      await deps.finishRun(runId);
+      return (await deps.runs.byId(runId)) as AudienceRunDocument;
+    },
+
+    async delete(account, id) {
+      const audience = await existing(account, id);
+      await deps.audiences.markDeleting(account, id);
+      await deps.catalog.withdraw(account, id);
+      return queueRun({ ...audience, deleting: true }, "DELETE");
+    },
+
+    membershipChanges(account, audienceId, signal) {
+      return followMembershipChanges(deps.link, account, audienceId, signal);
+    },
+  };
+}
+
+/** Membership changes as customer actors publish them, read live (core NATS) from CHANGES' subject. */
+async function* followMembershipChanges(
+  link: NatsLink,
+  account: string,
+  audienceId: string,
+  signal: AbortSignal,
+): AsyncGenerator<MembershipChange> {
+  const subscription = link.nc.subscribe(subjects.change(account, `membership.${audienceId}`));
+  const stop = () => subscription.unsubscribe();
+  signal.addEventListener("abort", stop, { once: true });
+  try {
+    for await (const message of subscription) {
+      const fact = decodeFact(message.data);
+      if (fact.type !== "membership.changed") continue;
+      const { customerId } = fact.metadata;
+      yield { audienceId, customerId, change: fact.data.change, at: fact.data.at };
+    }
+  } finally {
+    signal.removeEventListener("abort", stop);
+    stop();
+  }
+}

@@ -1,0 +1,56 @@
+import type { Logger } from "pino";
+import {
+  audienceMembersRepository,
+  audienceRunsRepository,
+  audiencesRepository,
+  type Store,
+} from "../../store/index.ts";
+import { createCommandPublisher, type NatsLink } from "../../streams/index.ts";
+import { openAudienceCatalogWriter } from "./catalog.ts";
+import { createRunFinisher } from "./finishRun.ts";
+import { startMembershipTracker } from "./membershipTracker.ts";
+import { startRunQueue } from "./runQueue.ts";
+import { startSweepScheduler, type SweepScheduler } from "./sweepScheduler.ts";
+
+export type AudienceWorkerOptions = {
+  link: NatsLink;
+  store: Store;
+  partitions: number;
+  log: Logger;
+  now?: () => Date;
+  /** How often due sweeps are looked for. */
+  sweepTickMs?: number;
+};
+
+export type AudienceWorker = { sweeps: SweepScheduler; stop: () => Promise<void> };
+
+/**
+ * The `audiences` role: carries out queued runs (recalculations, sweeps, deletes), keeps member
+ * lists and run counts from the membership facts, and starts sweeps when they come due.
+ */
+export async function startAudienceWorker(options: AudienceWorkerOptions): Promise<AudienceWorker> {
+  const log = options.log.child({ role: "audiences" });
+  const now = options.now ?? (() => new Date());
+  const audiences = audiencesRepository(options.store.db, now);
+  const runs = audienceRunsRepository(options.store.db, now);
+  const members = audienceMembersRepository(options.store.db);
+  const catalog = await openAudienceCatalogWriter(options.link.nc);
+  const finishRun = createRunFinisher({ audiences, runs, members, catalog, log });
+  const commands = createCommandPublisher({ link: options.link, partitions: options.partitions, now });
+
+  const tracker = await startMembershipTracker({ link: options.link, audiences, runs, members, finishRun, log });
+  const queue = await startRunQueue(
+    options.link,
+    { db: options.store.db, audiences, runs, members, commands, finishRun, now, log },
+    log,
+  );
+  const sweeps = startSweepScheduler({ link: options.link, audiences, runs, now, log, tickMs: options.sweepTickMs });
+  return {
+    sweeps,
+    async stop() {
+      await sweeps.stop();
+      await queue.stop();
+      await tracker.stop();
+    },
+  };
+}

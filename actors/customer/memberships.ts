@@ -1,0 +1,132 @@
+import { matchesRule, type Rule, validateRule } from "../../rules/index.ts";
+import type { CustomerFactDraft } from "../../streams/facts.ts";
+import type { CustomerState, Membership, Step } from "./state.ts";
+
+/**
+ * A rule audience as the customer actor sees it: its rule and the document areas the rule reads
+ * (`rulePaths`), so a change re-evaluates only the audiences that read what changed.
+ */
+export type AudienceRule = { id: string; rule: Rule; paths: readonly string[] };
+
+/** Every area: a created customer, or one that became identified, is evaluated for every audience. */
+const EVERYTHING = "*";
+
+const PROFILE_AREAS: Record<string, string> = {
+  email: "profile",
+  phone: "profile",
+  firstName: "profile",
+  lastName: "profile",
+  tier: "profile",
+  attributes: "attributes",
+  consent: "consent",
+  identified: EVERYTHING,
+};
+
+/** The document areas a step's facts changed, in `rulePaths` terms. */
+export function changedAreas(facts: readonly CustomerFactDraft[]): Set<string> {
+  const areas = new Set<string>();
+  for (const fact of facts) {
+    switch (fact.type) {
+      case "customer.profileChanged":
+        if (fact.data.created) areas.add(EVERYTHING);
+        for (const field of fact.data.changed) areas.add(PROFILE_AREAS[field] ?? EVERYTHING);
+        break;
+      case "tags.changed":
+        areas.add("tags");
+        break;
+      case "event.recorded":
+        areas.add(`stats:${fact.data.name}`);
+        break;
+      case "device.registered":
+      case "device.unregistered":
+        areas.add("devices");
+        break;
+    }
+  }
+  return areas;
+}
+
+function reads(audience: AudienceRule, areas: ReadonlySet<string>): boolean {
+  return areas.has(EVERYTHING) || audience.paths.some((path) => areas.has(path));
+}
+
+export function isMember(state: CustomerState, audienceId: string): boolean {
+  return state.memberships.some((m) => m.audienceId === audienceId);
+}
+
+/**
+ * Makes the customer a member of an audience or not. A change yields `membership.changed`;
+ * when `runId` is given (an audience run asked) and nothing changes, `membership.unchanged`, so
+ * the run can count every command it sent.
+ */
+export function setMembership(
+  state: CustomerState,
+  audienceId: string,
+  member: boolean,
+  at: string,
+  runId?: string,
+): Step {
+  if (isMember(state, audienceId) === member) {
+    const facts: CustomerFactDraft[] = runId
+      ? [{ type: "membership.unchanged", data: { audienceId, runId, member } }]
+      : [];
+    return { state, facts, notes: [] };
+  }
+  const memberships: Membership[] = member
+    ? [...state.memberships, { audienceId, since: at }].sort((a, b) => a.audienceId.localeCompare(b.audienceId))
+    : state.memberships.filter((m) => m.audienceId !== audienceId);
+  const change = member ? "ENTERED" : "EXITED";
+  return {
+    state: { ...state, memberships },
+    facts: [{ type: "membership.changed", data: { audienceId, change, at, ...(runId ? { runId } : {}) } }],
+    notes: [],
+  };
+}
+
+/** Evaluates one rule against the customer now and sets the membership to the answer. */
+export function evaluateAudience(state: CustomerState, audience: AudienceRule, at: string, runId?: string): Step {
+  return setMembership(state, audience.id, matchesRule(audience.rule, state, new Date(at)), at, runId);
+}
+
+/**
+ * An `audience.evaluate` command: its rule travels with it, checked again here because a command
+ * is data from the stream. An invalid rule changes nothing and says why in a note.
+ */
+export function evaluateAudienceCommand(
+  state: CustomerState,
+  command: { audienceId: string; runId: string; rule: unknown },
+  at: string,
+): Step {
+  const { audienceId, runId } = command;
+  const checked = validateRule(command.rule);
+  if (!checked.ok) {
+    const kept = setMembership(state, audienceId, isMember(state, audienceId), at, runId);
+    return { ...kept, notes: [`audience ${audienceId} rule is invalid: ${checked.errors.join("; ")}`] };
+  }
+  return evaluateAudience(state, { id: audienceId, rule: checked.rule, paths: [] }, at, runId);
+}
+
+/**
+ * Real time: after a step of an identified customer, re-evaluates the audiences whose rules read
+ * what the step's facts changed. Anonymous customers enter and leave only through audience runs.
+ */
+export function reevaluateAudiences(step: Step, audiences: readonly AudienceRule[], at: string): Step {
+  if (!step.state.identified || audiences.length === 0) return step;
+  const areas = changedAreas(step.facts);
+  if (areas.size === 0) return step;
+  let current = step;
+  for (const audience of audiences) {
+    if (!reads(audience, areas)) continue;
+    const next = evaluateAudience(current.state, audience, at);
+    current = { state: next.state, facts: [...current.facts, ...next.facts], notes: current.notes };
+  }
+  return current;
+}
+
+/** A deleted customer leaves every audience it was in, so destinations and member lists clean up. */
+export function leaveAllAudiences(state: CustomerState, at: string): CustomerFactDraft[] {
+  return state.memberships.map((m) => ({
+    type: "membership.changed",
+    data: { audienceId: m.audienceId, change: "EXITED", at },
+  }));
+}

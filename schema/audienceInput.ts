@@ -1,0 +1,109 @@
+import { Cron } from "croner";
+import { z } from "zod";
+import { validateRule } from "../rules/index.ts";
+import type { AudienceDocument } from "../store/index.ts";
+import { builder } from "./builder.ts";
+import type { AudienceInput } from "./context.ts";
+import { badInput, type InputIssue, parseArgument } from "./errors.ts";
+
+export const AudienceKindRef = builder.enumType("AudienceKind", {
+  description: "RULES: members follow a rule; STATIC: members are imported",
+  values: ["RULES", "STATIC"] as const,
+});
+
+export const AudienceInputRef = builder.inputType("AudienceInput", {
+  description: "An audience's definition",
+  fields: (t) => ({
+    name: t.string({
+      required: true,
+      description: "1–100 of A-Z a-z 0-9 _ -, unique in the account; Braze gets the attribute masivo_<name>",
+    }),
+    description: t.string(),
+    kind: t.field({ type: AudienceKindRef, description: "Default RULES (on update: the audience's kind)" }),
+    rules: t.field({ type: "JSON", description: "Required for RULES, absent for STATIC; grammar in docs/graphql.md" }),
+    sweepSchedule: t.string({
+      description: 'Cron expression of the periodic re-evaluation of a RULES audience; default "0 * * * *" (hourly)',
+    }),
+  }),
+});
+
+/** RULES audiences are swept hourly unless told otherwise. */
+export const DEFAULT_SWEEP_SCHEDULE = "0 * * * *";
+
+/** The name becomes a Braze custom attribute, `masivo_<name>`. */
+const NAME = /^[A-Za-z0-9_-]+$/;
+
+/** Why `expression` is not a cron expression, or undefined when it is one. */
+function cronProblem(expression: string): string | undefined {
+  try {
+    new Cron(expression, { paused: true });
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
+
+const audienceInputSchema = z.object({
+  name: z
+    .string()
+    .min(1, "must not be empty")
+    .max(100, "must be at most 100 characters")
+    .regex(NAME, "may hold only letters, digits, _ and -"),
+  description: optional(z.string().max(1000, "must be at most 1000 characters")),
+  kind: optional(z.enum(["RULES", "STATIC"])),
+  rules: optional(z.unknown()),
+  sweepSchedule: optional(
+    z
+      .string()
+      .trim()
+      .superRefine((expression, context) => {
+        const problem = cronProblem(expression);
+        if (problem) context.addIssue({ code: "custom", message: `must be a cron expression (${problem})` });
+      }),
+  ),
+});
+
+/** `all[1].within.days must be a positive integer` → `input.rules.all[1].within.days`, and why. */
+function ruleIssue(error: string): InputIssue {
+  const space = error.indexOf(" ");
+  const path = space === -1 ? "rule" : error.slice(0, space);
+  const message = space === -1 ? "is invalid" : error.slice(space + 1);
+  return { field: path === "rule" ? "input.rules" : `input.rules.${path}`, message };
+}
+
+/**
+ * Validates `createAudience`/`updateAudience` input and fills its defaults. On update, `existing`
+ * supplies what the input leaves out: kind, description, rules and schedule (the schedule only
+ * while the audience stays RULES). A valid rule is passed on as the rule grammar parsed it.
+ */
+export function parseAudienceInput(input: unknown, existing?: AudienceDocument): AudienceInput {
+  const parsed = parseArgument(audienceInputSchema, input, "input");
+  const kind = parsed.kind ?? existing?.kind ?? "RULES";
+  const keep = existing?.kind === kind ? existing : undefined;
+  const description = parsed.description ?? existing?.description;
+  const issues: InputIssue[] = [];
+
+  if (kind === "STATIC") {
+    for (const field of ["rules", "sweepSchedule"] as const) {
+      if (parsed[field] !== undefined)
+        issues.push({ field: `input.${field}`, message: "must be absent for a STATIC audience" });
+    }
+    if (issues.length > 0) throw badInput(issues);
+    return { name: parsed.name, description, kind };
+  }
+
+  const rules = parsed.rules ?? keep?.rules;
+  const checked = rules === undefined ? undefined : validateRule(rules);
+  if (!checked) issues.push({ field: "input.rules", message: "is required for a RULES audience" });
+  else if (!checked.ok) issues.push(...checked.errors.map(ruleIssue));
+  if (!checked?.ok || issues.length > 0) throw badInput(issues);
+  return {
+    name: parsed.name,
+    description,
+    kind,
+    rules: checked.rule,
+    sweepSchedule: parsed.sweepSchedule ?? keep?.sweepSchedule ?? DEFAULT_SWEEP_SCHEDULE,
+  };
+}
