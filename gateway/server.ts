@@ -9,15 +9,24 @@ export type GatewayServerOptions = {
   gateway: Gateway;
   metrics: GatewayMetrics;
   readiness: ReadinessCheck[];
-  /** Largest request body accepted, in bytes. */
+  /** Largest request body accepted, in bytes, except for multipart uploads. */
   maxBodyBytes?: number;
+  /** Largest multipart/form-data request (a file upload, e.g. a CSV import), in bytes. */
+  maxUploadBytes?: number;
 };
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** A CSV of a million customer ids is 20–40 MB; a gibibyte leaves room for wide exports. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
+
+type BodyLimits = { maxBodyBytes: number; maxUploadBytes: number };
 
 /** The HTTP listener: `/graphql` plus `/healthz`, `/readyz` and `/metrics`. */
 export function createGatewayServer(options: GatewayServerOptions): Server {
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const limits: BodyLimits = {
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+  };
   return createServer(async (request, response) => {
     const route = routeOf(request);
     const stopTimer = options.metrics.requestSeconds.startTimer({ route });
@@ -32,7 +41,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
         response.writeHead(200, { "content-type": options.metrics.registry.contentType });
         return response.end(await options.metrics.registry.metrics());
       }
-      const refusal = bodyRefusal(request, maxBodyBytes);
+      const refusal = bodyRefusal(request, limits);
       if (refusal)
         return sendJson(response, refusal.status, {
           errors: [{ message: refusal.message, extensions: { code: refusal.code } }],
@@ -50,21 +59,32 @@ function routeOf(request: IncomingMessage): string {
   return ["/healthz", "/readyz", "/metrics", "/graphql"].includes(path) ? path : "other";
 }
 
-/** Bodies are refused by their declared size before any of them is read. */
-function bodyRefusal(request: IncomingMessage, maxBodyBytes: number) {
+/**
+ * Bodies are refused by their declared size before any of them is read. Multipart requests (file
+ * uploads) get the larger limit; any other body, however it is labelled elsewhere, the smaller one.
+ */
+function bodyRefusal(request: IncomingMessage, limits: BodyLimits) {
   if (request.method !== "POST") return undefined;
   const length = request.headers["content-length"];
   if (length === undefined) {
     return { status: 411, code: "LENGTH_REQUIRED", message: "POST bodies need a Content-Length header" };
   }
-  if (Number(length) > maxBodyBytes) {
+  const upload = isMultipart(request);
+  const limit = upload ? limits.maxUploadBytes : limits.maxBodyBytes;
+  if (Number(length) > limit) {
     return {
       status: 413,
       code: "PAYLOAD_TOO_LARGE",
-      message: `request body is ${length} bytes; at most ${maxBodyBytes} are accepted`,
+      message: `${upload ? "upload" : "request body"} is ${length} bytes; at most ${limit} are accepted`,
     };
   }
   return undefined;
+}
+
+/** Media types are case-insensitive and may carry parameters (`; boundary=...`). */
+function isMultipart(request: IncomingMessage): boolean {
+  const type = request.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
+  return type === "multipart/form-data";
 }
 
 async function ready(checks: ReadinessCheck[], response: ServerResponse) {

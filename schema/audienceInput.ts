@@ -19,7 +19,7 @@ export const AudienceInputRef = builder.inputType("AudienceInput", {
       description: "1–100 of A-Z a-z 0-9 _ -, unique in the account; Braze gets the attribute masivo_<name>",
     }),
     description: t.string(),
-    kind: t.field({ type: AudienceKindRef, description: "Default RULES (on update: the audience's kind)" }),
+    kind: t.field({ type: AudienceKindRef, description: "Default RULES; an audience's kind cannot change" }),
     rules: t.field({ type: "JSON", description: "Required for RULES, absent for STATIC; grammar in docs/graphql.md" }),
     sweepSchedule: t.string({
       description: 'Cron expression of the periodic re-evaluation of a RULES audience; default "0 * * * *" (hourly)',
@@ -33,8 +33,16 @@ export const DEFAULT_SWEEP_SCHEDULE = "0 * * * *";
 /** The name becomes a Braze custom attribute, `masivo_<name>`. */
 const NAME = /^[A-Za-z0-9_-]+$/;
 
-/** Why `expression` is not a cron expression, or undefined when it is one. */
+/**
+ * Why `expression` is not a cron expression, or undefined when it is one. Croner also takes a
+ * seconds (and a year) field; sweeps are scheduled by the minute, so only five fields or a
+ * nickname such as `@daily` are accepted.
+ */
 function cronProblem(expression: string): string | undefined {
+  const fields = expression.split(/\s+/).length;
+  if (!expression.startsWith("@") && fields > 5) {
+    return `five fields (minute hour day month weekday) are expected, not ${fields}`;
+  }
   try {
     new Cron(expression, { paused: true });
     return undefined;
@@ -75,26 +83,29 @@ function ruleIssue(error: string): InputIssue {
 
 /**
  * Validates `createAudience`/`updateAudience` input and fills its defaults. On update, `existing`
- * supplies what the input leaves out: kind, description, rules and schedule (the schedule only
- * while the audience stays RULES). A valid rule is passed on as the rule grammar parsed it.
+ * supplies what the input leaves out (description, rules, schedule), and its kind cannot change.
+ * A valid rule is passed on as the rule grammar parsed it.
  */
 export function parseAudienceInput(input: unknown, existing?: AudienceDocument): AudienceInput {
   const parsed = parseArgument(audienceInputSchema, input, "input");
   const kind = parsed.kind ?? existing?.kind ?? "RULES";
-  const keep = existing?.kind === kind ? existing : undefined;
   const description = parsed.description ?? existing?.description;
   const issues: InputIssue[] = [];
+  if (existing && existing.kind !== kind) {
+    issues.push({ field: "input.kind", message: `cannot change: the audience is ${existing.kind}` });
+  }
 
   if (kind === "STATIC") {
     for (const field of ["rules", "sweepSchedule"] as const) {
-      if (parsed[field] !== undefined)
+      if (parsed[field] !== undefined) {
         issues.push({ field: `input.${field}`, message: "must be absent for a STATIC audience" });
+      }
     }
     if (issues.length > 0) throw badInput(issues);
     return { name: parsed.name, description, kind };
   }
 
-  const rules = parsed.rules ?? keep?.rules;
+  const rules = parsed.rules ?? existing?.rules;
   const checked = rules === undefined ? undefined : validateRule(rules);
   if (!checked) issues.push({ field: "input.rules", message: "is required for a RULES audience" });
   else if (!checked.ok) issues.push(...checked.errors.map(ruleIssue));
@@ -104,6 +115,6 @@ export function parseAudienceInput(input: unknown, existing?: AudienceDocument):
     description,
     kind,
     rules: checked.rule,
-    sweepSchedule: parsed.sweepSchedule ?? keep?.sweepSchedule ?? DEFAULT_SWEEP_SCHEDULE,
+    sweepSchedule: parsed.sweepSchedule ?? existing?.sweepSchedule ?? DEFAULT_SWEEP_SCHEDULE,
   };
 }

@@ -52,10 +52,15 @@ export async function orUnavailable<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Whether an operation refused its input with a plain error carrying `code: "BAD_USER_INPUT"`. */
+function isRefusedInput(error: unknown): error is Error {
+  return error instanceof Error && (error as { code?: unknown }).code === "BAD_USER_INPUT";
+}
+
 /**
  * Runs an operation and turns its expected failures into GraphQL errors carrying their `code`:
- * `NOT_FOUND`, `AUDIENCE_BUSY`, `AUDIENCE_NAME_TAKEN`, and `UNAVAILABLE` as `orUnavailable` does.
- * Anything else stays an internal error.
+ * `NOT_FOUND`, `AUDIENCE_BUSY`, `AUDIENCE_NAME_TAKEN`, `BAD_USER_INPUT`, and `UNAVAILABLE` as
+ * `orUnavailable` does. Anything else stays an internal error.
  */
 export async function orGraphQLError<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -68,6 +73,7 @@ export async function orGraphQLError<T>(work: () => Promise<T>): Promise<T> {
     ) {
       throw new GraphQLError(error.message, { extensions: { code: error.code } });
     }
+    if (isRefusedInput(error)) throw new GraphQLError(error.message, { extensions: { code: "BAD_USER_INPUT" } });
     throw error;
   }
 }

@@ -61,13 +61,21 @@ builder.scalarType("JSON", {
   parseLiteral: (node, variables) => literalValue(node, variables),
 });
 
+function isFile(value: unknown): value is File {
+  const file = value as Partial<File> | null;
+  return (
+    typeof file === "object" && file !== null && typeof file.stream === "function" && typeof file.name === "string"
+  );
+}
+
 builder.scalarType("File", {
   description: "An uploaded file: a part of a multipart request (GraphQL multipart request spec)",
   serialize: () => {
     throw new GraphQLError("File is an input-only scalar");
   },
+  // Structural: yoga's request parser may hand over its own File implementation.
   parseValue: (value) => {
-    if (value instanceof File) return value;
+    if (isFile(value)) return value;
     throw new GraphQLError("File must be sent as a part of a multipart request", {
       extensions: { code: "BAD_USER_INPUT" },
     });

@@ -1,6 +1,6 @@
 import type { Db } from "mongodb";
 import type { Logger } from "pino";
-import { compileRule, validateRule } from "../../rules/index.ts";
+import { compileRule, matchesFilter, type Rule, rulePaths, validateRule } from "../../rules/index.ts";
 import {
   type AudienceDocument,
   type AudienceMembers,
@@ -18,6 +18,12 @@ export const RUN_LOCK_MS = 60_000;
 
 export type RunDependencies = {
   db: Db;
+  /**
+   * FerretDB v1 refuses `$elemMatch` over several fields, which event conditions compile to: on it,
+   * rules that read events are evaluated here (with mingo, the very same filter) over the account's
+   * customers. Everything else goes to the database.
+   */
+  isFerretDB: boolean;
   audiences: Audiences;
   runs: AudienceRuns;
   members: AudienceMembers;
@@ -97,17 +103,29 @@ async function sendEvaluations(
       metadata: { account: run.account, customerId },
     });
 
-  const matching = deps.db
-    .collection<CustomerDocument>(CUSTOMERS_COLLECTION)
-    .find(
-      { $and: [{ account: run.account }, { deleted: false }, compileRule(checked.rule, deps.now())] },
-      { projection: { customerId: 1 } },
-    );
-  for await (const customer of matching) {
-    const wasMember = members.delete(customer.customerId);
-    if (!wasMember && run.kind === "RECALCULATE") await evaluate(customer.customerId);
+  for await (const customerId of matchingCustomerIds(run.account, checked.rule, deps)) {
+    const wasMember = members.delete(customerId);
+    if (!wasMember && run.kind === "RECALCULATE") await evaluate(customerId);
   }
   for (const customerId of members) await evaluate(customerId);
+}
+
+/** The ids of the account's live customers the rule matches now, streamed from the store. */
+async function* matchingCustomerIds(account: string, rule: Rule, deps: RunDependencies): AsyncGenerator<string> {
+  const filter = compileRule(rule, deps.now());
+  const customers = deps.db.collection<CustomerDocument>(CUSTOMERS_COLLECTION);
+  const inMemory = deps.isFerretDB && rulePaths(rule).some((path) => path.startsWith("stats:"));
+  if (!inMemory) {
+    const cursor = customers.find(
+      { $and: [{ account }, { deleted: false }, filter] },
+      { projection: { customerId: 1 } },
+    );
+    for await (const customer of cursor) yield customer.customerId;
+    return;
+  }
+  for await (const customer of customers.find({ account, deleted: false })) {
+    if (matchesFilter(filter, customer)) yield customer.customerId;
+  }
 }
 
 /** DELETE: every member leaves, gathered from the member list page by page. */

@@ -77,7 +77,8 @@ export async function watchAudienceCatalog(nc: NatsConnection, log: Logger): Pro
     audiences.delete(audienceId);
     const checked = entry ? validateRule(entry.rule) : undefined;
     if (checked?.ok) audiences.set(audienceId, { id: audienceId, rule: checked.rule, paths: rulePaths(checked.rule) });
-    else if (checked) log.error({ account, audience: audienceId, errors: checked.errors }, "catalog rule invalid; skipped");
+    else if (checked)
+      log.error({ account, audience: audienceId, errors: checked.errors }, "catalog rule invalid; skipped");
     lists.set(account, [...audiences.values()]);
   };
 

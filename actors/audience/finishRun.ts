@@ -26,7 +26,10 @@ export function createRunFinisher(deps: FinishRunDependencies): (runId: string) 
     }
     if (await deps.runs.finish(runId, "DONE")) {
       const { account, audienceId, kind, entered, exited, unchanged } = run;
-      deps.log.info({ account, audience: audienceId, run: runId, kind, entered, exited, unchanged }, "audience run done");
+      deps.log.info(
+        { account, audience: audienceId, run: runId, kind, entered, exited, unchanged },
+        "audience run done",
+      );
     }
     await deps.audiences.unlock(run.audienceId, runId);
   };

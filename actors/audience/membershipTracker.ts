@@ -95,7 +95,12 @@ async function applyMembershipFacts(messages: JsMsg[], deps: MembershipTrackerDe
         since: at,
       });
     }
-    const runId = fact.type === "membership.changed" ? fact.data.runId : fact.type === "membership.unchanged" ? fact.data.runId : undefined;
+    const runId =
+      fact.type === "membership.changed"
+        ? fact.data.runId
+        : fact.type === "membership.unchanged"
+          ? fact.data.runId
+          : undefined;
     if (runId) {
       const counted = byRun.get(runId) ?? { entered: 0, exited: 0, unchanged: 0, lastSeq: 0, facts: [] };
       counted.facts.push({ seq: message.seq, fact });

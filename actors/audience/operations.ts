@@ -11,15 +11,9 @@ import {
   type AudienceRuns,
   type Audiences,
 } from "../../store/index.ts";
-import {
-  type CommandPublisher,
-  decodeFact,
-  enqueueAudienceRun,
-  type NatsLink,
-  subjects,
-} from "../../streams/index.ts";
-import type { AudienceCatalogWriter } from "./catalog.ts";
+import { type CommandPublisher, decodeFact, enqueueAudienceRun, type NatsLink, subjects } from "../../streams/index.ts";
 import { RUN_LOCK_MS } from "./carryOutRun.ts";
+import type { AudienceCatalogWriter } from "./catalog.ts";
 import { createCommandBatcher } from "./commandBatcher.ts";
 import { readCustomerIdBatches } from "./csvCustomerIds.ts";
 

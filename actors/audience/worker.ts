@@ -10,7 +10,7 @@ import { openAudienceCatalogWriter } from "./catalog.ts";
 import { createRunFinisher } from "./finishRun.ts";
 import { startMembershipTracker } from "./membershipTracker.ts";
 import { startRunQueue } from "./runQueue.ts";
-import { startSweepScheduler, type SweepScheduler } from "./sweepScheduler.ts";
+import { type SweepScheduler, startSweepScheduler } from "./sweepScheduler.ts";
 
 export type AudienceWorkerOptions = {
   link: NatsLink;
@@ -41,7 +41,17 @@ export async function startAudienceWorker(options: AudienceWorkerOptions): Promi
   const tracker = await startMembershipTracker({ link: options.link, audiences, runs, members, finishRun, log });
   const queue = await startRunQueue(
     options.link,
-    { db: options.store.db, audiences, runs, members, commands, finishRun, now, log },
+    {
+      db: options.store.db,
+      isFerretDB: options.store.isFerretDB,
+      audiences,
+      runs,
+      members,
+      commands,
+      finishRun,
+      now,
+      log,
+    },
     log,
   );
   const sweeps = startSweepScheduler({ link: options.link, audiences, runs, now, log, tickMs: options.sweepTickMs });

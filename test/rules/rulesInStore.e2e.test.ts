@@ -2,6 +2,7 @@
  * One compiled filter, two engines: for a table of rules and customers, the database (recalculation)
  * must select exactly the customers that mingo (real time, `matchesRule`) says are members — and
  * both must agree with the answer written here by hand, so a mistake shared by both still fails.
+ * Event rules have a table of their own: see `eventTable` for why FerretDB v1 cannot run them.
  */
 import type { Collection } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -84,6 +85,10 @@ const customers = [
       interests: ["shoes", "bags"],
       loyalty: { points: 1250, level: "gold" },
       scores: [3, 7, 12],
+      items: [
+        { sku: "A1", qty: 2 },
+        { sku: "B2", qty: 1 },
+      ],
     },
     tags: ["newsletter", "vip"],
     consent: { email: "GRANTED", push: "DENIED" },
@@ -92,7 +97,13 @@ const customers = [
   }),
   customer("bob", {
     profile: { email: "bob@shopxcom.net", phone: "+51999000111", tier: "GOLD" },
-    attributes: { city: "Cusco", age: 17, interests: ["games"], loyalty: { points: 80, level: "basic" } },
+    attributes: {
+      city: "Cusco",
+      age: 17,
+      interests: ["games"],
+      loyalty: { points: 80, level: "basic" },
+      items: [{ sku: "B2", qty: 5 }],
+    },
     tags: ["newsletter"],
     consent: { email: "DENIED", push: "GRANTED" },
     stats: [stat("FULFILL", [45 * DAY]), stat("OPEN", [2 * HOUR])],
@@ -288,6 +299,41 @@ const table: { title: string; rule: Rule; members: Name[] }[] = [
     rule: { attribute: "attributes.scores", op: "ne", value: 12 },
     members: everyone("ana", "ivy", "jon"),
   },
+  {
+    title: "eq a whole object",
+    rule: { attribute: "attributes.loyalty", op: "eq", value: { points: 80, level: "basic" } },
+    members: ["bob"],
+  },
+  {
+    title: "eq null (null and missing)",
+    rule: { attribute: "attributes.city", op: "eq", value: null },
+    members: ["dee", "eve", "hal", "ivy", "jon", "lea"],
+  },
+  {
+    title: "in with null (null and missing)",
+    rule: { attribute: "tier", op: "in", value: ["VIP", null] },
+    members: ["ana", "cho", "dee", "hal", "ivy", "lea"],
+  },
+  {
+    title: "path through an array of objects: eq",
+    rule: { attribute: "attributes.items.sku", op: "eq", value: "B2" },
+    members: ["ana", "bob"],
+  },
+  {
+    title: "path through an array of objects: gt",
+    rule: { attribute: "attributes.items.qty", op: "gt", value: 3 },
+    members: ["bob"],
+  },
+  {
+    title: "path through an array of objects: exists",
+    rule: { attribute: "attributes.items.sku", op: "exists", value: true },
+    members: ["ana", "bob"],
+  },
+  {
+    title: "path through an array of objects: contains",
+    rule: { attribute: "attributes.items.sku", op: "contains", value: "A1" },
+    members: ["ana"],
+  },
   { title: "attribute nobody has: eq", rule: { attribute: "attributes.nope", op: "eq", value: "x" }, members: [] },
   { title: "attribute nobody has: ne", rule: { attribute: "attributes.nope", op: "ne", value: "x" }, members: names },
   // contains: an array element, or a substring of a string.
@@ -331,7 +377,51 @@ const table: { title: string; rule: Rule; members: Name[] }[] = [
     members: ["ana", "cho", "eve", "fay", "hal", "jon", "kim"],
   },
   { title: "hasDevice false", rule: { hasDevice: false }, members: ["bob", "dee", "gus", "ivy", "lea"] },
-  // Events.
+  // Nesting.
+  {
+    title: "all: vip tag and email consent",
+    rule: { all: [{ tag: "vip" }, { consent: "email" }] },
+    members: ["ana", "dee"],
+  },
+  {
+    title: "any: city Lima or age >= 50",
+    rule: {
+      any: [
+        { attribute: "attributes.city", op: "eq", value: "Lima" },
+        { attribute: "attributes.age", op: "gte", value: 50 },
+      ],
+    },
+    members: ["ana", "cho", "kim"],
+  },
+  {
+    title: "not any: neither a device nor the newsletter",
+    rule: { not: { any: [{ hasDevice: true }, { tag: "newsletter" }] } },
+    members: ["dee", "gus", "lea"],
+  },
+  {
+    title: "all of not-exists and any",
+    rule: {
+      all: [
+        { not: { attribute: "attributes.age", op: "exists", value: true } },
+        { any: [{ tag: "vip" }, { consent: "push" }] },
+      ],
+    },
+    members: ["dee", "fay", "jon"],
+  },
+];
+
+/**
+ * Event rules, kept apart because FerretDB v1 (the test and CI store) cannot run them. compileRule
+ * ties an event's name to the same stat's `lastAt` or `recent.<k-1>` with
+ * `{ stats: { $elemMatch: { name, … } } }`; FerretDB v1.24 refuses an `$elemMatch` of more than one
+ * field ("unknown operator: name"), and with one field it does not test the elements one by one
+ * (FerretDB issues #2964 and #2262; `filterFieldExprElemMatch` in internal/handler/common/filter.go).
+ * Its `$expr` knows only `$type` and `$sum`, so no filter it accepts can correlate two fields of one
+ * element of an array of any length. These rules are checked in memory against the answers written
+ * here, and in the store when it is MongoDB; on FerretDB the test pins the refusal, so it fails (and
+ * these cases belong in `table`) once the store can answer them.
+ */
+const eventTable: { title: string; rule: Rule; members: Name[] }[] = [
   {
     title: "FULFILL within 30 days (boundary inclusive)",
     rule: { event: "FULFILL", within: { days: 30 } },
@@ -383,37 +473,6 @@ const table: { title: string; rule: Rule; members: Name[] }[] = [
     title: "no OPEN in 7 days",
     rule: { event: "OPEN", notWithin: { days: 7 } },
     members: ["ana", "cho", "dee", "fay", "gus", "hal", "jon", "kim", "lea"],
-  },
-  // Nesting.
-  {
-    title: "all: vip tag and email consent",
-    rule: { all: [{ tag: "vip" }, { consent: "email" }] },
-    members: ["ana", "dee"],
-  },
-  {
-    title: "any: city Lima or age >= 50",
-    rule: {
-      any: [
-        { attribute: "attributes.city", op: "eq", value: "Lima" },
-        { attribute: "attributes.age", op: "gte", value: 50 },
-      ],
-    },
-    members: ["ana", "cho", "kim"],
-  },
-  {
-    title: "not any: neither a device nor the newsletter",
-    rule: { not: { any: [{ hasDevice: true }, { tag: "newsletter" }] } },
-    members: ["dee", "gus", "lea"],
-  },
-  {
-    title: "all of not-exists and any",
-    rule: {
-      all: [
-        { not: { attribute: "attributes.age", op: "exists", value: true } },
-        { any: [{ tag: "vip" }, { consent: "push" }] },
-      ],
-    },
-    members: ["dee", "fay", "jon"],
   },
   {
     title: "bought twice in 30 days and not opened in 7",
@@ -474,6 +533,21 @@ describe("a compiled rule gives the same members in the store and in memory", ()
       const memory = inMemory(rule);
       const database = await inStore(rule);
       expect({ memory, database }).toEqual({ memory: members, database: members });
+    });
+  }
+});
+
+describe("an event rule gives the hand-written members in memory, and in the store when it is MongoDB", () => {
+  for (const { title, rule, members } of eventTable) {
+    it(title, async () => {
+      expect(validateRule(rule)).toEqual({ ok: true, rule });
+      expect(inMemory(rule)).toEqual(members);
+      if (store.isFerretDB) {
+        // The known gap described on `eventTable`: recalculating an event rule fails on FerretDB v1.
+        await expect(inStore(rule)).rejects.toThrow("unknown operator: name");
+      } else {
+        expect(await inStore(rule)).toEqual(members);
+      }
     });
   }
 });

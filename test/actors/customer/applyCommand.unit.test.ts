@@ -224,6 +224,7 @@ describe("applyCommand: a customer's life", () => {
           },
         ],
         recentEventIds: ["e1", "e2", "e3", "e4"],
+        memberships: [],
       },
     });
 

@@ -1,0 +1,296 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningMasivo } from "../../../app/startMasivo.ts";
+import { connectNats, decodeFact, type NatsLink, STREAM_NAMES, subjects } from "../../../streams/index.ts";
+import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
+import { postGraphQL, startTestMasivo } from "../../support/startTestMasivo.ts";
+import { readStream, waitFor } from "../../support/streamReader.ts";
+import { isolatedMongoUrl, uniqueId } from "../../support/world.ts";
+
+const ACCOUNT = "default";
+const DAY = 86_400_000;
+/** The injected clock: real time plus what a test has moved it by. */
+let clockOffsetMs = 0;
+const now = () => new Date(Date.now() + clockOffsetMs);
+
+let nats: PrivateNats;
+let masivo: RunningMasivo & { baseUrl: string };
+let key: string;
+let link: NatsLink;
+
+beforeAll(async () => {
+  nats = await startPrivateNats();
+  masivo = await startTestMasivo(
+    { NATS_URL: nats.url, MONGODB_URL: isolatedMongoUrl(uniqueId("db")) },
+    { now, sweepTickMs: 200 },
+  );
+  key = masivo.bootstrapKey ?? "";
+  link = await connectNats(nats.url, "audiences-test");
+});
+afterAll(async () => {
+  await masivo?.stop();
+  await link?.close();
+  await nats?.close();
+});
+
+type Errors = { message: string; extensions?: { code?: string } }[];
+
+async function gql<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
+  const result = await postGraphQL(masivo.baseUrl, key, { query, variables });
+  if (result.body.errors) throw new Error(JSON.stringify(result.body.errors));
+  return result.body.data as T;
+}
+
+const upsert = (input: Record<string, unknown>) =>
+  gql("mutation($i: CustomerInput!) { upsertCustomer(input: $i) { accepted } }", { i: input });
+const track = (events: Record<string, unknown>[]) =>
+  gql("mutation($e: [EventInput!]!) { trackEvents(events: $e) { accepted } }", { e: events });
+
+type Run = { id: string; kind: string; status: string; entered: number; exited: number; errors: string[] };
+const RUN_FIELDS = "id kind status entered exited errors";
+
+async function createAudience(input: Record<string, unknown>): Promise<{ id: string; runs: Run[] }> {
+  const data = await gql<{ createAudience: { id: string; runs: Run[] } }>(
+    `mutation($i: AudienceInput!) { createAudience(input: $i) { id runs { ${RUN_FIELDS} } } }`,
+    { i: input },
+  );
+  return data.createAudience;
+}
+
+async function runOf(id: string): Promise<Run> {
+  const data = await gql<{ audienceRun: Run }>(`query($id: ID!) { audienceRun(id: $id) { ${RUN_FIELDS} } }`, { id });
+  return data.audienceRun;
+}
+
+const finished = (runId: string) =>
+  waitFor(`run ${runId} to finish`, async () => {
+    const run = await runOf(runId);
+    return run.status === "RUNNING" ? undefined : run;
+  });
+
+/** The audience's runs, newest first, once none is running. */
+async function settledRuns(audienceId: string): Promise<Run[]> {
+  return waitFor(`runs of ${audienceId} to settle`, async () => {
+    const data = await gql<{ audience: { runs: Run[] } }>(
+      `query($id: ID!) { audience(id: $id) { runs { ${RUN_FIELDS} } } }`,
+      { id: audienceId },
+    );
+    const runs = data.audience.runs;
+    return runs.length > 0 && runs.every((run) => run.status !== "RUNNING") ? runs : undefined;
+  });
+}
+
+type Change = { customerId: string; change: string; at: string; runId?: string };
+async function changesOf(audienceId: string): Promise<Change[]> {
+  const messages = await readStream(link, STREAM_NAMES.changes, subjects.change(ACCOUNT, `membership.${audienceId}`));
+  return messages.flatMap(({ data }) => {
+    const fact = decodeFact(data);
+    return fact.type === "membership.changed" ? [{ customerId: fact.metadata.customerId, ...fact.data }] : [];
+  });
+}
+
+const waitForChanges = (audienceId: string, count: number) =>
+  waitFor(`${count} membership changes of ${audienceId}`, async () => {
+    const changes = await changesOf(audienceId);
+    return changes.length >= count ? changes : undefined;
+  });
+
+async function membersOf(audienceId: string): Promise<{ size: number; ids: string[] }> {
+  const data = await gql<{ audience: { size: number; members: { edges: { node: { customerId: string } }[] } } }>(
+    "query($id: ID!) { audience(id: $id) { size members(first: 100) { edges { node { customerId } } } } }",
+    { id: audienceId },
+  );
+  return { size: data.audience.size, ids: data.audience.members.edges.map((edge) => edge.node.customerId) };
+}
+
+const customerExists = (customerId: string) =>
+  waitFor(`customer ${customerId} to be stored`, async () => {
+    const data = await gql<{ customer: { version: number } | null }>(
+      "query($id: ID!) { customer(customerId: $id) { version } }",
+      { id: customerId },
+    );
+    return data.customer ?? undefined;
+  });
+
+describe("audiences", () => {
+  it("refuses an invalid rule, saying where and why", async () => {
+    const result = await postGraphQL(masivo.baseUrl, key, {
+      query: "mutation($i: AudienceInput!) { createAudience(input: $i) { id } }",
+      variables: { i: { name: "bad", rules: { all: [{ tag: "x" }, { event: "FULFILL", within: { days: 0 } }] } } },
+    });
+    const errors = result.body.errors as Errors;
+    expect(errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(errors[0]?.message).toBe("input.rules.all[1].within.days: must be a positive integer");
+  });
+
+  it("enters a VIP audience in real time, reports it on the subscription and the customer, and exits on a tier change", async () => {
+    const vip = await createAudience({ name: "vip", rules: { attribute: "tier", op: "eq", value: "VIP" } });
+    await settledRuns(vip.id);
+
+    const subscription = await openSubscription(vip.id);
+    // The server subscribes to NATS as the stream starts; give it a moment before the change.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await upsert({ customerId: "ana", tier: "VIP" });
+    const received = await subscription.next();
+    expect(received).toMatchObject({ audienceId: vip.id, customerId: "ana", change: "ENTERED" });
+    subscription.close();
+
+    const [entered] = await waitForChanges(vip.id, 1);
+    expect(entered).toMatchObject({ customerId: "ana", change: "ENTERED" });
+    expect(entered?.runId).toBeUndefined();
+    const customer = await waitFor("ana's membership to be stored", async () => {
+      const data = await gql<{ customer: { audiences: { audience: { id: string }; since: string }[] } | null }>(
+        'query { customer(customerId: "ana") { audiences { audience { id } since } } }',
+      );
+      return data.customer?.audiences.length ? data.customer : undefined;
+    });
+    expect(customer.audiences).toEqual([{ audience: { id: vip.id }, since: entered?.at }]);
+
+    await upsert({ customerId: "ana", tier: "GOLD" });
+    const changes = await waitForChanges(vip.id, 2);
+    expect(changes.map((c) => `${c.customerId} ${c.change}`)).toEqual(["ana ENTERED", "ana EXITED"]);
+  });
+
+  it("enters a 'FULFILL within 30 days' audience on the qualifying event, and a sweep removes the customer 31 days later", async () => {
+    const buyers = await createAudience({
+      name: "buyers",
+      rules: { event: "FULFILL", within: { days: 30 } },
+      sweepSchedule: "* * * * *",
+    });
+    await settledRuns(buyers.id);
+    await upsert({ customerId: "bob" });
+    await track([{ customerId: "bob", name: "PAGE_VIEW" }]);
+    await track([
+      {
+        customerId: "bob",
+        name: "FULFILL",
+        properties: { orderId: "o-1", currency: "USD", items: [{ sku: "A", price: 10, quantity: 1 }] },
+      },
+    ]);
+    const [entered] = await waitForChanges(buyers.id, 1);
+    expect(entered).toMatchObject({ customerId: "bob", change: "ENTERED" });
+    await waitFor("bob to be listed", async () => ((await membersOf(buyers.id)).size === 1 ? true : undefined));
+    await customerExists("bob");
+
+    clockOffsetMs = 31 * DAY;
+    const sweep = await waitFor("a sweep to remove bob", async () => {
+      const runs = await settledRuns(buyers.id);
+      return runs.find((run) => run.kind === "SWEEP" && run.exited === 1);
+    });
+    expect(sweep).toMatchObject({ status: "DONE", entered: 0, exited: 1 });
+    const changes = await waitForChanges(buyers.id, 2);
+    expect(changes.map((c) => `${c.customerId} ${c.change}`)).toEqual(["bob ENTERED", "bob EXITED"]);
+    expect(changes[1]?.runId).toBe(sweep.id);
+    expect(await membersOf(buyers.id)).toEqual({ size: 0, ids: [] });
+    clockOffsetMs = 0;
+  });
+
+  it("recalculates a rule change with exact counts, then deletes the audience with one EXITED per member", async () => {
+    const ids = ["s1", "s2", "s3", "s4", "s5", "s6"];
+    for (const [i, customerId] of ids.entries()) await upsert({ customerId, attributes: { score: i + 1 } });
+    for (const customerId of ids) await customerExists(customerId);
+
+    const scored = await createAudience({
+      name: "high_score",
+      rules: { attribute: "attributes.score", op: "gte", value: 4 },
+    });
+    const [created] = await settledRuns(scored.id);
+    expect(created).toMatchObject({ kind: "RECALCULATE", status: "DONE", entered: 3, exited: 0 });
+    await waitFor("3 members", async () => ((await membersOf(scored.id)).size === 3 ? true : undefined));
+
+    await gql("mutation($id: ID!, $i: AudienceInput!) { updateAudience(id: $id, input: $i) { id } }", {
+      id: scored.id,
+      i: { name: "high_score", rules: { attribute: "attributes.score", op: "in", value: [1, 2, 4] } },
+    });
+    const [recalculated] = await waitFor("the rule change's run", async () => {
+      const runs = await settledRuns(scored.id);
+      return runs.length === 2 ? runs : undefined;
+    });
+    expect(recalculated).toMatchObject({ kind: "RECALCULATE", status: "DONE", entered: 2, exited: 2 });
+    const members = await waitFor("the new members", async () => {
+      const current = await membersOf(scored.id);
+      return current.size === 3 && current.ids.length === 3 ? current : undefined;
+    });
+    expect(members.ids).toEqual(["s1", "s2", "s4"]);
+
+    const { deleteAudience } = await gql<{ deleteAudience: Run }>(
+      `mutation($id: ID!) { deleteAudience(id: $id) { ${RUN_FIELDS} } }`,
+      { id: scored.id },
+    );
+    expect(deleteAudience).toMatchObject({ kind: "DELETE", status: "RUNNING" });
+    const deleted = await finished(deleteAudience.id);
+    expect(deleted).toMatchObject({ status: "DONE", entered: 0, exited: 3 });
+    const exits = (await changesOf(scored.id)).filter((c) => c.runId === deleteAudience.id);
+    expect(exits.map((c) => `${c.customerId} ${c.change}`).sort()).toEqual(["s1 EXITED", "s2 EXITED", "s4 EXITED"]);
+    const gone = await gql<{ audience: unknown }>("query($id: ID!) { audience(id: $id) { id } }", { id: scored.id });
+    expect(gone.audience).toBeNull();
+  });
+
+  it("imports a static audience from a CSV, reporting two bad lines by number and adding the good ones", async () => {
+    for (const customerId of ["m1", "m2", "m3"]) await upsert({ customerId });
+    for (const customerId of ["m1", "m2", "m3"]) await customerExists(customerId);
+    const imported = await createAudience({ name: "newsletter", kind: "STATIC" });
+    const csv = ["customerId,source", "m1,shop", ",blank", "m2,shop", "m3,shop,extra", "m3,app", ""].join("\n");
+
+    const form = new FormData();
+    form.set(
+      "operations",
+      JSON.stringify({
+        query: `mutation($id: ID!, $file: File!) { importAudienceMembers(audienceId: $id, file: $file) { ${RUN_FIELDS} } }`,
+        variables: { id: imported.id, file: null },
+      }),
+    );
+    form.set("map", JSON.stringify({ 0: ["variables.file"] }));
+    form.set("0", new Blob([csv], { type: "text/csv" }), "members.csv");
+    const response = await fetch(`${masivo.baseUrl}/graphql`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}` },
+      body: form,
+    });
+    const body = (await response.json()) as { data?: { importAudienceMembers: Run }; errors?: Errors };
+    expect(body.errors).toBeUndefined();
+    const run = await finished(body.data?.importAudienceMembers.id ?? "");
+    expect(run).toMatchObject({ kind: "IMPORT", status: "DONE", entered: 3, exited: 0 });
+    expect(run.errors).toHaveLength(2);
+    expect(run.errors[0]).toMatch(/^line 3: /);
+    expect(run.errors[1]).toMatch(/^line 5: /);
+    const members = await waitFor("3 static members", async () => {
+      const current = await membersOf(imported.id);
+      return current.ids.length === 3 ? current : undefined;
+    });
+    expect(members).toEqual({ size: 3, ids: ["m1", "m2", "m3"] });
+  });
+});
+
+/** A `membershipChanges` subscription over SSE, read event by event. */
+async function openSubscription(audienceId: string) {
+  const controller = new AbortController();
+  const response = await fetch(`${masivo.baseUrl}/graphql`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", accept: "text/event-stream" },
+    body: JSON.stringify({
+      query: "subscription($id: ID!) { membershipChanges(audienceId: $id) { audienceId customerId change at } }",
+      variables: { id: audienceId },
+    }),
+    signal: controller.signal,
+  });
+  if (!response.body) throw new Error("no SSE body");
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  return {
+    async next(): Promise<Record<string, unknown>> {
+      for (;;) {
+        const match = /^data: (.+)$/m.exec(buffer);
+        if (match?.[1]) {
+          buffer = buffer.slice((match.index ?? 0) + match[0].length);
+          const payload = JSON.parse(match[1]) as { data?: { membershipChanges: Record<string, unknown> } };
+          if (payload.data) return payload.data.membershipChanges;
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error("subscription ended");
+        buffer += value;
+      }
+    },
+    close: () => controller.abort(),
+  };
+}
