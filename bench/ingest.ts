@@ -4,20 +4,31 @@
  * with the raw rate at which the same store accepts document writes, and the accept-to-applied
  * latency at half the end-to-end rate. See bench/README.md.
  */
-import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
 import type { AnyBulkWriteOperation, Document } from "mongodb";
-import { pino } from "pino";
 import { createCustomerState, PERSISTED_CUSTOMER_SCHEMA } from "../actors/customer/index.ts";
-import { type RunningMasivo, startMasivo } from "../app/startMasivo.ts";
-import { type Config, loadConfig } from "../config/config.ts";
-import { isAlive } from "../stack/index.ts";
-import { CUSTOMERS_COLLECTION, type CustomerDocument, connectStore, customerKey, type Store } from "../store/index.ts";
-import { connectNats, type NatsLink, STREAM_NAMES, subjects } from "../streams/index.ts";
+import { CUSTOMERS_COLLECTION, type CustomerDocument, customerKey, type Store } from "../store/index.ts";
+import { type NatsLink, STREAM_NAMES, subjects } from "../streams/index.ts";
+import {
+  type Bench,
+  type BenchOutcome,
+  callSizeFor,
+  diagnoseStore,
+  type EventInput,
+  err,
+  everyFewSeconds,
+  fmt,
+  type GraphQL,
+  type OptionSpec,
+  offerAtRate,
+  parseOptions,
+  quantile,
+  runBench,
+  STALL_MS,
+  sleep,
+  trackEvents,
+} from "./support.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -30,63 +41,17 @@ type Options = {
   latencySeconds: number;
 };
 
-const OPTION_SPECS = [
+const OPTION_SPECS: readonly OptionSpec<keyof Options>[] = [
   { key: "customers", flag: "--customers", env: "BENCH_CUSTOMERS", fallback: 10_000, min: 1, max: 10_000_000 },
   { key: "events", flag: "--events", env: "BENCH_EVENTS", fallback: 200_000, min: 1, max: 100_000_000 },
   { key: "batch", flag: "--batch", env: "BENCH_BATCH", fallback: 1_000, min: 1, max: 1_000 },
   { key: "concurrency", flag: "--concurrency", env: "BENCH_CONCURRENCY", fallback: 4, min: 1, max: 256 },
   { key: "latencySeconds", flag: "--latency-seconds", env: "BENCH_LATENCY_SECONDS", fallback: 20, min: 1, max: 3_600 },
-] as const satisfies readonly {
-  key: keyof Options;
-  flag: string;
-  env: string;
-  fallback: number;
-  min: number;
-  max: number;
-}[];
-
-const USAGE = `usage: npm run bench:ingest -- [options]
-${OPTION_SPECS.map((s) => `  ${`${s.flag} N`.padEnd(22)} (env ${s.env}, default ${s.fallback})`).join("\n")}`;
-
-class UsageError extends Error {
-  override name = "UsageError";
-}
-
-/** Flags win over environment variables, which win over the defaults. */
-function parseOptions(argv: string[], env: Record<string, string | undefined>): Options {
-  const given = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? "";
-    if (arg === "--help" || arg === "-h") {
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
-    }
-    const [flag, inline] = arg.split("=", 2) as [string, string | undefined];
-    if (!OPTION_SPECS.some((s) => s.flag === flag)) throw new UsageError(`unknown argument ${arg}\n${USAGE}`);
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageError(`${flag} needs a value\n${USAGE}`);
-    given.set(flag, value);
-  }
-  const options: Options = { customers: 0, events: 0, batch: 0, concurrency: 0, latencySeconds: 0 };
-  for (const spec of OPTION_SPECS) {
-    const raw = given.get(spec.flag) ?? (env[spec.env] || undefined);
-    const value = raw === undefined ? spec.fallback : Number(raw.replaceAll("_", ""));
-    if (!Number.isInteger(value) || value < spec.min || value > spec.max) {
-      throw new UsageError(
-        `${spec.flag} (${spec.env}) must be an integer from ${spec.min} to ${spec.max}, got "${raw}"`,
-      );
-    }
-    options[spec.key] = value;
-  }
-  return options;
-}
+];
 
 // ---------------------------------------------------------------------------------------------
-// Small helpers
+// Constants
 
-const PROGRESS_EVERY_MS = 2_000;
-/** A phase fails when no event was applied for this long. */
-const STALL_MS = 120_000;
 /** Documents per bulkWrite when measuring the store's raw rate. */
 const RAW_BULK = 1_000;
 const RAW_COLLECTION = "bench_raw_writes";
@@ -98,44 +63,12 @@ const RAW_COLLECTION = "bench_raw_writes";
  * answering. Raw writes to FerretDB therefore go in commands of at most this many statements.
  */
 const FERRETDB_UPDATES_PER_COMMAND = 50;
-/** How long Masivo gets to stop before the servers of the run are killed. */
-const STOP_TIMEOUT_MS = 30_000;
-/** Events per trackEvents call in the latency phase (fewer when the rate is low). */
-const LATENCY_BATCH = 50;
 const EVENT_NAMES = ["app_open", "page_view", "product_view", "add_to_cart", "search"] as const;
 const SCREENS = ["home", "catalog", "checkout"] as const;
 const WARMUP_CUSTOMER = "bench-warmup";
-const TRACK_EVENTS = "mutation($e:[EventInput!]!){ trackEvents(events:$e){ accepted } }";
-
-const err = (line: string) => process.stderr.write(`${line}\n`);
-const out = (line: string) => process.stdout.write(`${line}\n`);
-const fmt = (value: number) => Math.round(value).toLocaleString("en-US");
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-/** The q-quantile (nearest rank) of ascending values. */
-function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Events and their tracking
-
-type EventInput = { id: string; customerId: string; name: string; properties: Record<string, string | number> };
 
 /** Event `n` (0-based, counted across both phases): customers round-robin, names rotate per round. */
 function eventAt(n: number, prefix: string, customers: number): EventInput {
@@ -245,44 +178,11 @@ async function watchAppliedEvents(link: NatsLink, account: string, prefix: strin
 }
 
 // ---------------------------------------------------------------------------------------------
-// The gateway client
-
-type Client = { send: (events: EventInput[], signal: AbortSignal) => Promise<void> };
-
-function gatewayClient(url: string, key: string): Client {
-  const headers = { "content-type": "application/json", authorization: `Bearer ${key}` };
-  return {
-    async send(events, signal) {
-      const response = await fetch(url, {
-        method: "POST",
-        headers,
-        body: JSON.stringify({ query: TRACK_EVENTS, variables: { e: events } }),
-        // A call that hangs (the gateway authenticates against the store) fails like a stall.
-        signal: AbortSignal.any([signal, AbortSignal.timeout(STALL_MS)]),
-      });
-      const text = await response.text();
-      let accepted: unknown;
-      try {
-        const body = JSON.parse(text) as { data?: { trackEvents?: { accepted?: unknown } } | null };
-        accepted = body.data?.trackEvents?.accepted;
-      } catch {
-        accepted = undefined;
-      }
-      if (response.status !== 200 || accepted !== events.length) {
-        throw new Error(
-          `trackEvents of ${events.length} events failed (HTTP ${response.status}): ${text.slice(0, 500)}`,
-        );
-      }
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
 // Phases
 
 type Context = {
   options: Options;
-  client: Client;
+  gql: GraphQL;
   prefix: string;
   signal: AbortSignal;
   /** Says what may be wrong when nothing is applied any more. */
@@ -308,18 +208,15 @@ async function untilApplied(tracker: Tracker, expected: number, what: string, ct
 
 function progress(label: string, tracker: Tracker, total: number) {
   let previous = { at: performance.now(), applied: tracker.applied };
-  const started = previous.at;
-  const timer = setInterval(() => {
+  return everyFewSeconds((elapsed) => {
     const now = performance.now();
     const rate = ((tracker.applied - previous.applied) * 1000) / (now - previous.at);
     previous = { at: now, applied: tracker.applied };
     err(
-      `${label} ${((now - started) / 1000).toFixed(0).padStart(4)} s: accepted ${fmt(tracker.accepted)}/${fmt(total)}, ` +
+      `${label} ${elapsed} s: accepted ${fmt(tracker.accepted)}/${fmt(total)}, ` +
         `applied ${fmt(tracker.applied)}/${fmt(total)}, ${fmt(rate)} events/s applied`,
     );
-  }, PROGRESS_EVERY_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+  });
 }
 
 /** Phase 1: all M events in batches of B, C calls in flight; events/s = M ÷ (first send → last applied). */
@@ -336,7 +233,7 @@ async function throughputPhase(ctx: Context, tracker: Tracker) {
         next = to;
         const list: EventInput[] = [];
         for (let n = from; n < to; n++) list.push(eventAt(n, ctx.prefix, customers));
-        await ctx.client.send(list, ctx.signal);
+        await trackEvents(ctx.gql, list, ctx.signal);
         tracker.markAcked(from, to, performance.now());
       }
     };
@@ -356,44 +253,21 @@ async function throughputPhase(ctx: Context, tracker: Tracker) {
  */
 async function latencyPhase(ctx: Context, tracker: Tracker, rate: number, planned: number) {
   const { customers } = ctx.options;
-  const size = Math.max(1, Math.min(LATENCY_BATCH, Math.floor(rate / 10)));
+  const size = callSizeFor(rate);
   const stopProgress = progress("latency", tracker, planned);
-  const inFlight = new Set<Promise<void>>();
-  let failure: unknown;
-  let maxInFlight = 0;
-  const ackTimes: number[] = [];
   try {
-    const started = performance.now();
-    let offered = 0;
-    while (offered < planned && failure === undefined) {
-      const due = Math.min(planned, Math.floor((rate * (performance.now() - started)) / 1000));
-      while (failure === undefined && (due - offered >= size || (due === planned && offered < planned))) {
-        const from = tracker.base + offered;
-        const to = from + Math.min(size, planned - offered);
-        offered = to - tracker.base;
+    const offered = await offerAtRate({
+      rate,
+      planned,
+      size,
+      signal: ctx.signal,
+      send: async (from, to) => {
         const list: EventInput[] = [];
-        for (let n = from; n < to; n++) list.push(eventAt(n, ctx.prefix, customers));
-        const sentAt = performance.now();
-        const call: Promise<void> = ctx.client.send(list, ctx.signal).then(
-          () => {
-            const at = performance.now();
-            tracker.markAcked(from, to, at);
-            ackTimes.push(at - sentAt);
-            inFlight.delete(call);
-          },
-          (error: unknown) => {
-            failure ??= error;
-            inFlight.delete(call);
-          },
-        );
-        inFlight.add(call);
-        maxInFlight = Math.max(maxInFlight, inFlight.size);
-      }
-      await sleep(Math.max(1, Math.min(20, (size * 1000) / rate / 4)), ctx.signal);
-    }
-    const offeredFor = performance.now() - started;
-    await Promise.all(inFlight);
-    if (failure !== undefined) throw failure;
+        for (let n = tracker.base + from; n < tracker.base + to; n++) list.push(eventAt(n, ctx.prefix, customers));
+        await trackEvents(ctx.gql, list, ctx.signal);
+        tracker.markAcked(tracker.base + from, tracker.base + to, performance.now());
+      },
+    });
     await untilApplied(tracker, planned, "latency phase", ctx);
 
     const latencies = Float64Array.from(tracker.acceptToApplied.subarray(0, planned)).sort();
@@ -401,21 +275,19 @@ async function latencyPhase(ctx: Context, tracker: Tracker, rate: number, planne
     for (let i = 0; i < planned; i++) {
       if ((tracker.appliedAt[i] ?? 0) < (tracker.ackAt[i] ?? 0)) appliedBeforeAck += 1;
     }
-    const acks = Float64Array.from(ackTimes).sort();
     return {
       size,
-      offeredRate: (planned * 1000) / offeredFor,
-      maxInFlight,
+      offeredRate: offered.offeredRate,
+      maxInFlight: offered.maxInFlight,
       appliedBeforeAck,
       p50: quantile(latencies, 0.5),
       p99: quantile(latencies, 0.99),
       max: quantile(latencies, 1),
-      ackP50: quantile(acks, 0.5),
-      ackP99: quantile(acks, 0.99),
+      ackP50: quantile(offered.acks, 0.5),
+      ackP99: quantile(offered.acks, 0.99),
     };
   } finally {
     stopProgress();
-    await Promise.allSettled(inFlight);
   }
 }
 
@@ -521,248 +393,84 @@ async function rawStorePhase(store: Store, customers: number, writes: number) {
   }
 }
 
-/** Whether the store still answers a read of the customers (FerretDB v1 can stop answering; see FERRETDB_UPDATES_PER_COMMAND). */
-async function diagnoseStore(store: Store): Promise<string> {
-  const read = store.db.collection<Document>(CUSTOMERS_COLLECTION).findOne({}, { projection: { _id: 1 } });
-  if (await within(read, 5_000)) return "the store still answers reads";
-  return store.isFerretDB
-    ? "the store no longer answers a read of the customers within 5 s: FerretDB's SQLite connection pool is exhausted by update commands that never finish (see bench/README.md)"
-    : "the store no longer answers a read of the customers within 5 s";
-}
-
-/** Settles with true when `promise` does within `ms`, false otherwise (it keeps running). */
-async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const settled = promise.then(
-    () => true,
-    () => true,
-  );
-  try {
-    return await Promise.race([settled, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * The last resort when Masivo does not stop (a store call that never returns keeps a partition
- * busy): ends the servers this run started, found by the pid files the stack keeps in our data dir.
- */
-async function killServersIn(dataDir: string) {
-  for (const name of ["nats-server.pid", "ferretdb.pid", "mongod.pid"]) {
-    const pid = Number((await readFile(join(dataDir, name), "utf8").catch(() => "")).trim());
-    if (!Number.isInteger(pid) || pid <= 0) continue;
-    const commandLine = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-    if (!commandLine.includes(dataDir)) continue; // not a server of this run
-    err(`killing ${name.replace(/\.pid$/, "")} (pid ${pid})`);
-    process.kill(pid, "SIGTERM");
-    for (let i = 0; i < 50 && isAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-    if (isAlive(pid)) process.kill(pid, "SIGKILL");
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Main
 
-type Resources = {
-  running?: RunningMasivo;
-  link?: NatsLink;
-  store?: Store;
-  watcher?: Awaited<ReturnType<typeof watchAppliedEvents>>;
-};
-
-/**
- * Stops everything the run started, once, whatever state it is in. Returns false when something
- * would not stop in time (the process should then exit by itself rather than wait).
- */
-function cleanupOnce(resources: Resources, dataDir: string, dropDatabase: boolean): () => Promise<boolean> {
-  let done: Promise<boolean> | undefined;
-  const run = async () => {
-    let clean = true;
-    const { running, link, store, watcher } = resources;
-    if (watcher) clean = (await within(watcher.stop(), 5_000)) && clean;
-    if (link) clean = (await within(link.close(), 5_000)) && clean;
-    if (running) {
-      const stopping = running.stop();
-      if (!(await within(stopping, STOP_TIMEOUT_MS))) {
-        err(`Masivo did not stop within ${STOP_TIMEOUT_MS / 1000} s`);
-        await killServersIn(dataDir);
-        clean = (await within(stopping, 15_000)) && false;
-      }
-    }
-    if (store) {
-      if (dropDatabase) await within(store.db.dropDatabase(), 10_000);
-      clean = (await within(store.close(), 5_000)) && clean;
-    }
-    await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
-    return clean;
-  };
-  return () => {
-    done ??= run();
-    return done;
-  };
-}
-
-async function main(): Promise<number> {
-  const options = parseOptions(process.argv.slice(2), process.env);
-  const tag = randomBytes(3).toString("hex");
-  const dataDir = await mkdtemp(join(tmpdir(), "masivo-bench-"));
-  const userNats = process.env.NATS_URL || undefined;
-  const userMongo = process.env.MONGODB_URL || undefined;
-  // A server of the user's keeps its data: the run gets a database of its own, dropped at the end.
-  const mongodbUrl = userMongo
-    ? (() => {
-        const url = new URL(userMongo);
-        url.pathname = `/masivo_bench_${tag}`;
-        return url.toString();
-      })()
-    : undefined;
+async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
+  const { link, store, signal, gql } = bench;
   // Ids unique to the run, so a reused NATS server's duplicate window never swallows them.
-  const prefix = userNats ? `e-${tag}-` : "e-";
-  const environment = {
-    PORT: "0",
-    NATS_URL: userNats,
-    MONGODB_URL: mongodbUrl,
-    MASIVO_DATA_DIR: dataDir,
-    MASIVO_LOG_LEVEL: "warn",
-    MASIVO_ROLES: "all",
-    MASIVO_PARTITIONS: process.env.MASIVO_PARTITIONS,
-  };
-  let config: Config;
-  try {
-    config = loadConfig(environment);
-  } catch (error) {
-    await rm(dataDir, { recursive: true, force: true });
-    throw error;
-  }
-  // Logs go to stderr, so stdout carries only the summary.
-  const log = pino({ name: "masivo", level: config.logLevel }, pino.destination({ dest: 2, sync: true }));
-
-  const resources: Resources = {};
-  const cleanup = cleanupOnce(resources, dataDir, userMongo !== undefined);
-  const abort = new AbortController();
-  const { signal } = abort;
-  const onSignal = (name: NodeJS.Signals) => {
-    err(`${name}: stopping`);
-    abort.abort(new Error(`interrupted by ${name}`));
-    void cleanup().finally(() => process.exit(name === "SIGINT" ? 130 : 143));
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
-
+  const prefix = bench.sharedNats ? `e-${bench.tag}-` : "e-";
   const summary: string[] = [];
-  let lastLine: string | undefined;
-  let clean = true;
-  try {
-    err(
-      `bench:ingest: ${fmt(options.customers)} customers, ${fmt(options.events)} events, batch ${options.batch}, ` +
-        `concurrency ${options.concurrency}, latency phase ${options.latencySeconds} s`,
-    );
-    const startedServers = performance.now();
-    const running = await startMasivo({ config, log, onServerCrash: (error) => abort.abort(error) });
-    resources.running = running;
-    const key = running.bootstrapKey;
-    const url = running.graphqlUrl;
-    if (!key || !url) throw new Error("Masivo started without a bootstrap key or gateway (the database was not fresh)");
-    err(`started Masivo in ${((performance.now() - startedServers) / 1000).toFixed(1)} s (data in ${dataDir})`);
+  const account = "default";
+  const phase1 = new Tracker(0, options.events);
+  const trackers = [phase1];
+  const watcher = await watchAppliedEvents(link, account, prefix, trackers);
+  bench.defer(watcher.stop);
+  const ctx: Context = { options, gql, prefix, signal, diagnose: () => diagnoseStore(store) };
 
-    const link = await connectNats(running.natsUrl, "masivo-bench");
-    resources.link = link;
-    const store = await connectStore(running.mongodbUrl);
-    resources.store = store;
-    const ingest = await (await jetstreamManager(link.nc)).streams.info(STREAM_NAMES.ingest);
-    if (ingest.state.messages > 0)
-      err(`warning: INGEST already holds ${fmt(ingest.state.messages)} messages; the worker replays them too`);
-
-    const account = "default";
-    const phase1 = new Tracker(0, options.events);
-    const trackers = [phase1];
-    const watcher = await watchAppliedEvents(link, account, prefix, trackers);
-    resources.watcher = watcher;
-    const client = gatewayClient(url, key);
-    const ctx: Context = { options, client, prefix, signal, diagnose: () => diagnoseStore(store) };
-
-    // Warm-up: one event end to end, so the partitions are owned and the connections open.
-    const warmupId = `warmup-${tag}`;
-    await client.send([{ id: warmupId, customerId: WARMUP_CUSTOMER, name: "bench_warmup", properties: {} }], signal);
-    const warmupDeadline = performance.now() + 60_000;
-    while (!watcher.seen.has(warmupId)) {
-      if (performance.now() > warmupDeadline) throw new Error("the warm-up event was not applied within 60 s");
-      await sleep(20, signal);
-    }
-
-    const throughput = await throughputPhase(ctx, phase1);
-    summary.push(
-      `throughput: ${fmt(options.events)} events over ${fmt(options.customers)} customers in ` +
-        `${(throughput.elapsedMs / 1000).toFixed(2)} s (all accepted after ${(throughput.acceptedMs / 1000).toFixed(2)} s): ` +
-        `${fmt(throughput.rate)} events/s end-to-end`,
-    );
-    err(summary.at(-1) ?? "");
-
-    const rate = throughput.rate / 2;
-    const planned = Math.max(1, Math.round(rate * options.latencySeconds));
-    const phase2 = new Tracker(options.events, planned);
-    trackers.push(phase2);
-    const latency = await latencyPhase(ctx, phase2, rate, planned);
-    summary.push(
-      `latency: ${fmt(planned)} events offered at ${fmt(latency.offeredRate)} events/s in calls of ${latency.size} ` +
-        `(at most ${latency.maxInFlight} in flight); accept-to-applied (the gateway's acceptance stamp → fact seen): ` +
-        `p50 ${fmt(latency.p50)} ms, p99 ${fmt(latency.p99)} ms, max ${fmt(latency.max)} ms` +
-        `${latency.appliedBeforeAck > 0 ? ` (${fmt(latency.appliedBeforeAck)} applied before the client had their Ack)` : ""}; ` +
-        `Ack round trip p50 ${fmt(latency.ackP50)} ms, p99 ${fmt(latency.ackP99)} ms`,
-    );
-    err(summary.at(-1) ?? "");
-    const duplicates = phase1.duplicates + phase2.duplicates;
-    if (duplicates > 0) summary.push(`note: ${fmt(duplicates)} event facts arrived twice (ignored)`);
-
-    await watcher.stop();
-    err("reading the customer documents back…");
-    const verified = await verifyStore(store, options.events + planned, signal);
-    summary.push(
-      `store: ${fmt(verified.documents)} customer documents count all ${fmt(options.events + planned)} events; ` +
-        `average document ${fmt(verified.averageBytes)} bytes (JSON); the writes behind the facts finished ` +
-        `${(verified.caughtUpMs / 1000).toFixed(1)} s after the latency phase`,
-    );
-
-    err(`writing ${fmt(options.events)} documents straight to the store…`);
-    const raw = await rawStorePhase(store, options.customers, options.events);
-    summary.push(
-      `store raw: ${fmt(options.events)} bulkWrite replaceOne upserts (bulks of ${RAW_BULK}` +
-        `${raw.perCommand < RAW_BULK ? `, sent as commands of ${raw.perCommand} on FerretDB` : ""}, sequential) over ` +
-        `${fmt(raw.documents)} documents of ${fmt(raw.documentBytes)} bytes (JSON) in ${(raw.elapsedMs / 1000).toFixed(2)} s: ` +
-        `${fmt(raw.rate)} writes/s`,
-    );
-    err(summary.at(-1) ?? "");
-
-    lastLine =
-      `ingest: ${Math.round(throughput.rate)} events/s end-to-end, store raw ${Math.round(raw.rate)} writes/s, ` +
-      `ratio ${(throughput.rate / raw.rate).toFixed(2)}, p99 ${Math.round(latency.p99)} ms`;
-  } finally {
-    err("stopping Masivo…");
-    clean = await cleanup();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+  // Warm-up: one event end to end, so the partitions are owned and the connections open.
+  const warmupId = `warmup-${bench.tag}`;
+  await trackEvents(gql, [{ id: warmupId, customerId: WARMUP_CUSTOMER, name: "bench_warmup", properties: {} }], signal);
+  const warmupDeadline = performance.now() + 60_000;
+  while (!watcher.seen.has(warmupId)) {
+    if (performance.now() > warmupDeadline) throw new Error("the warm-up event was not applied within 60 s");
+    await sleep(20, signal);
   }
-  for (const line of summary) out(line);
-  if (lastLine) out(lastLine);
-  if (!clean) process.exit(0);
-  return 0;
+
+  const throughput = await throughputPhase(ctx, phase1);
+  summary.push(
+    `throughput: ${fmt(options.events)} events over ${fmt(options.customers)} customers in ` +
+      `${(throughput.elapsedMs / 1000).toFixed(2)} s (all accepted after ${(throughput.acceptedMs / 1000).toFixed(2)} s): ` +
+      `${fmt(throughput.rate)} events/s end-to-end`,
+  );
+  err(summary.at(-1) ?? "");
+
+  const rate = throughput.rate / 2;
+  const planned = Math.max(1, Math.round(rate * options.latencySeconds));
+  const phase2 = new Tracker(options.events, planned);
+  trackers.push(phase2);
+  const latency = await latencyPhase(ctx, phase2, rate, planned);
+  summary.push(
+    `latency: ${fmt(planned)} events offered at ${fmt(latency.offeredRate)} events/s in calls of ${latency.size} ` +
+      `(at most ${latency.maxInFlight} in flight); accept-to-applied (the gateway's acceptance stamp → fact seen): ` +
+      `p50 ${fmt(latency.p50)} ms, p99 ${fmt(latency.p99)} ms, max ${fmt(latency.max)} ms` +
+      `${latency.appliedBeforeAck > 0 ? ` (${fmt(latency.appliedBeforeAck)} applied before the client had their Ack)` : ""}; ` +
+      `Ack round trip p50 ${fmt(latency.ackP50)} ms, p99 ${fmt(latency.ackP99)} ms`,
+  );
+  err(summary.at(-1) ?? "");
+  const duplicates = phase1.duplicates + phase2.duplicates;
+  if (duplicates > 0) summary.push(`note: ${fmt(duplicates)} event facts arrived twice (ignored)`);
+
+  await watcher.stop();
+  err("reading the customer documents back…");
+  const verified = await verifyStore(store, options.events + planned, signal);
+  summary.push(
+    `store: ${fmt(verified.documents)} customer documents count all ${fmt(options.events + planned)} events; ` +
+      `average document ${fmt(verified.averageBytes)} bytes (JSON); the writes behind the facts finished ` +
+      `${(verified.caughtUpMs / 1000).toFixed(1)} s after the latency phase`,
+  );
+
+  err(`writing ${fmt(options.events)} documents straight to the store…`);
+  const raw = await rawStorePhase(store, options.customers, options.events);
+  summary.push(
+    `store raw: ${fmt(options.events)} bulkWrite replaceOne upserts (bulks of ${RAW_BULK}` +
+      `${raw.perCommand < RAW_BULK ? `, sent as commands of ${raw.perCommand} on FerretDB` : ""}, sequential) over ` +
+      `${fmt(raw.documents)} documents of ${fmt(raw.documentBytes)} bytes (JSON) in ${(raw.elapsedMs / 1000).toFixed(2)} s: ` +
+      `${fmt(raw.rate)} writes/s`,
+  );
+  err(summary.at(-1) ?? "");
+
+  const lastLine =
+    `ingest: ${Math.round(throughput.rate)} events/s end-to-end, store raw ${Math.round(raw.rate)} writes/s, ` +
+    `ratio ${(throughput.rate / raw.rate).toFixed(2)}, p99 ${Math.round(latency.p99)} ms`;
+  return { summary, lastLine, failures: [] };
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    err(
-      error instanceof UsageError
-        ? error.message
-        : `bench:ingest failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
-    // Something may still hang on a server that was killed: do not wait for it.
-    process.exit(error instanceof UsageError ? 2 : 1);
-  },
-);
+runBench({
+  name: "bench:ingest",
+  parse: (argv, env) => parseOptions<keyof Options>("bench:ingest", OPTION_SPECS, argv, env),
+  header: (options) =>
+    `${fmt(options.customers)} customers, ${fmt(options.events)} events, batch ${options.batch}, ` +
+    `concurrency ${options.concurrency}, latency phase ${options.latencySeconds} s`,
+  run,
+});

@@ -16,7 +16,10 @@ export type GatewayServerOptions = {
 };
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
-/** A CSV of a million customer ids is 20–40 MB; a gibibyte leaves room for wide exports. */
+/**
+ * A CSV of a million customer ids is 20–40 MB; a gibibyte leaves room for wide exports. yoga's own
+ * `maxRequestBodySize` (25 MB unless gateway/yoga.ts sets it) still applies after this check.
+ */
 export const DEFAULT_MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
 
 type BodyLimits = { maxBodyBytes: number; maxUploadBytes: number };

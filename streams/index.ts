@@ -1,3 +1,9 @@
+export {
+  type AudienceRunJob,
+  audienceRunJobSchema,
+  decodeAudienceRunJob,
+  enqueueAudienceRun,
+} from "./audienceRunJobs.ts";
 export { type CommandPublisher, commandMessageId, createCommandPublisher } from "./commandPublisher.ts";
 export {
   CONSENT_PURPOSES,
@@ -45,9 +51,3 @@ export {
 export { fnv1a32, partitionOf } from "./partition.ts";
 export { ensureStreams, readStreamLayout, type StreamLayout } from "./setup.ts";
 export { accountIdSchema, subjects } from "./subjects.ts";
-export {
-  type AudienceRunJob,
-  audienceRunJobSchema,
-  decodeAudienceRunJob,
-  enqueueAudienceRun,
-} from "./audienceRunJobs.ts";

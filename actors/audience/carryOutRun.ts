@@ -46,7 +46,7 @@ export type RunVerdict = "sent" | "busy" | "skipped";
  */
 export async function carryOutRun(job: AudienceRunJob, deps: RunDependencies): Promise<RunVerdict> {
   const run = await deps.runs.byId(job.runId);
-  if (!run || run.status !== "RUNNING") return "skipped";
+  if (run?.status !== "RUNNING") return "skipped";
   const audience = await deps.audiences.get(job.account, job.audienceId);
   if (!audience) {
     await deps.runs.finish(run._id, "FAILED", `audience ${job.audienceId} no longer exists`);

@@ -89,7 +89,8 @@ export async function watchAudienceCatalog(nc: NatsConnection, log: Logger): Pro
       } catch (error) {
         log.error({ err: error, key: entry.key }, "catalog entry unreadable; skipped");
       }
-      if (!entry.isUpdate && entry.delta === 0) markLoaded();
+      // `delta` is how many entries were still pending when this one was delivered.
+      if (entry.delta === 0) markLoaded();
     }
   })();
 

@@ -38,11 +38,12 @@ type Header = { columns: number; idIndex: number };
 type Parsed = { fields: string[] } | { problem: string };
 
 /**
- * Reads an upload's customer ids as it arrives, `batchSize` data lines at a time, holding at most
- * one batch (and one partial line) in memory. Each bad line becomes an error naming its 1-based
- * line in the file, and reading goes on; blank lines are skipped. Lines are framed here rather
- * than by a csv-parse stream because with `skip_records_with_error` an unclosed quote there runs
- * on through the following lines and loses them: a quoted field therefore never spans lines.
+ * Reads an upload's customer ids as it arrives, `batchSize` data lines at a time, holding one
+ * batch, the chunk being read and at most one partial line in memory. Each bad line becomes an
+ * error naming its 1-based line in the file, and reading goes on; blank lines are skipped. Lines
+ * are framed here rather than by a csv-parse stream because with `skip_records_with_error` an
+ * unclosed quote there runs on through the following lines and loses them: a quoted field
+ * therefore never spans lines.
  * The stream is read by async iteration, not `Readable.fromWeb`: the File yoga's multipart parser
  * hands over streams as @whatwg-node's PonyfillReadableStream, which `fromWeb` refuses.
  *
@@ -74,27 +75,34 @@ export async function* readCustomerIdBatches(
   if (pending.length > 0) yield readBatch(pending, header);
 }
 
+/** Lines handed on at once: one chunk may be a whole file (a Blob held as one buffer streams it so). */
+const LINES_PER_STEP = 1024;
+
 /**
- * Splits bytes into numbered lines, one array per chunk read. Bytes of a line past MAX_LINE_BYTES
- * are dropped as they come, so one runaway line cannot fill memory.
+ * Splits bytes into numbered lines, up to LINES_PER_STEP at a time. Bytes of a line past
+ * MAX_LINE_BYTES are dropped as they come, so one runaway line cannot fill memory.
  */
 async function* physicalLines(source: AsyncIterable<Uint8Array>): AsyncGenerator<Line[]> {
-  let carry = Buffer.alloc(0);
+  let carry: Uint8Array = new Uint8Array(0);
   let number = 0;
   let overlong = false;
   for await (const chunk of source) {
-    const data = Buffer.concat([carry, chunk]);
-    const lines: Line[] = [];
+    const data = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
+    let lines: Line[] = [];
     let start = 0;
     for (let end = data.indexOf(0x0a); end !== -1; end = data.indexOf(0x0a, start)) {
       lines.push(decodeLine(++number, data.subarray(start, end), overlong));
       overlong = false;
       start = end + 1;
+      if (lines.length === LINES_PER_STEP) {
+        yield lines;
+        lines = [];
+      }
     }
     carry = data.subarray(start);
     if (overlong || carry.length > MAX_LINE_BYTES) {
       overlong = true;
-      carry = Buffer.alloc(0);
+      carry = new Uint8Array(0);
     }
     yield lines;
   }

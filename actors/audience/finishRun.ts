@@ -18,7 +18,7 @@ export type FinishRunDependencies = {
 export function createRunFinisher(deps: FinishRunDependencies): (runId: string) => Promise<void> {
   return async (runId) => {
     const run = await deps.runs.byId(runId);
-    if (!run || run.status !== "RUNNING" || !isRunComplete(run)) return;
+    if (run?.status !== "RUNNING" || !isRunComplete(run)) return;
     if (run.kind === "DELETE") {
       await deps.catalog.withdraw(run.account, run.audienceId);
       await deps.members.removeAll(run.audienceId);

@@ -56,7 +56,12 @@ export function applyCommand(
   const at = now.toISOString();
   if (!snapshot) {
     if (command.type === "customer.delete" || command.type === "device.unregister") {
-      return { snapshot: undefined, facts: [], state: undefined, notes: [`${command.type} of an unknown customer ignored`] };
+      return {
+        snapshot: undefined,
+        facts: [],
+        state: undefined,
+        notes: [`${command.type} of an unknown customer ignored`],
+      };
     }
     if (command.type === "audience.evaluate" || command.type === "membership.set") {
       const { audienceId, runId } = command.data;

@@ -10,8 +10,8 @@ import {
   type Store,
 } from "../../store/index.ts";
 import { createCommandPublisher, createFactPublisher, type NatsLink } from "../../streams/index.ts";
-import type { AudienceRule } from "./memberships.ts";
 import { applyBatch } from "./applyBatch.ts";
+import type { AudienceRule } from "./memberships.ts";
 import { type PartitionLeases, startPartitionLeases } from "./partitionLeases.ts";
 import { type PartitionRunner, startPartitionRunner } from "./partitionRunner.ts";
 import { createWriteBehind } from "./writeBehind.ts";

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { Kvm } from "@nats-io/kv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openAudienceCatalogWriter } from "../../../actors/audience/index.ts";
 import { LEASES_BUCKET } from "../../../actors/customer/partitionLeases.ts";
 import { connectStore, type LiveCustomerDocument, type Store } from "../../../store/index.ts";
 import {
@@ -81,9 +82,33 @@ afterAll(async () => {
 });
 
 describe("customer workers", () => {
-  it("share the partitions and, when one is killed mid-load, apply every event exactly once", {
+  it("share the partitions and, when one is killed mid-load, apply every event and membership change exactly once", {
     timeout: 240_000,
   }, async () => {
+    const account = uniqueId("fail");
+    // Two rule audiences: every customer enters the first on its first event and the second on its
+    // 25th (each gets 50), so each must show exactly one ENTERED per customer, kill or no kill.
+    const audiences = {
+      active: { event: "load", within: { days: 1 } },
+      regular: { event: "load", within: { days: 1 }, count: { gte: 25 } },
+    };
+    const catalog = await openAudienceCatalogWriter(link.nc);
+    for (const [name, rules] of Object.entries(audiences)) {
+      const at = new Date();
+      await catalog.publish({
+        _id: `aud-${name}`,
+        account,
+        name,
+        kind: "RULES",
+        rules,
+        ruleVersion: 1,
+        size: 0,
+        deleting: false,
+        createdAt: at,
+        updatedAt: at,
+      });
+    }
+
     const [victim] = [startWorker(), startWorker(), startWorker()];
     const fairShare = Math.ceil(PARTITIONS / 3);
     const balanced = await waitFor(
@@ -99,7 +124,6 @@ describe("customer workers", () => {
     );
     expect(balanced.reduce((a, b) => a + b, 0)).toBe(PARTITIONS);
 
-    const account = uniqueId("fail");
     const sent = new Map<string, number>();
     let killedAt = 0;
     for (let start = 0; start < EVENTS; start += 500) {
@@ -154,5 +178,18 @@ describe("customer workers", () => {
     expect(new Set(loadIds).size).toBe(EVENTS);
     const registrations = facts.filter((f) => f.type === "event.recorded" && f.data.name === "REGISTRATION");
     expect(registrations).toHaveLength(CUSTOMERS);
+
+    for (const name of Object.keys(audiences)) {
+      const changes = (await readStream(link, STREAM_NAMES.changes, `chg.${account}.membership.aud-${name}`)).map((m) =>
+        decodeFact(m.data),
+      );
+      const entered = changes.flatMap((f) =>
+        f.type === "membership.changed" && f.data.change === "ENTERED" ? [f.metadata.customerId] : [],
+      );
+      expect(changes).toHaveLength(CUSTOMERS);
+      expect(new Set(entered)).toEqual(new Set(sent.keys()));
+    }
+    const members = counts.map((d) => d.memberships.map((m) => m.audienceId).join(","));
+    expect(new Set(members)).toEqual(new Set(["aud-active,aud-regular"]));
   });
 });

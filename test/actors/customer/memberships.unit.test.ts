@@ -103,7 +103,10 @@ describe("real-time membership in the customer actor", () => {
       [command("audience.evaluate", { audienceId: "aud-x", runId: "run-2", rule: { tag: "" } }), day(1)],
     ]);
     expect(entered?.facts).toEqual([
-      { type: "membership.changed", data: { audienceId: "aud-x", change: "ENTERED", at: day(1).toISOString(), runId: "run-1" } },
+      {
+        type: "membership.changed",
+        data: { audienceId: "aud-x", change: "ENTERED", at: day(1).toISOString(), runId: "run-1" },
+      },
     ]);
     expect(again?.facts).toEqual([
       { type: "membership.unchanged", data: { audienceId: "aud-x", runId: "run-1", member: true } },
