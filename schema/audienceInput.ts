@@ -1,7 +1,7 @@
 import { Cron } from "croner";
 import { z } from "zod";
 import { validateRule } from "../rules/index.ts";
-import type { AudienceDocument } from "../store/index.ts";
+import { type AudienceDocument, DEFAULT_SWEEP_SCHEDULE } from "../store/index.ts";
 import { builder } from "./builder.ts";
 import type { AudienceInput } from "./context.ts";
 import { badInput, type InputIssue, parseArgument } from "./errors.ts";
@@ -26,9 +26,6 @@ export const AudienceInputRef = builder.inputType("AudienceInput", {
     }),
   }),
 });
-
-/** RULES audiences are swept hourly unless told otherwise. */
-export const DEFAULT_SWEEP_SCHEDULE = "0 * * * *";
 
 /** The name becomes a Braze custom attribute, `masivo_<name>`. */
 const NAME = /^[A-Za-z0-9_-]+$/;

@@ -1,6 +1,7 @@
 import SchemaBuilder from "@pothos/core";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import { type Context, forbiddenOrUnauthenticated } from "./context.ts";
+import type { Upload } from "./upload.ts";
 
 /** Builder configuration only; types live one per file beside it. */
 export const builder = new SchemaBuilder<{
@@ -9,7 +10,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
-    File: { Input: File; Output: never };
+    File: { Input: Upload; Output: never };
   };
   DefaultFieldNullability: false;
 }>({

@@ -1,5 +1,6 @@
 import { GraphQLError, Kind, type ValueNode } from "graphql";
 import { builder } from "./builder.ts";
+import type { Upload } from "./upload.ts";
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -61,8 +62,8 @@ builder.scalarType("JSON", {
   parseLiteral: (node, variables) => literalValue(node, variables),
 });
 
-function isFile(value: unknown): value is File {
-  const file = value as Partial<File> | null;
+function isUpload(value: unknown): value is Upload {
+  const file = value as Partial<Upload> | null;
   return (
     typeof file === "object" && file !== null && typeof file.stream === "function" && typeof file.name === "string"
   );
@@ -73,9 +74,9 @@ builder.scalarType("File", {
   serialize: () => {
     throw new GraphQLError("File is an input-only scalar");
   },
-  // Structural: yoga's request parser may hand over its own File implementation.
+  // Structural: the gateway's streaming multipart parser hands over its own Upload, not a web File.
   parseValue: (value) => {
-    if (isFile(value)) return value;
+    if (isUpload(value)) return value;
     throw new GraphQLError("File must be sent as a part of a multipart request", {
       extensions: { code: "BAD_USER_INPUT" },
     });

@@ -3,6 +3,9 @@ import { isDuplicateKey } from "./duplicateKey.ts";
 
 export type AudienceKind = "RULES" | "STATIC";
 
+/** A RULES audience is swept hourly unless its `sweepSchedule` says otherwise. */
+export const DEFAULT_SWEEP_SCHEDULE = "0 * * * *";
+
 /**
  * One audience's definition. `_id` is generated (subject-safe, unique across accounts), so
  * membership facts can be published under `chg.<account>.membership.<audienceId>`.

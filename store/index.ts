@@ -33,6 +33,7 @@ export {
   AudienceNotFoundError,
   type Audiences,
   audiencesRepository,
+  DEFAULT_SWEEP_SCHEDULE,
   type NewAudience,
 } from "./audiences.ts";
 export {

@@ -7,5 +7,4 @@ export {
 } from "./catalog.ts";
 export { createRunFinisher } from "./finishRun.ts";
 export { createAudienceOperations } from "./operations.ts";
-export { DEFAULT_SWEEP_SCHEDULE } from "./sweepScheduler.ts";
 export { type AudienceWorker, startAudienceWorker } from "./worker.ts";

@@ -1,10 +1,7 @@
 import { Cron } from "croner";
 import type { Logger } from "pino";
-import type { AudienceRuns, Audiences } from "../../store/index.ts";
+import { type AudienceRuns, type Audiences, DEFAULT_SWEEP_SCHEDULE } from "../../store/index.ts";
 import { type AudienceRunJob, enqueueAudienceRun, type NatsLink } from "../../streams/index.ts";
-
-/** Every RULES audience is swept hourly unless its `sweepSchedule` says otherwise. */
-export const DEFAULT_SWEEP_SCHEDULE = "0 * * * *";
 
 export type SweepSchedulerOptions = {
   link: NatsLink;

@@ -38,6 +38,10 @@ export async function startAudienceWorker(options: AudienceWorkerOptions): Promi
   const finishRun = createRunFinisher({ audiences, runs, members, catalog, log });
   const commands = createCommandPublisher({ link: options.link, partitions: options.partitions, now });
 
+  // MongoDB holds the definitions; the catalog is their broadcast. Republishing them at start
+  // repairs a catalog that missed a write (a gateway that died between the two) or was lost.
+  for (const audience of await audiences.all()) await catalog.publish(audience);
+
   const tracker = await startMembershipTracker({ link: options.link, audiences, runs, members, finishRun, log });
   const queue = await startRunQueue(
     options.link,

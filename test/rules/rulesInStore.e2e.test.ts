@@ -17,6 +17,7 @@ import {
   type LiveCustomerDocument,
   type Store,
 } from "../../store/index.ts";
+import { storedCustomer } from "../support/storedCustomer.ts";
 import { isolatedMongoUrl, uniqueId } from "../support/world.ts";
 
 const NOW = new Date("2026-03-01T12:00:00.000Z");
@@ -45,34 +46,12 @@ function customer(
   },
   owner = account,
 ): LiveCustomerDocument {
+  const fresh = storedCustomer(owner, customerId, {}, "2026-01-01T00:00:00.000Z") as LiveCustomerDocument;
   return {
-    _id: customerKey(owner, customerId),
-    version: 1,
-    lastSeq: 1,
-    deleted: false,
-    schemaVersion: 1,
-    account: owner,
-    customerId,
-    identified: true,
-    createdAt: "2026-01-01T00:00:00.000Z",
-    updatedAt: "2026-03-01T00:00:00.000Z",
-    profile: parts.profile ?? {},
-    attributes: parts.attributes ?? {},
-    tags: parts.tags ?? [],
-    consent: {
-      email: "UNKNOWN",
-      push: "UNKNOWN",
-      whatsapp: "UNKNOWN",
-      sms: "UNKNOWN",
-      ads: "UNKNOWN",
-      dataSharing: "UNKNOWN",
-      ...parts.consent,
-    },
-    devices: parts.devices ?? [],
+    ...fresh,
+    ...parts,
+    consent: { ...fresh.consent, ...parts.consent },
     stats: [...(parts.stats ?? [])].sort((x, y) => x.name.localeCompare(y.name)),
-    orders: [],
-    recentEventIds: [],
-    memberships: [],
   };
 }
 

@@ -10,9 +10,9 @@ import {
   type AudienceRunDocument,
   type AudienceRunKind,
   type CustomerDocument,
-  customerKey,
 } from "../../store/index.ts";
 import { UnavailableError } from "../../streams/index.ts";
+import { storedCustomer } from "../support/storedCustomer.ts";
 import { createWorld, type GraphQLResult, uniqueId, type World } from "../support/world.ts";
 
 type Call = { operation: keyof AudienceOperations; account: string; id?: string; input?: AudienceInput; csv?: string };
@@ -119,34 +119,7 @@ async function storedAudience(world: World, kind: AudienceKind = "RULES"): Promi
 }
 
 function liveCustomer(account: string, customerId: string): CustomerDocument {
-  return {
-    _id: customerKey(account, customerId),
-    version: 1,
-    lastSeq: 1,
-    deleted: false,
-    schemaVersion: 1,
-    account,
-    customerId,
-    identified: true,
-    createdAt: "2026-03-01T09:00:00.000Z",
-    updatedAt: "2026-03-01T09:00:00.000Z",
-    profile: { firstName: customerId },
-    attributes: {},
-    tags: [],
-    consent: {
-      email: "UNKNOWN",
-      push: "UNKNOWN",
-      whatsapp: "UNKNOWN",
-      sms: "UNKNOWN",
-      ads: "UNKNOWN",
-      dataSharing: "UNKNOWN",
-    },
-    devices: [],
-    stats: [],
-    orders: [],
-    recentEventIds: [],
-    memberships: [],
-  };
+  return storedCustomer(account, customerId, { profile: { firstName: customerId } });
 }
 
 function codeOf(result: GraphQLResult<unknown>): unknown {
