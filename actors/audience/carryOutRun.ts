@@ -29,6 +29,8 @@ export type RunDependencies = {
   members: AudienceMembers;
   commands: CommandPublisher;
   finishRun: (runId: string) => Promise<void>;
+  /** Resolves once the member lists reflect every membership fact published so far. */
+  membershipsTracked: (keepAlive: () => void) => Promise<void>;
   /** Tells JetStream the job is still being worked on. */
   keepAlive: () => void;
   now: () => Date;
@@ -128,13 +130,17 @@ async function* matchingCustomerIds(account: string, rule: Rule, deps: RunDepend
   }
 }
 
-/** DELETE: every member leaves, gathered from the member list page by page. */
+/**
+ * DELETE: every member leaves, gathered from the member list page by page, once the list holds
+ * everyone who entered before the audience was withdrawn from the catalog.
+ */
 async function sendExits(
   audience: AudienceDocument,
   run: AudienceRunDocument,
   batcher: CommandBatcher,
   deps: RunDependencies,
 ) {
+  await deps.membershipsTracked(deps.keepAlive);
   for await (const page of deps.members.customerIds(audience._id)) {
     for (const customerId of page) {
       await batcher.add({

@@ -72,6 +72,24 @@ export async function startMembershipTracker(deps: MembershipTrackerDependencies
   };
 }
 
+/**
+ * Resolves once the tracker has applied every membership fact published so far (nothing pending or
+ * unacked on its consumer), so the member lists hold everyone who entered before the call.
+ */
+export async function untilMembershipsTracked(link: NatsLink, keepAlive: () => void, timeoutMs = 120_000) {
+  const jsm = await jetstreamManager(link.nc);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const info = await jsm.consumers.info(STREAM_NAMES.changes, MEMBERSHIP_TRACKER);
+    if (info.num_pending + info.num_ack_pending === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(`membership tracker still has ${info.num_pending + info.num_ack_pending} facts to apply`);
+    }
+    keepAlive();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function applyMembershipFacts(messages: JsMsg[], deps: MembershipTrackerDependencies) {
   const updates = new Map<string, MembershipUpdate>();
   const byRun = new Map<string, Counted>();

@@ -8,7 +8,7 @@ import {
 import { createCommandPublisher, type NatsLink } from "../../streams/index.ts";
 import { openAudienceCatalogWriter } from "./catalog.ts";
 import { createRunFinisher } from "./finishRun.ts";
-import { startMembershipTracker } from "./membershipTracker.ts";
+import { startMembershipTracker, untilMembershipsTracked } from "./membershipTracker.ts";
 import { startRunQueue } from "./runQueue.ts";
 import { type SweepScheduler, startSweepScheduler } from "./sweepScheduler.ts";
 
@@ -48,6 +48,7 @@ export async function startAudienceWorker(options: AudienceWorkerOptions): Promi
     {
       db: options.store.db,
       isFerretDB: options.store.isFerretDB,
+      membershipsTracked: (keepAlive) => untilMembershipsTracked(options.link, keepAlive),
       audiences,
       runs,
       members,
