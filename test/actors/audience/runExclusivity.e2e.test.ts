@@ -1,0 +1,82 @@
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSweepScheduler } from "../../../actors/audience/sweepScheduler.ts";
+import {
+  type AudienceRuns,
+  type Audiences,
+  audienceRunsRepository,
+  audiencesRepository,
+} from "../../../store/index.ts";
+import { createWorld, uniqueId, type World } from "../../support/world.ts";
+
+let world: World;
+let clock = new Date("2026-03-01T10:00:00.000Z");
+const now = () => clock;
+let audiences: Audiences;
+let runs: AudienceRuns;
+
+beforeAll(async () => {
+  world = await createWorld();
+  audiences = audiencesRepository(world.store.db, now);
+  runs = audienceRunsRepository(world.store.db, now);
+});
+afterAll(async () => {
+  await world?.close();
+});
+
+const minutes = (n: number) => new Date(clock.getTime() + n * 60_000);
+
+describe("audience runs never overlap", () => {
+  it("lets one run hold an audience until it unlocks or its lock expires", async () => {
+    const id = uniqueId("aud");
+    await audiences.create({ _id: id, account: world.account, name: uniqueId("n"), kind: "STATIC" });
+    expect(await audiences.lock(id, "run-a", minutes(1))).toBe(true);
+    expect(await audiences.lock(id, "run-b", minutes(1))).toBe(false);
+    expect(await audiences.lock(id, "run-a", minutes(2))).toBe(true);
+    await audiences.unlock(id, "run-b");
+    expect(await audiences.lock(id, "run-b", minutes(1))).toBe(false);
+    await audiences.unlock(id, "run-a");
+    expect(await audiences.lock(id, "run-b", minutes(1))).toBe(true);
+
+    // A holder that died stops holding once its lock expires.
+    clock = minutes(5);
+    expect(await audiences.lock(id, "run-c", minutes(1))).toBe(true);
+  });
+});
+
+describe("scheduled sweeps", () => {
+  it("start once per slot however many processes see it due, and not before the first slot after creation", async () => {
+    clock = new Date("2026-03-01T10:20:00.000Z");
+    const id = uniqueId("aud");
+    await audiences.create({
+      _id: id,
+      account: world.account,
+      name: uniqueId("n"),
+      kind: "RULES",
+      rules: { tag: "vip" },
+      sweepSchedule: "0 * * * *",
+    });
+    const log = pino({ level: "silent" });
+    const schedulers = [1, 2, 3].map(() =>
+      startSweepScheduler({ link: world.link, audiences, runs, now, log, tickMs: 3_600_000 }),
+    );
+    const sweeps = async () => (await runs.ofAudience(world.account, id)).filter((run) => run.kind === "SWEEP");
+    try {
+      await Promise.all(schedulers.map((scheduler) => scheduler.tick()));
+      expect(await sweeps()).toEqual([]);
+
+      clock = new Date("2026-03-01T11:00:30.000Z");
+      await Promise.all(schedulers.map((scheduler) => scheduler.tick()));
+      await Promise.all(schedulers.map((scheduler) => scheduler.tick()));
+      expect((await sweeps()).map((run) => run._id)).toEqual([`sweep_${id}_${Date.parse("2026-03-01T11:00:00Z")}`]);
+
+      // Three missed slots collapse into one sweep, at the latest.
+      clock = new Date("2026-03-01T14:10:00.000Z");
+      await Promise.all(schedulers.map((scheduler) => scheduler.tick()));
+      expect(await sweeps()).toHaveLength(2);
+      expect((await sweeps())[0]?._id).toBe(`sweep_${id}_${Date.parse("2026-03-01T14:00:00Z")}`);
+    } finally {
+      await Promise.all(schedulers.map((scheduler) => scheduler.stop()));
+    }
+  });
+});
