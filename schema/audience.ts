@@ -17,6 +17,11 @@ const firstSchema = z
   .min(0, "must not be negative")
   .max(MAX_MEMBERS_PAGE, `must be at most ${MAX_MEMBERS_PAGE}`);
 
+/** An hourly sweep adds a run every hour: the list is bounded. */
+const DEFAULT_RUNS = 20;
+const MAX_RUNS = 100;
+const runsSchema = z.number().int().min(1, "must be at least 1").max(MAX_RUNS, `must be at most ${MAX_RUNS}`);
+
 /** An audience of the caller's account that is not being deleted; undefined otherwise. */
 export async function liveAudience(context: Context, id: string): Promise<AudienceDocument | undefined> {
   const audience = await context.services.audiences.get(callerAccount(context), id);
@@ -64,8 +69,12 @@ export const AudienceRef = builder.objectRef<AudienceDocument>("Audience").imple
     }),
     runs: t.field({
       type: [AudienceRunRef],
-      description: "Newest first",
-      resolve: (audience, _args, context) => context.services.audienceRuns.ofAudience(audience.account, audience._id),
+      description: `The newest runs first; \`first\` defaults to ${DEFAULT_RUNS}, at most ${MAX_RUNS}`,
+      args: { first: t.arg.int() },
+      resolve: async (audience, args, context) => {
+        const first = parseArgument(runsSchema, args.first ?? DEFAULT_RUNS, "first");
+        return (await context.services.audienceRuns.ofAudience(audience.account, audience._id)).slice(0, first);
+      },
     }),
   }),
 });
