@@ -25,12 +25,16 @@ import {
   audienceRunsRepository,
   audiencesRepository,
   connectStore,
+  createSecretBox,
   customersOf,
+  integrationsRepository,
   pingStore,
+  syncLogRepository,
 } from "../store/index.ts";
 import { connectNats, createCommandPublisher, ensureStreams, STREAM_NAMES } from "../streams/index.ts";
 import { bootstrapDefaultAccount } from "./bootstrap.ts";
 import type { Logger } from "./logger.ts";
+import { resolveMasterKey } from "./masterKey.ts";
 
 /** The roles this version implements; the others are accepted and wait for their issues. */
 const RUNNABLE_ROLES: readonly Role[] = ["gateway", "customers", "audiences"];
@@ -90,6 +94,8 @@ export async function startMasivo({
     const apiKeys = apiKeysRepository(store.db);
     const customers = customersOf(store);
     const bootstrap = config.rootKey ? undefined : await bootstrapDefaultAccount(accounts, apiKeys);
+    const secrets = createSecretBox(await resolveMasterKey(config.masterKey, config.dataDir));
+    const integrations = integrationsRepository(store.db, now);
 
     const notYet = config.roles.filter((role) => !RUNNABLE_ROLES.includes(role));
     if (notYet.length > 0) log.info({ roles: notYet }, "these roles have nothing to run yet in this version");
@@ -141,6 +147,10 @@ export async function startMasivo({
           now,
           log,
         }),
+        integrations,
+        syncLog: syncLogRepository(store.db, now),
+        secrets,
+        allowLocalDestinations: config.allowLocalDestinations,
       };
       gateway = createGateway({ services, rootKey: config.rootKey, logger: log });
       const jsm = await jetstreamManager(link.nc);

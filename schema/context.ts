@@ -8,6 +8,9 @@ import type {
   AudienceRuns,
   Audiences,
   Customers,
+  Integrations,
+  SecretBox,
+  SyncLog,
 } from "../store/index.ts";
 import type { CommandPublisher, MembershipChangeKind } from "../streams/index.ts";
 import { forbidden, unauthenticated } from "./errors.ts";
@@ -61,6 +64,12 @@ export type Services = {
   audienceRuns: AudienceRuns;
   audienceMembers: AudienceMembers;
   audienceOperations: AudienceOperations;
+  integrations: Integrations;
+  syncLog: SyncLog;
+  /** Seals integration secrets with the master key before they are stored. */
+  secrets: SecretBox;
+  /** `MASIVO_ALLOW_LOCAL_DESTINATIONS`: integrations may point at http://127.0.0.1:<port>. */
+  allowLocalDestinations: boolean;
 };
 
 export type Context = {

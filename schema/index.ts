@@ -17,6 +17,9 @@ import "./membershipChange.ts";
 import "./event.ts";
 import "./device.ts";
 
+import "./integration.ts";
+import "./braze.ts";
+
 /** The whole GraphQL schema; each imported file adds its types and fields. */
 export const schema = lexicographicSortSchema(builder.toSchema());
 export type { AudienceInput, AudienceOperations, Caller, Context, MembershipChange, Services } from "./context.ts";

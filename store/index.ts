@@ -49,5 +49,16 @@ export {
 } from "./customers.ts";
 export { type DeadLetter, type DeadLetters, deadLettersRepository } from "./deadLetters.ts";
 export { type DeviceTokens, deviceTokensRepository } from "./deviceTokens.ts";
+export {
+  type BrazeBatchLimit,
+  type BrazeSettings,
+  brazeIntegrationId,
+  type IntegrationDocument,
+  type IntegrationStatus,
+  type Integrations,
+  integrationsRepository,
+} from "./integrations.ts";
 export { connectStore, pingStore, type Store } from "./mongo.ts";
 export { type PartitionCheckpoints, partitionCheckpointsRepository } from "./partitionCheckpoints.ts";
+export { createSecretBox, type SealedSecret, type SecretBox } from "./secretBox.ts";
+export { type SyncLog, type SyncLogEntry, syncLogRepository } from "./syncLog.ts";

@@ -9,8 +9,11 @@ import {
   audienceRunsRepository,
   audiencesRepository,
   connectStore,
+  createSecretBox,
   customersOf,
+  integrationsRepository,
   type Store,
+  syncLogRepository,
 } from "../../store/index.ts";
 import {
   type CommandPublisher,
@@ -25,6 +28,7 @@ import {
 import { readStream } from "./streamReader.ts";
 
 export const TEST_ROOT_KEY = "test-root-key-0123456789abcdef";
+export const TEST_MASTER_KEY = "test-master-key-0123456789abcdef0123456789";
 
 /** A unique, subject-safe id for one test's account or database. */
 export function uniqueId(prefix = "t"): string {
@@ -97,6 +101,10 @@ export async function createWorld(
     audienceRuns: audienceRunsRepository(store.db),
     audienceMembers: audienceMembersRepository(store.db),
     audienceOperations: options.audienceOperations ?? unconfiguredAudienceOperations,
+    integrations: integrationsRepository(store.db),
+    syncLog: syncLogRepository(store.db),
+    secrets: createSecretBox(TEST_MASTER_KEY),
+    allowLocalDestinations: true,
   };
   const gateway = createGateway({ services, rootKey: TEST_ROOT_KEY });
 

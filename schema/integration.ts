@@ -1,0 +1,98 @@
+import { z } from "zod";
+import type { IntegrationDocument, SyncLogEntry } from "../store/index.ts";
+import { builder } from "./builder.ts";
+import { callerAccount } from "./context.ts";
+import { parseArgument } from "./errors.ts";
+import { type PageInfo, PageInfoRef } from "./pageInfo.ts";
+
+export const IntegrationStatusRef = builder.enumType("IntegrationStatus", {
+  description:
+    "HEALTHY: syncing; DEGRADED: retrying after provider errors; FAILING: paused, the configuration is wrong (401/403) and its backlog is kept; DISABLED: switched off",
+  values: ["HEALTHY", "DEGRADED", "FAILING", "DISABLED"] as const,
+});
+
+export const IntegrationRef = builder.objectRef<IntegrationDocument>("Integration").implement({
+  description: "A destination configured for the account; its secrets are never returned",
+  fields: (t) => ({
+    id: t.exposeID("_id"),
+    kind: t.exposeString("kind"),
+    status: t.expose("status", { type: IntegrationStatusRef }),
+    settings: t.field({
+      type: "JSON",
+      description: "The configuration without secrets",
+      resolve: (integration) => ({
+        ...integration.settings,
+        ...(integration.combinedSince ? { batchLimitInUse: "COMBINED" } : {}),
+      }),
+    }),
+    lastError: t.string({ nullable: true, resolve: (integration) => integration.lastError ?? null }),
+  }),
+});
+
+const SyncLogEntryRef = builder.objectRef<SyncLogEntry>("SyncLogEntry").implement({
+  description: "An item the provider refused for good: logged with its message, never resent",
+  fields: (t) => ({
+    id: t.exposeID("_id"),
+    customerId: t.exposeID("customerId"),
+    item: t.exposeString("item", { description: "attributes, events, purchases or delete" }),
+    factId: t.exposeID("factId", { description: "The CHANGES fact the item came from" }),
+    part: t.exposeInt("part", { description: "Which of the fact's items" }),
+    httpStatus: t.exposeInt("httpStatus"),
+    message: t.exposeString("message", { description: "The provider's own words" }),
+    at: t.expose("at", { type: "DateTime" }),
+  }),
+});
+
+type SyncLogEdge = { cursor: string; node: SyncLogEntry };
+type SyncLogConnection = { edges: SyncLogEdge[]; pageInfo: PageInfo };
+
+const SyncLogEdgeRef = builder.objectRef<SyncLogEdge>("SyncLogEdge").implement({
+  fields: (t) => ({
+    cursor: t.exposeString("cursor"),
+    node: t.expose("node", { type: SyncLogEntryRef }),
+  }),
+});
+
+const SyncLogConnectionRef = builder.objectRef<SyncLogConnection>("SyncLogConnection").implement({
+  description: "A page of an integration's sync log, newest first (Relay connection)",
+  fields: (t) => ({
+    edges: t.expose("edges", { type: [SyncLogEdgeRef] }),
+    pageInfo: t.expose("pageInfo", { type: PageInfoRef }),
+  }),
+});
+
+const DEFAULT_LOG_PAGE = 50;
+const MAX_LOG_PAGE = 500;
+const logPageSchema = z
+  .number()
+  .int()
+  .min(1, "must be at least 1")
+  .max(MAX_LOG_PAGE, `must be at most ${MAX_LOG_PAGE}`);
+
+builder.queryFields((t) => ({
+  integrations: t.field({
+    type: [IntegrationRef],
+    description: "ADMIN: the account's integrations",
+    authScopes: { admin: true },
+    resolve: (_root, _args, context) => context.services.integrations.ofAccount(callerAccount(context)),
+  }),
+  syncLog: t.field({
+    type: SyncLogConnectionRef,
+    description: `ADMIN: what an integration could not deliver, newest first; \`first\` defaults to ${DEFAULT_LOG_PAGE}, at most ${MAX_LOG_PAGE}`,
+    authScopes: { admin: true },
+    args: { integrationId: t.arg.id({ required: true }), first: t.arg.int(), after: t.arg.string() },
+    resolve: async (_root, args, context) => {
+      const first = parseArgument(logPageSchema, args.first ?? DEFAULT_LOG_PAGE, "first");
+      const integration = await context.services.integrations.get(String(args.integrationId));
+      const empty = { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+      // Another account's integration reads as one that does not exist.
+      if (integration?.account !== callerAccount(context)) return empty;
+      const entries = await context.services.syncLog.page(integration._id, first + 1, args.after ?? undefined);
+      const page = entries.slice(0, first);
+      return {
+        edges: page.map((entry) => ({ cursor: entry._id, node: entry })),
+        pageInfo: { hasNextPage: entries.length > first, endCursor: page.at(-1)?._id ?? null },
+      };
+    },
+  }),
+}));
