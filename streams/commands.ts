@@ -58,6 +58,8 @@ export const registerDeviceDataSchema = z.object({
  */
 export const evaluateAudienceDataSchema = z.object({
   audienceId: z.string().min(1),
+  /** The audience's name when the run started; carried into the facts for destinations. */
+  audienceName: z.string().min(1).optional(),
   runId: z.string().min(1),
   rule: z.unknown(),
 });
@@ -65,8 +67,11 @@ export const evaluateAudienceDataSchema = z.object({
 /** Makes a customer a member of an audience or not, without a rule (static imports, audience deletion). */
 export const setMembershipDataSchema = z.object({
   audienceId: z.string().min(1),
+  audienceName: z.string().min(1).optional(),
   runId: z.string().min(1),
   member: z.boolean(),
+  /** The exit is the audience's deletion (destinations unset rather than set false). */
+  audienceDeleted: z.boolean().optional(),
 });
 
 /** Every INGEST command, as `{ type, data, metadata }`. */

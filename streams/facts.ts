@@ -80,13 +80,16 @@ export const purchaseRecordedDataSchema = z.object({
 
 /**
  * A customer entered or left an audience. `runId` names the audience run that caused it; real-time
- * changes have none.
+ * changes have none. `audienceName` is the name at the time (destinations name attributes after
+ * it; absent when a customer's deletion exits it); `audienceDeleted` marks the exits of a deletion.
  */
 export const membershipChangedDataSchema = z.object({
   audienceId: z.string().min(1),
+  audienceName: z.string().min(1).optional(),
   change: z.enum(["ENTERED", "EXITED"]),
   at: timestamp,
   runId: z.string().min(1).optional(),
+  audienceDeleted: z.boolean().optional(),
 });
 
 /**

@@ -101,7 +101,7 @@ async function sendEvaluations(
     batcher.add({
       type: "audience.evaluate",
       id: `${run._id}:${customerId}`,
-      data: { audienceId: audience._id, runId: run._id, rule },
+      data: { audienceId: audience._id, audienceName: audience.name, runId: run._id, rule },
       metadata: { account: run.account, customerId },
     });
 
@@ -146,7 +146,13 @@ async function sendExits(
       await batcher.add({
         type: "membership.set",
         id: `${run._id}:${customerId}`,
-        data: { audienceId: audience._id, runId: run._id, member: false },
+        data: {
+          audienceId: audience._id,
+          audienceName: audience.name,
+          runId: run._id,
+          member: false,
+          audienceDeleted: true,
+        },
         metadata: { account: run.account, customerId },
       });
     }

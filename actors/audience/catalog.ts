@@ -12,7 +12,7 @@ import type { AudienceRule } from "../customer/memberships.ts";
  */
 export const AUDIENCE_CATALOG_BUCKET = "masivo_audiences";
 
-type CatalogEntry = { id: string; account: string; rule: unknown; ruleVersion: number };
+type CatalogEntry = { id: string; account: string; name: string; rule: unknown; ruleVersion: number };
 
 const entryKey = (account: string, audienceId: string) => `${account}.${audienceId}`;
 
@@ -39,6 +39,7 @@ export async function openAudienceCatalogWriter(nc: NatsConnection): Promise<Aud
       const entry: CatalogEntry = {
         id: audience._id,
         account: audience.account,
+        name: audience.name,
         rule: audience.rules,
         ruleVersion: audience.ruleVersion,
       };
@@ -75,10 +76,15 @@ export async function watchAudienceCatalog(nc: NatsConnection, log: Logger): Pro
     const audiences = byAccount.get(account) ?? new Map<string, AudienceRule>();
     byAccount.set(account, audiences);
     audiences.delete(audienceId);
-    const checked = entry ? validateRule(entry.rule) : undefined;
-    if (checked?.ok) audiences.set(audienceId, { id: audienceId, rule: checked.rule, paths: rulePaths(checked.rule) });
-    else if (checked)
-      log.error({ account, audience: audienceId, errors: checked.errors }, "catalog rule invalid; skipped");
+    if (entry) {
+      const checked = validateRule(entry.rule);
+      if (checked.ok) {
+        const paths = rulePaths(checked.rule);
+        audiences.set(audienceId, { id: audienceId, name: entry.name, rule: checked.rule, paths });
+      } else {
+        log.error({ account, audience: audienceId, errors: checked.errors }, "catalog rule invalid; skipped");
+      }
+    }
     lists.set(account, [...audiences.values()]);
   };
 

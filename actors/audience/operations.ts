@@ -113,7 +113,7 @@ export function createAudienceOperations(deps: AudienceOperationsDependencies): 
             await batcher.add({
               type: "membership.set",
               id: `${runId}:${line}`,
-              data: { audienceId: id, runId, member: true },
+              data: { audienceId: id, audienceName: audience.name, runId, member: true },
               metadata: { account, customerId },
             });
           }

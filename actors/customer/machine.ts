@@ -122,10 +122,9 @@ export const customerMachine = setup({
         },
         "membership.set": {
           actions: enqueueActions(({ context, event, enqueue }) => {
-            const { audienceId, runId, member } = event.data;
             emitStep(
               enqueue,
-              runStep(context, event, (state) => setMembership(state, audienceId, member, event.now, runId)),
+              runStep(context, event, (state) => setMembership(state, event.data, event.now)),
             );
           }),
         },

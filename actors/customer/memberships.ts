@@ -6,7 +6,17 @@ import type { CustomerState, Membership, Step } from "./state.ts";
  * A rule audience as the customer actor sees it: its rule and the document areas the rule reads
  * (`rulePaths`), so a change re-evaluates only the audiences that read what changed.
  */
-export type AudienceRule = { id: string; rule: Rule; paths: readonly string[] };
+export type AudienceRule = { id: string; name?: string; rule: Rule; paths: readonly string[] };
+
+/** What a membership change is about, besides yes or no. */
+export type MembershipRequest = {
+  audienceId: string;
+  audienceName?: string;
+  member: boolean;
+  /** The audience run asking, when one does. */
+  runId?: string;
+  audienceDeleted?: boolean;
+};
 
 /** Every area: a created customer, or one that became identified, is evaluated for every audience. */
 const EVERYTHING = "*";
@@ -59,13 +69,8 @@ export function isMember(state: CustomerState, audienceId: string): boolean {
  * when `runId` is given (an audience run asked) and nothing changes, `membership.unchanged`, so
  * the run can count every command it sent.
  */
-export function setMembership(
-  state: CustomerState,
-  audienceId: string,
-  member: boolean,
-  at: string,
-  runId?: string,
-): Step {
+export function setMembership(state: CustomerState, request: MembershipRequest, at: string): Step {
+  const { audienceId, audienceName, member, runId, audienceDeleted } = request;
   if (isMember(state, audienceId) === member) {
     const facts: CustomerFactDraft[] = runId
       ? [{ type: "membership.unchanged", data: { audienceId, runId, member } }]
@@ -78,14 +83,27 @@ export function setMembership(
   const change = member ? "ENTERED" : "EXITED";
   return {
     state: { ...state, memberships },
-    facts: [{ type: "membership.changed", data: { audienceId, change, at, ...(runId ? { runId } : {}) } }],
+    facts: [
+      {
+        type: "membership.changed",
+        data: {
+          audienceId,
+          ...(audienceName ? { audienceName } : {}),
+          change,
+          at,
+          ...(runId ? { runId } : {}),
+          ...(audienceDeleted ? { audienceDeleted } : {}),
+        },
+      },
+    ],
     notes: [],
   };
 }
 
 /** Evaluates one rule against the customer now and sets the membership to the answer. */
 export function evaluateAudience(state: CustomerState, audience: AudienceRule, at: string, runId?: string): Step {
-  return setMembership(state, audience.id, matchesRule(audience.rule, state, new Date(at)), at, runId);
+  const member = matchesRule(audience.rule, state, new Date(at));
+  return setMembership(state, { audienceId: audience.id, audienceName: audience.name, member, runId }, at);
 }
 
 /**
@@ -94,16 +112,16 @@ export function evaluateAudience(state: CustomerState, audience: AudienceRule, a
  */
 export function evaluateAudienceCommand(
   state: CustomerState,
-  command: { audienceId: string; runId: string; rule: unknown },
+  command: { audienceId: string; audienceName?: string; runId: string; rule: unknown },
   at: string,
 ): Step {
-  const { audienceId, runId } = command;
+  const { audienceId, audienceName, runId } = command;
   const checked = validateRule(command.rule);
   if (!checked.ok) {
-    const kept = setMembership(state, audienceId, isMember(state, audienceId), at, runId);
+    const kept = setMembership(state, { audienceId, member: isMember(state, audienceId), runId }, at);
     return { ...kept, notes: [`audience ${audienceId} rule is invalid: ${checked.errors.join("; ")}`] };
   }
-  return evaluateAudience(state, { id: audienceId, rule: checked.rule, paths: [] }, at, runId);
+  return evaluateAudience(state, { id: audienceId, name: audienceName, rule: checked.rule, paths: [] }, at, runId);
 }
 
 /**
