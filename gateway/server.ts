@@ -17,8 +17,9 @@ export type GatewayServerOptions = {
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 /**
- * A CSV of a million customer ids is 20–40 MB; a gibibyte leaves room for wide exports. yoga's own
- * `maxRequestBodySize` (25 MB unless gateway/yoga.ts sets it) still applies after this check.
+ * A CSV of a million customer ids is 20–40 MB; a gibibyte leaves room for wide exports. This is
+ * the only limit on uploads: yoga's own body limit is off (gateway/yoga.ts), and the file is
+ * streamed to its resolver (gateway/streamingUploads.ts), never held whole.
  */
 export const DEFAULT_MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
 

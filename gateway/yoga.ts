@@ -2,6 +2,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { type Context, type Services, schema } from "../schema/index.ts";
 import { resolveCaller } from "./auth.ts";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsRule } from "./queryLimits.ts";
+import { streamingUploads } from "./streamingUploads.ts";
 
 export type GatewayOptions = {
   services: Services;
@@ -31,6 +32,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       caller: await resolveCaller(request.headers.get("authorization"), options.rootKey, options.services.apiKeys),
       services: options.services,
     }),
-    plugins: [limitQueries],
+    // File uploads are parsed by streamingUploads, which hands the file over while it arrives.
+    multipart: false,
+    // yoga's 25 MB cap would refuse a million-row CSV. The listener (gateway/server.ts) refuses
+    // bodies by Content-Length before yoga sees them (4 MiB, uploads 1 GiB), and Node's HTTP parser
+    // never delivers more than that length; gateway.fetch is only called in-process, by tests.
+    maxRequestBodySize: false,
+    plugins: [limitQueries, streamingUploads()],
   });
 }

@@ -44,8 +44,8 @@ type Parsed = { fields: string[] } | { problem: string };
  * are framed here rather than by a csv-parse stream because with `skip_records_with_error` an
  * unclosed quote there runs on through the following lines and loses them: a quoted field
  * therefore never spans lines.
- * The stream is read by async iteration, not `Readable.fromWeb`: the File yoga's multipart parser
- * hands over streams as @whatwg-node's PonyfillReadableStream, which `fromWeb` refuses.
+ * The stream is read by async iteration, not `Readable.fromWeb`, which refuses web streams of other
+ * implementations than Node's own (such as @whatwg-node's PonyfillReadableStream).
  *
  * @example
  * for await (const { rows, errors } of readCustomerIdBatches(file.stream())) { ... }
