@@ -8,6 +8,8 @@ import {
   watchAudienceCatalog,
 } from "../actors/audience/index.ts";
 import { startCustomerWorker } from "../actors/customer/worker.ts";
+import type { BrazeSyncOptions } from "../actors/destination/braze/brazeIntegration.ts";
+import { startDestinationWorker } from "../actors/destination/worker.ts";
 import type { Config, Role } from "../config/config.ts";
 import {
   countingPublisher,
@@ -37,7 +39,7 @@ import type { Logger } from "./logger.ts";
 import { resolveMasterKey } from "./masterKey.ts";
 
 /** The roles this version implements; the others are accepted and wait for their issues. */
-const RUNNABLE_ROLES: readonly Role[] = ["gateway", "customers", "audiences"];
+const RUNNABLE_ROLES: readonly Role[] = ["gateway", "customers", "audiences", "destinations"];
 
 export type RunningMasivo = {
   /** The GraphQL endpoint, when this process runs the gateway role. */
@@ -59,6 +61,8 @@ export type StartOptions = {
   now?: () => Date;
   /** How often the `audiences` role looks for due sweeps. */
   sweepTickMs?: number;
+  /** Tuning of Braze syncs (tests shorten the backoff). */
+  brazeSync?: Partial<BrazeSyncOptions>;
 };
 
 /** Starts servers that are not configured, connects, prepares streams and runs the configured roles. */
@@ -68,6 +72,7 @@ export async function startMasivo({
   onServerCrash,
   now = () => new Date(),
   sweepTickMs,
+  brazeSync,
 }: StartOptions): Promise<RunningMasivo> {
   const cleanup: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -111,6 +116,11 @@ export async function startMasivo({
         now,
         audiencesOf: catalog.rulesOf,
       });
+      cleanup.push(worker.stop);
+    }
+
+    if (config.roles.includes("destinations")) {
+      const worker = await startDestinationWorker({ link, store, secrets, log, braze: brazeSync });
       cleanup.push(worker.stop);
     }
 

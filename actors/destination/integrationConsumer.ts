@@ -19,8 +19,11 @@ export type IntegrationConsumerOptions = {
   windowSize: number;
   /** How long a window waits to fill before it is handled anyway. */
   flushDelayMs: number;
-  /** The last sequence of a window left open by a crash, which must be handled again alone. */
-  openWindowEnd: () => Promise<number | undefined>;
+  /**
+   * The last sequence of a window a crash left open, which must be handled again alone; given the
+   * first sequence in hand, so a record of a window that was in fact acked can be recognised.
+   */
+  openWindowEnd: (firstSeq: number) => Promise<number | undefined>;
   /** Handles a window; `signal` aborts when the consumer stops (the window is then left unacked). */
   handle: (window: WindowMessage[], signal: AbortSignal) => Promise<WindowOutcome>;
   log: Logger;
@@ -68,7 +71,9 @@ export async function startIntegrationConsumer(options: IntegrationConsumerOptio
       for await (const message of batch) window.push(message);
     }
     window.sort((a, b) => a.seq - b.seq);
-    const openEnd = await options.openWindowEnd();
+    const first = window[0];
+    if (!first) return window;
+    const openEnd = await options.openWindowEnd(first.seq);
     if (openEnd === undefined) return window;
     // Finish the crashed window exactly as it was; newer facts wait for the next window.
     carried = window.filter((message) => message.seq > openEnd);

@@ -1,0 +1,368 @@
+import { LRUCache } from "lru-cache";
+import type { Logger } from "pino";
+import {
+  type Customers,
+  customerKey,
+  type IntegrationDocument,
+  type IntegrationStatus,
+  type Integrations,
+  type SyncLog,
+  type SyncLogEntry,
+} from "../../../store/index.ts";
+import { decodeFact, type NatsLink } from "../../../streams/index.ts";
+import { type IntegrationConsumer, startIntegrationConsumer, type WindowMessage } from "../integrationConsumer.ts";
+import type { BackoffOptions } from "../retryPolicy.ts";
+import type { RollingLimiter } from "../rollingLimiter.ts";
+import { openProgressStore, type ProgressStore, type WindowProgress } from "../windowProgress.ts";
+import { itemsOfError, planTrackCalls, toDeleteBody, toTrackBody } from "./batchCalls.ts";
+import { type BrazeClient, createBrazeClient } from "./brazeClient.ts";
+import type { BrazeItem } from "./brazeObjects.ts";
+import { type CallEnd, deliverCall, MisconfiguredError } from "./deliverCall.ts";
+import { type BrazeCall, type BrazeWindowContext, planWindow, type WindowFact, windowCustomers } from "./planWindow.ts";
+
+/** Tuning of one Braze integration's sync. */
+export type BrazeSyncOptions = {
+  /** Most facts in one window. */
+  windowSize: number;
+  /** How long a window waits to fill. */
+  flushDelayMs: number;
+  /** Calls of one stage in flight at once. */
+  concurrency: number;
+  callTimeoutMs: number;
+  backoff: BackoffOptions;
+};
+
+export const DEFAULT_BRAZE_SYNC: BrazeSyncOptions = {
+  windowSize: 5_000,
+  flushDelayMs: 250,
+  concurrency: 16,
+  callTimeoutMs: 30_000,
+  backoff: { baseMs: 500, maxMs: 60_000 },
+};
+
+export type BrazeIntegrationDependencies = {
+  link: NatsLink;
+  integration: IntegrationDocument;
+  apiKey: string;
+  integrations: Integrations;
+  syncLog: SyncLog;
+  customers: Customers;
+  /** The limiter of the Braze account (endpoint and key) this integration sends to. */
+  limiter: RollingLimiter;
+  options: BrazeSyncOptions;
+  now: () => number;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  log: Logger;
+};
+
+export type BrazeIntegration = {
+  /** Resolves when the consumer stops: asked to, or paused as FAILING. */
+  stopped: Promise<void>;
+  stop: () => Promise<void>;
+};
+
+type Progress = WindowProgress<BrazeWindowContext>;
+
+/**
+ * Syncs one account's facts to its Braze integration, window by window (see integrationConsumer.ts):
+ * plans the window's calls (planWindow.ts), sends them through the account's limiter, records each
+ * finished call in the window's progress so a crash never resends it, logs what Braze refused,
+ * and pauses the integration as FAILING on 401/403, keeping its backlog.
+ */
+export async function startBrazeIntegration(deps: BrazeIntegrationDependencies): Promise<BrazeIntegration> {
+  const { integration, options } = deps;
+  const log = deps.log.child({ integration: integration._id, account: integration.account });
+  const client = createBrazeClient({
+    restEndpoint: integration.settings.restEndpoint,
+    apiKey: deps.apiKey,
+    timeoutMs: options.callTimeoutMs,
+  });
+  const progressStore = await openProgressStore<BrazeWindowContext>(deps.link.nc, integration._id);
+  const consent = new LRUCache<string, boolean>({ max: 200_000 });
+  let mode = integration.combinedSince ? "COMBINED" : integration.settings.batchLimit;
+  let status: IntegrationStatus = integration.status;
+
+  const setStatus = async (next: IntegrationStatus, lastError?: string) => {
+    if (next === status && lastError === undefined) return;
+    status = next;
+    await deps.integrations.setStatus(integration._id, next, lastError);
+  };
+
+  const deniedAtStart = async (facts: WindowFact[]): Promise<string[]> => {
+    const customers = windowCustomers(facts);
+    const unknown = customers.filter((id) => !consent.has(id));
+    const stored = await deps.customers.loadMany(unknown.map((id) => customerKey(integration.account, id)));
+    for (const id of unknown) {
+      const document = stored.get(customerKey(integration.account, id));
+      consent.set(id, document !== undefined && !document.deleted && document.consent.dataSharing === "DENIED");
+    }
+    return customers.filter((id) => consent.get(id));
+  };
+
+  const handle = async (window: WindowMessage[], signal: AbortSignal) => {
+    const facts = decodeWindow(window, log);
+    const first = window[0]?.seq ?? 0;
+    const last = window.at(-1)?.seq ?? 0;
+    let progress = await progressStore.get();
+    if (progress?.fromSeq !== first) {
+      progress = {
+        fromSeq: first,
+        toSeq: last,
+        context: { mode, denied: await deniedAtStart(facts) },
+        done: [],
+        parts: {},
+      };
+      await progressStore.put(progress);
+    }
+    const plan = planWindow(facts, integration.settings, progress.context);
+    const recorder = progressRecorder(progressStore, progress);
+    const sender = createCallSender({
+      deps,
+      client,
+      log,
+      recorder,
+      setStatus,
+      switchToCombined: async () => {
+        mode = "COMBINED";
+        await deps.integrations.switchToCombined(integration._id);
+        log.warn("Braze refused a call as too long: this account is now sent 75 objects per call in all");
+      },
+    });
+    try {
+      let index = 0;
+      for (const stage of plan.stages) {
+        const calls = stage.map((call) => ({ call, index: index++ }));
+        await inParallel(chainsOf(calls), options.concurrency, async (chain) => {
+          for (const { call, index: i } of chain) if (!progress.done.includes(i)) await sender.send(call, i, signal);
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof MisconfiguredError)) throw error;
+      log.error({ reason: error.message }, "Braze refused the configuration; integration paused");
+      await recorder.flushed();
+      await setStatus("FAILING", `Braze: ${error.message}`);
+      return "paused" as const;
+    }
+    await recorder.flushed();
+    for (const { fact } of facts) {
+      if (fact.type === "customer.profileChanged") {
+        consent.set(fact.metadata.customerId, fact.data.consent.dataSharing === "DENIED");
+      }
+    }
+    await progressStore.clear();
+    return "done" as const;
+  };
+
+  const consumer: IntegrationConsumer = await startIntegrationConsumer({
+    link: deps.link,
+    integrationId: integration._id,
+    account: integration.account,
+    windowSize: options.windowSize,
+    flushDelayMs: options.flushDelayMs,
+    openWindowEnd: async (firstSeq) => {
+      const open = await progressStore.get();
+      if (!open) return undefined;
+      // A record of a window that was acked before the record was cleared.
+      if (firstSeq > open.toSeq) {
+        await progressStore.clear();
+        return undefined;
+      }
+      return open.toSeq;
+    },
+    handle,
+    log,
+  });
+  return { stopped: consumer.stopped, stop: consumer.stop };
+}
+
+function decodeWindow(window: WindowMessage[], log: Logger): WindowFact[] {
+  const facts: WindowFact[] = [];
+  for (const { seq, data } of window) {
+    try {
+      facts.push({ seq, fact: decodeFact(data) });
+    } catch (error) {
+      log.error({ err: error, seq }, "unreadable fact in CHANGES skipped");
+    }
+  }
+  return facts;
+}
+
+type ProgressRecorder = {
+  done: (index: number) => void;
+  partDone: (index: number, part: number) => void;
+  startParts: (index: number) => void;
+  parts: (index: number) => number[] | undefined;
+  /** Resolves once every change so far is stored. */
+  flushed: () => Promise<void>;
+};
+
+/** Records finished calls in the window's progress, writes in order, one after another. */
+function progressRecorder(store: ProgressStore<BrazeWindowContext>, progress: Progress): ProgressRecorder {
+  let writing: Promise<void> = Promise.resolve();
+  const save = () => {
+    const snapshot = structuredClone(progress);
+    writing = writing.then(() => store.put(snapshot));
+  };
+  return {
+    done(index) {
+      progress.done.push(index);
+      save();
+    },
+    startParts(index) {
+      progress.parts[String(index)] = [];
+      save();
+    },
+    partDone(index, part) {
+      progress.parts[String(index)]?.push(part);
+      save();
+    },
+    parts: (index) => progress.parts[String(index)],
+    flushed: () => writing,
+  };
+}
+
+type CallSenderContext = {
+  deps: BrazeIntegrationDependencies;
+  client: BrazeClient;
+  log: Logger;
+  recorder: ProgressRecorder;
+  setStatus: (status: IntegrationStatus, lastError?: string) => Promise<void>;
+  switchToCombined: () => Promise<void>;
+};
+
+/** Sends a window's calls and records how each ended. */
+function createCallSender(context: CallSenderContext) {
+  const { deps, client, recorder } = context;
+  const integrationId = deps.integration._id;
+  const account = deps.integration.account;
+  let retrying = false;
+  const delivery = {
+    limiter: deps.limiter,
+    backoff: deps.options.backoff,
+    now: deps.now,
+    sleep: deps.sleep,
+    onRetry: (reason: string) => {
+      retrying = true;
+      void context.setStatus("DEGRADED", `retrying: ${reason}`);
+    },
+    onAnswered: () => {
+      if (!retrying) return;
+      retrying = false;
+      void context.setStatus("HEALTHY");
+    },
+  };
+
+  const logItems = (items: BrazeItem[], status: number, message: (item: BrazeItem) => string) =>
+    deps.syncLog.record(items.map((item) => entryOf(item, status, message(item))));
+  const entryOf = (item: BrazeItem, httpStatus: number, message: string): Omit<SyncLogEntry, "_id" | "at"> => ({
+    integrationId,
+    account,
+    customerId: item.customerId,
+    item: item.type,
+    factId: item.origin.factId,
+    part: item.origin.part,
+    httpStatus,
+    message,
+  });
+
+  /** Sends track items as one call; logs what Braze refused. "tooLong" when they must be split. */
+  const sendTrack = async (items: BrazeItem[], signal: AbortSignal): Promise<"sent" | "tooLong"> => {
+    const { body, sources } = toTrackBody(items);
+    const end: CallEnd = await deliverCall(() => client.track(body, signal), signal, delivery);
+    if (end.kind === "tooLong") return "tooLong";
+    if (end.kind === "refused") {
+      await logItems(items, end.status, () => end.message);
+      return "sent";
+    }
+    const rejected = (end.response.body.errors ?? []).flatMap((error) =>
+      itemsOfError(sources, error).map((item) => ({ item, message: error.type })),
+    );
+    if (rejected.length > 0) {
+      await deps.syncLog.record(rejected.map(({ item, message }) => entryOf(item, end.response.status, message)));
+    }
+    return "sent";
+  };
+
+  const sendInParts = async (items: BrazeItem[], index: number, signal: AbortSignal) => {
+    const parts = planTrackCalls(items, "COMBINED");
+    for (const [part, call] of parts.entries()) {
+      if (recorder.parts(index)?.includes(part)) continue;
+      if ((await sendTrack(call, signal)) === "tooLong") {
+        throw new Error(`Braze refused ${call.length} objects as too long even in COMBINED mode`);
+      }
+      recorder.partDone(index, part);
+    }
+  };
+
+  return {
+    async send(call: BrazeCall, index: number, signal: AbortSignal) {
+      if (call.kind === "delete") {
+        const body = toDeleteBody(call.deletions);
+        const end = await deliverCall(() => client.deleteUsers(body.external_ids, signal), signal, delivery);
+        if (end.kind === "refused") {
+          await deps.syncLog.record(
+            call.deletions.map((deletion) => ({
+              integrationId,
+              account,
+              customerId: deletion.customerId,
+              item: "delete",
+              factId: deletion.origin.factId,
+              part: deletion.origin.part,
+              httpStatus: end.status,
+              message: end.message,
+            })),
+          );
+        }
+      } else if (recorder.parts(index)) {
+        await sendInParts(call.items, index, signal);
+      } else if ((await sendTrack(call.items, signal)) === "tooLong") {
+        await context.switchToCombined();
+        recorder.startParts(index);
+        await sendInParts(call.items, index, signal);
+      }
+      recorder.done(index);
+    },
+  };
+}
+
+/**
+ * Groups a stage's calls into chains that must go one after another: a customer too big for one
+ * call is split over consecutive calls, whose order matters (an audience entered, then left).
+ * Different chains share no customer and may run at once.
+ */
+function chainsOf<T extends { call: BrazeCall }>(calls: T[]): T[][] {
+  const chains: T[][] = [];
+  let previous = new Set<string>();
+  for (const entry of calls) {
+    const { call } = entry;
+    const customers = new Set(
+      call.kind === "track" ? call.items.map((i) => i.customerId) : call.deletions.map((d) => d.customerId),
+    );
+    const chain = chains.at(-1);
+    if (chain && [...customers].some((customer) => previous.has(customer))) chain.push(entry);
+    else chains.push([entry]);
+    previous = customers;
+  }
+  return chains;
+}
+
+/**
+ * Runs `work` over `items` with at most `limit` at once. After a failure no new item starts; the
+ * ones in flight finish (their progress is recorded) and the first failure is thrown.
+ */
+async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length && !failure) {
+      const item = items[next++] as T;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  });
+  await Promise.all(lanes);
+  if (failure) throw failure.error;
+}

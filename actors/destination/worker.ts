@@ -1,0 +1,165 @@
+import { createHash, randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { type KV, Kvm } from "@nats-io/kv";
+import type { Logger } from "pino";
+import {
+  customersOf,
+  type IntegrationDocument,
+  integrationsRepository,
+  type SecretBox,
+  type Store,
+  syncLogRepository,
+} from "../../store/index.ts";
+import type { NatsLink } from "../../streams/index.ts";
+import {
+  type BrazeIntegration,
+  type BrazeSyncOptions,
+  DEFAULT_BRAZE_SYNC,
+  startBrazeIntegration,
+} from "./braze/brazeIntegration.ts";
+import { createRollingLimiter, type RollingLimiter } from "./rollingLimiter.ts";
+
+/** The KV bucket holding which process syncs which integration (entries expire without renewal). */
+export const DESTINATION_LEASES_BUCKET = "masivo_destination_leases";
+
+/**
+ * Braze allows 3,000 `/users/track` calls per rolling 3 s per account. Our window is 100 ms longer:
+ * a call is counted when it arrives, and arrival order can differ slightly from start order.
+ */
+export const BRAZE_TRACK_LIMIT = { limit: 3_000, windowMs: 3_100 };
+
+export type DestinationWorkerOptions = {
+  link: NatsLink;
+  store: Store;
+  secrets: SecretBox;
+  log: Logger;
+  /** How often integrations are looked at (new, changed, fixed, removed). */
+  pollMs?: number;
+  leaseTtlMs?: number;
+  braze?: Partial<BrazeSyncOptions>;
+  now?: () => number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+};
+
+export type DestinationWorker = { stop: () => Promise<void> };
+
+type Running = { configVersion: number; runner: BrazeIntegration; revision: number };
+
+/**
+ * The `destinations` role: runs one sync per enabled integration that is not FAILING, each with its
+ * own CHANGES consumer, so a failing integration never slows another. Across processes, an
+ * integration is synced by whoever holds its lease; a configuration change restarts its sync (so a
+ * FAILING integration whose key was fixed drains its backlog).
+ */
+export async function startDestinationWorker(options: DestinationWorkerOptions): Promise<DestinationWorker> {
+  const workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+  const log = options.log.child({ role: "destinations", worker: workerId });
+  const integrations = integrationsRepository(options.store.db);
+  const syncLog = syncLogRepository(options.store.db);
+  const customers = customersOf(options.store);
+  const leaseTtlMs = options.leaseTtlMs ?? 10_000;
+  const kv: KV = await new Kvm(options.link.nc).create(DESTINATION_LEASES_BUCKET, { ttl: leaseTtlMs, history: 1 });
+  const running = new Map<string, Running>();
+  const limiters = new Map<string, RollingLimiter>();
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? abortableSleep;
+
+  const limiterFor = (endpoint: string, apiKey: string) => {
+    const id = `${endpoint}|${createHash("sha256").update(apiKey).digest("hex")}`;
+    const limiter = limiters.get(id) ?? createRollingLimiter({ ...BRAZE_TRACK_LIMIT, now });
+    limiters.set(id, limiter);
+    return limiter;
+  };
+
+  const stopOne = async (id: string) => {
+    const current = running.get(id);
+    running.delete(id);
+    if (!current) return;
+    await current.runner.stop();
+    await kv.delete(id, { previousSeq: current.revision }).catch(() => undefined);
+  };
+
+  const startOne = async (integration: IntegrationDocument, revision: number) => {
+    const runner = await startBrazeIntegration({
+      link: options.link,
+      integration,
+      apiKey: options.secrets.open(integration.secret),
+      integrations,
+      syncLog,
+      customers,
+      limiter: limiterFor(integration.settings.restEndpoint, options.secrets.open(integration.secret)),
+      options: { ...DEFAULT_BRAZE_SYNC, ...options.braze },
+      now,
+      sleep,
+      log,
+    });
+    running.set(integration._id, { configVersion: integration.configVersion, runner, revision });
+    log.info({ integration: integration._id }, "integration sync started");
+  };
+
+  /** Renews a held lease, or takes a free one; the revision when held, undefined otherwise. */
+  const lease = async (id: string): Promise<number | undefined> => {
+    const held = running.get(id);
+    try {
+      return held ? await kv.update(id, workerId, held.revision) : await kv.create(id, workerId);
+    } catch {
+      return undefined;
+    }
+  };
+
+  const tick = async () => {
+    const all = await integrations.all();
+    const wanted = new Map(all.filter((i) => i.settings.enabled && i.status !== "FAILING").map((i) => [i._id, i]));
+    for (const id of [...running.keys()]) {
+      const integration = wanted.get(id);
+      if (!integration || integration.configVersion !== running.get(id)?.configVersion) await stopOne(id);
+    }
+    for (const [id, integration] of wanted) {
+      const revision = await lease(id);
+      if (revision === undefined) {
+        if (running.has(id)) {
+          log.warn({ integration: id }, "lost the integration's lease; stopping its sync");
+          await stopOne(id);
+        }
+        continue;
+      }
+      const current = running.get(id);
+      if (current) current.revision = revision;
+      else
+        await startOne(integration, revision).catch((error) =>
+          log.error({ err: error, integration: id }, "could not start"),
+        );
+    }
+  };
+
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      await tick().catch((error) => log.error({ err: error }, "destinations tick failed"));
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1_000));
+    }
+  })();
+
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      for (const id of [...running.keys()]) await stopOne(id);
+    },
+  };
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
