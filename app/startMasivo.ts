@@ -61,8 +61,10 @@ export type StartOptions = {
   now?: () => Date;
   /** How often the `audiences` role looks for due sweeps. */
   sweepTickMs?: number;
-  /** Tuning of Braze syncs (tests shorten the backoff). */
+  /** Tuning of Braze syncs. */
   brazeSync?: Partial<BrazeSyncOptions>;
+  /** The clock and the waits of the `destinations` role (tests run them faster). */
+  destinationTime?: { now: () => number; sleep: (ms: number, signal: AbortSignal) => Promise<void> };
 };
 
 /** Starts servers that are not configured, connects, prepares streams and runs the configured roles. */
@@ -73,6 +75,7 @@ export async function startMasivo({
   now = () => new Date(),
   sweepTickMs,
   brazeSync,
+  destinationTime,
 }: StartOptions): Promise<RunningMasivo> {
   const cleanup: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -120,7 +123,7 @@ export async function startMasivo({
     }
 
     if (config.roles.includes("destinations")) {
-      const worker = await startDestinationWorker({ link, store, secrets, log, braze: brazeSync });
+      const worker = await startDestinationWorker({ link, store, secrets, log, braze: brazeSync, ...destinationTime });
       cleanup.push(worker.stop);
     }
 

@@ -15,15 +15,16 @@ export type IntegrationConsumerOptions = {
   link: NatsLink;
   integrationId: string;
   account: string;
+  /** When the integration was configured: it syncs the facts from then on. */
+  since: Date;
   /** Most facts in one window. */
   windowSize: number;
   /** How long a window waits to fill before it is handled anyway. */
   flushDelayMs: number;
-  /**
-   * The last sequence of a window a crash left open, which must be handled again alone; given the
-   * first sequence in hand, so a record of a window that was in fact acked can be recognised.
-   */
-  openWindowEnd: (firstSeq: number) => Promise<number | undefined>;
+  /** The range of a window a crash or a pause left open, which must be handled again alone. */
+  openWindow: () => Promise<{ fromSeq: number; toSeq: number } | undefined>;
+  /** Drops the record of an open window that turns out to have been acked. */
+  forgetWindow: () => Promise<void>;
   /** Handles a window; `signal` aborts when the consumer stops (the window is then left unacked). */
   handle: (window: WindowMessage[], signal: AbortSignal) => Promise<WindowOutcome>;
   log: Logger;
@@ -49,8 +50,9 @@ export async function startIntegrationConsumer(options: IntegrationConsumerOptio
     durable_name: name,
     filter_subject: subjects.change(options.account, ">"),
     ack_policy: AckPolicy.Explicit,
-    // An integration syncs what happens from its configuration on.
-    deliver_policy: DeliverPolicy.New,
+    // An integration syncs what happens from its configuration on (its first start may come later).
+    deliver_policy: DeliverPolicy.StartTime,
+    opt_start_time: options.since.toISOString(),
     max_ack_pending: options.windowSize,
     // Windows in hand are kept alive with `working()`; this only bounds a dead process's hold.
     ack_wait: 120_000_000_000,
@@ -71,13 +73,25 @@ export async function startIntegrationConsumer(options: IntegrationConsumerOptio
       for await (const message of batch) window.push(message);
     }
     window.sort((a, b) => a.seq - b.seq);
-    const first = window[0];
-    if (!first) return window;
-    const openEnd = await options.openWindowEnd(first.seq);
-    if (openEnd === undefined) return window;
-    // Finish the crashed window exactly as it was; newer facts wait for the next window.
-    carried = window.filter((message) => message.seq > openEnd);
-    return window.filter((message) => message.seq <= openEnd);
+    const open = await options.openWindow();
+    if (!open) return window;
+    // A window acked just before its record was cleared (a crash in between) is done.
+    if ((await consumer.info()).ack_floor.stream_seq >= open.toSeq) {
+      await options.forgetWindow();
+      return window;
+    }
+    // Finish the open window exactly as it was, once all of it is back; newer facts wait.
+    const held = window.filter((message) => message.seq <= open.toSeq);
+    carried = window.filter((message) => message.seq > open.toSeq);
+    if (held[0]?.seq === open.fromSeq) return held;
+    carried = [...held, ...carried];
+    return [];
+  };
+
+  /** Hands back, at once, every message in hand: for whoever syncs this integration next. */
+  const release = (window: JsMsg[]) => {
+    for (const message of [...window, ...carried]) message.nak();
+    carried = [];
   };
 
   const stopped = (async () => {
@@ -85,7 +99,11 @@ export async function startIntegrationConsumer(options: IntegrationConsumerOptio
       let window: JsMsg[] = [];
       try {
         window = await nextWindow();
-        if (window.length === 0) continue;
+        if (window.length === 0) {
+          // Waiting for an open window to come back: do not spin on the facts in hand.
+          if (carried.length > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+          continue;
+        }
         const keepAlive = setInterval(() => {
           for (const message of window) message.working();
         }, 30_000);
@@ -98,15 +116,16 @@ export async function startIntegrationConsumer(options: IntegrationConsumerOptio
         } finally {
           clearInterval(keepAlive);
         }
-        if (outcome === "paused" || stopping) return;
+        if (outcome === "paused" || stopping) return release(window);
         for (const message of window) message.ack();
       } catch (error) {
-        if (stopping) return;
+        if (stopping) return release(window);
         options.log.error({ err: error, integration: options.integrationId }, "window failed; retrying it");
         carried = [...window, ...carried];
         await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
     }
+    release([]);
   })();
 
   return {

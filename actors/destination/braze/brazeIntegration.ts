@@ -157,18 +157,11 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
     link: deps.link,
     integrationId: integration._id,
     account: integration.account,
+    since: integration.createdAt,
     windowSize: options.windowSize,
     flushDelayMs: options.flushDelayMs,
-    openWindowEnd: async (firstSeq) => {
-      const open = await progressStore.get();
-      if (!open) return undefined;
-      // A record of a window that was acked before the record was cleared.
-      if (firstSeq > open.toSeq) {
-        await progressStore.clear();
-        return undefined;
-      }
-      return open.toSeq;
-    },
+    openWindow: () => progressStore.get(),
+    forgetWindow: () => progressStore.clear(),
     handle,
     log,
   });

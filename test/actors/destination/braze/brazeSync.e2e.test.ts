@@ -1,0 +1,315 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningMasivo } from "../../../../app/startMasivo.ts";
+import { type FakeBraze, type FakeBrazeRequest, startFakeBraze } from "../../../../fakes/braze/index.ts";
+import { type PrivateNats, startPrivateNats } from "../../../support/privateNats.ts";
+import { postGraphQL, startTestMasivo } from "../../../support/startTestMasivo.ts";
+import { waitFor } from "../../../support/streamReader.ts";
+import { isolatedMongoUrl, TEST_ROOT_KEY, uniqueId } from "../../../support/world.ts";
+
+/**
+ * Time for the destinations role runs 100 times faster than the wall clock while it waits: a
+ * 10-minute outage, with the production backoff (0.5 s doubling to 60 s), passes in seconds.
+ */
+const SPEED = 100;
+let skippedMs = 0;
+const scaledNow = () => Date.now() + skippedMs;
+const scaledSleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      skippedMs += ms - ms / SPEED;
+      resolve();
+    }, ms / SPEED);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    });
+  });
+
+let nats: PrivateNats;
+let braze: FakeBraze;
+let masivo: RunningMasivo & { baseUrl: string };
+const keys: Record<string, string> = {};
+
+beforeAll(async () => {
+  nats = await startPrivateNats();
+  braze = await startFakeBraze({ keys: ["key-acme", "key-beta"], batchMode: "PER_TYPE" });
+  masivo = await startTestMasivo(
+    {
+      NATS_URL: nats.url,
+      MONGODB_URL: isolatedMongoUrl(uniqueId("db")),
+      MASIVO_ROOT_KEY: TEST_ROOT_KEY,
+      MASIVO_ALLOW_LOCAL_DESTINATIONS: "1",
+      MASIVO_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    },
+    { brazeSync: { flushDelayMs: 100 }, destinationTime: { now: scaledNow, sleep: scaledSleep } },
+  );
+  for (const account of ["acme", "beta"]) {
+    const created = await gql<{ createAccount: { key: string } }>(
+      TEST_ROOT_KEY,
+      "mutation($id: ID!) { createAccount(id: $id) { key } }",
+      { id: account },
+    );
+    keys[account] = created.createAccount.key;
+  }
+});
+afterAll(async () => {
+  await masivo?.stop();
+  await braze?.close();
+  await nats?.close();
+});
+
+async function gql<T>(key: string | undefined, query: string, variables?: Record<string, unknown>): Promise<T> {
+  const result = await postGraphQL(masivo.baseUrl, key, { query, variables });
+  if (result.body.errors) throw new Error(JSON.stringify(result.body.errors));
+  return result.body.data as T;
+}
+
+const as = (account: string) => ({
+  configure: (input: Record<string, unknown>) =>
+    gql<{ configureBraze: { id: string; status: string } }>(
+      keys[account],
+      "mutation($i: BrazeInput!) { configureBraze(input: $i) { id status } }",
+      { i: { restEndpoint: braze.url, ...input } },
+    ),
+  upsert: (input: Record<string, unknown>) =>
+    gql(keys[account], "mutation($i: CustomerInput!) { upsertCustomer(input: $i) { accepted } }", { i: input }),
+  remove: (customerId: string) =>
+    gql(keys[account], "mutation($id: ID!) { deleteCustomer(customerId: $id) { accepted } }", { id: customerId }),
+  track: (events: Record<string, unknown>[]) =>
+    gql(keys[account], "mutation($e: [EventInput!]!) { trackEvents(events: $e) { accepted } }", { e: events }),
+  integration: async () =>
+    (
+      await gql<{ integrations: { id: string; status: string; lastError: string | null }[] }>(
+        keys[account],
+        "query { integrations { id status lastError } }",
+      )
+    ).integrations[0],
+  syncLog: async (integrationId: string) =>
+    (
+      await gql<{ syncLog: { edges: { node: { customerId: string; item: string; message: string } }[] } }>(
+        keys[account],
+        "query($id: ID!) { syncLog(integrationId: $id) { edges { node { customerId item message } } } }",
+        { id: integrationId },
+      )
+    ).syncLog.edges.map((edge) => edge.node),
+  gql: <T>(query: string, variables?: Record<string, unknown>) => gql<T>(keys[account], query, variables),
+});
+const acme = as("acme");
+const beta = as("beta");
+
+/** The calls of one key, path and customer, as the fake received them. */
+function callsFor(key: string, path: string): FakeBrazeRequest[] {
+  return braze.state.requests({ key, path, limit: 1_000 });
+}
+type TrackBody = { attributes?: Record<string, unknown>[]; events?: { external_id: string; name: string }[] };
+const bodyOf = (request: FakeBrazeRequest) => request.body as TrackBody;
+
+const eventsArrived = (customerId: string, count: number) =>
+  waitFor(`${count} events of ${customerId} in Braze`, async () => {
+    const events = braze.state.events(customerId);
+    return events.length >= count ? events : undefined;
+  });
+
+describe("Braze sync", () => {
+  it("configures the integration without ever returning the key, and checks the endpoint", async () => {
+    const bad = await postGraphQL(masivo.baseUrl, keys.acme, {
+      query: "mutation($i: BrazeInput!) { configureBraze(input: $i) { id } }",
+      variables: { i: { restEndpoint: "https://rest.fra-01.braze.com", apiKey: "k" } },
+    });
+    expect(bad.body.errors?.[0]?.message).toContain("EU clusters are on .braze.eu");
+
+    const { configureBraze } = await acme.configure({ apiKey: "key-acme" });
+    expect(configureBraze).toMatchObject({ id: "braze_acme", status: "HEALTHY" });
+    await beta.configure({ apiKey: "key-beta" });
+    const settings = await acme.gql<{ integrations: { settings: Record<string, unknown> }[] }>(
+      "query { integrations { settings } }",
+    );
+    expect(JSON.stringify(settings)).not.toContain("key-acme");
+    expect(settings.integrations[0]?.settings).toMatchObject({ restEndpoint: braze.url, batchLimit: "PER_TYPE" });
+  });
+
+  it("sends 200 events of one customer in calls of at most 75, flattened, never an internal event", async () => {
+    await acme.upsert({ customerId: "ana", firstName: "Ana" });
+    const events = Array.from({ length: 200 }, (_, i) => ({
+      id: `ana-${i}`,
+      customerId: "ana",
+      name: "page_view",
+      properties: { n: i, page: { path: "/home", section: { id: 7 } }, time: "x" },
+    }));
+    await acme.track(events.slice(0, 100));
+    await acme.track([
+      {
+        customerId: "ana",
+        name: "FULFILL",
+        properties: { orderId: "o1", currency: "USD", items: [{ sku: "A", price: 5, quantity: 1 }] },
+      },
+    ]);
+    await acme.track(events.slice(100));
+    const arrived = await eventsArrived("ana", 200);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(braze.state.events("ana")).toHaveLength(200);
+    expect(arrived.map((event) => event.name)).not.toContain("FULFILL");
+    expect(arrived.map((event) => event.name)).not.toContain("REGISTRATION");
+    expect(arrived[0]?.properties).toEqual({ n: 0, page_path: "/home", page_section_id: 7, _time: "x" });
+    const perCall = callsFor("key-acme", "/users/track")
+      .map((request) => bodyOf(request).events?.filter((event) => event.external_id === "ana").length ?? 0)
+      .filter((count) => count > 0);
+    expect(Math.max(...perCall)).toBeLessThanOrEqual(75);
+    expect(perCall.reduce((a, b) => a + b, 0)).toBe(200);
+    expect(braze.state.user("ana")?.attributes).toMatchObject({ first_name: "Ana" });
+  });
+
+  it("sends a FULFILL's items as purchases, and a partial REVERSE as the same items at negative prices", async () => {
+    await acme.track([
+      {
+        customerId: "bea",
+        name: "FULFILL",
+        properties: {
+          orderId: "o-7",
+          currency: "EUR",
+          items: [
+            { sku: "mug", price: 12.5, quantity: 2 },
+            { sku: "tee", price: 20, quantity: 1 },
+          ],
+        },
+      },
+    ]);
+    await acme.track([
+      { customerId: "bea", name: "REVERSE", properties: { orderId: "o-7", items: [{ sku: "mug", quantity: 1 }] } },
+    ]);
+    const purchases = await waitFor("bea's purchases", async () => {
+      const list = braze.state.purchases("bea");
+      return list.length >= 3 ? list : undefined;
+    });
+    expect(purchases.map((p) => [p.productId, p.price, p.quantity])).toEqual([
+      ["mug", 12.5, 2],
+      ["tee", 20, 1],
+      ["mug", -12.5, 1],
+    ]);
+  });
+
+  it("sets masivo_<audience> true on entering, false on leaving, and unsets it when the audience is deleted", async () => {
+    const { createAudience } = await acme.gql<{ createAudience: { id: string } }>(
+      'mutation { createAudience(input: { name: "vip", rules: { attribute: "tier", op: "eq", value: "VIP" } }) { id } }',
+    );
+    await waitFor("the audience's first run", async () => {
+      const data = await acme.gql<{ audience: { runs: { status: string }[] } }>(
+        "query($id: ID!) { audience(id: $id) { runs { status } } }",
+        { id: createAudience.id },
+      );
+      return data.audience.runs[0]?.status === "DONE" ? true : undefined;
+    });
+    const vipValue = () => braze.state.user("cid")?.attributes.masivo_vip;
+    await acme.upsert({ customerId: "cid", tier: "VIP" });
+    await waitFor("masivo_vip true", async () => (vipValue() === true ? true : undefined));
+    await acme.upsert({ customerId: "cid", tier: "GOLD" });
+    await waitFor("masivo_vip false", async () => (vipValue() === false ? true : undefined));
+    await acme.upsert({ customerId: "cid", tier: "VIP" });
+    await waitFor("masivo_vip true again", async () => (vipValue() === true ? true : undefined));
+
+    await acme.gql("mutation($id: ID!) { deleteAudience(id: $id) { id } }", { id: createAudience.id });
+    await waitFor("masivo_vip unset", async () =>
+      braze.state.user("cid") && !("masivo_vip" in (braze.state.user("cid")?.attributes ?? {})) ? true : undefined,
+    );
+    const sent = callsFor("key-acme", "/users/track").flatMap((request) =>
+      (bodyOf(request).attributes ?? [])
+        .filter((a) => a.external_id === "cid" && "masivo_vip" in a)
+        .map((a) => a.masivo_vip),
+    );
+    expect(sent).toEqual([true, false, true, null]);
+  });
+
+  it("deletes 120 customers in calls of at most 50, and sends nothing of a customer who denied data sharing", async () => {
+    const ids = Array.from({ length: 120 }, (_, i) => `del-${i}`);
+    for (const customerId of ids) await acme.upsert({ customerId, lastName: "Gone" });
+    await acme.upsert({ customerId: "private", consent: { dataSharing: "DENIED" }, firstName: "Pri" });
+    await acme.track([{ customerId: "private", name: "page_view" }]);
+    await waitFor("120 users in Braze", async () => (ids.every((id) => braze.state.user(id)) ? true : undefined));
+    for (const customerId of ids) await acme.remove(customerId);
+    await waitFor("120 users deleted", async () => (ids.every((id) => !braze.state.user(id)) ? true : undefined));
+    const deletions = callsFor("key-acme", "/users/delete").map(
+      (r) => (r.body as { external_ids: string[] }).external_ids,
+    );
+    expect(Math.max(...deletions.map((list) => list.length))).toBeLessThanOrEqual(50);
+    expect(deletions.flat().sort()).toEqual([...ids].sort());
+    expect(braze.state.user("private")).toBeUndefined();
+    expect(braze.state.events("private")).toEqual([]);
+  });
+
+  it("logs the items Braze rejects in a partial success with Braze's message, and resends nothing", async () => {
+    braze.faults.add({
+      path: "/users/track",
+      key: "key-acme",
+      times: 1,
+      kind: "partialErrors",
+      errors: [{ input_array: "events", index: 0, type: "'external_id' is not valid" }],
+    });
+    await acme.track([
+      { customerId: "dan", name: "clicked", properties: { n: 1 } },
+      { customerId: "dan", name: "clicked", properties: { n: 2 } },
+    ]);
+    const log = await waitFor("the rejected item in the sync log", async () => {
+      const entries = await acme.syncLog("braze_acme");
+      return entries.length > 0 ? entries : undefined;
+    });
+    expect(log).toEqual([{ customerId: "dan", item: "events", message: "'external_id' is not valid" }]);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(braze.state.events("dan").map((event) => event.properties)).toEqual([{ n: 2 }]);
+    const danEvents = callsFor("key-acme", "/users/track").flatMap(
+      (request) => bodyOf(request).events?.filter((event) => event.external_id === "dan") ?? [],
+    );
+    expect(danEvents.map((event) => (event as { properties?: unknown }).properties)).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
+  it("loses and duplicates nothing through a 10-minute outage, while another account keeps flowing", async () => {
+    const fault = braze.faults.add({ path: "/users/track", key: "key-acme", kind: "status", status: 503 });
+    const outageStart = scaledNow();
+    const events = (customerId: string, from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        id: `${customerId}-${from + i}`,
+        customerId,
+        name: "tick",
+        properties: { i: from + i },
+      }));
+    await acme.track(events("eve", 0, 30));
+    await beta.track(events("zoe", 0, 10));
+    await eventsArrived("zoe", 10);
+    await waitFor("acme DEGRADED", async () => ((await acme.integration())?.status === "DEGRADED" ? true : undefined));
+    await acme.track(events("eve", 30, 30));
+    await waitFor(
+      "10 minutes of outage",
+      async () => (scaledNow() - outageStart >= 600_000 ? true : undefined),
+      60_000,
+    );
+    await beta.track(events("zoe", 10, 10));
+    await eventsArrived("zoe", 20);
+    expect(braze.state.events("eve")).toEqual([]);
+
+    braze.faults.remove(fault);
+    const arrived = await eventsArrived("eve", 60);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(braze.state.events("eve")).toHaveLength(60);
+    expect(new Set(arrived.map((event) => event.properties?.i)).size).toBe(60);
+    await waitFor("acme HEALTHY", async () => ((await acme.integration())?.status === "HEALTHY" ? true : undefined));
+  });
+
+  it("marks the integration FAILING on a 401 and, once the key is fixed, drains its backlog", async () => {
+    await acme.configure({ apiKey: "wrong-key" });
+    await acme.track([{ id: "fay-0", customerId: "fay", name: "tick" }]);
+    const failing = await waitFor("acme FAILING", async () => {
+      const integration = await acme.integration();
+      return integration?.status === "FAILING" ? integration : undefined;
+    });
+    expect(failing.lastError).toMatch(/401/);
+    await acme.track([{ id: "fay-1", customerId: "fay", name: "tick" }]);
+    await beta.track([{ id: "yan-0", customerId: "yan", name: "tick" }]);
+    await eventsArrived("yan", 1);
+    expect(braze.state.events("fay")).toEqual([]);
+
+    await acme.configure({ apiKey: "key-acme" });
+    await eventsArrived("fay", 2);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(braze.state.events("fay")).toHaveLength(2);
+    expect((await acme.integration())?.status).toBe("HEALTHY");
+  });
+});
