@@ -312,4 +312,22 @@ describe("Braze sync", () => {
     expect(braze.state.events("fay")).toHaveLength(2);
     expect((await acme.integration())?.status).toBe("HEALTHY");
   });
+
+  it("switches an account to COMBINED when Braze refuses a call as too long, losing and repeating nothing", async () => {
+    braze.setBatchMode("key-acme", "COMBINED");
+    await acme.upsert({ customerId: "gus", firstName: "Gus" });
+    await acme.track(
+      Array.from({ length: 100 }, (_, i) => ({ id: `gus-${i}`, customerId: "gus", name: "tap", properties: { i } })),
+    );
+    const arrived = await eventsArrived("gus", 100);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(braze.state.events("gus")).toHaveLength(100);
+    expect(new Set(arrived.map((event) => event.properties?.i)).size).toBe(100);
+    const refused = braze.state.requests({ key: "key-acme", path: "/users/track" }).filter((r) => r.status === 400);
+    expect(refused.length).toBeGreaterThan(0);
+    const { integrations } = await acme.gql<{ integrations: { settings: Record<string, unknown> }[] }>(
+      "query { integrations { settings } }",
+    );
+    expect(integrations[0]?.settings.batchLimitInUse).toBe("COMBINED");
+  });
 });

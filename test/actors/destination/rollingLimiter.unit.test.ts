@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { createRollingLimiter } from "../../../actors/destination/rollingLimiter.ts";
+
+/** A clock that only moves when the limiter sleeps. */
+function virtualTime() {
+  let now = 0;
+  return { now: () => now, sleep: async (ms: number) => void (now += ms) };
+}
+
+describe("rolling-window limiter", () => {
+  it("starts at most `limit` calls in any rolling window, and no fewer than it may", async () => {
+    const time = virtualTime();
+    const limiter = createRollingLimiter({ limit: 3, windowMs: 1_000, ...time });
+    const starts: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      await limiter.acquire();
+      starts.push(time.now());
+    }
+    expect(starts).toEqual([0, 0, 0, 1_000, 1_000, 1_000, 2_000]);
+  });
+
+  it("counts each start against the window that follows it, however starts are spread", async () => {
+    const time = virtualTime();
+    const limiter = createRollingLimiter({ limit: 2, windowMs: 1_000, ...time });
+    await limiter.acquire();
+    await time.sleep(400);
+    await limiter.acquire();
+    await limiter.acquire();
+    expect(time.now()).toBe(1_000);
+    await limiter.acquire();
+    expect(time.now()).toBe(1_400);
+  });
+
+  it("holds every start until a provider's reset", async () => {
+    const time = virtualTime();
+    const limiter = createRollingLimiter({ limit: 100, windowMs: 1_000, ...time });
+    limiter.pauseUntil(2_500);
+    await limiter.acquire();
+    expect(time.now()).toBe(2_500);
+  });
+});
