@@ -44,7 +44,15 @@ export type Customers = {
    * Writes documents in one bulkWrite, each guarded by the version it was read at. Throws
    * VersionConflictError naming the customers another writer got to first.
    */
-  writeMany: (writes: CustomerWrite[]) => Promise<void>;
+  writeMany: (writes: CustomerWrite[], options?: WriteManyOptions) => Promise<void>;
+};
+
+export type WriteManyOptions = {
+  /**
+   * Runs before each write command is sent; throwing stops the writing there (what was sent
+   * stays written). The partition runtime re-checks its lease here.
+   */
+  beforeEachCommand?: () => void;
 };
 
 export type CustomersOptions = {
@@ -88,7 +96,7 @@ export function customersRepository(db: Db, options: CustomersOptions): Customer
       const documents = await Promise.all(keys.map((key) => collection.findOne({ _id: key })));
       return new Map(documents.filter((d): d is CustomerDocument => d !== null).map((d) => [d._id, d]));
     },
-    async writeMany(writes) {
+    async writeMany(writes, { beforeEachCommand } = {}) {
       if (writes.length === 0) return;
       const operations = writes.map(({ document, readVersion }) =>
         readVersion === 0
@@ -104,6 +112,7 @@ export function customersRepository(db: Db, options: CustomersOptions): Customer
       const size = options.writesPerCommand ?? operations.length;
       let matched = 0;
       for (let start = 0; start < operations.length; start += size) {
+        beforeEachCommand?.();
         try {
           const result = await collection.bulkWrite(operations.slice(start, start + size), { ordered: false });
           matched += result.matchedCount;

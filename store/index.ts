@@ -46,6 +46,7 @@ export {
   customersRepository,
   type LiveCustomerDocument,
   VersionConflictError,
+  type WriteManyOptions,
 } from "./customers.ts";
 export { type DeadLetter, type DeadLetters, deadLettersRepository } from "./deadLetters.ts";
 export { type DeviceTokens, deviceTokensRepository } from "./deviceTokens.ts";

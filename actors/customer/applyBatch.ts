@@ -32,6 +32,12 @@ export type BatchDependencies = {
   commands: CommandPublisher;
   /** The newest known document of a customer in memory; undefined sends the look-up to the store. */
   current: (key: string) => CustomerDocument | undefined;
+  /**
+   * Throws when what the batch was decided on may be stale (the partition's lease is no longer
+   * safely held, or its memory was spoiled by a failed write): then nothing may leave, and the
+   * batch is retried. Checked right before each of the batch's effects.
+   */
+  assertCurrent: () => void;
   /** The account's rule audiences, re-evaluated in real time (see memberships.ts). */
   audiencesOf: (account: string) => readonly AudienceRule[];
   now: () => Date;
@@ -112,7 +118,9 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
     }
   }
 
+  deps.assertCurrent();
   await moveDeviceTokens(moves, deps);
+  deps.assertCurrent();
   await deps.facts.publish(facts);
   await deps.deadLetters.record(deadLetters);
   outcome.deadLettered = deadLetters.length;
@@ -126,11 +134,13 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
 }
 
 async function loadCustomers(keys: string[], deps: BatchDependencies): Promise<Map<string, Pending>> {
-  const missing = keys.filter((key) => !deps.current(key));
-  const loaded = await deps.customers.loadMany(missing);
+  // What memory holds is read once, before the store is: a customer that leaves memory meanwhile
+  // (evicted from the cache, or its failed write dropped) must not read as absent, i.e. new.
+  const inMemory = new Map(keys.map((key) => [key, deps.current(key)]));
+  const loaded = await deps.customers.loadMany(keys.filter((key) => !inMemory.get(key)));
   return new Map(
     keys.map((key) => {
-      const document = deps.current(key) ?? loaded.get(key);
+      const document = inMemory.get(key) ?? loaded.get(key);
       return [key, { key, readVersion: document?.version ?? 0, document, changed: false }];
     }),
   );

@@ -15,13 +15,21 @@ export type PartitionLeaseOptions = {
   tickMs?: number;
   /** Start consuming a partition this worker now owns. */
   onAcquire: (partition: number) => void;
-  /** Stop consuming a partition (finishing the batch in hand) before its lease is given up. */
+  /**
+   * Stop consuming a partition (finishing the batch in hand). A partition given up is still held
+   * until this resolves; a lost one is not, and the ticks go on meanwhile, so the same partition
+   * may be acquired again before this resolves.
+   */
   onRelease: (partition: number) => Promise<void>;
   log: Logger;
 };
 
 export type PartitionLeases = {
-  /** True while this worker's lease on the partition is safely within its lifetime. */
+  /**
+   * True while this worker's lease on the partition is safely within its lifetime: until one tick
+   * before it could expire, counted from when its last renewal was sent. So it turns false at
+   * least a tick before any other worker can claim the partition.
+   */
   holds: (partition: number) => boolean;
   owned: () => number[];
   stop: () => Promise<void>;
@@ -33,8 +41,12 @@ export type PartitionLeases = {
  * on the revision it holds), gives up leases beyond its fair share (ceil(partitions / live workers)),
  * and claims free partitions (create-if-absent) up to that share. A dead worker's leases expire,
  * and the others claim them on their next tick; a joining worker gets partitions as the others
- * shed their surplus. The lease decides who consumes; the `lastSeq` and version checks on the
- * customer documents keep a late writer from applying anything twice.
+ * shed their surplus, each stopped (its batch in hand finished and written) before its lease is
+ * deleted. Stopping runs beside the ticks, so a slow stop never delays renewing the other leases.
+ * The lease decides who consumes: a worker decides, publishes and writes nothing for a
+ * partition unless `holds` it, which ends a tick before the lease can pass to anyone else; the
+ * `lastSeq` and version checks on the customer documents keep a late writer from applying
+ * anything twice.
  */
 export async function startPartitionLeases(options: PartitionLeaseOptions): Promise<PartitionLeases> {
   const ttlMs = options.ttlMs ?? 5_000;
@@ -44,15 +56,36 @@ export async function startPartitionLeases(options: PartitionLeaseOptions): Prom
   const me = options.workerId;
   const leaseKey = (partition: number) => `p.${partition}`;
 
-  const lose = async (partition: number) => {
-    leases.delete(partition);
-    await options.onRelease(partition);
+  /** Partitions being given up: still held (and renewed) until their consumer has stopped. */
+  const releasing = new Set<number>();
+  const stopping = new Set<Promise<void>>();
+  const inBackground = (work: () => Promise<void>) => {
+    const running: Promise<void> = work()
+      .catch((error) => options.log.error({ err: error }, "stopping a partition failed"))
+      .finally(() => stopping.delete(running));
+    stopping.add(running);
   };
 
-  const release = async (partition: number) => {
-    const lease = leases.get(partition);
-    await lose(partition);
-    if (lease) await kv.delete(leaseKey(partition), { previousSeq: lease.revision }).catch(() => undefined);
+  /** The lease is gone (expired, or taken): nothing may be done for the partition any more. */
+  const lose = (partition: number) => {
+    leases.delete(partition);
+    inBackground(() => options.onRelease(partition));
+  };
+
+  /** Gives a partition up: stopped while still held (so it can write what it applied), then deleted. */
+  const release = (partition: number) => {
+    releasing.add(partition);
+    inBackground(async () => {
+      try {
+        await options.onRelease(partition);
+      } finally {
+        releasing.delete(partition);
+      }
+      const lease = leases.get(partition);
+      if (!lease) return; // Lost meanwhile.
+      leases.delete(partition);
+      await kv.delete(leaseKey(partition), { previousSeq: lease.revision }).catch(() => undefined);
+    });
   };
 
   const tick = async () => {
@@ -69,30 +102,38 @@ export async function startPartitionLeases(options: PartitionLeaseOptions): Prom
       partitions.map(async (partition) => {
         const entry = entries[partition];
         const owner = entry?.operation === "PUT" ? entry.string() : undefined;
-        if (owner === me && entry) {
+        if (owner === me && entry && leases.has(partition)) {
           try {
+            // The store expires the entry `ttlMs` after it receives the update, so after this.
+            const sent = Date.now();
             const revision = await kv.update(leaseKey(partition), me, entry.revision);
-            leases.set(partition, { revision, validUntil: started + ttlMs });
+            // Unless it was given up meanwhile: then the entry left behind is deleted next tick.
+            if (leases.has(partition)) leases.set(partition, { revision, validUntil: sent + ttlMs });
           } catch {
-            if (leases.has(partition)) await lose(partition);
+            if (leases.has(partition)) lose(partition);
           }
+        } else if (owner === me && entry) {
+          // Ours by name only (a release whose delete raced a renewal): nothing consumes it.
+          await kv.delete(leaseKey(partition), { previousSeq: entry.revision }).catch(() => undefined);
         } else {
-          if (leases.has(partition)) await lose(partition);
+          if (leases.has(partition)) lose(partition);
           if (owner === undefined) free.push(partition);
         }
       }),
     );
 
     const before = [...leases.keys()].sort((a, b) => a - b).join(",");
-    for (const partition of [...leases.keys()].slice(share)) await release(partition);
+    const kept = [...leases.keys()].filter((partition) => !releasing.has(partition));
+    for (const partition of kept.slice(share)) release(partition);
 
     // Start from a different place on each worker, so claims of freed partitions rarely collide.
     const offset = Math.floor(Math.random() * Math.max(free.length, 1));
     for (const partition of [...free.slice(offset), ...free.slice(0, offset)]) {
       if (leases.size >= share) break;
       try {
+        const sent = Date.now();
         const revision = await kv.create(leaseKey(partition), me);
-        leases.set(partition, { revision, validUntil: started + ttlMs });
+        leases.set(partition, { revision, validUntil: sent + ttlMs });
         options.log.debug({ partition }, "partition acquired");
         options.onAcquire(partition);
       } catch {
@@ -121,7 +162,8 @@ export async function startPartitionLeases(options: PartitionLeaseOptions): Prom
     async stop() {
       stopped = true;
       await loop;
-      for (const partition of [...leases.keys()]) await release(partition);
+      for (const partition of [...leases.keys()]) if (!releasing.has(partition)) release(partition);
+      while (stopping.size > 0) await Promise.all(stopping);
       await kv.delete(`w.${me}`).catch(() => undefined);
     },
   };

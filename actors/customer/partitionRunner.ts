@@ -9,15 +9,26 @@ export type PartitionRunnerOptions = {
   partition: number;
   js: JetStreamClient;
   checkpoints: PartitionCheckpoints;
-  /** Applies one batch against the newest known customers; throws to have the same batch retried. */
-  apply: (messages: IngestMessage[]) => Promise<BatchOutcome>;
+  /**
+   * Applies one batch against the newest known customers; throws to have the same batch retried.
+   * `assertCurrent` throws when the batch may no longer take effect (see applyBatch.ts).
+   */
+  apply: (messages: IngestMessage[], assertCurrent: () => void) => Promise<BatchOutcome>;
   /** The partition's customers in memory and their writing. */
   memory: WriteBehind;
-  /** False while the partition's lease is late to renew (or lost: then the worker stops this runner). */
+  /**
+   * False while the partition's lease is late to renew (or lost: then the worker stops this
+   * runner). Nothing is decided, published or written while it is false.
+   */
   stillOwned: () => boolean;
   log: Logger;
   /** Most messages applied in one batch. */
   maxBatch?: number;
+  /**
+   * How long to wait before reading the checkpoint: a margin for writes a previous owner sent
+   * just before its lease lapsed, still on their way to the store.
+   */
+  settleMs?: number;
 };
 
 export type PartitionRunner = { stop: () => Promise<void> };
@@ -32,7 +43,8 @@ const MAX_STAGED = 20_000;
  * (ephemeral, recreated by the client on any gap), so a partition that moved to this worker
  * resumes exactly where the last written batch ended. Whatever arrives while a batch is applied
  * forms the next batch. A batch that fails is retried as it is, never skipped; a failed write
- * drops the partition's memory and replays from the checkpoint.
+ * drops the partition's memory and replays from the checkpoint. A batch's effects (facts, device
+ * moves) leave only while the lease is safely held and the memory it was decided on is sound.
  */
 export function startPartitionRunner(options: PartitionRunnerOptions): PartitionRunner {
   const maxBatch = options.maxBatch ?? 2_000;
@@ -52,6 +64,19 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
     wake?.();
     wake = undefined;
   };
+
+  /** Waits, or less once the runner is stopping. */
+  const sleepers = new Set<() => void>();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      sleepers.add(done);
+    });
 
   const readOnce = async () => {
     const reading = generation;
@@ -73,6 +98,8 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
   };
 
   const read = async () => {
+    if (options.settleMs) await pause(options.settleMs);
+    if (stopping) return;
     nextSeq = (await options.checkpoints.get(options.partition)) + 1;
     while (!stopping) {
       const reading = generation;
@@ -81,20 +108,27 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
       } catch (error) {
         log.warn({ err: error, nextSeq }, "partition reader failed; restarting it");
       }
-      if (!stopping && reading === generation) await new Promise((resolve) => setTimeout(resolve, 1_000));
+      if (!stopping && reading === generation) await pause(1_000);
     }
   };
 
-  /** After a failed write: forget memory and queue, and read again from the checkpoint. */
+  /**
+   * After a failed write: forget memory and queue, and read again from the checkpoint. The reset
+   * waits for any flush still writing, so the checkpoint read afterwards is final; the reader's
+   * generation moves only once the new start is known, so it cannot restart from the old position
+   * (its messages would reach the fresh memory with a gap before them).
+   */
   const replayFromCheckpoint = async () => {
     log.warn({ err: writeFailed }, "writing customers failed; replaying the partition from its checkpoint");
+    await options.memory.reset();
+    const checkpoint = await options.checkpoints.get(options.partition);
     writeFailed = undefined;
     generation += 1;
     queue = [];
-    options.memory.reset();
-    nextSeq = (await options.checkpoints.get(options.partition)) + 1;
+    nextSeq = checkpoint + 1;
     stopReading?.();
     resumeReading?.();
+    resumeReading = undefined;
   };
 
   const flushInBackground = () => {
@@ -103,11 +137,24 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
     });
   };
 
+  /** True once a flush failed (noticed at once, before its rejection reaches `flushInBackground`). */
+  const spoiled = () => {
+    try {
+      options.memory.assertSound();
+    } catch (error) {
+      writeFailed ??= error;
+    }
+    return writeFailed !== undefined;
+  };
+
   const process = async () => {
     let failures = 0;
     while (!stopping) {
-      if (writeFailed !== undefined) {
-        await replayFromCheckpoint().catch((error) => log.error({ err: error }, "cannot read the checkpoint"));
+      if (spoiled()) {
+        await replayFromCheckpoint().catch(async (error) => {
+          log.error({ err: error }, "cannot read the checkpoint");
+          await pause(1_000);
+        });
         continue;
       }
       if (queue.length === 0) {
@@ -118,13 +165,19 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
         continue;
       }
       if (!options.stillOwned()) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await pause(100);
         continue;
       }
       const batch = queue.slice(0, maxBatch);
       const last = batch[batch.length - 1];
+      const decidedIn = generation;
+      const assertCurrent = () => {
+        if (!options.stillOwned()) throw new Error(`partition ${options.partition}: lease not safely held`);
+        if (generation !== decidedIn) throw new Error(`partition ${options.partition}: replayed meanwhile`);
+        options.memory.assertSound();
+      };
       try {
-        const outcome = await options.apply(batch);
+        const outcome = await options.apply(batch, assertCurrent);
         options.memory.stage(outcome.writes, last?.seq ?? 0);
         queue.splice(0, batch.length);
         failures = 0;
@@ -135,14 +188,21 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
         if (options.memory.staged() >= MAX_STAGED) await options.memory.flush().catch((error) => (writeFailed = error));
         else flushInBackground();
       } catch (error) {
+        // A lapsed lease or a failed write is not the batch's fault: the loop waits or replays.
+        if (!options.stillOwned() || spoiled() || generation !== decidedIn) {
+          log.debug({ err: error }, "batch abandoned");
+          continue;
+        }
         failures += 1;
         log.warn({ err: error, failures, messages: batch.length }, "batch failed; retrying it");
-        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** failures, 5_000)));
+        await pause(Math.min(100 * 2 ** failures, 5_000));
       }
     }
-    // Hand the partition over with everything applied so far written.
+    // Hand the partition over with everything applied so far written; in any case, no write of
+    // this runner may still be running once it has stopped.
     if (options.stillOwned())
       await options.memory.flush().catch((error) => log.warn({ err: error }, "final write failed"));
+    await options.memory.idle();
   };
 
   const reading = read().catch((error) => log.error({ err: error }, "partition reader stopped"));
@@ -155,6 +215,7 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
       stopReading?.();
       resumeReading?.();
       signal();
+      for (const wakeUp of [...sleepers]) wakeUp();
       await processing;
       await reading;
       log.debug("partition runner stopped");

@@ -30,6 +30,14 @@ export type CustomerWorkerOptions = {
   now?: () => Date;
 };
 
+type Acquisition = {
+  /** Settles once the previous acquisition's runner has stopped and this one's started (unless called off). */
+  started: Promise<void>;
+  runner?: PartitionRunner;
+  /** Set once stopping began. */
+  stopped?: Promise<void>;
+};
+
 export type CustomerWorker = {
   workerId: string;
   leases: PartitionLeases;
@@ -51,13 +59,34 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
   const facts = createFactPublisher(options.link);
   const commands = createCommandPublisher({ link: options.link, partitions: options.partitions });
   const now = options.now ?? (() => new Date());
-  const runners = new Map<number, PartitionRunner>();
+  /**
+   * Each partition's latest acquisition. A runner answers for its partition only while its
+   * acquisition is the latest and the lease is held: one still stopping after a loss never writes
+   * for a newer acquisition, whose runner starts only once the old one has stopped.
+   */
+  const acquisitions = new Map<number, Acquisition>();
 
   // Assigned once the leases exist; no partition is acquired before then.
   let leases: PartitionLeases | undefined;
-  const owns = (partition: number) => leases?.holds(partition) ?? false;
+
+  /** Stops an acquisition's runner (idempotent); a start still waiting is called off. */
+  const stopAcquisition = (acquisition: Acquisition): Promise<void> => {
+    acquisition.stopped ??= acquisition.started.then(() => acquisition.runner?.stop());
+    return acquisition.stopped;
+  };
 
   const acquire = (partition: number) => {
+    const previous = acquisitions.get(partition);
+    const ready = previous ? stopAcquisition(previous) : Promise.resolve();
+    const acquisition: Acquisition = { started: Promise.resolve() };
+    const owns = () => acquisitions.get(partition) === acquisition && (leases?.holds(partition) ?? false);
+    acquisition.started = ready.then(() => {
+      if (!acquisition.stopped) acquisition.runner = startRunner(partition, owns);
+    });
+    acquisitions.set(partition, acquisition);
+  };
+
+  const startRunner = (partition: number, owns: () => boolean): PartitionRunner => {
     const partitionLog = log.child({ partition });
     const memory = createWriteBehind({
       partition,
@@ -65,38 +94,38 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
       checkpoints,
       cacheSize: options.cachePerPartition ?? 2_000,
       assertOwnership: () => {
-        if (!owns(partition)) throw new Error(`partition ${partition} is no longer owned by ${workerId}`);
+        if (!owns()) throw new Error(`partition ${partition} is no longer owned by ${workerId}`);
       },
     });
-    runners.set(
+    return startPartitionRunner({
       partition,
-      startPartitionRunner({
-        partition,
-        js,
-        checkpoints,
-        memory,
-        stillOwned: () => owns(partition),
-        log: partitionLog,
-        apply: (messages) =>
-          applyBatch(messages, {
-            customers,
-            deviceTokens,
-            deadLetters,
-            facts,
-            commands,
-            current: memory.current,
-            audiencesOf: options.audiencesOf,
-            now,
-            log: partitionLog,
-          }),
-      }),
-    );
+      js,
+      checkpoints,
+      memory,
+      stillOwned: owns,
+      settleMs: options.leaseTickMs ?? 1_000,
+      log: partitionLog,
+      apply: (messages, assertCurrent) =>
+        applyBatch(messages, {
+          customers,
+          deviceTokens,
+          deadLetters,
+          facts,
+          commands,
+          current: memory.current,
+          assertCurrent,
+          audiencesOf: options.audiencesOf,
+          now,
+          log: partitionLog,
+        }),
+    });
   };
 
   const release = async (partition: number) => {
-    const runner = runners.get(partition);
-    runners.delete(partition);
-    await runner?.stop();
+    const acquisition = acquisitions.get(partition);
+    if (!acquisition) return;
+    await stopAcquisition(acquisition);
+    if (acquisitions.get(partition) === acquisition) acquisitions.delete(partition);
     log.debug({ partition }, "partition released");
   };
 

@@ -1,9 +1,6 @@
 import { LRUCache } from "lru-cache";
 import type { CustomerDocument, Customers, CustomerWrite, PartitionCheckpoints } from "../../store/index.ts";
 
-/** Customers written between two checks that the partition is still owned. */
-const OWNERSHIP_CHECK_EVERY = 200;
-
 export type WriteBehindOptions = {
   partition: number;
   customers: Customers;
@@ -19,8 +16,10 @@ export type WriteBehindOptions = {
  * Batches decide on the newest state (staged, being written, or cached); staged changes of one
  * customer coalesce, so a flush writes each changed customer once, however many batches touched
  * it, then moves the partition's checkpoint past everything it covered. Facts leave before their
- * documents are written: if a flush fails, the runner drops this memory and replays from the
- * checkpoint, and the facts it publishes again carry the same ids, which JetStream drops.
+ * documents are written: if a flush fails, this memory is spoiled (no later flush writes anything
+ * or moves the checkpoint, since the checkpoint would cover what failed), the runner waits for
+ * every flush to settle, resets it and replays from the checkpoint, and the facts it publishes
+ * again carry the same ids, which JetStream drops.
  */
 export type WriteBehind = {
   /** The newest known document of a customer, or undefined when it must be read from the store. */
@@ -29,10 +28,17 @@ export type WriteBehind = {
   stage: (writes: CustomerWrite[], throughSeq: number) => void;
   /** Customers staged and not yet being written. */
   staged: () => number;
-  /** Writes what is staged (after any flush in progress) and checkpoints it. */
+  /**
+   * Writes what is staged (after any flush in progress) and checkpoints it. Rejects, writing
+   * nothing, once a flush has failed, until `reset`.
+   */
   flush: () => Promise<void>;
-  /** Forgets everything, after a failed flush. */
-  reset: () => void;
+  /** Throws the failure of a flush since the last reset: this memory may no longer be decided on. */
+  assertSound: () => void;
+  /** Resolves once no flush is running (any failure stays recorded). */
+  idle: () => Promise<void>;
+  /** Forgets everything, after a failed flush, once no flush is running any more. */
+  reset: () => Promise<void>;
 };
 
 export function createWriteBehind(options: WriteBehindOptions): WriteBehind {
@@ -42,24 +48,34 @@ export function createWriteBehind(options: WriteBehindOptions): WriteBehind {
   let stagedThrough = 0;
   let checkpointed = 0;
   let flushing: Promise<void> | undefined;
+  /** Set, synchronously, when a flush fails; cleared only by reset. */
+  let failure: { error: unknown } | undefined;
 
   const writeStaged = async () => {
     const batch = staged;
     const through = stagedThrough;
     staged = new Map();
     writing = batch;
-    const writes = [...batch.values()];
-    // A long flush re-checks the lease between slices and before the checkpoint: a worker that
-    // lost the partition stops before it could overwrite the next owner's newer state or move
-    // the checkpoint past what the next owner has written.
-    for (let start = 0; start < writes.length; start += OWNERSHIP_CHECK_EVERY) {
+    try {
+      // The lease is re-checked before every write command and before the checkpoint: a worker
+      // that lost the partition stops before it could overwrite the next owner's newer state or
+      // move the checkpoint past what the next owner has written.
+      await options.customers.writeMany([...batch.values()], { beforeEachCommand: options.assertOwnership });
+      for (const { document } of batch.values()) cache.set(document._id, document);
+      writing = new Map();
       options.assertOwnership();
-      await options.customers.writeMany(writes.slice(start, start + OWNERSHIP_CHECK_EVERY));
+      await options.checkpoints.set(options.partition, through);
+      checkpointed = through;
+    } catch (error) {
+      // What failed stays in `writing`, so `current` keeps answering the newest state (never an
+      // older one from the store) until the runner resets this memory.
+      failure ??= { error };
+      throw error;
     }
-    for (const { document } of batch.values()) cache.set(document._id, document);
-    options.assertOwnership();
-    await options.checkpoints.set(options.partition, through);
-    checkpointed = through;
+  };
+
+  const idle = async () => {
+    while (flushing) await flushing.catch(() => undefined);
   };
 
   return {
@@ -74,19 +90,30 @@ export function createWriteBehind(options: WriteBehindOptions): WriteBehind {
     },
     staged: () => staged.size,
     async flush() {
+      // Waiters re-check `flushing` in the continuation that then acts on it, so two flushes
+      // woken together cannot both start writing (nor a reset run while one writes).
       while (flushing) await flushing.catch(() => undefined);
+      // A flush queued behind a failed one must not run: its checkpoint would cover the failed
+      // flush's customers, which are not in the store.
+      if (failure) throw failure.error;
       if (staged.size === 0 && stagedThrough <= checkpointed) return;
       flushing = writeStaged().finally(() => {
-        writing = new Map();
         flushing = undefined;
       });
       return flushing;
     },
-    reset() {
+    assertSound() {
+      if (failure) throw failure.error;
+    },
+    idle,
+    async reset() {
+      // A flush still running would write and checkpoint after the reset, behind the replay's back.
+      while (flushing) await flushing.catch(() => undefined);
       staged = new Map();
       writing = new Map();
       stagedThrough = 0;
       checkpointed = 0;
+      failure = undefined;
       cache.clear();
     },
   };

@@ -1,0 +1,206 @@
+import { describe, expect, it } from "vitest";
+import { applyBatch, type BatchDependencies, type IngestMessage } from "../../../actors/customer/applyBatch.ts";
+import { createWriteBehind } from "../../../actors/customer/writeBehind.ts";
+import type {
+  CustomerDocument,
+  Customers,
+  CustomerWrite,
+  PartitionCheckpoints,
+  WriteManyOptions,
+} from "../../../store/index.ts";
+import { encodeCommand } from "../../../streams/commands.ts";
+import type { CustomerFact } from "../../../streams/index.ts";
+
+type Gate = { promise: Promise<void>; open: () => void; fail: (error: Error) => void };
+function gate(): Gate {
+  let open = () => {};
+  let fail: (error: Error) => void = () => {};
+  const promise = new Promise<void>((resolve, reject) => {
+    open = resolve;
+    fail = reject;
+  });
+  return { promise, open, fail };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function doc(id: string, lastSeq: number, version = 1): CustomerDocument {
+  return { _id: id, version, lastSeq, deleted: true, account: "a", customerId: id, deletedAt: "2026-01-01" };
+}
+const write = (id: string, lastSeq: number, readVersion = 0): CustomerWrite => ({
+  document: doc(id, lastSeq, readVersion + 1),
+  readVersion,
+});
+
+/** A store whose writes wait for the test to let each one through (or fail it). */
+function fakeStore() {
+  const written: string[] = [];
+  const checkpoints: number[] = [];
+  const gates: Gate[] = [];
+  const customers: Customers = {
+    get: async () => undefined,
+    loadMany: async () => new Map(),
+    async writeMany(writes: CustomerWrite[], options?: WriteManyOptions) {
+      for (const { document } of writes) {
+        options?.beforeEachCommand?.();
+        const next = gate();
+        gates.push(next);
+        await next.promise;
+        written.push(`${document._id}@${document.lastSeq}`);
+      }
+    },
+  };
+  const checkpointRepository: PartitionCheckpoints = {
+    get: async () => checkpoints.at(-1) ?? 0,
+    set: async (_partition, seq) => {
+      checkpoints.push(seq);
+    },
+  };
+  return { customers, checkpoints: checkpointRepository, written, checkpointsSet: checkpoints, gates };
+}
+
+describe("write-behind memory", () => {
+  it("runs no flush queued behind a failed one, and keeps answering the failed customers until reset", async () => {
+    const store = fakeStore();
+    const memory = createWriteBehind({
+      partition: 0,
+      customers: store.customers,
+      checkpoints: store.checkpoints,
+      cacheSize: 10,
+      assertOwnership: () => {},
+    });
+    memory.stage([write("x", 10)], 10);
+    const first = memory.flush();
+    await tick();
+    memory.stage([write("y", 20)], 20);
+    const queued = memory.flush();
+
+    store.gates[0]?.fail(new Error("store down"));
+    await expect(first).rejects.toThrow("store down");
+    await expect(queued).rejects.toThrow("store down");
+    // Neither y's write nor a checkpoint past x may happen: x is not in the store.
+    expect(store.gates).toHaveLength(1);
+    expect(store.checkpointsSet).toEqual([]);
+    expect(memory.current("x")?.lastSeq).toBe(10);
+    expect(() => memory.assertSound()).toThrow("store down");
+
+    await memory.reset();
+    expect(memory.current("x")).toBeUndefined();
+    expect(() => memory.assertSound()).not.toThrow();
+  });
+
+  it("resets only once the flush in progress has settled", async () => {
+    const store = fakeStore();
+    const memory = createWriteBehind({
+      partition: 0,
+      customers: store.customers,
+      checkpoints: store.checkpoints,
+      cacheSize: 10,
+      assertOwnership: () => {},
+    });
+    memory.stage([write("x", 10), write("y", 11)], 11);
+    const flushing = memory.flush();
+    await tick();
+    let reset = false;
+    const resetting = memory.reset().then(() => {
+      reset = true;
+    });
+    store.gates[0]?.open();
+    await tick();
+    expect(reset).toBe(false);
+    store.gates[1]?.open();
+    await flushing;
+    await resetting;
+    expect(store.written).toEqual(["x@10", "y@11"]);
+    expect(store.checkpointsSet).toEqual([11]);
+  });
+
+  it("re-checks ownership before every write command and before the checkpoint", async () => {
+    const store = fakeStore();
+    let owned = true;
+    const memory = createWriteBehind({
+      partition: 0,
+      customers: store.customers,
+      checkpoints: store.checkpoints,
+      cacheSize: 10,
+      assertOwnership: () => {
+        if (!owned) throw new Error("not owned");
+      },
+    });
+    memory.stage([write("x", 10), write("y", 11)], 11);
+    const flushing = memory.flush();
+    await tick();
+    owned = false;
+    store.gates[0]?.open();
+    await expect(flushing).rejects.toThrow("not owned");
+    expect(store.written).toEqual(["x@10"]);
+    expect(store.checkpointsSet).toEqual([]);
+  });
+});
+
+describe("a batch's effects", () => {
+  const message = (seq: number, customerId: string): IngestMessage => ({
+    seq,
+    subject: "in.p.0",
+    data: encodeCommand({
+      type: "event.track",
+      data: { name: "load", properties: {} },
+      metadata: { account: "a", customerId, commandId: `e-${seq}`, acceptedAt: "2026-01-01T00:00:00.000Z" },
+    }),
+  });
+
+  function dependencies(overrides: Partial<BatchDependencies>) {
+    const published: CustomerFact[] = [];
+    const deps: BatchDependencies = {
+      customers: { get: async () => undefined, loadMany: async () => new Map(), writeMany: async () => {} },
+      deviceTokens: { claim: async () => ({ won: true, displaced: undefined }) } as never,
+      deadLetters: { record: async () => {} },
+      facts: { publish: async (facts) => void published.push(...facts) },
+      commands: { publish: async () => [] },
+      current: () => undefined,
+      assertCurrent: () => {},
+      audiencesOf: () => [],
+      now: () => new Date("2026-01-01T00:00:01.000Z"),
+      log: { info: () => {}, error: () => {} } as never,
+      ...overrides,
+    };
+    return { deps, published };
+  }
+
+  it("publishes nothing once what it was decided on may be stale", async () => {
+    const { deps, published } = dependencies({
+      assertCurrent: () => {
+        throw new Error("lease not safely held");
+      },
+    });
+    await expect(applyBatch([message(5, "c1")], deps)).rejects.toThrow("lease not safely held");
+    expect(published).toEqual([]);
+  });
+
+  it("does not take a customer for new when it leaves memory while the others are loaded", async () => {
+    const known = new Map<string, CustomerDocument>();
+    const existing = await (async () => {
+      // c1 as the machine left it after its first command (seq 3).
+      const { deps } = dependencies({});
+      const outcome = await applyBatch([message(3, "c1")], deps);
+      return outcome.writes[0]?.document as CustomerDocument;
+    })();
+    known.set("a:c1", existing);
+    const { deps, published } = dependencies({
+      current: (key) => known.get(key),
+      customers: {
+        get: async () => undefined,
+        async loadMany(keys) {
+          // Meanwhile c1's failed write is dropped from memory (or its cache entry evicted).
+          known.clear();
+          expect(keys).toEqual(["a:c2"]);
+          return new Map();
+        },
+        writeMany: async () => {},
+      },
+    });
+    await applyBatch([message(7, "c1"), message(8, "c2")], deps);
+    const registered = published.filter((f) => f.type === "event.recorded" && f.data.name === "REGISTRATION");
+    expect(registered.map((f) => f.metadata.customerId)).toEqual(["c2"]);
+  });
+});
