@@ -3,7 +3,7 @@
  * (compared with the rate at which the same store merely scans them), and the latency from an
  * event's acceptance to the `ENTERED` fact it causes, at a steady load. See bench/README.md.
  */
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { Msg } from "@nats-io/transport-node";
 import { createCustomerState, PERSISTED_CUSTOMER_SCHEMA } from "../actors/customer/index.ts";
@@ -33,6 +33,7 @@ import {
   STALL_MS,
   seconds,
   sleep,
+  startOutcome,
   trackEvents,
   UsageError,
 } from "./support.ts";
@@ -70,6 +71,11 @@ const SCAN_ORDER = 10;
 const DRAIN_TIMEOUT_MS = 600_000;
 /** After the last event is offered, how long without a new ENTERED fact before the rest count as missing. */
 const ENTERED_QUIET_MS = 30_000;
+/**
+ * The bench's audiences sweep once a year (January 1st): an hourly sweep (the default) would start
+ * whenever a run crosses the hour and scan the whole account again in the middle of a measurement.
+ */
+const SWEEP_SCHEDULE = "0 0 1 1 *";
 const RUN_FIELDS = "id status total processed entered exited unchanged errorCount errors startedAt finishedAt";
 
 const isMatch = (k: number) => k % 100 < 50;
@@ -188,7 +194,7 @@ async function createAndRecalculate(bench: Bench, label: string, name: string, r
   const sentAt = Date.now();
   const { createAudience } = await gql<{ createAudience: { id: string; runs: { id: string }[] } }>(
     "mutation($i: AudienceInput!) { createAudience(input: $i) { id runs { id } } }",
-    { i: { name, rules } },
+    { i: { name, rules, sweepSchedule: SWEEP_SCHEDULE } },
     signal,
   );
   const runId = createAudience.runs[0]?.id;
@@ -358,6 +364,9 @@ async function realtimePhase(bench: Bench, options: Options, audienceId: string)
       }
     },
   });
+  // Masivo runs in this process: a stalled event loop delays every step of the path.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   let offeredCount = 0;
   const stopProgress = everyFewSeconds((elapsed) =>
     err(
@@ -381,6 +390,7 @@ async function realtimePhase(bench: Bench, options: Options, audienceId: string)
     });
     lastEnteredAt = Math.max(lastEnteredAt, performance.now());
     while (entered < planned && performance.now() - lastEnteredAt < ENTERED_QUIET_MS) await sleep(20, signal);
+    loopDelay.disable();
 
     const latencies: number[] = [];
     const toApplied: number[] = [];
@@ -414,8 +424,12 @@ async function realtimePhase(bench: Bench, options: Options, audienceId: string)
       appliedP99: quantile(appliedSorted, 0.99),
       ackP50: quantile(offered.acks, 0.5),
       ackP99: quantile(offered.acks, 0.99),
+      loopDelayP99: loopDelay.percentile(99) / 1e6,
+      loopDelayMax: loopDelay.max / 1e6,
+      heapMB: process.memoryUsage().heapUsed / 2 ** 20,
     };
   } finally {
+    loopDelay.disable();
     stopProgress();
     commands.unsubscribe();
     facts.unsubscribe();
@@ -427,13 +441,8 @@ async function realtimePhase(bench: Bench, options: Options, audienceId: string)
 
 async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   const { store } = bench;
-  const summary: string[] = [];
-  const failures: string[] = [];
+  const { summary, failures, note } = startOutcome();
   const n = options.customers;
-  const note = (line: string) => {
-    summary.push(line);
-    err(line);
-  };
 
   const buildMs = await buildCustomers(store, n, bench.signal);
   note(
@@ -486,7 +495,8 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
       `acceptance (the gateway's stamp) → ENTERED fact received: p50 ${fmt(realtime.p50)} ms, ` +
       `p99 ${fmt(realtime.p99)} ms, max ${fmt(realtime.max)} ms over ${fmt(realtime.measured)} events ` +
       `(→ applied, the fact's own time: p99 ${fmt(realtime.appliedP99)} ms); ` +
-      `Ack round trip p50 ${fmt(realtime.ackP50)} ms, p99 ${fmt(realtime.ackP99)} ms`,
+      `Ack round trip p50 ${fmt(realtime.ackP50)} ms, p99 ${fmt(realtime.ackP99)} ms; this process's event loop ` +
+      `delay p99 ${fmt(realtime.loopDelayP99)} ms, max ${fmt(realtime.loopDelayMax)} ms, heap ${fmt(realtime.heapMB)} MB`,
   );
   if (realtime.duplicates + realtime.unexpected > 0) {
     note(`note: ${realtime.duplicates} ENTERED facts arrived twice and ${realtime.unexpected} for other customers`);

@@ -272,6 +272,19 @@ export type Bench = {
 /** The summary for stdout, its exact last line, and the goals missed (then the exit code is 1). */
 export type BenchOutcome = { summary: string[]; lastLine: string; failures: string[] };
 
+/** A summary and failures to fill; `note` adds a summary line and shows it on stderr at once. */
+export function startOutcome(): Omit<BenchOutcome, "lastLine"> & { note: (line: string) => void } {
+  const summary: string[] = [];
+  return {
+    summary,
+    failures: [],
+    note(line) {
+      summary.push(line);
+      err(line);
+    },
+  };
+}
+
 type Resources = { running?: RunningMasivo; link?: NatsLink; store?: Store; deferred: (() => Promise<unknown>)[] };
 
 /**
@@ -345,6 +358,7 @@ async function benchMain<O>(spec: BenchSpec<O>): Promise<number> {
     MASIVO_LOG_LEVEL: "warn",
     MASIVO_ROLES: "all",
     MASIVO_PARTITIONS: process.env.MASIVO_PARTITIONS,
+    ...spec.environment,
   };
   let config: Config;
   try {
@@ -421,6 +435,8 @@ type BenchSpec<O> = {
   parse: (argv: string[], env: Record<string, string | undefined>) => O;
   /** The first progress line: what the run will do. */
   header: (options: O) => string;
+  /** Masivo's environment besides the defaults (`MASIVO_ROLES=all`, log level `warn`, …). */
+  environment?: Record<string, string>;
   run: (bench: Bench, options: O) => Promise<BenchOutcome>;
 };
 
