@@ -1,4 +1,5 @@
 import type { Db } from "mongodb";
+import { duplicateKeyIndexes } from "./duplicateKey.ts";
 
 /**
  * Who is in an audience, kept from the membership facts: one document per member, keyed
@@ -45,23 +46,37 @@ export function audienceMembersRepository(db: Db): AudienceMembers {
     async apply(updates) {
       const deltas = new Map<string, number>();
       const add = (audienceId: string, delta: number) => deltas.set(audienceId, (deltas.get(audienceId) ?? 0) + delta);
+      const entering = updates.filter((update) => update.member);
+      // One insert for all who enter (FerretDB inserts several times faster than it upserts); a
+      // duplicate key is someone already listed, as on a redelivered batch.
+      if (entering.length > 0) {
+        const documents = entering.map(({ audienceId, account, customerId, since }) => ({
+          _id: memberKey(audienceId, customerId),
+          audienceId,
+          account,
+          customerId,
+          since,
+        }));
+        let refused: number[] = [];
+        try {
+          await collection.insertMany(documents, { ordered: false });
+        } catch (error) {
+          const duplicates = duplicateKeyIndexes(error);
+          if (!duplicates) throw error;
+          refused = duplicates;
+        }
+        documents.forEach((document, index) => {
+          if (!refused.includes(index)) add(document.audienceId, 1);
+        });
+      }
       // One `_id` statement each: the form FerretDB answers from its index.
       await Promise.all(
-        updates.map(async (update) => {
-          const _id = memberKey(update.audienceId, update.customerId);
-          if (update.member) {
-            const { audienceId, account, customerId, since } = update;
-            const result = await collection.updateOne(
-              { _id },
-              { $setOnInsert: { audienceId, account, customerId, since } },
-              { upsert: true },
-            );
-            if (result.upsertedCount === 1) add(update.audienceId, 1);
-          } else {
-            const result = await collection.deleteOne({ _id });
-            if (result.deletedCount === 1) add(update.audienceId, -1);
-          }
-        }),
+        updates
+          .filter((update) => !update.member)
+          .map(async ({ audienceId, customerId }) => {
+            const result = await collection.deleteOne({ _id: memberKey(audienceId, customerId) });
+            if (result.deletedCount === 1) add(audienceId, -1);
+          }),
       );
       return deltas;
     },
