@@ -55,6 +55,11 @@ export const CLI_OPTIONS = {
     help: "x-ratelimit-reset as epoch or delta seconds",
   },
   arrayCap: { flag: "--array-cap", env: "FAKE_BRAZE_ARRAY_CAP", help: "elements kept per array attribute; default 25" },
+  countDuplicates: {
+    flag: "--count-duplicates",
+    env: "FAKE_BRAZE_COUNT_DUPLICATES",
+    help: "1 or true: /__fake/stats counts objects identical to one received before; default 0",
+  },
 } as const satisfies Record<string, CliOption>;
 
 type CliKey = keyof typeof CLI_OPTIONS;
@@ -86,6 +91,10 @@ const cliSchema = z.object({
   usersWindowMs: count(1),
   resetHeader: z.enum([ResetHeaderForm.EPOCH, ResetHeaderForm.DELTA]).optional(),
   arrayCap: count(1),
+  countDuplicates: z
+    .enum(["1", "0", "true", "false"])
+    .transform((value) => value === "1" || value === "true")
+    .optional(),
 });
 
 /** The fake's options from flags (which win) and environment; throws a readable error for bad input. */
@@ -125,6 +134,7 @@ export function parseCliOptions(argv: readonly string[], env: Record<string, str
     },
     resetHeader: o.resetHeader,
     arrayCap: o.arrayCap,
+    countDuplicates: o.countDuplicates,
   };
 }
 

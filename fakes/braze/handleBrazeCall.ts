@@ -86,6 +86,7 @@ async function answer(
     key,
     now,
     store: world.store,
+    tally: world.tally,
     options: world.options,
     forcedErrors: forced?.kind === "partialErrors" ? forced.errors : [],
   });

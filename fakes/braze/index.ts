@@ -15,7 +15,7 @@ export {
   ResetHeaderForm,
 } from "./options.ts";
 export type { UserAlias } from "./profileStore.ts";
-export type { FakeBrazeRequest, FakeBrazeStats, RequestFilter } from "./requestLog.ts";
+export type { FakeBrazeRequest, RequestFilter } from "./requestLog.ts";
 export { type FakeBraze, type FakeBrazeFaults, startFakeBraze } from "./startFakeBraze.ts";
-export type { FakeBrazeEvent, FakeBrazePurchase, FakeBrazeState, FakeBrazeUser } from "./state.ts";
+export type { FakeBrazeEvent, FakeBrazePurchase, FakeBrazeState, FakeBrazeStats, FakeBrazeUser } from "./state.ts";
 export type { InputArray, TrackError } from "./trackTypes.ts";

@@ -60,6 +60,11 @@ export type FakeBrazeOptions = {
   allowNegativePrice?: boolean;
   /** Requests kept for inspection (oldest dropped); counters are kept regardless. Default 1,000. */
   requestLogSize?: number;
+  /**
+   * Default false: true keeps a digest of every object /users/track processes, so `stats()` counts
+   * `duplicates` (objects identical to one received before) at ~70 bytes of memory an object.
+   */
+  countDuplicates?: boolean;
   /** Epoch milliseconds; drives rate windows, event clamping and logged times. */
   now?: () => number;
 };
@@ -93,6 +98,7 @@ export type ResolvedOptions = {
   blocklist: ReadonlySet<string>;
   allowNegativePrice: boolean;
   requestLogSize: number;
+  countDuplicates: boolean;
   now: () => number;
 };
 
@@ -131,6 +137,7 @@ export function resolveOptions(options: FakeBrazeOptions = {}): ResolvedOptions 
     blocklist: new Set((options.blocklistedExternalIds ?? DEFAULT_BLOCKLIST).map((id) => id.toLowerCase())),
     allowNegativePrice: options.allowNegativePrice ?? true,
     requestLogSize: options.requestLogSize ?? 1_000,
+    countDuplicates: options.countDuplicates ?? false,
     now: options.now ?? Date.now,
   };
 }

@@ -1,4 +1,5 @@
 import type { ForcedError } from "./faults.ts";
+import type { ObjectTally } from "./objectTally.ts";
 import type { ResolvedKey, ResolvedOptions } from "./options.ts";
 import type { ProfileStore } from "./profileStore.ts";
 import type { JsonObject } from "./trackTypes.ts";
@@ -17,6 +18,8 @@ export type BrazeCall = {
   key: ResolvedKey;
   now: number;
   store: ProfileStore;
+  /** Counts what /users/track processed. */
+  tally: ObjectTally;
   options: ResolvedOptions;
   /** From a partialErrors fault; only /users/track reads them. */
   forcedErrors: readonly ForcedError[];

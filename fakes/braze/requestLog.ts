@@ -14,7 +14,7 @@ export type FakeBrazeRequest = {
 export type RequestFilter = { path?: string; key?: string; limit?: number };
 
 /** Counters over every call since start (or reset), however many the log still holds. */
-export type FakeBrazeStats = {
+export type RequestStats = {
   total: number;
   /** Calls per path. */
   calls: Record<string, number>;
@@ -28,7 +28,7 @@ export type RequestLog = {
   record(request: FakeBrazeRequest): void;
   /** Oldest first; `limit` keeps the newest. */
   list(filter?: RequestFilter): FakeBrazeRequest[];
-  stats(): FakeBrazeStats;
+  stats(): RequestStats;
   clear(): void;
 };
 
@@ -66,6 +66,6 @@ export function createRequestLog(size: number): RequestLog {
   };
 }
 
-function emptyStats(): FakeBrazeStats {
+function emptyStats(): RequestStats {
   return { total: 0, calls: {}, statuses: {}, rateLimited: 0 };
 }

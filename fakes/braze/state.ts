@@ -1,10 +1,13 @@
+import type { ObjectCounts } from "./objectTally.ts";
 import type { Profile, StoredEvent, StoredPurchase, UserAlias } from "./profileStore.ts";
-import type { FakeBrazeRequest, FakeBrazeStats, RequestFilter } from "./requestLog.ts";
+import type { FakeBrazeRequest, RequestFilter, RequestStats } from "./requestLog.ts";
 import type { JsonObject } from "./trackTypes.ts";
 import type { FakeWorld } from "./world.ts";
 
 export type FakeBrazeEvent = StoredEvent;
 export type FakeBrazePurchase = StoredPurchase;
+/** Counters since start (or reset): calls, answers, 429s, and the objects /users/track processed. */
+export type FakeBrazeStats = RequestStats & ObjectCounts;
 
 /** A profile as tests see it: a copy, with its own events and purchases. Times are epoch ms. */
 export type FakeBrazeUser = {
@@ -46,7 +49,7 @@ export function createStateView(world: FakeWorld): FakeBrazeState {
         store.purchases.filter((purchase) => externalId === undefined || purchase.externalId === externalId),
       ),
     requests: (filter) => world.log.list(filter),
-    stats: () => world.log.stats(),
+    stats: () => ({ ...world.log.stats(), ...world.tally.counts() }),
   };
 }
 

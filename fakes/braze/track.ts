@@ -45,6 +45,7 @@ export function track(call: BrazeCall): Reply {
   for (const object of valid.attributes) applyAttributeObject(call, object);
   for (const object of valid.events) recordEvent(call, object);
   for (const object of valid.purchases) recordPurchase(call, object);
+  for (const array of INPUT_ARRAYS) for (const object of valid[array]) call.tally.record(array, object);
 
   const body: JsonObject = { message: "success" };
   for (const array of INPUT_ARRAYS) {

@@ -1,4 +1,5 @@
 import { createFaultBook, type FaultBook } from "./faults.ts";
+import { createObjectTally, type ObjectTally } from "./objectTally.ts";
 import type { BatchMode, ResetHeaderForm, ResolvedOptions } from "./options.ts";
 import { createProfileStore, type ProfileStore } from "./profileStore.ts";
 import { createRateLimiter, type RateLimiter } from "./rateLimits.ts";
@@ -11,6 +12,8 @@ export type FakeWorld = {
   limiter: RateLimiter;
   faults: FaultBook;
   log: RequestLog;
+  /** What /users/track processed, per array. */
+  tally: ObjectTally;
   /** A real-time wait (timeout faults hold real sockets, whatever the injected clock says). */
   sleep(ms: number): Promise<void>;
 };
@@ -22,6 +25,7 @@ export function createWorld(options: ResolvedOptions, sleep: (ms: number) => Pro
     limiter: createRateLimiter(),
     faults: createFaultBook(),
     log: createRequestLog(options.requestLogSize),
+    tally: createObjectTally(options.countDuplicates),
     sleep,
   };
 }
@@ -41,5 +45,6 @@ export function setResetHeader(world: FakeWorld, form: ResetHeaderForm): void {
 export function resetWorld(world: FakeWorld): void {
   world.store.clear();
   world.log.clear();
+  world.tally.clear();
   world.limiter.reset();
 }

@@ -18,7 +18,13 @@ import { itemsOfError, planTrackCalls, toDeleteBody, toTrackBody } from "./batch
 import { type BrazeClient, createBrazeClient } from "./brazeClient.ts";
 import type { BrazeItem } from "./brazeObjects.ts";
 import { type CallEnd, deliverCall, MisconfiguredError } from "./deliverCall.ts";
-import { type BrazeCall, type BrazeWindowContext, planWindow, type WindowFact, windowCustomers } from "./planWindow.ts";
+import {
+  type BrazeCall,
+  type BrazeWindowContext,
+  customersNeedingConsent,
+  planWindow,
+  type WindowFact,
+} from "./planWindow.ts";
 
 /** Tuning of one Braze integration's sync. */
 export type BrazeSyncOptions = {
@@ -88,8 +94,9 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
     await deps.integrations.setStatus(integration._id, next, lastError);
   };
 
+  /** Of the customers whose consent at the window's start matters, those who had denied data sharing. */
   const deniedAtStart = async (facts: WindowFact[]): Promise<string[]> => {
-    const customers = windowCustomers(facts);
+    const customers = customersNeedingConsent(facts);
     const unknown = customers.filter((id) => !consent.has(id));
     const stored = await deps.customers.loadMany(unknown.map((id) => customerKey(integration.account, id)));
     for (const id of unknown) {

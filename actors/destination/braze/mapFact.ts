@@ -234,9 +234,16 @@ function originOf(fact: CustomerFact, seq: number, part: number): BrazeOrigin {
   return { factId: fact.metadata.factId, seq, part };
 }
 
-/** ISO-8601 in UTC, whatever offset the timestamp was written with. */
+/** A time as `toISOString` writes it: UTC, with milliseconds. */
+const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * ISO-8601 in UTC, whatever offset the timestamp was written with. One already in that form (as
+ * facts are, and zod checked it is a real date and time) is returned as it is, sparing a parse and
+ * a format per object.
+ */
 function brazeTime(timestamp: string): string {
-  return new Date(timestamp).toISOString();
+  return ISO_UTC_MS.test(timestamp) ? timestamp : new Date(timestamp).toISOString();
 }
 
 function tracked(track: BrazeItem[]): FactMapping {

@@ -14,7 +14,10 @@ export type WindowFact = { seq: number; fact: CustomerFact };
 export type BrazeWindowContext = {
   /** The batch limit in force when the window started. */
   mode: BrazeSettings["batchLimit"];
-  /** Customers of the window whose data-sharing consent was DENIED when it started. */
+  /**
+   * Customers of the window whose data-sharing consent was DENIED when it started. Only those of
+   * `customersNeedingConsent` matter; any other is ignored.
+   */
   denied: string[];
 };
 
@@ -82,7 +85,17 @@ export function planWindow(
   return { stages, skipped };
 }
 
-/** The customers a window's facts are about, in order of first appearance. */
-export function windowCustomers(facts: readonly WindowFact[]): string[] {
-  return [...new Set(facts.map(({ fact }) => fact.metadata.customerId))];
+/**
+ * The customers of a window whose consent at its start the plan depends on, in order of first
+ * appearance: those whose first fact in the window is not a `customer.profileChanged`. Such a fact
+ * carries the customer's whole consent, and `planWindow` takes it before deciding anything of that
+ * customer, so for the others the consent at the start is never read (and need not be looked up).
+ */
+export function customersNeedingConsent(facts: readonly WindowFact[]): string[] {
+  const needed = new Map<string, boolean>();
+  for (const { fact } of facts) {
+    const { customerId } = fact.metadata;
+    if (!needed.has(customerId)) needed.set(customerId, fact.type !== "customer.profileChanged");
+  }
+  return [...needed].filter(([, need]) => need).map(([customerId]) => customerId);
 }

@@ -4,7 +4,12 @@ import { createRollingLimiter } from "../../../actors/destination/rollingLimiter
 /** A clock that only moves when the limiter sleeps. */
 function virtualTime() {
   let now = 0;
-  return { now: () => now, sleep: async (ms: number) => void (now += ms) };
+  return {
+    now: () => now,
+    sleep: async (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 describe("rolling-window limiter", () => {

@@ -30,8 +30,15 @@ describe("parseCliOptions", () => {
     });
   });
 
+  it("counts duplicates only when asked to", () => {
+    expect(parseCliOptions([], {}).countDuplicates).toBeUndefined();
+    expect(parseCliOptions(["--count-duplicates", "1"], {}).countDuplicates).toBe(true);
+    expect(parseCliOptions([], { FAKE_BRAZE_COUNT_DUPLICATES: "false" }).countDuplicates).toBe(false);
+  });
+
   it.each([
     [["--port", "x"], /port/],
+    [["--count-duplicates", "yes"], /countDuplicates/],
     [["--batch-mode", "huge"], /batchMode/],
     [["--track-limit", "0"], /trackLimit/],
     [["--reset-header", "sometimes"], /resetHeader/],

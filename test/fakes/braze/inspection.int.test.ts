@@ -109,8 +109,58 @@ describe("the request log", () => {
       calls: { "/users/track": 11 },
       statuses: { "200": 10, "401": 1 },
       rateLimited: 0,
+      objects: { attributes: 10, events: 0, purchases: 0 },
     });
     expect((await get(braze.url, "/__fake/stats")).body).toEqual(braze.state.stats());
+  });
+});
+
+describe("object counts", () => {
+  const purchase = { external_id: "u1", product_id: "p", currency: "EUR", price: 2, time: T };
+
+  it("count the objects /users/track processed per array, never refused ones", async () => {
+    await using braze = await startFakeBraze();
+    await call(braze.url, "/users/track", {
+      attributes: [{ external_id: "u1", first_name: "Ann" }],
+      events: [
+        { external_id: "u1", name: "opened", time: T },
+        { external_id: "u1", time: T },
+      ],
+      purchases: [purchase, purchase],
+    });
+    expect(braze.state.stats()).toMatchObject({ objects: { attributes: 1, events: 1, purchases: 2 } });
+    expect(braze.state.stats().duplicates).toBeUndefined();
+  });
+
+  it("with countDuplicates, count objects identical to one received before, in any later call", async () => {
+    const clock = manualClock();
+    await using braze = await startFakeBraze({ countDuplicates: true, now: clock.now });
+    const event = (n: number) => ({ external_id: "u1", name: "opened", time: T, properties: { n } });
+    await call(braze.url, "/users/track", {
+      attributes: [{ external_id: "u1", tier: "gold" }],
+      events: [event(1), event(2), event(1)],
+      purchases: [purchase],
+    });
+    await call(braze.url, "/users/track", {
+      attributes: [
+        { external_id: "u1", tier: "gold" },
+        { external_id: "u2", tier: "gold" },
+      ],
+      events: [event(2), { ...event(3), external_id: "u2" }],
+      purchases: [{ ...purchase, price: 3 }, purchase],
+    });
+    const expected = {
+      objects: { attributes: 3, events: 5, purchases: 3 },
+      duplicates: { attributes: 1, events: 2, purchases: 1 },
+    };
+    expect(braze.state.stats()).toMatchObject(expected);
+    expect((await get(braze.url, "/__fake/stats")).body).toMatchObject(expected);
+    braze.reset();
+    await call(braze.url, "/users/track", { events: [event(1)] });
+    expect(braze.state.stats()).toMatchObject({
+      objects: { attributes: 0, events: 1, purchases: 0 },
+      duplicates: { attributes: 0, events: 0, purchases: 0 },
+    });
   });
 });
 

@@ -247,6 +247,19 @@ describe("mapFact: event.recorded", () => {
     });
   });
 
+  it("writes every time as UTC with milliseconds, keeping one already written so", () => {
+    const timeOf = (timestamp: string) => {
+      const fact = eventRecorded("Opened", {}) as FactOf<"event.recorded">;
+      const mapped = mapFact({ ...fact, data: { ...fact.data, timestamp } }, 42, context());
+      const object = mapped.track[0]?.object as { time?: string } | undefined;
+      return object?.time;
+    };
+    expect(timeOf("2026-04-01T09:00:00.123Z")).toBe("2026-04-01T09:00:00.123Z");
+    expect(timeOf("2026-04-01T09:00:00Z")).toBe("2026-04-01T09:00:00.000Z");
+    expect(timeOf("2026-04-01T09:00:00.5Z")).toBe("2026-04-01T09:00:00.500Z");
+    expect(timeOf("2026-04-01T10:00:00.000+01:00")).toBe("2026-04-01T09:00:00.000Z");
+  });
+
   it("marks events update-only when customers may not be created", () => {
     const [item] = mapFact(eventRecorded("Opened", {}), 42, context({ customersCreate: false })).track;
     expect(item?.object).toMatchObject({ _update_existing_only: true });
