@@ -28,6 +28,8 @@ export type AudienceRunDocument = {
   errors: string[];
   errorCount: number;
   startedAt: Date;
+  /** When the run last sent a command or had an answer counted (absent on runs stored before it existed). */
+  progressedAt?: Date;
   finishedAt?: Date;
 };
 
@@ -45,6 +47,8 @@ export type AudienceRuns = {
   addErrors: (id: string, errors: string[]) => Promise<void>;
   /** Adds outcomes counted from facts up to CHANGES sequence `seq`. */
   addOutcomes: (id: string, outcomes: RunOutcomes, seq: number) => Promise<void>;
+  /** RUNNING runs done sending whose answers have not moved since `before`. */
+  stalled: (before: Date) => Promise<AudienceRunDocument[]>;
   /** Moves a RUNNING run to DONE or FAILED; false when it had already finished. */
   finish: (id: string, status: Exclude<RunStatus, "RUNNING">, error?: string) => Promise<boolean>;
 };
@@ -66,6 +70,7 @@ export function audienceRunsRepository(db: Db, now: () => Date = () => new Date(
           errors: [],
           errorCount: 0,
           startedAt: now(),
+          progressedAt: now(),
         });
         return true;
       } catch (error) {
@@ -87,7 +92,7 @@ export function audienceRunsRepository(db: Db, now: () => Date = () => new Date(
         .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
     },
     async recordSent(id, total, sendingDone) {
-      await collection.updateOne({ _id: id }, { $set: { total, sendingDone } });
+      await collection.updateOne({ _id: id }, { $set: { total, sendingDone, progressedAt: now() } });
     },
     async addErrors(id, errors) {
       if (errors.length === 0) return;
@@ -99,7 +104,15 @@ export function audienceRunsRepository(db: Db, now: () => Date = () => new Date(
       );
     },
     async addOutcomes(id, outcomes, seq) {
-      await collection.updateOne({ _id: id }, { $inc: outcomes, $max: { countedSeq: seq } });
+      await collection.updateOne(
+        { _id: id },
+        { $inc: outcomes, $max: { countedSeq: seq }, $set: { progressedAt: now() } },
+      );
+    },
+    async stalled(before) {
+      const running = await collection.find({ status: "RUNNING", sendingDone: true }).toArray();
+      // Runs stored before `progressedAt` existed count from their start.
+      return running.filter((run) => (run.progressedAt ?? run.startedAt).getTime() < before.getTime());
     },
     async finish(id, status, error) {
       const result = await collection.updateOne(

@@ -10,6 +10,7 @@ import { openAudienceCatalogWriter } from "./catalog.ts";
 import { createRunFinisher } from "./finishRun.ts";
 import { startMembershipTracker, untilMembershipsTracked } from "./membershipTracker.ts";
 import { startRunQueue } from "./runQueue.ts";
+import { failStalledRuns } from "./stalledRuns.ts";
 import { type SweepScheduler, startSweepScheduler } from "./sweepScheduler.ts";
 
 export type AudienceWorkerOptions = {
@@ -59,10 +60,18 @@ export async function startAudienceWorker(options: AudienceWorkerOptions): Promi
     },
     log,
   );
+  let checking: Promise<void> = Promise.resolve();
+  const stalledCheck = setInterval(() => {
+    checking = failStalledRuns({ runs, audiences, now, log }).catch((error) =>
+      log.error({ err: error }, "looking for stalled runs failed"),
+    );
+  }, 60_000);
   const sweeps = startSweepScheduler({ link: options.link, audiences, runs, now, log, tickMs: options.sweepTickMs });
   return {
     sweeps,
     async stop() {
+      clearInterval(stalledCheck);
+      await checking;
       await sweeps.stop();
       await queue.stop();
       await tracker.stop();

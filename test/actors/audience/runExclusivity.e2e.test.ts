@@ -1,5 +1,6 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { failStalledRuns } from "../../../actors/audience/stalledRuns.ts";
 import { startSweepScheduler } from "../../../actors/audience/sweepScheduler.ts";
 import {
   type AudienceRuns,
@@ -78,5 +79,29 @@ describe("scheduled sweeps", () => {
     } finally {
       await Promise.all(schedulers.map((scheduler) => scheduler.stop()));
     }
+  });
+});
+
+describe("stalled runs", () => {
+  it("fail with how many answers are missing once nothing has moved for ten minutes, freeing the audience", async () => {
+    clock = new Date("2026-03-02T10:00:00.000Z");
+    const id = uniqueId("aud");
+    await audiences.create({ _id: id, account: world.account, name: uniqueId("n"), kind: "STATIC" });
+    await runs.create({ _id: `${id}-run`, account: world.account, audienceId: id, kind: "IMPORT" });
+    await audiences.lock(id, `${id}-run`, minutes(60));
+    await runs.recordSent(`${id}-run`, 5, true);
+    await runs.addOutcomes(`${id}-run`, { entered: 3, exited: 0, unchanged: 0 }, 10);
+    const log = pino({ level: "silent" });
+
+    clock = minutes(9);
+    await failStalledRuns({ runs, audiences, now, log });
+    expect((await runs.byId(`${id}-run`))?.status).toBe("RUNNING");
+
+    clock = minutes(2);
+    await failStalledRuns({ runs, audiences, now, log });
+    const run = await runs.byId(`${id}-run`);
+    expect(run).toMatchObject({ status: "FAILED", entered: 3 });
+    expect(run?.errors).toEqual(["2 of 5 customers never answered within 10 minutes"]);
+    expect(await audiences.lock(id, "next-run", minutes(1))).toBe(true);
   });
 });
