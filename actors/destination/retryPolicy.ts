@@ -1,8 +1,8 @@
 /** What to do after a provider answered a call (or did not). */
 export type CallVerdict =
   | { kind: "delivered" }
-  /** Try the same call again after `delayMs`. */
-  | { kind: "retry"; delayMs: number; reason: string }
+  /** Try the same call again after `delayMs`; `rateLimited` when the provider said to wait (429). */
+  | { kind: "retry"; delayMs: number; reason: string; rateLimited?: boolean }
   /** The integration's configuration is wrong (401, 403): pause it until it changes. */
   | { kind: "misconfigured"; reason: string }
   /** The provider refused the call for good (other 4xx): log its items, never resend them. */
@@ -54,7 +54,7 @@ export function verdictOf(
   if (status === 429) {
     const until = resumeAt(headers, nowMs);
     const delayMs = until === undefined ? backoffDelay(attempt, backoff) : Math.max(0, until - nowMs);
-    return { kind: "retry", delayMs, reason: "429 rate limited" };
+    return { kind: "retry", delayMs, reason: "429 rate limited", rateLimited: true };
   }
   if (status >= 500)
     return { kind: "retry", delayMs: backoffDelay(attempt, backoff), reason: `${status} from provider` };

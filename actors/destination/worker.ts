@@ -80,14 +80,15 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
   };
 
   const startOne = async (integration: IntegrationDocument, revision: number) => {
+    const apiKey = options.secrets.open(integration.secret);
     const runner = await startBrazeIntegration({
       link: options.link,
       integration,
-      apiKey: options.secrets.open(integration.secret),
+      apiKey,
       integrations,
       syncLog,
       customers,
-      limiter: limiterFor(integration.settings.restEndpoint, options.secrets.open(integration.secret)),
+      limiter: limiterFor(integration.settings.restEndpoint, apiKey),
       options: { ...DEFAULT_BRAZE_SYNC, ...options.braze },
       now,
       sleep,

@@ -16,7 +16,7 @@ import type { RollingLimiter } from "../rollingLimiter.ts";
 import { openProgressStore, type ProgressStore, type WindowProgress } from "../windowProgress.ts";
 import { itemsOfError, planTrackCalls, toDeleteBody, toTrackBody } from "./batchCalls.ts";
 import { type BrazeClient, createBrazeClient } from "./brazeClient.ts";
-import type { BrazeItem } from "./brazeObjects.ts";
+import type { BrazeItem, BrazeOrigin } from "./brazeObjects.ts";
 import { type CallEnd, deliverCall, MisconfiguredError } from "./deliverCall.ts";
 import {
   type BrazeCall,
@@ -252,15 +252,19 @@ function createCallSender(context: CallSenderContext) {
     },
   };
 
-  const logItems = (items: BrazeItem[], status: number, message: (item: BrazeItem) => string) =>
-    deps.syncLog.record(items.map((item) => entryOf(item, status, message(item))));
-  const entryOf = (item: BrazeItem, httpStatus: number, message: string): Omit<SyncLogEntry, "_id" | "at"> => ({
+  /** A sync log line for something Braze refused: a track item (by its type) or a deletion. */
+  const entryOf = (
+    refused: { customerId: string; origin: BrazeOrigin },
+    item: string,
+    httpStatus: number,
+    message: string,
+  ): Omit<SyncLogEntry, "_id" | "at"> => ({
     integrationId,
     account,
-    customerId: item.customerId,
-    item: item.type,
-    factId: item.origin.factId,
-    part: item.origin.part,
+    customerId: refused.customerId,
+    item,
+    factId: refused.origin.factId,
+    part: refused.origin.part,
     httpStatus,
     message,
   });
@@ -271,14 +275,16 @@ function createCallSender(context: CallSenderContext) {
     const end: CallEnd = await deliverCall(() => client.track(body, signal), signal, delivery);
     if (end.kind === "tooLong") return "tooLong";
     if (end.kind === "refused") {
-      await logItems(items, end.status, () => end.message);
+      await deps.syncLog.record(items.map((item) => entryOf(item, item.type, end.status, end.message)));
       return "sent";
     }
     const rejected = (end.response.body.errors ?? []).flatMap((error) =>
       itemsOfError(sources, error).map((item) => ({ item, message: error.type })),
     );
     if (rejected.length > 0) {
-      await deps.syncLog.record(rejected.map(({ item, message }) => entryOf(item, end.response.status, message)));
+      await deps.syncLog.record(
+        rejected.map(({ item, message }) => entryOf(item, item.type, end.response.status, message)),
+      );
     }
     return "sent";
   };
@@ -301,16 +307,7 @@ function createCallSender(context: CallSenderContext) {
         const end = await deliverCall(() => client.deleteUsers(body.external_ids, signal), signal, delivery);
         if (end.kind === "refused") {
           await deps.syncLog.record(
-            call.deletions.map((deletion) => ({
-              integrationId,
-              account,
-              customerId: deletion.customerId,
-              item: "delete",
-              factId: deletion.origin.factId,
-              part: deletion.origin.part,
-              httpStatus: end.status,
-              message: end.message,
-            })),
+            call.deletions.map((deletion) => entryOf(deletion, "delete", end.status, end.message)),
           );
         }
       } else if (recorder.parts(index)) {

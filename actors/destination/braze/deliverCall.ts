@@ -49,7 +49,8 @@ export async function deliverCall(
         deps.onAnswered();
         return { kind: "answered", response: response as Extract<BrazeResponse, { status: number }> };
       case "retry":
-        if (verdict.reason.startsWith("429")) deps.limiter.pauseUntil(nowMs + verdict.delayMs);
+        // Every call waits out a 429, not only this one.
+        if (verdict.rateLimited) deps.limiter.pauseUntil(nowMs + verdict.delayMs);
         deps.onRetry(verdict.reason);
         await deps.sleep(verdict.delayMs, signal);
         break;
