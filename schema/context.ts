@@ -39,7 +39,7 @@ export type MembershipChange = {
 
 /**
  * What the audience mutations do beyond reading the store: keep the workers' copies of the
- * definitions current and start runs. Errors: `AudienceNotFoundError`, `AudienceBusyError`,
+ * definitions current and start runs. Errors: `AudienceNotFoundError`, `AudienceBusyError`, `AudienceRequestRefusedError`,
  * `AudienceNameTakenError`, `UnavailableError` (see actors/audience/).
  */
 export type AudienceOperations = {

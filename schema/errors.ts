@@ -1,6 +1,11 @@
 import { GraphQLError } from "graphql";
 import type { z } from "zod";
-import { AudienceBusyError, AudienceNameTakenError, AudienceNotFoundError } from "../store/index.ts";
+import {
+  AudienceBusyError,
+  AudienceNameTakenError,
+  AudienceNotFoundError,
+  AudienceRequestRefusedError,
+} from "../store/index.ts";
 import { UnavailableError } from "../streams/index.ts";
 
 /** One problem with an argument: where (`events[3].properties.items`) and why. */
@@ -52,11 +57,6 @@ export async function orUnavailable<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Whether an operation refused its input with a plain error carrying `code: "BAD_USER_INPUT"`. */
-function isRefusedInput(error: unknown): error is Error {
-  return error instanceof Error && (error as { code?: unknown }).code === "BAD_USER_INPUT";
-}
-
 /**
  * Runs an operation and turns its expected failures into GraphQL errors carrying their `code`:
  * `NOT_FOUND`, `AUDIENCE_BUSY`, `AUDIENCE_NAME_TAKEN`, `BAD_USER_INPUT`, and `UNAVAILABLE` as
@@ -69,11 +69,11 @@ export async function orGraphQLError<T>(work: () => Promise<T>): Promise<T> {
     if (
       error instanceof AudienceNotFoundError ||
       error instanceof AudienceBusyError ||
-      error instanceof AudienceNameTakenError
+      error instanceof AudienceNameTakenError ||
+      error instanceof AudienceRequestRefusedError
     ) {
       throw new GraphQLError(error.message, { extensions: { code: error.code } });
     }
-    if (isRefusedInput(error)) throw new GraphQLError(error.message, { extensions: { code: "BAD_USER_INPUT" } });
     throw error;
   }
 }

@@ -68,6 +68,12 @@ export class AudienceBusyError extends Error {
   }
 }
 
+/** The operation does not apply to this audience (e.g. importing into a RULES audience). */
+export class AudienceRequestRefusedError extends Error {
+  override name = "AudienceRequestRefusedError";
+  readonly code = "BAD_USER_INPUT";
+}
+
 export type Audiences = {
   create: (audience: NewAudience) => Promise<AudienceDocument>;
   /** Undefined for an audience of another account, or none. */

@@ -31,6 +31,7 @@ export {
   type AudienceKind,
   AudienceNameTakenError,
   AudienceNotFoundError,
+  AudienceRequestRefusedError,
   type Audiences,
   audiencesRepository,
   DEFAULT_SWEEP_SCHEDULE,

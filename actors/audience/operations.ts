@@ -6,6 +6,7 @@ import {
   type AudienceDocument,
   type AudienceMembers,
   AudienceNotFoundError,
+  AudienceRequestRefusedError,
   type AudienceRunDocument,
   type AudienceRunKind,
   type AudienceRuns,
@@ -63,9 +64,7 @@ export function createAudienceOperations(deps: AudienceOperationsDependencies): 
     async update(account, id, input) {
       const current = await existing(account, id);
       if (input.kind !== current.kind) {
-        throw Object.assign(new Error(`input.kind: an audience's kind cannot change (it is ${current.kind})`), {
-          code: "BAD_USER_INPUT",
-        });
+        throw new AudienceRequestRefusedError(`input.kind: an audience's kind cannot change (it is ${current.kind})`);
       }
       const updated = (await deps.audiences.update(account, id, {
         name: input.name,
@@ -81,9 +80,7 @@ export function createAudienceOperations(deps: AudienceOperationsDependencies): 
     async recalculate(account, id) {
       const audience = await existing(account, id);
       if (audience.kind !== "RULES") {
-        throw Object.assign(new Error(`audience ${id} is STATIC: only RULES audiences are recalculated`), {
-          code: "BAD_USER_INPUT",
-        });
+        throw new AudienceRequestRefusedError(`audience ${id} is STATIC: only RULES audiences are recalculated`);
       }
       return queueRun(audience, "RECALCULATE");
     },
@@ -91,9 +88,9 @@ export function createAudienceOperations(deps: AudienceOperationsDependencies): 
     async importMembers(account, id, csv) {
       const audience = await existing(account, id);
       if (audience.kind !== "STATIC") {
-        throw Object.assign(new Error(`audience ${id} is RULES: members are imported into STATIC audiences only`), {
-          code: "BAD_USER_INPUT",
-        });
+        throw new AudienceRequestRefusedError(
+          `audience ${id} is RULES: members are imported into STATIC audiences only`,
+        );
       }
       const runId = newId("run");
       const lockUntil = () => new Date(now().getTime() + RUN_LOCK_MS);

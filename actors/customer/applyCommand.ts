@@ -87,8 +87,9 @@ export function applyCommand(
 
 /** The machine snapshot a persisted customer stands for. */
 export function restore(snapshot: PersistedCustomer): MachineSnapshot {
-  // Customers stored before audiences existed have no memberships yet.
-  const context = { ...snapshot.context, memberships: snapshot.context.memberships ?? [] };
+  // Customers stored before audiences existed have no memberships yet; others are used as they are
+  // (this runs for every command).
+  const context = snapshot.context.memberships ? snapshot.context : { ...snapshot.context, memberships: [] };
   return customerMachine.resolveState({ value: snapshot.value, context });
 }
 

@@ -7,6 +7,7 @@ import {
   type AudienceKind,
   AudienceNameTakenError,
   AudienceNotFoundError,
+  AudienceRequestRefusedError,
   type AudienceRunDocument,
   type AudienceRunKind,
   type CustomerDocument,
@@ -315,7 +316,7 @@ describe("audience runs", () => {
   it("passes on an input the operations refuse as BAD_USER_INPUT", async () => {
     const audience = await storedAudience(a, "STATIC");
     const message = `audience ${audience._id} is STATIC: only RULES audiences are recalculated`;
-    fake.failNext(Object.assign(new Error(message), { code: "BAD_USER_INPUT" }));
+    fake.failNext(new AudienceRequestRefusedError(message));
     const result = await a.graphql("mutation($id: ID!) { recalculateAudience(id: $id) { id } }", { id: audience._id });
     expect(result.errors?.[0]).toMatchObject({ message, extensions: { code: "BAD_USER_INPUT" } });
   });
