@@ -20,6 +20,7 @@ import type { BrazeItem, BrazeOrigin } from "./brazeObjects.ts";
 import { type CallEnd, deliverCall, MisconfiguredError } from "./deliverCall.ts";
 import {
   type BrazeCall,
+  type BrazePlan,
   type BrazeWindowContext,
   customersNeedingConsent,
   planWindow,
@@ -106,22 +107,41 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
     return customers.filter((id) => consent.get(id));
   };
 
-  const handle = async (window: WindowMessage[], signal: AbortSignal) => {
+  /** Decodes and plans a window ahead of its turn; the consent it leaves is the next window's start. */
+  const prepare = async (window: WindowMessage[]): Promise<PreparedWindow> => {
     const facts = decodeWindow(window, log);
-    const first = window[0]?.seq ?? 0;
-    const last = window.at(-1)?.seq ?? 0;
+    const context: BrazeWindowContext = { mode, denied: await deniedAtStart(facts) };
+    for (const { fact } of facts) {
+      if (fact.type === "customer.profileChanged") {
+        consent.set(fact.metadata.customerId, fact.data.consent.dataSharing === "DENIED");
+      }
+    }
+    return {
+      fromSeq: window[0]?.seq ?? 0,
+      toSeq: window.at(-1)?.seq ?? 0,
+      facts,
+      context,
+      plan: planWindow(facts, integration.settings, context),
+    };
+  };
+
+  const handle = async (prepared: PreparedWindow, signal: AbortSignal) => {
     let progress = await progressStore.get();
-    if (progress?.fromSeq !== first) {
+    if (progress?.fromSeq !== prepared.fromSeq) {
       progress = {
-        fromSeq: first,
-        toSeq: last,
-        context: { mode, denied: await deniedAtStart(facts) },
+        fromSeq: prepared.fromSeq,
+        toSeq: prepared.toSeq,
+        // The batch limit may have changed since the window was prepared.
+        context: { ...prepared.context, mode },
         done: [],
         parts: {},
       };
       await progressStore.put(progress);
     }
-    const plan = planWindow(facts, integration.settings, progress.context);
+    // A window left open by a crash or a pause is planned again exactly as it was first.
+    const plan = sameContext(progress.context, prepared.context)
+      ? prepared.plan
+      : planWindow(prepared.facts, integration.settings, progress.context);
     const recorder = progressRecorder(progressStore, progress);
     const sender = createCallSender({
       deps,
@@ -135,12 +155,13 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
         log.warn("Braze refused a call as too long: this account is now sent 75 objects per call in all");
       },
     });
+    const done = new Set(progress.done);
     try {
       let index = 0;
       for (const stage of plan.stages) {
         const calls = stage.map((call) => ({ call, index: index++ }));
         await inParallel(chainsOf(calls), options.concurrency, async (chain) => {
-          for (const { call, index: i } of chain) if (!progress.done.includes(i)) await sender.send(call, i, signal);
+          for (const { call, index: i } of chain) if (!done.has(i)) await sender.send(call, i, signal);
         });
       }
     } catch (error) {
@@ -151,16 +172,10 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
       return "paused" as const;
     }
     await recorder.flushed();
-    for (const { fact } of facts) {
-      if (fact.type === "customer.profileChanged") {
-        consent.set(fact.metadata.customerId, fact.data.consent.dataSharing === "DENIED");
-      }
-    }
-    await progressStore.clear();
     return "done" as const;
   };
 
-  const consumer: IntegrationConsumer = await startIntegrationConsumer({
+  const consumer: IntegrationConsumer = await startIntegrationConsumer<PreparedWindow>({
     link: deps.link,
     integrationId: integration._id,
     account: integration.account,
@@ -169,10 +184,24 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
     flushDelayMs: options.flushDelayMs,
     openWindow: () => progressStore.get(),
     forgetWindow: () => progressStore.clear(),
+    prepare,
     handle,
     log,
   });
   return { stopped: consumer.stopped, stop: consumer.stop };
+}
+
+/** A window decoded and planned ahead of its turn, with what the plan was decided with. */
+type PreparedWindow = {
+  fromSeq: number;
+  toSeq: number;
+  facts: WindowFact[];
+  context: BrazeWindowContext;
+  plan: BrazePlan;
+};
+
+function sameContext(a: BrazeWindowContext, b: BrazeWindowContext): boolean {
+  return a.mode === b.mode && a.denied.length === b.denied.length && a.denied.every((id, i) => id === b.denied[i]);
 }
 
 function decodeWindow(window: WindowMessage[], log: Logger): WindowFact[] {
@@ -196,12 +225,20 @@ type ProgressRecorder = {
   flushed: () => Promise<void>;
 };
 
-/** Records finished calls in the window's progress, writes in order, one after another. */
+/**
+ * Records finished calls in the window's progress. Writes go one at a time, each with everything
+ * recorded so far: changes made while one is stored are written together by the next.
+ */
 function progressRecorder(store: ProgressStore<BrazeWindowContext>, progress: Progress): ProgressRecorder {
   let writing: Promise<void> = Promise.resolve();
+  let queued = false;
   const save = () => {
-    const snapshot = structuredClone(progress);
-    writing = writing.then(() => store.put(snapshot));
+    if (queued) return;
+    queued = true;
+    writing = writing.then(() => {
+      queued = false;
+      return store.put(progress);
+    });
   };
   return {
     done(index) {
