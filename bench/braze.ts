@@ -197,7 +197,7 @@ async function publishBacklog(bench: Bench, customers: number): Promise<number> 
     // A millisecond apart, all in the past: Braze clamps future times.
     base: Date.now() - total - 60_000,
   };
-  // The destination reads them back with zod: a fact it could not read would be skipped, not synced.
+  // Facts as the customer actors write them: the destination trusts their data (see readTrustedFact).
   for (const fact of customerFacts(0, backlog)) decodeFact(encodeFact(fact));
   const publisher = createFactPublisher(bench.link, 60_000);
   const random = randomFrom(20_260_101);

@@ -197,3 +197,26 @@ export const encodeFact: (fact: CustomerFact) => Uint8Array = factCodec.encode;
 
 /** Decodes and validates a CHANGES payload; throws on a malformed one. */
 export const decodeFact: (payload: Uint8Array) => CustomerFact = factCodec.decode;
+
+const utf8 = new TextDecoder();
+
+/**
+ * Reads a CHANGES payload checking only its envelope (a fact type this version knows, a customer
+ * and an account), trusting its data: CHANGES is written by Masivo alone, from commands validated
+ * where they entered, so a reader of every fact (a destination) need not validate each one again.
+ * Throws on a payload that is not JSON or not such an envelope, as `decodeFact` does.
+ */
+export function readTrustedFact(payload: Uint8Array): CustomerFact {
+  const value: unknown = JSON.parse(utf8.decode(payload));
+  if (!isFactEnvelope(value)) throw new Error("not a CHANGES fact: unknown type, or no data or metadata");
+  return value as CustomerFact;
+}
+
+function isFactEnvelope(value: unknown): value is Pick<CustomerFact, "type" | "metadata"> {
+  if (typeof value !== "object" || value === null) return false;
+  const { type, data, metadata } = value as Record<string, unknown>;
+  if (typeof type !== "string" || !Object.hasOwn(SUBJECT_KINDS, type)) return false;
+  if (typeof data !== "object" || data === null || typeof metadata !== "object" || metadata === null) return false;
+  const { account, customerId } = metadata as Record<string, unknown>;
+  return typeof account === "string" && typeof customerId === "string" && customerId !== "";
+}

@@ -27,6 +27,7 @@ export {
   completeFact,
   customerFactSchema,
   decodeFact,
+  readTrustedFact,
   encodeFact,
   type FactMetadata,
   type FactOf,

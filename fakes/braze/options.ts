@@ -61,8 +61,8 @@ export type FakeBrazeOptions = {
   /** Requests kept for inspection (oldest dropped); counters are kept regardless. Default 1,000. */
   requestLogSize?: number;
   /**
-   * Default false: true keeps a digest of every object /users/track processes, so `stats()` counts
-   * `duplicates` (objects identical to one received before) at ~70 bytes of memory an object.
+   * Default false: true keeps the JSON of every object /users/track processes, so `stats()` counts
+   * `duplicates` (objects identical to one received before) at ~200 bytes of memory an object.
    */
   countDuplicates?: boolean;
   /** Epoch milliseconds; drives rate windows, event clamping and logged times. */

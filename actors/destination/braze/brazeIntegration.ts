@@ -9,7 +9,7 @@ import {
   type SyncLog,
   type SyncLogEntry,
 } from "../../../store/index.ts";
-import { decodeFact, type NatsLink } from "../../../streams/index.ts";
+import { type NatsLink, readTrustedFact } from "../../../streams/index.ts";
 import { type IntegrationConsumer, startIntegrationConsumer, type WindowMessage } from "../integrationConsumer.ts";
 import type { BackoffOptions } from "../retryPolicy.ts";
 import type { RollingLimiter } from "../rollingLimiter.ts";
@@ -208,7 +208,7 @@ function decodeWindow(window: WindowMessage[], log: Logger): WindowFact[] {
   const facts: WindowFact[] = [];
   for (const { seq, data } of window) {
     try {
-      facts.push({ seq, fact: decodeFact(data) });
+      facts.push({ seq, fact: readTrustedFact(data) });
     } catch (error) {
       log.error({ err: error, seq }, "unreadable fact in CHANGES skipped");
     }

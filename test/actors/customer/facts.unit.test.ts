@@ -11,6 +11,7 @@ import {
   factIdOf,
   factSubject,
   factSubjectKind,
+  readTrustedFact,
 } from "../../../streams/facts.ts";
 
 const T0 = "2026-07-01T00:00:00.000Z";
@@ -66,7 +67,24 @@ describe("facts", () => {
         sourceSeq: 42,
       });
       expect(decodeFact(encodeFact(fact))).toStrictEqual(fact);
+      expect(readTrustedFact(encodeFact(fact))).toStrictEqual(fact);
     });
+  });
+
+  it("reads a trusted fact only when its envelope is one this version knows", () => {
+    const metadata = { account: "acme", customerId: "c", factId: "f", at: T0, sourceSeq: 1 };
+    const payload = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+    expect(readTrustedFact(payload({ type: "customer.deleted", data: {}, metadata }))).toMatchObject({
+      type: "customer.deleted",
+    });
+    expect(() => readTrustedFact(payload({ type: "customer.renamed", data: {}, metadata }))).toThrow(
+      /not a CHANGES fact/,
+    );
+    expect(() => readTrustedFact(payload({ type: "customer.deleted", metadata }))).toThrow(/not a CHANGES fact/);
+    expect(() =>
+      readTrustedFact(payload({ type: "customer.deleted", data: {}, metadata: { ...metadata, customerId: "" } })),
+    ).toThrow(/not a CHANGES fact/);
+    expect(() => readTrustedFact(new TextEncoder().encode("{"))).toThrow(SyntaxError);
   });
 
   it("refuses a malformed fact", () => {
