@@ -123,7 +123,15 @@ export async function startMasivo({
     }
 
     if (config.roles.includes("destinations")) {
-      const worker = await startDestinationWorker({ link, store, secrets, log, braze: brazeSync, ...destinationTime });
+      const worker = await startDestinationWorker({
+        link,
+        store,
+        secrets,
+        log,
+        braze: brazeSync,
+        brazeTrackLimit: config.brazeTrackLimit,
+        ...destinationTime,
+      });
       cleanup.push(worker.stop);
     }
 

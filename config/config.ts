@@ -45,6 +45,7 @@ const environmentSchema = z.object({
   MASIVO_ALLOW_LOCAL_DESTINATIONS: flag.default(false),
   MASIVO_MASTER_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   MASIVO_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(32),
+  MASIVO_BRAZE_TRACK_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(3_000),
   MASIVO_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -59,6 +60,8 @@ export type Config = {
   masterKey: string | undefined;
   /** Partitions of INGEST when the streams are first created; existing streams keep theirs. */
   partitions: number;
+  /** `/users/track` calls per rolling 3 s that each Braze account (endpoint and key) allows. */
+  brazeTrackLimit: number;
   logLevel: z.infer<typeof environmentSchema>["MASIVO_LOG_LEVEL"];
 };
 
@@ -95,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowLocalDestinations: e.MASIVO_ALLOW_LOCAL_DESTINATIONS,
     masterKey: e.MASIVO_MASTER_KEY,
     partitions: e.MASIVO_PARTITIONS,
+    brazeTrackLimit: e.MASIVO_BRAZE_TRACK_LIMIT,
     logLevel: e.MASIVO_LOG_LEVEL,
   };
 }

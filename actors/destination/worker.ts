@@ -22,11 +22,13 @@ import { createRollingLimiter, type RollingLimiter } from "./rollingLimiter.ts";
 /** The KV bucket holding which process syncs which integration (entries expire without renewal). */
 export const DESTINATION_LEASES_BUCKET = "masivo_destination_leases";
 
+/** Braze allows 3,000 `/users/track` calls per rolling 3 s per account, unless its contract says otherwise. */
+export const DEFAULT_BRAZE_TRACK_LIMIT = 3_000;
 /**
- * Braze allows 3,000 `/users/track` calls per rolling 3 s per account. Our window is 100 ms longer:
- * a call is counted when it arrives, and arrival order can differ slightly from start order.
+ * Braze's window is 3 s; ours is 100 ms longer: a call is counted when it arrives, and arrival
+ * order can differ slightly from start order.
  */
-export const BRAZE_TRACK_LIMIT = { limit: 3_000, windowMs: 3_100 };
+const BRAZE_TRACK_WINDOW_MS = 3_100;
 
 export type DestinationWorkerOptions = {
   link: NatsLink;
@@ -37,6 +39,8 @@ export type DestinationWorkerOptions = {
   pollMs?: number;
   leaseTtlMs?: number;
   braze?: Partial<BrazeSyncOptions>;
+  /** `/users/track` calls per rolling 3 s allowed to each Braze account (`MASIVO_BRAZE_TRACK_LIMIT`). */
+  brazeTrackLimit?: number;
   now?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 };
@@ -64,9 +68,10 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;
 
+  const trackLimit = options.brazeTrackLimit ?? DEFAULT_BRAZE_TRACK_LIMIT;
   const limiterFor = (endpoint: string, apiKey: string) => {
     const id = `${endpoint}|${createHash("sha256").update(apiKey).digest("hex")}`;
-    const limiter = limiters.get(id) ?? createRollingLimiter({ ...BRAZE_TRACK_LIMIT, now });
+    const limiter = limiters.get(id) ?? createRollingLimiter({ limit: trackLimit, windowMs: BRAZE_TRACK_WINDOW_MS, now });
     limiters.set(id, limiter);
     return limiter;
   };

@@ -13,6 +13,7 @@ describe("loadConfig", () => {
       roles: [...ROLES],
       allowLocalDestinations: false,
       partitions: 32,
+      brazeTrackLimit: 3_000,
     });
   });
 
@@ -26,6 +27,7 @@ describe("loadConfig", () => {
       MASIVO_ROLES: "gateway, customers",
       MASIVO_ALLOW_LOCAL_DESTINATIONS: "1",
       MASIVO_MASTER_KEY: "m".repeat(32),
+      MASIVO_BRAZE_TRACK_LIMIT: "6000",
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -34,6 +36,7 @@ describe("loadConfig", () => {
       dataDir: "/var/lib/masivo",
       roles: ["gateway", "customers"],
       allowLocalDestinations: true,
+      brazeTrackLimit: 6_000,
     });
   });
 
@@ -49,6 +52,7 @@ describe("loadConfig", () => {
     ["MASIVO_ROLES", "gateway,mailer", "mailer"],
     ["MASIVO_ROOT_KEY", "short", "MASIVO_ROOT_KEY"],
     ["MASIVO_ALLOW_LOCAL_DESTINATIONS", "yes", "MASIVO_ALLOW_LOCAL_DESTINATIONS"],
+    ["MASIVO_BRAZE_TRACK_LIMIT", "0", "MASIVO_BRAZE_TRACK_LIMIT"],
   ])("refuses %s=%s with a message naming it", (variable, value, named) => {
     let error: unknown;
     try {
