@@ -40,18 +40,18 @@ import {
 // ---------------------------------------------------------------------------------------------
 // Options and constants
 
-type Options = { customers: number };
+type Options = { customers: number; trackLimit: number };
 
 const OPTION_SPECS: readonly OptionSpec<keyof Options>[] = [
   { key: "customers", flag: "--customers", env: "BENCH_CUSTOMERS", fallback: 50_000, min: 100, max: 1_000_000 },
+  // Braze's limit unless told otherwise; a lower one shows the sync's pace where the machine can feed it.
+  { key: "trackLimit", flag: "--track-limit", env: "BENCH_TRACK_LIMIT", fallback: 3_000, min: 30, max: 30_000 },
 ];
 
 const ACCOUNT = "default";
 const API_KEY = "bench-braze-key";
-/** Braze's limit, which the fake enforces: /users/track calls per rolling window. */
-const TRACK_LIMIT = 3_000;
+/** Braze's window, over which the fake enforces the track limit (3,000 calls unless `--track-limit`). */
 const TRACK_WINDOW_MS = 3_000;
-const CEILING = (TRACK_LIMIT * 1000) / TRACK_WINDOW_MS;
 /** Per customer: facts, and the track objects they make (see `customerFacts`). */
 const EVENTS_PER_CUSTOMER = 14;
 const PURCHASES_PER_CUSTOMER = 2;
@@ -233,14 +233,14 @@ type Fake = {
 };
 
 /** Starts `fakes/braze/main.ts` on a free port with the real track limit; stopped by pid at the end. */
-async function startFake(bench: Bench): Promise<Fake> {
+async function startFake(bench: Bench, trackLimit: number): Promise<Fake> {
   const main = fileURLToPath(new URL("../fakes/braze/main.ts", import.meta.url));
   const child: ChildProcess = spawn(
     process.execPath,
     [
       main,
       ...["--port", "0", "--keys", API_KEY, "--batch-mode", "PER_TYPE", "--count-duplicates", "1"],
-      ...["--track-limit", String(TRACK_LIMIT), "--track-window-ms", String(TRACK_WINDOW_MS)],
+      ...["--track-limit", String(trackLimit), "--track-window-ms", String(TRACK_WINDOW_MS)],
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
@@ -313,9 +313,10 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   };
   const expectedObjects = sum(expected);
 
-  const fake = await startFake(bench);
+  const ceiling = (options.trackLimit * 1000) / TRACK_WINDOW_MS;
+  const fake = await startFake(bench, options.trackLimit);
   err(
-    `fake Braze (a process of its own) on ${fake.url}: PER_TYPE, ${fmt(TRACK_LIMIT)} track calls per ${TRACK_WINDOW_MS} ms`,
+    `fake Braze (a process of its own) on ${fake.url}: PER_TYPE, ${fmt(options.trackLimit)} track calls per ${TRACK_WINDOW_MS} ms`,
   );
   if (bench.sharedNats) {
     await forgetEarlierSync(bench);
@@ -398,7 +399,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   const spanMs = firstCallAt !== undefined && lastCallAt !== undefined ? lastCallAt - firstCallAt : Number.NaN;
   // Calls per second between the first call's arrival and the last's: trackCalls − 1 intervals.
   const callsPerSecond = ((trackCalls - 1) * 1000) / spanMs;
-  const share = callsPerSecond / CEILING;
+  const share = callsPerSecond / ceiling;
   const objectsPerCall = objects / trackCalls;
   note(
     `sync: ${fmt(objects)} objects in ${fmt(trackCalls)} /users/track calls; first call ` +
@@ -431,7 +432,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
     failures.push(`the integration is ${integrations[0]?.status ?? "missing"}`);
 
   const lastLine =
-    `braze: ${Math.round(callsPerSecond)} calls/s (${(share * 100).toFixed(1)}% of the ${CEILING} calls/s ceiling), ` +
+    `braze: ${Math.round(callsPerSecond)} calls/s (${(share * 100).toFixed(1)}% of the ${Number(ceiling.toFixed(1))} calls/s ceiling), ` +
     `${objectsPerCall.toFixed(1)} objects/call, ${stats.rateLimited} 429s, ${duplicates} duplicates`;
   return { summary, lastLine, failures };
 }
@@ -441,7 +442,11 @@ runBench({
   parse: (argv, env) => parseOptions<keyof Options>("bench:braze", OPTION_SPECS, argv, env),
   header: (options) =>
     `${fmt(options.customers)} customers, ${fmt(options.customers * FACTS_PER_CUSTOMER)} facts straight into CHANGES, ` +
-    `synced to the fake Braze in PER_TYPE`,
-  environment: { MASIVO_ROLES: "gateway,destinations", MASIVO_ALLOW_LOCAL_DESTINATIONS: "1" },
+    `synced to the fake Braze in PER_TYPE at ${fmt(options.trackLimit)} track calls per 3 s`,
+  environment: (options) => ({
+    MASIVO_ROLES: "gateway,destinations",
+    MASIVO_ALLOW_LOCAL_DESTINATIONS: "1",
+    MASIVO_BRAZE_TRACK_LIMIT: String(options.trackLimit),
+  }),
   run,
 });

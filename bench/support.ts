@@ -358,7 +358,7 @@ async function benchMain<O>(spec: BenchSpec<O>): Promise<number> {
     MASIVO_LOG_LEVEL: "warn",
     MASIVO_ROLES: "all",
     MASIVO_PARTITIONS: process.env.MASIVO_PARTITIONS,
-    ...spec.environment,
+    ...(typeof spec.environment === "function" ? spec.environment(options) : spec.environment),
   };
   let config: Config;
   try {
@@ -436,7 +436,7 @@ type BenchSpec<O> = {
   /** The first progress line: what the run will do. */
   header: (options: O) => string;
   /** Masivo's environment besides the defaults (`MASIVO_ROLES=all`, log level `warn`, …). */
-  environment?: Record<string, string>;
+  environment?: Record<string, string> | ((options: O) => Record<string, string>);
   run: (bench: Bench, options: O) => Promise<BenchOutcome>;
 };
 

@@ -1,0 +1,165 @@
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import {
+  consumerName,
+  type IntegrationConsumer,
+  type OpenWindow,
+  startIntegrationConsumer,
+  type WindowMessage,
+} from "../../../actors/destination/integrationConsumer.ts";
+import { connectNats, ensureStreams, type NatsLink, STREAM_NAMES, subjects } from "../../../streams/index.ts";
+import { waitFor } from "../../support/streamReader.ts";
+import { uniqueId } from "../../support/world.ts";
+
+const log = pino({ level: "silent" });
+const text = new TextDecoder();
+let link: NatsLink;
+
+beforeAll(async () => {
+  link = await connectNats(inject("natsUrl"), "integration-consumer-test");
+  await ensureStreams(link.nc, 4);
+});
+afterAll(async () => {
+  await link.close();
+});
+
+/** A fresh account with `count` facts in CHANGES, payloads "0" … "count−1"; their sequences. */
+async function accountWithFacts(count: number): Promise<{ account: string; seqs: number[] }> {
+  const account = uniqueId("acct");
+  const js = jetstream(link.nc);
+  const seqs: number[] = [];
+  for (let i = 0; i < count; i++) seqs.push((await js.publish(subjects.change(account, "event"), String(i))).seq);
+  return { account, seqs };
+}
+
+type Recorded = { prepared: string[][]; handled: string[][] };
+
+/** A consumer whose windows are the payloads; `handle` decides what happens to each. */
+async function consume(
+  account: string,
+  options: {
+    link?: NatsLink;
+    windowSize: number;
+    open?: OpenWindow;
+    forgotten?: () => void;
+    handle?: (payloads: string[], signal: AbortSignal) => Promise<void>;
+  },
+): Promise<{ consumer: IntegrationConsumer; recorded: Recorded }> {
+  const recorded: Recorded = { prepared: [], handled: [] };
+  let open = options.open;
+  const consumer = await startIntegrationConsumer<string[]>({
+    link: options.link ?? link,
+    integrationId: `braze_${account}`,
+    account,
+    since: new Date(Date.now() - 60_000),
+    windowSize: options.windowSize,
+    flushDelayMs: 100,
+    openWindow: async () => open,
+    forgetWindow: async () => {
+      if (open) options.forgotten?.();
+      open = undefined;
+    },
+    prepare: async (window: WindowMessage[]) => {
+      const payloads = window.map((message) => text.decode(message.data));
+      recorded.prepared.push(payloads);
+      return payloads;
+    },
+    handle: async (payloads, signal) => {
+      await options.handle?.(payloads, signal);
+      recorded.handled.push(payloads);
+      return "done";
+    },
+    log,
+  });
+  return { consumer, recorded };
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => String(from + i));
+
+/** Resolves when `signal` aborts: a handler that never finishes on its own. */
+const hang = (signal: AbortSignal) =>
+  new Promise<void>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+
+async function consumerInfo(account: string) {
+  const jsm = await jetstreamManager(link.nc);
+  return jsm.consumers.info(STREAM_NAMES.changes, consumerName(`braze_${account}`));
+}
+
+describe("integration consumer", () => {
+  it("hands windows over in stream order, each whole, and acks each once handled", async () => {
+    const { account, seqs } = await accountWithFacts(25);
+    const { consumer, recorded } = await consume(account, { windowSize: 10 });
+    await waitFor("every window handled", async () => (recorded.handled.length === 3 ? true : undefined));
+    expect(recorded.handled).toEqual([range(0, 10), range(10, 20), range(20, 25)]);
+    await waitFor("the last window acked", async () => {
+      const info = await consumerInfo(account);
+      return info.ack_floor.stream_seq === seqs.at(-1) ? info : undefined;
+    });
+    await consumer.stop();
+  });
+
+  it("prepares the next window while the current one is handled", async () => {
+    const { account } = await accountWithFacts(20);
+    let release: () => void = () => {};
+    const firstHeld = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { consumer, recorded } = await consume(account, {
+      windowSize: 10,
+      handle: async (payloads) => {
+        if (payloads[0] === "0") await firstHeld;
+      },
+    });
+    await waitFor("the second window prepared", async () => (recorded.prepared.length === 2 ? true : undefined));
+    expect(recorded.handled).toEqual([]);
+    release();
+    await waitFor("both windows handled", async () => (recorded.handled.length === 2 ? true : undefined));
+    expect(recorded.prepared).toEqual(recorded.handled);
+    await consumer.stop();
+  });
+
+  it("after a crash, hands back the open window at once and whole, before anything newer", async () => {
+    const { account, seqs } = await accountWithFacts(25);
+    // The first process takes the first window, records it as open and dies while handling it.
+    const doomed = await connectNats(inject("natsUrl"), "integration-consumer-doomed");
+    const first = await consume(account, { link: doomed, windowSize: 10, handle: (_, signal) => hang(signal) });
+    await waitFor("the first window in hand", async () => (first.recorded.prepared.length > 0 ? true : undefined));
+    await doomed.nc.close();
+    await first.consumer.stop();
+    expect(first.recorded.handled).toEqual([]);
+
+    // The open window covers 0 … 5 only (as if it had been cut shorter): exactly that comes back first.
+    const open = { fromSeq: seqs[0] ?? 0, toSeq: seqs[5] ?? 0 };
+    const started = performance.now();
+    const second = await consume(account, { windowSize: 10, open });
+    await waitFor("everything handled", async () => (second.recorded.handled.flat().length === 25 ? true : undefined));
+    // Well within ack_wait (120 s): the new consumer starts after the ack floor instead of waiting.
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect(second.recorded.handled[0]).toEqual(range(0, 6));
+    expect(second.recorded.handled.flat()).toEqual(range(0, 25));
+    await second.consumer.stop();
+  });
+
+  it("forgets an open window that was acked before its record was dropped", async () => {
+    const { account, seqs } = await accountWithFacts(15);
+    const first = await consume(account, { windowSize: 10 });
+    await waitFor("both windows handled", async () => (first.recorded.handled.length === 2 ? true : undefined));
+    await waitFor("acked", async () => (await consumerInfo(account)).ack_floor.stream_seq === seqs.at(-1) || undefined);
+    await first.consumer.stop();
+
+    await jetstream(link.nc).publish(subjects.change(account, "event"), "15");
+    const events: string[] = [];
+    const second = await consume(account, {
+      windowSize: 10,
+      open: { fromSeq: seqs[10] ?? 0, toSeq: seqs[14] ?? 0 },
+      forgotten: () => events.push("forgotten"),
+      handle: async (payloads) => {
+        events.push(`handled ${payloads.join(",")}`);
+      },
+    });
+    await waitFor("the new fact handled", async () => (second.recorded.handled.length === 1 ? true : undefined));
+    expect(events).toEqual(["forgotten", "handled 15"]);
+    await second.consumer.stop();
+  });
+});
