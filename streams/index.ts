@@ -27,7 +27,6 @@ export {
   completeFact,
   customerFactSchema,
   decodeFact,
-  readTrustedFact,
   encodeFact,
   type FactMetadata,
   type FactOf,
@@ -39,6 +38,7 @@ export {
   type MembershipChangeKind,
   PROFILE_FIELDS,
   type ProfileField,
+  readTrustedFact,
 } from "./facts.ts";
 export {
   type CancelProperties,

@@ -15,8 +15,8 @@ import { type NatsLink, STREAM_NAMES, subjects } from "../../streams/index.ts";
 export type WindowMessage = { seq: number; data: Uint8Array };
 
 /**
- * What a window handler reports: `done` acks the window; `paused` leaves it unacked (the
- * integration is misconfigured) and stops the consumer until it is started again.
+ * What a window handler reports: `done` acks the window; `paused` leaves it unacked and stops the
+ * consumer until it is started again (the integration is misconfigured, or its configuration changed).
  */
 export type WindowOutcome = "done" | "paused";
 
@@ -33,9 +33,12 @@ export type IntegrationConsumerOptions<Prepared> = {
   windowSize: number;
   /** How long a window waits to fill before it is handled anyway. */
   flushDelayMs: number;
-  /** The window a crash or a pause left open, which must be handled again, alone and whole. */
+  /**
+   * The window the integration last recorded as open, read once at start: unless it is acked, a
+   * crash or a pause left it unfinished, and it is handled again, alone and whole.
+   */
   openWindow: () => Promise<OpenWindow | undefined>;
-  /** Drops the record of the open window: called once the window is acked. */
+  /** Drops the record of the open window, when it turns out at start to have been acked. */
   forgetWindow: () => Promise<void>;
   /**
    * Reads a window before its turn (decoding, planning), while the window before it is still
@@ -159,10 +162,9 @@ export async function startIntegrationConsumer<Prepared>(
         ahead = readNext();
         const outcome = await handleWindow(current.window, current.prepared);
         if (outcome !== "done") return;
-        // Acks the whole window; a crash before the record is dropped finds it acked (see above).
+        // The whole window, confirmed before the next one is handled (and recorded over this one's record).
         await current.window.at(-1)?.ackAck();
         taken.delete(current.window);
-        await options.forgetWindow();
       }
     } finally {
       // Whatever is in hand stays unacked: the next start begins after the ack floor again.

@@ -8,6 +8,9 @@ export type CallVerdict =
   /** The provider refused the call for good (other 4xx): log its items, never resend them. */
   | { kind: "refused"; reason: string };
 
+/** The headers of a provider's answer, read by name (case-insensitive). */
+export type ResponseHeaders = Pick<Headers, "get">;
+
 export type BackoffOptions = { baseMs: number; maxMs: number; random?: () => number };
 
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, maxMs: 60_000 };
@@ -23,7 +26,7 @@ export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_
  * `retry-after` / `x-ratelimit-retry-after` (seconds), else `x-ratelimit-reset` when nothing remains.
  * Braze documents `reset` both as epoch seconds and as seconds to wait: values above 10^9 are epoch.
  */
-export function resumeAt(headers: Headers, nowMs: number): number | undefined {
+export function resumeAt(headers: ResponseHeaders, nowMs: number): number | undefined {
   const retryAfter = headers.get("x-ratelimit-retry-after") ?? headers.get("retry-after");
   if (retryAfter !== null && Number.isFinite(Number(retryAfter))) return nowMs + Number(retryAfter) * 1000;
   const reset = headers.get("x-ratelimit-reset");
@@ -33,7 +36,7 @@ export function resumeAt(headers: Headers, nowMs: number): number | undefined {
 }
 
 /** True when the provider's headers say this window has no calls left. */
-export function exhausted(headers: Headers): boolean {
+export function exhausted(headers: ResponseHeaders): boolean {
   return headers.get("x-ratelimit-remaining") === "0";
 }
 
@@ -43,7 +46,7 @@ export function exhausted(headers: Headers): boolean {
  * else backs off; 401 and 403 are configuration errors; any other 4xx refuses the call's items.
  */
 export function verdictOf(
-  outcome: { status: number; headers: Headers } | { error: string },
+  outcome: { status: number; headers: ResponseHeaders } | { error: string },
   attempt: number,
   nowMs: number,
   backoff: BackoffOptions = DEFAULT_BACKOFF,

@@ -71,7 +71,8 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
   const trackLimit = options.brazeTrackLimit ?? DEFAULT_BRAZE_TRACK_LIMIT;
   const limiterFor = (endpoint: string, apiKey: string) => {
     const id = `${endpoint}|${createHash("sha256").update(apiKey).digest("hex")}`;
-    const limiter = limiters.get(id) ?? createRollingLimiter({ limit: trackLimit, windowMs: BRAZE_TRACK_WINDOW_MS, now });
+    const limiter =
+      limiters.get(id) ?? createRollingLimiter({ limit: trackLimit, windowMs: BRAZE_TRACK_WINDOW_MS, now });
     limiters.set(id, limiter);
     return limiter;
   };

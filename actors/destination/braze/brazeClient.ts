@@ -1,7 +1,9 @@
 import http from "node:http";
 import https from "node:https";
+import type { ResponseHeaders } from "../retryPolicy.ts";
+
 /** What came back from one Braze call: an answer, or no answer at all. */
-export type BrazeResponse = { status: number; headers: Headers; body: BrazeResponseBody } | { error: string };
+export type BrazeResponse = { status: number; headers: ResponseHeaders; body: BrazeResponseBody } | { error: string };
 
 /** The fields of a Braze answer we read (see specs/braze.md §2–§3). */
 export type BrazeResponseBody = {
@@ -30,12 +32,13 @@ export function createBrazeClient(options: BrazeClientOptions): BrazeClient {
   const base = new URL(options.restEndpoint.replace(/\/+$/, ""));
   const transport = base.protocol === "https:" ? https : http;
   const agent = new transport.Agent({ keepAlive: true });
-  const post = (path: string, body: object, signal: AbortSignal): Promise<BrazeResponse> => {
+  const urls = { track: new URL("/users/track", base), delete: new URL("/users/delete", base) };
+  const post = (url: URL, body: object, signal: AbortSignal): Promise<BrazeResponse> => {
     signal.throwIfAborted();
     const payload = Buffer.from(JSON.stringify(body));
     return new Promise<BrazeResponse>((resolve, reject) => {
       const request = transport.request(
-        new URL(path, base),
+        url,
         {
           method: "POST",
           agent,
@@ -69,18 +72,20 @@ export function createBrazeClient(options: BrazeClientOptions): BrazeClient {
     });
   };
   return {
-    track: (body, signal) => post("/users/track", body, signal),
-    deleteUsers: (externalIds, signal) => post("/users/delete", { external_ids: externalIds }, signal),
+    track: (body, signal) => post(urls.track, body, signal),
+    deleteUsers: (externalIds, signal) => post(urls.delete, { external_ids: externalIds }, signal),
   };
 }
 
-function headersOf(raw: http.IncomingHttpHeaders): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(raw)) {
-    if (typeof value === "string") headers.set(name, value);
-    else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-  }
-  return headers;
+/** Node's parsed headers, read like `Headers` (repeated ones joined), without copying them. */
+function headersOf(raw: http.IncomingHttpHeaders): ResponseHeaders {
+  return {
+    get(name) {
+      const value = raw[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(", ") : value;
+    },
+  };
 }
 
 function parseBody(text: string): BrazeResponseBody {

@@ -63,7 +63,7 @@ export type BrazeIntegrationDependencies = {
 };
 
 export type BrazeIntegration = {
-  /** Resolves when the consumer stops: asked to, or paused as FAILING. */
+  /** Resolves when the consumer stops: asked to, paused as FAILING, or reconfigured. */
   stopped: Promise<void>;
   stop: () => Promise<void>;
 };
@@ -85,6 +85,8 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
     timeoutMs: options.callTimeoutMs,
   });
   const progressStore = await openProgressStore<BrazeWindowContext>(deps.link.nc, integration._id);
+  /** The window being handled, or the one the last run left recorded (see integrationConsumer.ts). */
+  let progress: Progress | undefined = await progressStore.get();
   const consent = new LRUCache<string, boolean>({ max: 200_000 });
   let mode = integration.combinedSince ? "COMBINED" : integration.settings.batchLimit;
   let status: IntegrationStatus = integration.status;
@@ -126,8 +128,13 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
   };
 
   const handle = async (prepared: PreparedWindow, signal: AbortSignal) => {
-    let progress = await progressStore.get();
+    // No window starts under a configuration that has changed: the sync restarts with the new one.
+    if ((await deps.integrations.get(integration._id))?.configVersion !== integration.configVersion) {
+      log.info("the integration's configuration changed; its sync restarts with it");
+      return "paused" as const;
+    }
     if (progress?.fromSeq !== prepared.fromSeq) {
+      // Written with its first finished call: until then, a crash has nothing of it to remember.
       progress = {
         fromSeq: prepared.fromSeq,
         toSeq: prepared.toSeq,
@@ -136,7 +143,6 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
         done: [],
         parts: {},
       };
-      await progressStore.put(progress);
     }
     // A window left open by a crash or a pause is planned again exactly as it was first.
     const plan = sameContext(progress.context, prepared.context)
@@ -165,9 +171,10 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
         });
       }
     } catch (error) {
+      // Stopped or failed midway: what finished is recorded before anyone handles the window again.
+      await recorder.flushed();
       if (!(error instanceof MisconfiguredError)) throw error;
       log.error({ reason: error.message }, "Braze refused the configuration; integration paused");
-      await recorder.flushed();
       await setStatus("FAILING", `Braze: ${error.message}`);
       return "paused" as const;
     }
@@ -182,7 +189,7 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
     since: integration.createdAt,
     windowSize: options.windowSize,
     flushDelayMs: options.flushDelayMs,
-    openWindow: () => progressStore.get(),
+    openWindow: async () => progress,
     forgetWindow: () => progressStore.clear(),
     prepare,
     handle,
@@ -226,19 +233,25 @@ type ProgressRecorder = {
 };
 
 /**
- * Records finished calls in the window's progress. Writes go one at a time, each with everything
- * recorded so far: changes made while one is stored are written together by the next.
+ * How long a finished call may wait to be recorded, so that one write records many: a crash in
+ * that time resends those calls, as it resends the calls it finds in flight.
+ */
+const PROGRESS_WRITE_DELAY_MS = 25;
+
+/**
+ * Records finished calls in the window's progress: changes gather for up to
+ * `PROGRESS_WRITE_DELAY_MS`, then go in one write, each write after the one before.
  */
 function progressRecorder(store: ProgressStore<BrazeWindowContext>, progress: Progress): ProgressRecorder {
   let writing: Promise<void> = Promise.resolve();
-  let queued = false;
+  let timer: NodeJS.Timeout | undefined;
+  const write = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    writing = writing.then(() => store.put(progress));
+  };
   const save = () => {
-    if (queued) return;
-    queued = true;
-    writing = writing.then(() => {
-      queued = false;
-      return store.put(progress);
-    });
+    timer ??= setTimeout(write, PROGRESS_WRITE_DELAY_MS);
   };
   return {
     done(index) {
@@ -254,7 +267,10 @@ function progressRecorder(store: ProgressStore<BrazeWindowContext>, progress: Pr
       save();
     },
     parts: (index) => progress.parts[String(index)],
-    flushed: () => writing,
+    flushed() {
+      if (timer !== undefined) write();
+      return writing;
+    },
   };
 }
 

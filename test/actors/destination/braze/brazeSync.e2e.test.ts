@@ -293,6 +293,37 @@ describe("Braze sync", () => {
     await waitFor("acme HEALTHY", async () => ((await acme.integration())?.status === "HEALTHY" ? true : undefined));
   });
 
+  it("restarted in the middle of a window, resends none of its finished calls and loses none of the others", async () => {
+    // The first track call hangs unanswered (and unprocessed) while the window's other calls finish.
+    const fault = braze.faults.add({ path: "/users/track", key: "key-acme", kind: "timeout", times: 1 });
+    const customers = ["ivy", "jon", "kim", "lea"];
+    await acme.track(
+      customers.flatMap((customerId) =>
+        Array.from({ length: 75 }, (_, i) => ({
+          id: `${customerId}-${i}`,
+          customerId,
+          name: "tap",
+          properties: { i },
+        })),
+      ),
+    );
+    await waitFor("the other calls answered", async () => {
+      const hung = braze.faults.list().length === 0;
+      const answered = customers.filter((customerId) => braze.state.events(customerId).length === 75);
+      return hung && answered.length === customers.length - 1 ? true : undefined;
+    });
+    braze.faults.remove(fault);
+    // A configuration change restarts the sync: the hanging call is abandoned, its window left open.
+    await acme.configure({ apiKey: "key-acme" });
+    for (const customerId of customers) await eventsArrived(customerId, 75);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    for (const customerId of customers) {
+      const events = braze.state.events(customerId);
+      expect(events, customerId).toHaveLength(75);
+      expect(new Set(events.map((event) => event.properties?.i)).size, customerId).toBe(75);
+    }
+  });
+
   it("marks the integration FAILING on a 401 and, once the key is fixed, drains its backlog", async () => {
     await acme.configure({ apiKey: "wrong-key" });
     await acme.track([{ id: "fay-0", customerId: "fay", name: "tick" }]);
