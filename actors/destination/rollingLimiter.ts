@@ -9,6 +9,8 @@ export type RollingLimiter = {
   acquire: () => Promise<void>;
   /** Holds every start until `untilMs` (a provider's reset or retry-after). */
   pauseUntil: (untilMs: number) => void;
+  /** True when every start the window allows is taken: the next one has to wait. */
+  saturated: () => boolean;
 };
 
 export type RollingLimiterOptions = {
@@ -50,5 +52,6 @@ export function createRollingLimiter(options: RollingLimiterOptions): RollingLim
     pauseUntil(untilMs) {
       pausedUntil = Math.max(pausedUntil, untilMs);
     },
+    saturated: () => (starts[next] ?? 0) + options.windowMs > now(),
   };
 }

@@ -26,7 +26,8 @@ export type DeliveryDependencies = {
 /**
  * Sends one call until it ends: each try waits its turn in the rate limiter; 5xx, timeouts,
  * network errors and 429 are retried (429 after what the headers say); a response saying the
- * window is used up holds the limiter until its reset. Throws MisconfiguredError on 401/403.
+ * window is used up by someone else holds the limiter until its reset. Throws MisconfiguredError
+ * on 401/403.
  */
 export async function deliverCall(
   send: () => Promise<BrazeResponse>,
@@ -38,7 +39,10 @@ export async function deliverCall(
     await deps.limiter.acquire();
     const response = await send();
     const nowMs = deps.now();
-    if ("status" in response && exhausted(response.headers)) {
+    // Nothing left while our own starts do not fill the window: someone else spends this account's
+    // calls, so wait for its reset. When ours fill it, the limiter already waits exactly as long
+    // as needed, and the reset (whole seconds) would hold every call up to a second longer.
+    if ("status" in response && exhausted(response.headers) && !deps.limiter.saturated()) {
       const until = resumeAt(response.headers, nowMs);
       if (until !== undefined) deps.limiter.pauseUntil(until);
     }

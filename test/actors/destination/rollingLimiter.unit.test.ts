@@ -43,4 +43,15 @@ describe("rolling-window limiter", () => {
     await limiter.acquire();
     expect(time.now()).toBe(2_500);
   });
+
+  it("says when every start of the window is taken", async () => {
+    const time = virtualTime();
+    const limiter = createRollingLimiter({ limit: 2, windowMs: 1_000, ...time });
+    await limiter.acquire();
+    expect(limiter.saturated()).toBe(false);
+    await limiter.acquire();
+    expect(limiter.saturated()).toBe(true);
+    await time.sleep(1_000);
+    expect(limiter.saturated()).toBe(false);
+  });
 });

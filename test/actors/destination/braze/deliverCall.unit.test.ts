@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import type { BrazeResponse } from "../../../../actors/destination/braze/brazeClient.ts";
+import { deliverCall } from "../../../../actors/destination/braze/deliverCall.ts";
+import { createRollingLimiter } from "../../../../actors/destination/rollingLimiter.ts";
+
+/** A clock that only moves when someone sleeps. */
+function virtualTime() {
+  let now = 1_000_000;
+  return {
+    now: () => now,
+    sleep: async (ms: number) => {
+      now += ms;
+    },
+  };
+}
+
+/** A 200 whose headers say the provider's window has nothing left, resetting in `resetSeconds`. */
+const exhaustedAnswer = (resetSeconds: number): BrazeResponse => {
+  const headers = new Headers({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(resetSeconds) });
+  return { status: 200, headers, body: { message: "success" } };
+};
+
+async function deliverWith(limit: number, answer: BrazeResponse) {
+  const time = virtualTime();
+  const limiter = createRollingLimiter({ limit, windowMs: 3_100, ...time });
+  const deps = {
+    limiter,
+    backoff: { baseMs: 500, maxMs: 60_000 },
+    now: time.now,
+    sleep: time.sleep,
+    onRetry: () => {},
+    onAnswered: () => {},
+  };
+  const signal = new AbortController().signal;
+  const end = await deliverCall(async () => answer, signal, deps);
+  const before = time.now();
+  await limiter.acquire();
+  return { end, heldMs: time.now() - before };
+}
+
+describe("deliverCall", () => {
+  it("holds every call until the reset when the provider's window is used up by someone else", async () => {
+    const { end, heldMs } = await deliverWith(100, exhaustedAnswer(2));
+    expect(end.kind).toBe("answered");
+    expect(heldMs).toBe(2_000);
+  });
+
+  it("leaves the pace to the limiter when its own starts fill the window", async () => {
+    // One start allowed per window: the call itself fills it, so the next waits the window out, not the reset.
+    const { end, heldMs } = await deliverWith(1, exhaustedAnswer(10));
+    expect(end.kind).toBe("answered");
+    expect(heldMs).toBe(3_100);
+  });
+});
