@@ -122,6 +122,16 @@ describe("audiences", () => {
     expect(errors[0]?.message).toBe("input.rules.all[1].within.days: must be a positive integer");
   });
 
+  it("refuses the name tags, whose Braze attribute would be the tags' own", async () => {
+    const result = await postGraphQL(masivo.baseUrl, key, {
+      query: "mutation($i: AudienceInput!) { createAudience(input: $i) { id } }",
+      variables: { i: { name: "tags", rules: { tag: "x" } } },
+    });
+    const errors = result.body.errors as Errors;
+    expect(errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(errors[0]?.message).toMatch(/^input\.name: "tags" is reserved/);
+  });
+
   it("enters a VIP audience in real time, reports it on the subscription and the customer, and exits on a tier change", async () => {
     const vip = await createAudience({ name: "vip", rules: { attribute: "tier", op: "eq", value: "VIP" } });
     await settledRuns(vip.id);
