@@ -109,8 +109,14 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
     return customers.filter((id) => consent.get(id));
   };
 
-  /** Decodes and plans a window ahead of its turn; the consent it leaves is the next window's start. */
-  const prepare = async (window: WindowMessage[]): Promise<PreparedWindow> => {
+  /**
+   * Decodes and plans a window ahead of its turn; the consent it leaves is the next window's start.
+   * A window read after the configuration changed is not planned: the sync restarts with the new one.
+   */
+  const prepare = async (window: WindowMessage[]): Promise<PreparedWindow | "reconfigured"> => {
+    if ((await deps.integrations.get(integration._id))?.configVersion !== integration.configVersion) {
+      return "reconfigured";
+    }
     const facts = decodeWindow(window, log);
     const context: BrazeWindowContext = { mode, denied: await deniedAtStart(facts) };
     for (const { fact } of facts) {
@@ -127,9 +133,8 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
     };
   };
 
-  const handle = async (prepared: PreparedWindow, signal: AbortSignal) => {
-    // No window starts under a configuration that has changed: the sync restarts with the new one.
-    if ((await deps.integrations.get(integration._id))?.configVersion !== integration.configVersion) {
+  const handle = async (prepared: PreparedWindow | "reconfigured", signal: AbortSignal) => {
+    if (prepared === "reconfigured") {
       log.info("the integration's configuration changed; its sync restarts with it");
       return "paused" as const;
     }
@@ -182,7 +187,7 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
     return "done" as const;
   };
 
-  const consumer: IntegrationConsumer = await startIntegrationConsumer<PreparedWindow>({
+  const consumer: IntegrationConsumer = await startIntegrationConsumer<PreparedWindow | "reconfigured">({
     link: deps.link,
     integrationId: integration._id,
     account: integration.account,
