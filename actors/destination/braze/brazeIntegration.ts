@@ -39,10 +39,15 @@ export type BrazeSyncOptions = {
   backoff: BackoffOptions;
 };
 
+/**
+ * Calls in flight = rate × latency: Braze's 1,000 calls/s at 50–150 ms an answer needs about a
+ * hundred at once, and windows are sent one after another, so a window must hold that many calls
+ * (~100 facts each) and more, or its last answers leave the account idle.
+ */
 export const DEFAULT_BRAZE_SYNC: BrazeSyncOptions = {
-  windowSize: 5_000,
+  windowSize: 10_000,
   flushDelayMs: 250,
-  concurrency: 16,
+  concurrency: 100,
   callTimeoutMs: 30_000,
   backoff: { baseMs: 500, maxMs: 60_000 },
 };
