@@ -50,7 +50,11 @@ export type IntegrationConsumerOptions<Prepared> = {
   log: Logger;
 };
 
-export type IntegrationConsumer = { stopped: Promise<void>; stop: () => Promise<void> };
+export type IntegrationConsumer = {
+  /** Resolves when the consumer stops (asked to, or paused); rejects when it ends on an error. */
+  stopped: Promise<void>;
+  stop: () => Promise<void>;
+};
 
 /** The durable consumer of an integration: its name is derived from the integration id. */
 export function consumerName(integrationId: string): string {
@@ -80,7 +84,7 @@ export async function startIntegrationConsumer<Prepared>(
   const { log, windowSize } = options;
   let open = await options.openWindow();
   if (open && ackFloor >= open.toSeq) {
-    // Acked just before its record was dropped (a crash in between): it is done.
+    // The last window recorded was finished and acked: its record is only stale.
     await options.forgetWindow();
     open = undefined;
   }
@@ -162,7 +166,9 @@ export async function startIntegrationConsumer<Prepared>(
         ahead = readNext();
         const outcome = await handleWindow(current.window, current.prepared);
         if (outcome !== "done") return;
-        // The whole window, confirmed before the next one is handled (and recorded over this one's record).
+        // The whole window, confirmed before the next one is handled (and recorded over this one's
+        // record). Unconfirmed, the consumer ends (`stopped` rejects) and its next start finds
+        // the window acked, or handles it again with every call recorded as done.
         await current.window.at(-1)?.ackAck();
         taken.delete(current.window);
       }
@@ -179,7 +185,8 @@ export async function startIntegrationConsumer<Prepared>(
     async stop() {
       stopping = true;
       abort.abort();
-      await stopped;
+      // An error it ended on is reported by `stopped` itself.
+      await stopped.catch(() => undefined);
     },
   };
 }

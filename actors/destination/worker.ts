@@ -47,7 +47,13 @@ export type DestinationWorkerOptions = {
 
 export type DestinationWorker = { stop: () => Promise<void> };
 
-type Running = { configVersion: number; runner: BrazeIntegration; revision: number };
+type Running = {
+  configVersion: number;
+  runner: BrazeIntegration;
+  revision: number;
+  /** The sync stopped on its own (paused, reconfigured or failed): the next tick restarts it if still wanted. */
+  ended: boolean;
+};
 
 /**
  * The `destinations` role: runs one sync per enabled integration that is not FAILING, each with its
@@ -100,7 +106,17 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
       sleep,
       log,
     });
-    running.set(integration._id, { configVersion: integration.configVersion, runner, revision });
+    const entry: Running = { configVersion: integration.configVersion, runner, revision, ended: false };
+    running.set(integration._id, entry);
+    runner.stopped.then(
+      () => {
+        entry.ended = true;
+      },
+      (error: unknown) => {
+        entry.ended = true;
+        log.error({ err: error, integration: integration._id }, "integration sync failed; it restarts");
+      },
+    );
     log.info({ integration: integration._id }, "integration sync started");
   };
 
@@ -119,7 +135,8 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
     const wanted = new Map(all.filter((i) => i.settings.enabled && i.status !== "FAILING").map((i) => [i._id, i]));
     for (const id of [...running.keys()]) {
       const integration = wanted.get(id);
-      if (!integration || integration.configVersion !== running.get(id)?.configVersion) await stopOne(id);
+      const current = running.get(id);
+      if (!integration || integration.configVersion !== current?.configVersion || current.ended) await stopOne(id);
     }
     for (const [id, integration] of wanted) {
       const revision = await lease(id);
