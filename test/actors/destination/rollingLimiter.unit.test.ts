@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createRollingLimiter } from "../../../actors/destination/rollingLimiter.ts";
-
-/** A clock that only moves when the limiter sleeps. */
-function virtualTime() {
-  let now = 0;
-  return {
-    now: () => now,
-    sleep: async (ms: number) => {
-      now += ms;
-    },
-  };
-}
+import { virtualTime } from "../../support/virtualTime.ts";
 
 describe("rolling-window limiter", () => {
   it("starts at most `limit` calls in any rolling window, and no fewer than it may", async () => {

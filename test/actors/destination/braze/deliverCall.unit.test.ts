@@ -2,17 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { BrazeResponse } from "../../../../actors/destination/braze/brazeClient.ts";
 import { deliverCall } from "../../../../actors/destination/braze/deliverCall.ts";
 import { createRollingLimiter } from "../../../../actors/destination/rollingLimiter.ts";
-
-/** A clock that only moves when someone sleeps. */
-function virtualTime() {
-  let now = 1_000_000;
-  return {
-    now: () => now,
-    sleep: async (ms: number) => {
-      now += ms;
-    },
-  };
-}
+import { virtualTime } from "../../../support/virtualTime.ts";
 
 /** A 200 whose headers say the provider's window has nothing left, resetting in `resetSeconds`. */
 const exhaustedAnswer = (resetSeconds: number): BrazeResponse => {
@@ -21,7 +11,7 @@ const exhaustedAnswer = (resetSeconds: number): BrazeResponse => {
 };
 
 async function deliverWith(limit: number, answer: BrazeResponse) {
-  const time = virtualTime();
+  const time = virtualTime(1_000_000);
   const limiter = createRollingLimiter({ limit, windowMs: 3_100, ...time });
   const deps = {
     limiter,
