@@ -128,7 +128,10 @@ export async function startMasivo({
         store,
         secrets,
         log,
-        braze: brazeSync,
+        braze: {
+          ...(config.brazePlanningThread === undefined ? {} : { planOnThread: config.brazePlanningThread }),
+          ...brazeSync,
+        },
         brazeTrackLimit: config.brazeTrackLimit,
         ...destinationTime,
       });

@@ -447,6 +447,8 @@ runBench({
     MASIVO_ROLES: "gateway,destinations",
     MASIVO_ALLOW_LOCAL_DESTINATIONS: "1",
     MASIVO_BRAZE_TRACK_LIMIT: String(options.trackLimit),
+    // Passed on, so the two ways of planning can be compared on one machine.
+    MASIVO_BRAZE_PLANNING_THREAD: process.env.MASIVO_BRAZE_PLANNING_THREAD || "auto",
   }),
   run,
 });

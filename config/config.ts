@@ -46,6 +46,10 @@ const environmentSchema = z.object({
   MASIVO_MASTER_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   MASIVO_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(32),
   MASIVO_BRAZE_TRACK_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(3_000),
+  MASIVO_BRAZE_PLANNING_THREAD: z
+    .enum(["auto", "1", "0", "true", "false"])
+    .default("auto")
+    .transform((value) => (value === "auto" ? undefined : value === "1" || value === "true")),
   MASIVO_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -62,6 +66,8 @@ export type Config = {
   partitions: number;
   /** `/users/track` calls per rolling 3 s that each Braze account (endpoint and key) allows. */
   brazeTrackLimit: number;
+  /** Braze windows are planned on a thread of their own; undefined: when the machine has more than two cores. */
+  brazePlanningThread: boolean | undefined;
   logLevel: z.infer<typeof environmentSchema>["MASIVO_LOG_LEVEL"];
 };
 
@@ -99,6 +105,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     masterKey: e.MASIVO_MASTER_KEY,
     partitions: e.MASIVO_PARTITIONS,
     brazeTrackLimit: e.MASIVO_BRAZE_TRACK_LIMIT,
+    brazePlanningThread: e.MASIVO_BRAZE_PLANNING_THREAD,
     logLevel: e.MASIVO_LOG_LEVEL,
   };
 }

@@ -14,6 +14,7 @@ describe("loadConfig", () => {
       allowLocalDestinations: false,
       partitions: 32,
       brazeTrackLimit: 3_000,
+      brazePlanningThread: undefined,
     });
   });
 
@@ -28,6 +29,7 @@ describe("loadConfig", () => {
       MASIVO_ALLOW_LOCAL_DESTINATIONS: "1",
       MASIVO_MASTER_KEY: "m".repeat(32),
       MASIVO_BRAZE_TRACK_LIMIT: "6000",
+      MASIVO_BRAZE_PLANNING_THREAD: "1",
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -37,6 +39,7 @@ describe("loadConfig", () => {
       roles: ["gateway", "customers"],
       allowLocalDestinations: true,
       brazeTrackLimit: 6_000,
+      brazePlanningThread: true,
     });
   });
 
@@ -53,6 +56,7 @@ describe("loadConfig", () => {
     ["MASIVO_ROOT_KEY", "short", "MASIVO_ROOT_KEY"],
     ["MASIVO_ALLOW_LOCAL_DESTINATIONS", "yes", "MASIVO_ALLOW_LOCAL_DESTINATIONS"],
     ["MASIVO_BRAZE_TRACK_LIMIT", "0", "MASIVO_BRAZE_TRACK_LIMIT"],
+    ["MASIVO_BRAZE_PLANNING_THREAD", "maybe", "MASIVO_BRAZE_PLANNING_THREAD"],
   ])("refuses %s=%s with a message naming it", (variable, value, named) => {
     let error: unknown;
     try {

@@ -123,11 +123,14 @@ export function toTrackBody(call: readonly BrazeItem[]): { body: TrackBody; sour
 /** An entry of a `/users/track` answer's `errors`. */
 export type BrazeTrackError = { type?: string; input_array?: string; index?: number };
 
-/** The items a Braze error is about; none when it names no index we sent. */
-export function itemsOfError(sources: TrackSources, error: BrazeTrackError): BrazeItem[] {
+/** The items (or what is kept of them) a Braze error is about; none when it names no index we sent. */
+export function itemsOfError<S extends Record<TrackArray, readonly (readonly unknown[])[]>>(
+  sources: S,
+  error: BrazeTrackError,
+): S[TrackArray][number][number][] {
   const { input_array: array, index } = error;
   if (index === undefined || !(TRACK_ARRAYS as readonly (string | undefined)[]).includes(array)) return [];
-  return sources[array as TrackArray][index] ?? [];
+  return [...(sources[array as TrackArray][index] ?? [])];
 }
 
 /**

@@ -11,9 +11,12 @@ export type BrazeResponseBody = {
   errors?: { type: string; input_array?: string; index?: number }[];
 };
 
+/** Bodies go as JSON text, serialized where the calls are planned (see serializedPlan.ts). */
 export type BrazeClient = {
-  track: (body: object, signal: AbortSignal) => Promise<BrazeResponse>;
-  deleteUsers: (externalIds: string[], signal: AbortSignal) => Promise<BrazeResponse>;
+  /** POST /users/track with a `TrackBody`. */
+  track: (body: string, signal: AbortSignal) => Promise<BrazeResponse>;
+  /** POST /users/delete with `{ external_ids }`. */
+  deleteUsers: (body: string, signal: AbortSignal) => Promise<BrazeResponse>;
 };
 
 export type BrazeClientOptions = {
@@ -33,9 +36,9 @@ export function createBrazeClient(options: BrazeClientOptions): BrazeClient {
   const transport = base.protocol === "https:" ? https : http;
   const agent = new transport.Agent({ keepAlive: true });
   const urls = { track: new URL("/users/track", base), delete: new URL("/users/delete", base) };
-  const post = (url: URL, body: object, signal: AbortSignal): Promise<BrazeResponse> => {
+  const post = (url: URL, body: string, signal: AbortSignal): Promise<BrazeResponse> => {
     signal.throwIfAborted();
-    const payload = Buffer.from(JSON.stringify(body));
+    const payload = Buffer.from(body);
     return new Promise<BrazeResponse>((resolve, reject) => {
       const request = transport.request(
         url,
@@ -73,7 +76,7 @@ export function createBrazeClient(options: BrazeClientOptions): BrazeClient {
   };
   return {
     track: (body, signal) => post(urls.track, body, signal),
-    deleteUsers: (externalIds, signal) => post(urls.delete, { external_ids: externalIds }, signal),
+    deleteUsers: (body, signal) => post(urls.delete, body, signal),
   };
 }
 

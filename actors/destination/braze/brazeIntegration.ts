@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
 import {
@@ -9,23 +10,18 @@ import {
   type SyncLog,
   type SyncLogEntry,
 } from "../../../store/index.ts";
-import { type NatsLink, readTrustedFact } from "../../../streams/index.ts";
+import type { NatsLink } from "../../../streams/index.ts";
 import { type IntegrationConsumer, startIntegrationConsumer, type WindowMessage } from "../integrationConsumer.ts";
 import type { BackoffOptions } from "../retryPolicy.ts";
 import type { RollingLimiter } from "../rollingLimiter.ts";
 import { openProgressStore, type ProgressStore, type WindowProgress } from "../windowProgress.ts";
-import { itemsOfError, planTrackCalls, toDeleteBody, toTrackBody } from "./batchCalls.ts";
+import { itemsOfError } from "./batchCalls.ts";
 import { type BrazeClient, createBrazeClient } from "./brazeClient.ts";
-import type { BrazeItem, BrazeOrigin } from "./brazeObjects.ts";
+import { type BrazeOrigin, TRACK_ARRAYS } from "./brazeObjects.ts";
 import { type CallEnd, deliverCall, MisconfiguredError } from "./deliverCall.ts";
-import {
-  type BrazeCall,
-  type BrazePlan,
-  type BrazeWindowContext,
-  customersNeedingConsent,
-  planWindow,
-  type WindowFact,
-} from "./planWindow.ts";
+import type { BrazeWindowContext } from "./planWindow.ts";
+import type { Carried, SerializedCall, SerializedPlan } from "./serializedPlan.ts";
+import { startWindowPlanner, type WindowPlanner } from "./windowPlanner.ts";
 
 /** Tuning of one Braze integration's sync. */
 export type BrazeSyncOptions = {
@@ -35,6 +31,8 @@ export type BrazeSyncOptions = {
   flushDelayMs: number;
   /** Calls of one stage in flight at once. */
   concurrency: number;
+  /** Windows are decoded and planned on a thread of their own, not on the event loop. */
+  planOnThread: boolean;
   callTimeoutMs: number;
   backoff: BackoffOptions;
 };
@@ -48,6 +46,8 @@ export const DEFAULT_BRAZE_SYNC: BrazeSyncOptions = {
   windowSize: 10_000,
   flushDelayMs: 250,
   concurrency: 100,
+  // With two cores or fewer, a thread only adds the cost of handing windows over (README, bench:braze).
+  planOnThread: availableParallelism() > 2,
   callTimeoutMs: 30_000,
   backoff: { baseMs: 500, maxMs: 60_000 },
 };
@@ -93,6 +93,7 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
   /** The window being handled, or the one the last run left recorded (see integrationConsumer.ts). */
   let progress: Progress | undefined = await progressStore.get();
   const consent = new LRUCache<string, boolean>({ max: 200_000 });
+  const planner: WindowPlanner = startWindowPlanner(integration.settings, { onThread: options.planOnThread });
   let mode = integration.combinedSince ? "COMBINED" : integration.settings.batchLimit;
   let status: IntegrationStatus = integration.status;
 
@@ -103,8 +104,7 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
   };
 
   /** Of the customers whose consent at the window's start matters, those who had denied data sharing. */
-  const deniedAtStart = async (facts: WindowFact[]): Promise<string[]> => {
-    const customers = customersNeedingConsent(facts);
+  const deniedAtStart = async (customers: string[]): Promise<string[]> => {
     const unknown = customers.filter((id) => !consent.has(id));
     const stored = await deps.customers.loadMany(unknown.map((id) => customerKey(integration.account, id)));
     for (const id of unknown) {
@@ -122,20 +122,12 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
     if ((await deps.integrations.get(integration._id))?.configVersion !== integration.configVersion) {
       return "reconfigured";
     }
-    const facts = decodeWindow(window, log);
-    const context: BrazeWindowContext = { mode, denied: await deniedAtStart(facts) };
-    for (const { fact } of facts) {
-      if (fact.type === "customer.profileChanged") {
-        consent.set(fact.metadata.customerId, fact.data.consent.dataSharing === "DENIED");
-      }
-    }
-    return {
-      fromSeq: window[0]?.seq ?? 0,
-      toSeq: window.at(-1)?.seq ?? 0,
-      facts,
-      context,
-      plan: planWindow(facts, integration.settings, context),
-    };
+    const fromSeq = window[0]?.seq ?? 0;
+    const read = await planner.read(window);
+    for (const { seq, reason } of read.unreadable) log.error({ seq, reason }, "unreadable fact in CHANGES skipped");
+    const context: BrazeWindowContext = { mode, denied: await deniedAtStart(read.needingConsent) };
+    for (const [customerId, denied] of read.consentAfter) consent.set(customerId, denied);
+    return { fromSeq, toSeq: window.at(-1)?.seq ?? 0, context, plan: await planner.plan(fromSeq, context) };
   };
 
   const handle = async (prepared: PreparedWindow | "reconfigured", signal: AbortSignal) => {
@@ -157,13 +149,14 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
     // A window left open by a crash or a pause is planned again exactly as it was first.
     const plan = sameContext(progress.context, prepared.context)
       ? prepared.plan
-      : planWindow(prepared.facts, integration.settings, progress.context);
+      : await planner.plan(prepared.fromSeq, progress.context);
     const recorder = progressRecorder(progressStore, progress);
     const sender = createCallSender({
       deps,
       client,
-      log,
       recorder,
+      split: (index) => planner.split(prepared.fromSeq, index),
+      carried: (index, part) => planner.carried(prepared.fromSeq, index, part),
       setStatus,
       switchToCombined: async () => {
         mode = "COMBINED";
@@ -175,8 +168,8 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
     try {
       let index = 0;
       for (const stage of plan.stages) {
-        const calls = stage.map((call) => ({ call, index: index++ }));
-        await inParallel(chainsOf(calls), options.concurrency, async (chain) => {
+        const chains = stage.map((chain) => chain.map((call) => ({ call, index: index++ })));
+        await inParallel(chains, options.concurrency, async (chain) => {
           for (const { call, index: i } of chain) if (!done.has(i)) await sender.send(call, i, signal);
         });
       }
@@ -189,6 +182,7 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
       return "paused" as const;
     }
     await recorder.flushed();
+    planner.forget(prepared.fromSeq);
     return "done" as const;
   };
 
@@ -205,32 +199,20 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
     handle,
     log,
   });
-  return { stopped: consumer.stopped, stop: consumer.stop };
+  const stopped = consumer.stopped.finally(() => planner.close());
+  return { stopped, stop: consumer.stop };
 }
 
 /** A window decoded and planned ahead of its turn, with what the plan was decided with. */
 type PreparedWindow = {
   fromSeq: number;
   toSeq: number;
-  facts: WindowFact[];
   context: BrazeWindowContext;
-  plan: BrazePlan;
+  plan: SerializedPlan;
 };
 
 function sameContext(a: BrazeWindowContext, b: BrazeWindowContext): boolean {
   return a.mode === b.mode && a.denied.length === b.denied.length && a.denied.every((id, i) => id === b.denied[i]);
-}
-
-function decodeWindow(window: WindowMessage[], log: Logger): WindowFact[] {
-  const facts: WindowFact[] = [];
-  for (const { seq, data } of window) {
-    try {
-      facts.push({ seq, fact: readTrustedFact(data) });
-    } catch (error) {
-      log.error({ err: error, seq }, "unreadable fact in CHANGES skipped");
-    }
-  }
-  return facts;
 }
 
 type ProgressRecorder = {
@@ -287,8 +269,11 @@ function progressRecorder(store: ProgressStore<BrazeWindowContext>, progress: Pr
 type CallSenderContext = {
   deps: BrazeIntegrationDependencies;
   client: BrazeClient;
-  log: Logger;
   recorder: ProgressRecorder;
+  /** A call of the window cut into COMBINED-sized calls. */
+  split: (index: number) => Promise<SerializedCall[]>;
+  /** What a call of the window (or a part of one) carries. */
+  carried: (index: number, part?: number) => Promise<Carried>;
   setStatus: (status: IntegrationStatus, lastError?: string) => Promise<void>;
   switchToCombined: () => Promise<void>;
 };
@@ -332,17 +317,32 @@ function createCallSender(context: CallSenderContext) {
     message,
   });
 
-  /** Sends track items as one call; logs what Braze refused. "tooLong" when they must be split. */
-  const sendTrack = async (items: BrazeItem[], signal: AbortSignal): Promise<"sent" | "tooLong"> => {
-    const { body, sources } = toTrackBody(items);
-    const end: CallEnd = await deliverCall(() => client.track(body, signal), signal, delivery);
+  /** What a track call (or part) carries, by body array and index. */
+  const trackRefs = async (index: number, part: number | undefined) => {
+    const carried = await context.carried(index, part);
+    if (carried.kind !== "track") throw new Error(`call ${index} carries deletions, not track items`);
+    return carried.refs;
+  };
+
+  /** Sends call `index` (or its part `part`); logs what Braze refused. "tooLong" when it must be split. */
+  const sendTrack = async (
+    call: SerializedCall,
+    at: { index: number; part?: number },
+    signal: AbortSignal,
+  ): Promise<"sent" | "tooLong"> => {
+    const end: CallEnd = await deliverCall(() => client.track(call.body, signal), signal, delivery);
     if (end.kind === "tooLong") return "tooLong";
     if (end.kind === "refused") {
+      const refs = await trackRefs(at.index, at.part);
+      const items = TRACK_ARRAYS.flatMap((array) => refs[array].flat());
       await deps.syncLog.record(items.map((item) => entryOf(item, item.type, end.status, end.message)));
       return "sent";
     }
-    const rejected = (end.response.body.errors ?? []).flatMap((error) =>
-      itemsOfError(sources, error).map((item) => ({ item, message: error.type })),
+    const errors = end.response.body.errors ?? [];
+    if (errors.length === 0) return "sent";
+    const refs = await trackRefs(at.index, at.part);
+    const rejected = errors.flatMap((error) =>
+      itemsOfError(refs, error).map((item) => ({ item, message: error.type })),
     );
     if (rejected.length > 0) {
       await deps.syncLog.record(
@@ -352,58 +352,38 @@ function createCallSender(context: CallSenderContext) {
     return "sent";
   };
 
-  const sendInParts = async (items: BrazeItem[], index: number, signal: AbortSignal) => {
-    const parts = planTrackCalls(items, "COMBINED");
+  const sendInParts = async (index: number, signal: AbortSignal) => {
+    const parts = await context.split(index);
     for (const [part, call] of parts.entries()) {
       if (recorder.parts(index)?.includes(part)) continue;
-      if ((await sendTrack(call, signal)) === "tooLong") {
-        throw new Error(`Braze refused ${call.length} objects as too long even in COMBINED mode`);
+      if ((await sendTrack(call, { index, part }, signal)) === "tooLong") {
+        throw new Error(`Braze refused call ${index}, part ${part}, as too long even in COMBINED mode`);
       }
       recorder.partDone(index, part);
     }
   };
 
   return {
-    async send(call: BrazeCall, index: number, signal: AbortSignal) {
+    async send(call: SerializedCall, index: number, signal: AbortSignal) {
       if (call.kind === "delete") {
-        const body = toDeleteBody(call.deletions);
-        const end = await deliverCall(() => client.deleteUsers(body.external_ids, signal), signal, delivery);
+        const end = await deliverCall(() => client.deleteUsers(call.body, signal), signal, delivery);
         if (end.kind === "refused") {
+          const carried = await context.carried(index);
+          if (carried.kind !== "delete") throw new Error(`call ${index} carries track items, not deletions`);
           await deps.syncLog.record(
-            call.deletions.map((deletion) => entryOf(deletion, "delete", end.status, end.message)),
+            carried.deletions.map((deletion) => entryOf(deletion, "delete", end.status, end.message)),
           );
         }
       } else if (recorder.parts(index)) {
-        await sendInParts(call.items, index, signal);
-      } else if ((await sendTrack(call.items, signal)) === "tooLong") {
+        await sendInParts(index, signal);
+      } else if ((await sendTrack(call, { index }, signal)) === "tooLong") {
         await context.switchToCombined();
         recorder.startParts(index);
-        await sendInParts(call.items, index, signal);
+        await sendInParts(index, signal);
       }
       recorder.done(index);
     },
   };
-}
-
-/**
- * Groups a stage's calls into chains that must go one after another: a customer too big for one
- * call is split over consecutive calls, whose order matters (an audience entered, then left).
- * Different chains share no customer and may run at once.
- */
-function chainsOf<T extends { call: BrazeCall }>(calls: T[]): T[][] {
-  const chains: T[][] = [];
-  let previous = new Set<string>();
-  for (const entry of calls) {
-    const { call } = entry;
-    const customers = new Set(
-      call.kind === "track" ? call.items.map((i) => i.customerId) : call.deletions.map((d) => d.customerId),
-    );
-    const chain = chains.at(-1);
-    if (chain && [...customers].some((customer) => previous.has(customer))) chain.push(entry);
-    else chains.push([entry]);
-    previous = customers;
-  }
-  return chains;
 }
 
 /**

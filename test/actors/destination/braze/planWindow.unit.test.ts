@@ -4,22 +4,11 @@ import {
   planWindow,
   type WindowFact,
 } from "../../../../actors/destination/braze/planWindow.ts";
-import type { BrazeSettings } from "../../../../store/index.ts";
 import { type CustomerFact, type CustomerFactDraft, completeFact } from "../../../../streams/facts.ts";
+import { BRAZE_SETTINGS } from "../../../support/brazeSettings.ts";
 
 const T0 = "2026-04-01T09:00:00.000Z";
-const SETTINGS: BrazeSettings = {
-  restEndpoint: "https://rest.iad-01.braze.com",
-  batchLimit: "PER_TYPE",
-  enabled: true,
-  syncAudiences: true,
-  syncEvents: true,
-  syncPurchases: true,
-  syncTags: true,
-  customersCreate: true,
-  customersUpdate: true,
-  customersDelete: true,
-};
+const SETTINGS = BRAZE_SETTINGS;
 
 let seq = 0;
 function windowFact(customerId: string, draft: CustomerFactDraft): WindowFact {

@@ -1,0 +1,19 @@
+/**
+ * The thread where a Braze integration's windows are decoded and planned (see windowPlanner.ts):
+ * reading facts and packing calls cost more CPU than sending them, and on the event loop they
+ * would hold back the calls in flight.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import type { BrazeSettings } from "../../../store/index.ts";
+import type { PlannerRequest } from "./windowPlanner.ts";
+import { createWindowPlans } from "./windowPlans.ts";
+
+const plans = createWindowPlans(workerData as BrazeSettings);
+
+parentPort?.on("message", (request: PlannerRequest) => {
+  try {
+    parentPort?.postMessage({ ...plans.answer(request), id: request.id });
+  } catch (error) {
+    parentPort?.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
+  }
+});

@@ -1,0 +1,96 @@
+import type { BrazeSettings } from "../../../store/index.ts";
+import { readTrustedFact } from "../../../streams/facts.ts";
+import { planTrackCalls } from "./batchCalls.ts";
+import { type BrazeCall, customersNeedingConsent, planWindow, type WindowFact } from "./planWindow.ts";
+import { callsInOrder, carriedBy, serializeCall, serializePlan } from "./serializedPlan.ts";
+import type { PlannerAnswer, PlannerQuestion, ReadReply } from "./windowPlanner.ts";
+
+/** A window's facts, the calls of its latest plan, and those of its calls cut into parts. */
+type KnownWindow = { facts: WindowFact[]; calls: BrazeCall[]; parts: Map<number, BrazeCall[]> };
+
+/**
+ * The windows a Braze integration has read and not yet forgotten, and what is asked of them:
+ * decoding, planning, cutting a call into COMBINED parts. Runs on the planning thread
+ * (planWorker.ts), or on the event loop where there is no core to spare (windowPlanner.ts).
+ */
+export function createWindowPlans(settings: BrazeSettings) {
+  const windows = new Map<number, KnownWindow>();
+
+  function read(request: Extract<PlannerQuestion, { kind: "read" }>): ReadReply {
+    const facts: WindowFact[] = [];
+    const unreadable: ReadReply["unreadable"] = [];
+    let start = 0;
+    request.ends.forEach((end, i) => {
+      const seq = request.seqs[i] ?? 0;
+      try {
+        facts.push({ seq, fact: readTrustedFact(request.payloads.subarray(start, end)) });
+      } catch (error) {
+        unreadable.push({ seq, reason: error instanceof Error ? error.message : String(error) });
+      }
+      start = end;
+    });
+    windows.set(request.fromSeq, { facts, calls: [], parts: new Map() });
+    const consentAfter: ReadReply["consentAfter"] = [];
+    for (const { fact } of facts) {
+      if (fact.type === "customer.profileChanged") {
+        consentAfter.push([fact.metadata.customerId, fact.data.consent.dataSharing === "DENIED"]);
+      }
+    }
+    return { needingConsent: customersNeedingConsent(facts), consentAfter, unreadable };
+  }
+
+  function callOf(window: KnownWindow, fromSeq: number, index: number): BrazeCall {
+    const call = window.calls[index];
+    if (!call) throw new Error(`window ${fromSeq} has no call ${index}`);
+    return call;
+  }
+
+  /** A track call cut into COMBINED-sized calls, the same way each time it is asked. */
+  function partsOf(window: KnownWindow, fromSeq: number, index: number): BrazeCall[] {
+    const cut = window.parts.get(index);
+    if (cut) return cut;
+    const call = callOf(window, fromSeq, index);
+    if (call.kind !== "track") throw new Error(`call ${index} of window ${fromSeq} is no track call`);
+    const parts = planTrackCalls(call.items, "COMBINED").map((items): BrazeCall => ({ kind: "track", items }));
+    window.parts.set(index, parts);
+    return parts;
+  }
+
+  function windowOf(fromSeq: number) {
+    const window = windows.get(fromSeq);
+    if (!window) throw new Error(`window ${fromSeq} was not read`);
+    return window;
+  }
+
+  function answer(request: PlannerQuestion): PlannerAnswer {
+    switch (request.kind) {
+      case "read":
+        return { read: read(request) };
+      case "plan": {
+        const window = windowOf(request.fromSeq);
+        const plan = planWindow(window.facts, settings, request.context);
+        window.calls = callsInOrder(plan);
+        window.parts.clear();
+        return { plan: serializePlan(plan) };
+      }
+      case "split": {
+        const parts = partsOf(windowOf(request.fromSeq), request.fromSeq, request.index);
+        return { parts: parts.map(serializeCall) };
+      }
+      case "carried": {
+        const window = windowOf(request.fromSeq);
+        const call =
+          request.part === undefined
+            ? callOf(window, request.fromSeq, request.index)
+            : partsOf(window, request.fromSeq, request.index)[request.part];
+        if (!call) throw new Error(`call ${request.index} of window ${request.fromSeq} has no part ${request.part}`);
+        return { carried: carriedBy(call) };
+      }
+      case "forget":
+        windows.delete(request.fromSeq);
+        return { forgotten: true };
+    }
+  }
+
+  return { answer };
+}
