@@ -40,12 +40,14 @@ import {
 // ---------------------------------------------------------------------------------------------
 // Options and constants
 
-type Options = { customers: number; trackLimit: number };
+type Options = { customers: number; trackLimit: number; latencyMs: number };
 
 const OPTION_SPECS: readonly OptionSpec<keyof Options>[] = [
   { key: "customers", flag: "--customers", env: "BENCH_CUSTOMERS", fallback: 50_000, min: 100, max: 1_000_000 },
   // Braze's limit unless told otherwise; a lower one shows the sync's pace where the machine can feed it.
   { key: "trackLimit", flag: "--track-limit", env: "BENCH_TRACK_LIMIT", fallback: 3_000, min: 30, max: 30_000 },
+  // Braze answers from afar; the fake, on this machine, at once unless told to wait.
+  { key: "latencyMs", flag: "--latency-ms", env: "BENCH_LATENCY_MS", fallback: 0, min: 0, max: 5_000 },
 ];
 
 const ACCOUNT = "default";
@@ -230,6 +232,8 @@ type Fake = {
   firstTrackCallAt: () => Promise<number | undefined>;
   /** When the newest track call arrived, by its clock. */
   lastTrackCallAt: () => Promise<number | undefined>;
+  /** Holds every /users/track call this long before answering it (a fault that stays). */
+  delayTrackCalls: (ms: number) => Promise<void>;
 };
 
 /** Starts `fakes/braze/main.ts` on a free port with the real track limit; stopped by pid at the end. */
@@ -281,6 +285,16 @@ async function startFake(bench: Bench, trackLimit: number): Promise<Fake> {
     url,
     stats: () => get<FakeBrazeStats>("/__fake/stats"),
     firstTrackCallAt: async () => (await trackCallTimes(""))[0]?.time,
+    async delayTrackCalls(ms) {
+      const fault = { path: "/users/track", kind: "timeout", holdMs: ms };
+      const response = await fetch(`${url}/__fake/faults`, {
+        method: "POST",
+        body: JSON.stringify(fault),
+        headers: { "content-type": "application/json" },
+        signal: AbortSignal.timeout(30_000),
+      });
+      if (!response.ok) throw new Error(`POST /__fake/faults on the fake Braze: HTTP ${response.status}`);
+    },
     lastTrackCallAt: async () => (await trackCallTimes("&limit=1"))[0]?.time,
   };
 }
@@ -315,6 +329,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
 
   const ceiling = (options.trackLimit * 1000) / TRACK_WINDOW_MS;
   const fake = await startFake(bench, options.trackLimit);
+  if (options.latencyMs > 0) await fake.delayTrackCalls(options.latencyMs);
   err(
     `fake Braze (a process of its own) on ${fake.url}: PER_TYPE, ${fmt(options.trackLimit)} track calls per ${TRACK_WINDOW_MS} ms`,
   );
@@ -442,7 +457,8 @@ runBench({
   parse: (argv, env) => parseOptions<keyof Options>("bench:braze", OPTION_SPECS, argv, env),
   header: (options) =>
     `${fmt(options.customers)} customers, ${fmt(options.customers * FACTS_PER_CUSTOMER)} facts straight into CHANGES, ` +
-    `synced to the fake Braze in PER_TYPE at ${fmt(options.trackLimit)} track calls per 3 s`,
+    `synced to the fake Braze in PER_TYPE at ${fmt(options.trackLimit)} track calls per 3 s` +
+    (options.latencyMs > 0 ? `, answering each after ${fmt(options.latencyMs)} ms` : ""),
   environment: (options) => ({
     MASIVO_ROLES: "gateway,destinations",
     MASIVO_ALLOW_LOCAL_DESTINATIONS: "1",
