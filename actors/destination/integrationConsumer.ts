@@ -15,10 +15,16 @@ import { type NatsLink, STREAM_NAMES, subjects } from "../../streams/index.ts";
 export type WindowMessage = { seq: number; data: Uint8Array };
 
 /**
- * What a window handler reports: `done` acks the window; `paused` leaves it unacked and stops the
- * consumer until it is started again (the integration is misconfigured, or its configuration changed).
+ * How a window ended: `done` acks it; `paused` leaves it unacked and stops the consumer until it
+ * is started again (the integration is misconfigured, or its configuration changed).
  */
 export type WindowOutcome = "done" | "paused";
+
+/**
+ * A window being handled: its calls are handed out (each waiting for whatever it must follow), so
+ * the next window may be handled; `outcome` settles when they have all ended.
+ */
+export type WindowHandling = { outcome: Promise<WindowOutcome> };
 
 /** The range of a window being handled, as the integration records it. */
 export type OpenWindow = { fromSeq: number; toSeq: number };
@@ -34,19 +40,22 @@ export type IntegrationConsumerOptions<Prepared> = {
   /** How long a window waits to fill before it is handled anyway. */
   flushDelayMs: number;
   /**
-   * The window the integration last recorded as open, read once at start: unless it is acked, a
-   * crash or a pause left it unfinished, and it is handled again, alone and whole.
+   * The windows the integration recorded as open, in stream order, read once at start: unless
+   * acked, a crash or a pause left them unfinished, and each is handled again, alone and whole.
    */
-  openWindow: () => Promise<OpenWindow | undefined>;
-  /** Drops the record of the open window, when it turns out at start to have been acked. */
-  forgetWindow: () => Promise<void>;
+  openWindows: () => Promise<readonly OpenWindow[]>;
+  /** Drops the record of a window: once it is acked, or found acked at start. */
+  forgetWindow: (fromSeq: number) => void;
   /**
-   * Reads a window before its turn (decoding, planning), while the window before it is still
+   * Reads a window before its turn (decoding, planning), while the windows before it are still
    * handled. Windows are prepared in stream order, each once.
    */
   prepare: (window: WindowMessage[]) => Promise<Prepared>;
-  /** Handles a prepared window; `signal` aborts when the consumer stops (the window is then left unacked). */
-  handle: (prepared: Prepared, signal: AbortSignal) => Promise<WindowOutcome>;
+  /**
+   * Starts handling a prepared window, in stream order; `signal` aborts when the consumer stops
+   * (what is unfinished is then left unacked). A failure ends the consumer (`stopped` rejects).
+   */
+  handle: (prepared: Prepared, signal: AbortSignal) => Promise<WindowHandling>;
   log: Logger;
 };
 
@@ -61,38 +70,39 @@ export function consumerName(integrationId: string): string {
   return `dest_${integrationId}`;
 }
 
-/** How many windows may be in hand at once: the one being handled and the one prepared next. */
-const WINDOWS_IN_HAND = 2;
+/** How many windows may be in hand at once: two being handled (one finishing) and one prepared next. */
+const WINDOWS_IN_HAND = 3;
 /** Windows in hand are kept alive with `working()` this often; `ack_wait` only bounds a dead process's hold. */
 const KEEP_ALIVE_MS = 30_000;
 const ACK_WAIT_NS = 120_000_000_000;
 const RETRY_MS = 1_000;
 
 /**
- * Reads an integration's facts from CHANGES in windows, handled one at a time in stream order,
- * each acked whole (`AckPolicy.All` on its last message) once handled. The next window is fetched
- * and prepared while the current one is handled, so the integration's calls never wait for the
- * stream. Every start begins right after the consumer's ack floor, so after a crash the unacked
- * window comes back at once, in order and whole; an open window is then handled again exactly as
- * it was (newer facts wait for the next window). A failing integration gets its own consumer, so
- * it never slows another.
+ * Reads an integration's facts from CHANGES in windows, in stream order, and acks each whole
+ * (`AckPolicy.All` on its last message) once handled, in order. The next window is fetched and
+ * prepared while the current one is handled, and handled while the current one's last calls are
+ * awaited, so the integration's calls never wait for the stream nor for the end of a window. Every
+ * start begins right after the consumer's ack floor, so after a crash the unacked windows come
+ * back at once, in order and whole; open windows are then handled again exactly as they were
+ * (newer facts wait for the next window). A failing integration gets its own consumer, so it
+ * never slows another.
  */
 export async function startIntegrationConsumer<Prepared>(
   options: IntegrationConsumerOptions<Prepared>,
 ): Promise<IntegrationConsumer> {
   const { consumer, ackFloor } = await openConsumer(options);
   const { log, windowSize } = options;
-  let open = await options.openWindow();
-  if (open && ackFloor >= open.toSeq) {
-    // The last window recorded was finished and acked: its record is only stale.
-    await options.forgetWindow();
-    open = undefined;
+  const open: OpenWindow[] = [];
+  for (const window of await options.openWindows()) {
+    // A window recorded and then acked is finished: its record is only stale.
+    if (window.toSeq <= ackFloor) options.forgetWindow(window.fromSeq);
+    else open.push(window);
   }
   let stopping = false;
   const abort = new AbortController();
   /** Fetched and not yet in a window, in stream order. */
   const fetched: JsMsg[] = [];
-  /** Windows taken and not yet acked: the one being handled and the one prepared next. */
+  /** Windows taken and not yet acked. */
   const taken = new Set<JsMsg[]>();
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -101,14 +111,14 @@ export async function startIntegrationConsumer<Prepared>(
     for await (const message of batch) fetched.push(message);
   };
 
-  /** The next window in stream order: the open window first, whole, when one was left. */
+  /** The next window in stream order: the open windows first, each whole, when some were left. */
   const takeWindow = async (): Promise<JsMsg[]> => {
-    const limit = open?.toSeq;
+    const limit = open[0]?.toSeq;
     if (limit !== undefined) {
       // A fact of the window gone from the stream shows as a newer one arriving first.
       while (!stopping && (fetched.at(-1)?.seq ?? 0) < limit) await fetchMore(windowSize);
       const end = fetched.findIndex((message) => message.seq > limit);
-      open = undefined;
+      open.shift();
       return fetched.splice(0, end === -1 ? fetched.length : end);
     }
     if (fetched.length < windowSize) await fetchMore(windowSize - fetched.length);
@@ -139,45 +149,61 @@ export async function startIntegrationConsumer<Prepared>(
     return undefined;
   };
 
-  /** Handles a window until it is done or paused, retrying failures; undefined once stopping. */
-  const handleWindow = async (window: JsMsg[], prepared: Prepared): Promise<WindowOutcome | undefined> => {
-    while (!stopping) {
-      try {
-        return await options.handle(prepared, abort.signal);
-      } catch (error) {
-        if (stopping) break;
-        log.error({ err: error, fromSeq: window[0]?.seq }, "window failed; retrying it");
-        await sleep(RETRY_MS);
-      }
-    }
-    return undefined;
-  };
-
   const keepAlive = setInterval(() => {
     for (const window of [...taken, fetched]) for (const message of window) message.working();
   }, KEEP_ALIVE_MS);
 
+  /** Waits for a window's calls to end and acks it; false when the consumer must stop instead. */
+  const finish = async (handled: { window: JsMsg[]; outcome: Promise<WindowOutcome> }): Promise<boolean> => {
+    if ((await handled.outcome) !== "done" || stopping) return false;
+    // The whole window, confirmed before its record is dropped. Unconfirmed, the consumer ends
+    // (`stopped` rejects) and its next start finds the window acked, or handles it again with
+    // every call recorded as done.
+    await handled.window.at(-1)?.ackAck();
+    taken.delete(handled.window);
+    options.forgetWindow(handled.window[0]?.seq ?? 0);
+    return true;
+  };
+
+  /** Set when a window failed or could not be acked: the consumer ends with it. */
+  let failure: { error: unknown } | undefined;
+
   const stopped = (async () => {
     let ahead = readNext();
+    /** Acks the windows handed out, in order, each as soon as it is finished; false once the consumer must stop. */
+    let acked: Promise<boolean> = Promise.resolve(true);
     try {
       for (;;) {
         const current = await ahead;
-        if (!current) return;
+        if (!current) break;
         ahead = readNext();
-        const outcome = await handleWindow(current.window, current.prepared);
-        if (outcome !== "done") return;
-        // The whole window, confirmed before the next one is handled (and recorded over this one's
-        // record). Unconfirmed, the consumer ends (`stopped` rejects) and its next start finds
-        // the window acked, or handles it again with every call recorded as done.
-        await current.window.at(-1)?.ackAck();
-        taken.delete(current.window);
+        const { outcome } = await options.handle(current.prepared, abort.signal);
+        // Its failure is reported by `finish`, unless an earlier window already stopped the consumer.
+        outcome.catch(() => undefined);
+        const previous = acked;
+        acked = previous.then(async (going) => going && (await finish({ window: current.window, outcome })));
+        acked.then(
+          (going) => {
+            if (!going) stopping = true;
+          },
+          (error: unknown) => {
+            failure ??= { error };
+            stopping = true;
+          },
+        );
+        // At most two windows handled at once: this one, and the one before it finishing.
+        if (!(await previous.catch(() => false))) break;
       }
     } finally {
-      // Whatever is in hand stays unacked: the next start begins after the ack floor again.
+      // Whatever is unfinished stays unacked: the next start begins after the ack floor again.
       stopping = true;
+      abort.abort();
       clearInterval(keepAlive);
       await ahead.catch(() => undefined);
+      // Every window handed out ends (and records what it finished) before the consumer does.
+      await acked.catch(() => undefined);
     }
+    if (failure) throw failure.error;
   })();
 
   return {

@@ -1,7 +1,7 @@
 import { type KV, Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 
-/** The KV bucket where each integration records how far its open window of facts got. */
+/** The KV bucket where each integration records how far its open windows of facts got. */
 export const PROGRESS_BUCKET = "masivo_destination_progress";
 
 /**
@@ -18,27 +18,64 @@ export type WindowProgress<Context> = {
   parts: Record<string, number[]>;
 };
 
-export type ProgressStore<Context> = {
-  get: () => Promise<WindowProgress<Context> | undefined>;
-  put: (progress: WindowProgress<Context>) => Promise<void>;
-  clear: () => Promise<void>;
+/**
+ * The open windows of one integration (two at most: the one finishing and the next), kept in
+ * NATS KV under the integration's id. Changes gather for up to `delayMs`, so that one write records
+ * many finished calls (a crash in that time resends them, as it resends the calls in flight), and
+ * writes go one after another, each with everything recorded so far.
+ */
+export type ProgressBook<Context> = {
+  /** The windows open when the book was read (what the last run left), in stream order. */
+  readonly leftOpen: readonly WindowProgress<Context>[];
+  find: (fromSeq: number) => WindowProgress<Context> | undefined;
+  /** Starts recording a window; it is written with the next change. */
+  add: (progress: WindowProgress<Context>) => void;
+  /** Something of an open window changed: it will be written. */
+  changed: () => void;
+  /** The window is finished and acked: it leaves the record. */
+  close: (fromSeq: number) => void;
+  /** Writes what is pending now; resolves once every change so far is stored. */
+  flushed: () => Promise<void>;
 };
 
-export async function openProgressStore<Context>(
+export async function openProgressBook<Context>(
   nc: NatsConnection,
   integrationId: string,
-): Promise<ProgressStore<Context>> {
+  delayMs: number,
+): Promise<ProgressBook<Context>> {
   const kv: KV = await new Kvm(nc).create(PROGRESS_BUCKET, { history: 1 });
+  const entry = await kv.get(integrationId);
+  const stored: unknown = entry?.operation === "PUT" && entry.length > 0 ? entry.json() : [];
+  // A record from before windows overlapped holds one window, not a list.
+  const leftOpen = (Array.isArray(stored) ? stored : [stored]) as WindowProgress<Context>[];
+  let open = [...leftOpen];
+  let writing: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+
+  const write = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    writing = writing.then(async () => {
+      await kv.put(integrationId, JSON.stringify(open));
+    });
+  };
+  const changed = () => {
+    timer ??= setTimeout(write, delayMs);
+  };
   return {
-    async get() {
-      const entry = await kv.get(integrationId);
-      return entry?.operation === "PUT" && entry.length > 0 ? entry.json<WindowProgress<Context>>() : undefined;
+    leftOpen,
+    find: (fromSeq) => open.find((progress) => progress.fromSeq === fromSeq),
+    add(progress) {
+      open = [...open.filter((p) => p.fromSeq !== progress.fromSeq), progress].sort((a, b) => a.fromSeq - b.fromSeq);
     },
-    async put(progress) {
-      await kv.put(integrationId, JSON.stringify(progress));
+    changed,
+    close(fromSeq) {
+      open = open.filter((progress) => progress.fromSeq !== fromSeq);
+      changed();
     },
-    async clear() {
-      await kv.delete(integrationId);
+    flushed() {
+      if (timer !== undefined) write();
+      return writing;
     },
   };
 }

@@ -11,10 +11,17 @@ import {
   type SyncLogEntry,
 } from "../../../store/index.ts";
 import type { NatsLink } from "../../../streams/index.ts";
-import { type IntegrationConsumer, startIntegrationConsumer, type WindowMessage } from "../integrationConsumer.ts";
+import { createCallSlots } from "../callSlots.ts";
+import {
+  type IntegrationConsumer,
+  startIntegrationConsumer,
+  type WindowHandling,
+  type WindowMessage,
+  type WindowOutcome,
+} from "../integrationConsumer.ts";
 import type { BackoffOptions } from "../retryPolicy.ts";
 import type { RollingLimiter } from "../rollingLimiter.ts";
-import { openProgressStore, type ProgressStore, type WindowProgress } from "../windowProgress.ts";
+import { openProgressBook, type ProgressBook, type WindowProgress } from "../windowProgress.ts";
 import { itemsOfError } from "./batchCalls.ts";
 import { type BrazeClient, createBrazeClient } from "./brazeClient.ts";
 import { type BrazeOrigin, TRACK_ARRAYS } from "./brazeObjects.ts";
@@ -89,9 +96,12 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
     apiKey: deps.apiKey,
     timeoutMs: options.callTimeoutMs,
   });
-  const progressStore = await openProgressStore<BrazeWindowContext>(deps.link.nc, integration._id);
-  /** The window being handled, or the one the last run left recorded (see integrationConsumer.ts). */
-  let progress: Progress | undefined = await progressStore.get();
+  const book = await openProgressBook<BrazeWindowContext>(deps.link.nc, integration._id, PROGRESS_WRITE_DELAY_MS);
+  /** Each customer's last call still going, across windows: a customer's calls go one after another. */
+  const lastCallOf = new Map<string, Promise<void>>();
+  const slots = createCallSlots(options.concurrency);
+  /** Aborted on the first 401/403: no call still waiting is sent. */
+  const misconfigured = new AbortController();
   const consent = new LRUCache<string, boolean>({ max: 200_000 });
   const planner: WindowPlanner = startWindowPlanner(integration.settings, { onThread: options.planOnThread });
   let mode = integration.combinedSince ? "COMBINED" : integration.settings.batchLimit;
@@ -130,12 +140,13 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
     return { fromSeq, toSeq: window.at(-1)?.seq ?? 0, context, plan: await planner.plan(fromSeq, context) };
   };
 
-  const handle = async (prepared: PreparedWindow | "reconfigured", signal: AbortSignal) => {
+  const handle = async (prepared: PreparedWindow | "reconfigured", signal: AbortSignal): Promise<WindowHandling> => {
     if (prepared === "reconfigured") {
       log.info("the integration's configuration changed; its sync restarts with it");
-      return "paused" as const;
+      return { outcome: Promise.resolve("paused") };
     }
-    if (progress?.fromSeq !== prepared.fromSeq) {
+    let progress = book.find(prepared.fromSeq);
+    if (!progress) {
       // Written with its first finished call: until then, a crash has nothing of it to remember.
       progress = {
         fromSeq: prepared.fromSeq,
@@ -145,16 +156,16 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
         done: [],
         parts: {},
       };
+      book.add(progress);
     }
     // A window left open by a crash or a pause is planned again exactly as it was first.
     const plan = sameContext(progress.context, prepared.context)
       ? prepared.plan
       : await planner.plan(prepared.fromSeq, progress.context);
-    const recorder = progressRecorder(progressStore, progress);
     const sender = createCallSender({
       deps,
       client,
-      recorder,
+      recorder: progressRecorder(book, progress),
       split: (index) => planner.split(prepared.fromSeq, index),
       carried: (index, part) => planner.carried(prepared.fromSeq, index, part),
       setStatus,
@@ -164,26 +175,50 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
         log.warn("Braze refused a call as too long: this account is now sent 75 objects per call in all");
       },
     });
+    const stop = AbortSignal.any([signal, misconfigured.signal]);
     const done = new Set(progress.done);
-    try {
-      let index = 0;
-      for (const stage of plan.stages) {
-        const chains = stage.map((chain) => chain.map((call) => ({ call, index: index++ })));
-        await inParallel(chains, options.concurrency, async (chain) => {
-          for (const { call, index: i } of chain) if (!done.has(i)) await sender.send(call, i, signal);
-        });
+
+    /** Sends one call once its customers' earlier calls ended, and a slot is free. */
+    const start = (call: SerializedCall, index: number): Promise<void> => {
+      const before = call.customers.flatMap((customerId) => lastCallOf.get(customerId) ?? []);
+      const sent = (async () => {
+        // A customer whose earlier call failed gets nothing more: the window is handled again.
+        await Promise.all(before);
+        await slots.take(stop);
+        try {
+          await sender.send(call, index, stop);
+        } catch (error) {
+          if (error instanceof MisconfiguredError) misconfigured.abort(error);
+          throw error;
+        } finally {
+          slots.give();
+        }
+      })();
+      for (const customerId of call.customers) lastCallOf.set(customerId, sent);
+      const settle = () => {
+        for (const customerId of call.customers) if (lastCallOf.get(customerId) === sent) lastCallOf.delete(customerId);
+      };
+      sent.then(settle, settle);
+      return sent;
+    };
+    const sending = plan.calls.flatMap((call, index) => (done.has(index) ? [] : [start(call, index)]));
+
+    const outcome = (async (): Promise<WindowOutcome> => {
+      const ends = await Promise.allSettled(sending);
+      // What finished is recorded before anyone handles the window again.
+      await book.flushed();
+      const failures = ends.flatMap((end) => (end.status === "rejected" ? [end.reason as unknown] : []));
+      const refusal = failures.find((failure) => failure instanceof MisconfiguredError);
+      if (refusal) {
+        log.error({ reason: refusal.message }, "Braze refused the configuration; integration paused");
+        await setStatus("FAILING", `Braze: ${refusal.message}`);
+        return "paused";
       }
-    } catch (error) {
-      // Stopped or failed midway: what finished is recorded before anyone handles the window again.
-      await recorder.flushed();
-      if (!(error instanceof MisconfiguredError)) throw error;
-      log.error({ reason: error.message }, "Braze refused the configuration; integration paused");
-      await setStatus("FAILING", `Braze: ${error.message}`);
-      return "paused" as const;
-    }
-    await recorder.flushed();
-    planner.forget(prepared.fromSeq);
-    return "done" as const;
+      if (failures.length > 0) throw failures[0];
+      planner.forget(prepared.fromSeq);
+      return "done";
+    })();
+    return { outcome };
   };
 
   const consumer: IntegrationConsumer = await startIntegrationConsumer<PreparedWindow | "reconfigured">({
@@ -193,8 +228,8 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
     since: integration.createdAt,
     windowSize: options.windowSize,
     flushDelayMs: options.flushDelayMs,
-    openWindow: async () => progress,
-    forgetWindow: () => progressStore.clear(),
+    openWindows: async () => book.leftOpen,
+    forgetWindow: (fromSeq) => book.close(fromSeq),
     prepare,
     handle,
     log,
@@ -220,49 +255,27 @@ type ProgressRecorder = {
   partDone: (index: number, part: number) => void;
   startParts: (index: number) => void;
   parts: (index: number) => number[] | undefined;
-  /** Resolves once every change so far is stored. */
-  flushed: () => Promise<void>;
 };
 
-/**
- * How long a finished call may wait to be recorded, so that one write records many: a crash in
- * that time resends those calls, as it resends the calls it finds in flight.
- */
+/** How long a finished call may wait to be recorded, so that one write records many (windowProgress.ts). */
 const PROGRESS_WRITE_DELAY_MS = 25;
 
-/**
- * Records finished calls in the window's progress: changes gather for up to
- * `PROGRESS_WRITE_DELAY_MS`, then go in one write, each write after the one before.
- */
-function progressRecorder(store: ProgressStore<BrazeWindowContext>, progress: Progress): ProgressRecorder {
-  let writing: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  const write = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    writing = writing.then(() => store.put(progress));
-  };
-  const save = () => {
-    timer ??= setTimeout(write, PROGRESS_WRITE_DELAY_MS);
-  };
+/** Records finished calls, and parts of calls, in the window's progress. */
+function progressRecorder(book: ProgressBook<BrazeWindowContext>, progress: Progress): ProgressRecorder {
   return {
     done(index) {
       progress.done.push(index);
-      save();
+      book.changed();
     },
     startParts(index) {
       progress.parts[String(index)] = [];
-      save();
+      book.changed();
     },
     partDone(index, part) {
       progress.parts[String(index)]?.push(part);
-      save();
+      book.changed();
     },
     parts: (index) => progress.parts[String(index)],
-    flushed() {
-      if (timer !== undefined) write();
-      return writing;
-    },
   };
 }
 
@@ -384,25 +397,4 @@ function createCallSender(context: CallSenderContext) {
       recorder.done(index);
     },
   };
-}
-
-/**
- * Runs `work` over `items` with at most `limit` at once. After a failure no new item starts; the
- * ones in flight finish (their progress is recorded) and the first failure is thrown.
- */
-async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length && !failure) {
-      const item = items[next++] as T;
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  });
-  await Promise.all(lanes);
-  if (failure) throw failure.error;
 }

@@ -11,32 +11,33 @@ export type TrackRefs = Record<TrackArray, ItemRef[][]>;
 /**
  * A planned call ready to send, its body already JSON: made where windows are planned
  * (windowPlans.ts), so the event loop that sends the calls neither serializes nor copies objects.
- * What it carries is asked of the planner only when Braze refuses something (`carriedBy`).
+ * `customers` are those it is about: a customer's calls go one after another, in plan order. What
+ * it carries is asked of the planner only when Braze refuses something (`carriedBy`).
  */
-export type SerializedCall = { kind: "track" | "delete"; body: string };
+export type SerializedCall = { kind: "track" | "delete"; body: string; customers: string[] };
 
 /** What a call carries, for the sync log: the items behind each body index, or the deletions. */
 export type Carried = { kind: "track"; refs: TrackRefs } | { kind: "delete"; deletions: BrazeDeletion[] };
 
 /**
- * A window's calls: stages, one after another; in a stage, chains that share no customer and may
- * run at once; in a chain, calls that must go in order (a customer split over several calls).
- * Calls are numbered in this order, stage by stage and chain by chain (progress records use it).
+ * A window's calls in plan order, which numbers them (progress records use it): the stages of
+ * `BrazePlan` one after another. Calls that share no customer may go at once.
  */
-export type SerializedPlan = { stages: SerializedCall[][][] };
+export type SerializedPlan = { calls: SerializedCall[] };
 
 export function serializePlan(plan: BrazePlan): SerializedPlan {
-  return { stages: plan.stages.map((stage) => chainsOf(stage).map((chain) => chain.map(serializeCall))) };
+  return { calls: callsInOrder(plan).map(serializeCall) };
 }
 
 /** The calls of a plan in the order `SerializedPlan` numbers them. */
 export function callsInOrder(plan: BrazePlan): BrazeCall[] {
-  return plan.stages.flatMap((stage) => chainsOf(stage).flat());
+  return plan.stages.flat();
 }
 
 export function serializeCall(call: BrazeCall): SerializedCall {
   const body = call.kind === "delete" ? toDeleteBody(call.deletions) : toTrackBody(call.items).body;
-  return { kind: call.kind, body: JSON.stringify(body) };
+  const customers = call.kind === "delete" ? call.deletions : call.items;
+  return { kind: call.kind, body: JSON.stringify(body), customers: [...new Set(customers.map((c) => c.customerId))] };
 }
 
 export function carriedBy(call: BrazeCall): Carried {
@@ -54,24 +55,4 @@ export function carriedBy(call: BrazeCall): Carried {
 
 function refOf({ type, customerId, origin }: BrazeItem): ItemRef {
   return { type, customerId, origin };
-}
-
-/**
- * Groups a stage's calls into chains that must go one after another: a customer too big for one
- * call is split over consecutive calls, whose order matters (an audience entered, then left).
- * Different chains share no customer and may run at once.
- */
-export function chainsOf(calls: readonly BrazeCall[]): BrazeCall[][] {
-  const chains: BrazeCall[][] = [];
-  let previous = new Set<string>();
-  for (const call of calls) {
-    const customers = new Set(
-      call.kind === "track" ? call.items.map((i) => i.customerId) : call.deletions.map((d) => d.customerId),
-    );
-    const chain = chains.at(-1);
-    if (chain && [...customers].some((customer) => previous.has(customer))) chain.push(call);
-    else chains.push([call]);
-    previous = customers;
-  }
-  return chains;
 }

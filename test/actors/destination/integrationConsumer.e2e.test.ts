@@ -33,7 +33,8 @@ async function accountWithFacts(count: number): Promise<{ account: string; seqs:
   return { account, seqs };
 }
 
-type Recorded = { prepared: string[][]; handled: string[][] };
+/** Windows as they were prepared, handed out (handling started) and handled (their outcome done). */
+type Recorded = { prepared: string[][]; started: string[][]; handled: string[][] };
 
 /** A consumer whose windows are the payloads; `handle` decides what happens to each. */
 async function consume(
@@ -41,13 +42,13 @@ async function consume(
   options: {
     link?: NatsLink;
     windowSize: number;
-    open?: OpenWindow;
+    open?: OpenWindow[];
     forgotten?: () => void;
     handle?: (payloads: string[], signal: AbortSignal) => Promise<void>;
   },
 ): Promise<{ consumer: IntegrationConsumer; recorded: Recorded }> {
-  const recorded: Recorded = { prepared: [], handled: [] };
-  let open = options.open;
+  const recorded: Recorded = { prepared: [], started: [], handled: [] };
+  const open = [...(options.open ?? [])];
   const consumer = await startIntegrationConsumer<string[]>({
     link: options.link ?? link,
     integrationId: `braze_${account}`,
@@ -55,10 +56,12 @@ async function consume(
     since: new Date(Date.now() - 60_000),
     windowSize: options.windowSize,
     flushDelayMs: 100,
-    openWindow: async () => open,
-    forgetWindow: async () => {
-      if (open) options.forgotten?.();
-      open = undefined;
+    openWindows: async () => [...open],
+    forgetWindow: (fromSeq) => {
+      const at = open.findIndex((window) => window.fromSeq === fromSeq);
+      if (at < 0) return;
+      open.splice(at, 1);
+      options.forgotten?.();
     },
     prepare: async (window: WindowMessage[]) => {
       const payloads = window.map((message) => text.decode(message.data));
@@ -66,9 +69,13 @@ async function consume(
       return payloads;
     },
     handle: async (payloads, signal) => {
-      await options.handle?.(payloads, signal);
-      recorded.handled.push(payloads);
-      return "done";
+      recorded.started.push(payloads);
+      const outcome = (async () => {
+        await options.handle?.(payloads, signal);
+        recorded.handled.push(payloads);
+        return "done" as const;
+      })();
+      return { outcome };
     },
     log,
   });
@@ -99,8 +106,8 @@ describe("integration consumer", () => {
     await consumer.stop();
   });
 
-  it("prepares the next window while the current one is handled", async () => {
-    const { account } = await accountWithFacts(20);
+  it("prepares and hands out the next window while the current one's calls are awaited, acking in order", async () => {
+    const { account, seqs } = await accountWithFacts(20);
     let release: () => void = () => {};
     const firstHeld = new Promise<void>((resolve) => {
       release = resolve;
@@ -111,15 +118,20 @@ describe("integration consumer", () => {
         if (payloads[0] === "0") await firstHeld;
       },
     });
-    await waitFor("the second window prepared", async () => (recorded.prepared.length === 2 ? true : undefined));
-    expect(recorded.handled).toEqual([]);
+    await waitFor("the second window handled", async () => (recorded.handled.length === 1 ? true : undefined));
+    expect(recorded.started).toEqual([range(0, 10), range(10, 20)]);
+    expect(recorded.handled).toEqual([range(10, 20)]);
+    // Nothing is acked while the first window is unfinished.
+    expect((await consumerInfo(account)).ack_floor.stream_seq).toBeLessThan(seqs[9] ?? 0);
     release();
-    await waitFor("both windows handled", async () => (recorded.handled.length === 2 ? true : undefined));
-    expect(recorded.prepared).toEqual(recorded.handled);
+    await waitFor("both windows acked", async () => {
+      const info = await consumerInfo(account);
+      return info.ack_floor.stream_seq === seqs.at(-1) ? info : undefined;
+    });
     await consumer.stop();
   });
 
-  it("after a crash, hands back the open window at once and whole, before anything newer", async () => {
+  it("after a crash, hands back the open windows at once and whole, before anything newer", async () => {
     const { account, seqs } = await accountWithFacts(25);
     // The first process takes the first window, records it as open and dies while handling it.
     const doomed = await connectNats(inject("natsUrl"), "integration-consumer-doomed");
@@ -129,15 +141,18 @@ describe("integration consumer", () => {
     await first.consumer.stop();
     expect(first.recorded.handled).toEqual([]);
 
-    // The open window covers 0 … 5 only (as if it had been cut shorter): exactly that comes back first.
-    const open = { fromSeq: seqs[0] ?? 0, toSeq: seqs[5] ?? 0 };
+    // Two windows were open, 0 … 5 and 6 … 12 (as if cut shorter): exactly those come back first.
+    const open = [
+      { fromSeq: seqs[0] ?? 0, toSeq: seqs[5] ?? 0 },
+      { fromSeq: seqs[6] ?? 0, toSeq: seqs[12] ?? 0 },
+    ];
     const started = performance.now();
     const second = await consume(account, { windowSize: 10, open });
     await waitFor("everything handled", async () => (second.recorded.handled.flat().length === 25 ? true : undefined));
     // Well within ack_wait (120 s): the new consumer starts after the ack floor instead of waiting.
     expect(performance.now() - started).toBeLessThan(20_000);
-    expect(second.recorded.handled[0]).toEqual(range(0, 6));
-    expect(second.recorded.handled.flat()).toEqual(range(0, 25));
+    expect(second.recorded.started.slice(0, 2)).toEqual([range(0, 6), range(6, 13)]);
+    expect(second.recorded.started.flat()).toEqual(range(0, 25));
     await second.consumer.stop();
   });
 
@@ -152,7 +167,7 @@ describe("integration consumer", () => {
     const events: string[] = [];
     const second = await consume(account, {
       windowSize: 10,
-      open: { fromSeq: seqs[10] ?? 0, toSeq: seqs[14] ?? 0 },
+      open: [{ fromSeq: seqs[10] ?? 0, toSeq: seqs[14] ?? 0 }],
       forgotten: () => events.push("forgotten"),
       handle: async (payloads) => {
         events.push(`handled ${payloads.join(",")}`);

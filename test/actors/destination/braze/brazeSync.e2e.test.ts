@@ -325,6 +325,16 @@ describe("Braze sync", () => {
     }
   });
 
+  it("keeps a customer's calls in order across windows, even when an earlier one is slow", async () => {
+    // The first call is answered late: the next window goes ahead, but not with this customer.
+    braze.faults.add({ path: "/users/track", key: "key-acme", kind: "timeout", holdMs: 1_500, times: 1 });
+    await acme.track([{ id: "ola-0", customerId: "ola", name: "step", properties: { i: 0 } }]);
+    await waitFor("the first call held", async () => (braze.faults.list().length === 0 ? true : undefined));
+    await acme.track([{ id: "ola-1", customerId: "ola", name: "step", properties: { i: 1 } }]);
+    const arrived = await eventsArrived("ola", 2);
+    expect(arrived.map((event) => event.properties?.i)).toEqual([0, 1]);
+  });
+
   it("marks the integration FAILING on a 401 and, once the key is fixed, drains its backlog", async () => {
     await acme.configure({ apiKey: "wrong-key" });
     await acme.track([{ id: "fay-0", customerId: "fay", name: "tick" }]);

@@ -68,15 +68,14 @@ describe.each([
     expect(read.unreadable).toEqual([{ seq: 1_001, reason: expect.stringContaining("JSON") }]);
   });
 
-  it("plans calls ready to send, chained where a customer spans several, and cuts one into COMBINED parts", async () => {
+  it("plans calls ready to send, each naming its customers, and cuts one into COMBINED parts", async () => {
     const planner = start();
     await planner.read(window());
     const plan = await planner.plan(1_000, { mode: "PER_TYPE", denied: [] });
-    // ann's event before her denial goes, the one after it does not; bob's 100 take two calls, chained.
-    const eventsPerCall = (chains: SerializedCall[][]) =>
-      chains.map((chain) => bodies(chain).map((b) => b.events?.length));
-    expect(plan.stages).toHaveLength(1);
-    expect(eventsPerCall(plan.stages[0] ?? [])).toEqual([[1], [75, 25]]);
+    // ann's event before her denial goes, the one after it does not; bob's 100 take two calls.
+    const events = (calls: SerializedCall[]) => calls.map((call) => JSON.parse(call.body).events?.length);
+    expect(events(plan.calls)).toEqual([1, 75, 25]);
+    expect(plan.calls.map((call) => call.customers)).toEqual([["ann"], ["bob"], ["bob"]]);
     const parts = await planner.split(1_000, 1);
     expect(bodies(parts).map((body) => body.events?.length)).toEqual([75]);
     // What a call carries, for the sync log: the fact behind each body index.
@@ -87,7 +86,7 @@ describe.each([
     const partCarried = await planner.carried(1_000, 1, 0);
     expect(partCarried.kind === "track" && partCarried.refs.events[0]?.[0]?.customerId).toBe("bob");
     const deniedFromStart = await planner.plan(1_000, { mode: "PER_TYPE", denied: ["ann"] });
-    expect(eventsPerCall(deniedFromStart.stages[0] ?? [])).toEqual([[75, 25]]);
+    expect(events(deniedFromStart.calls)).toEqual([75, 25]);
   });
 
   it("forgets a window", async () => {
