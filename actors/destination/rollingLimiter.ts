@@ -1,15 +1,22 @@
 /**
- * At most `limit` starts in any rolling `windowMs`, exactly: a start at time t counts against
- * every start in (t − windowMs, t]. This is how Braze counts /users/track calls (3,000 per 3 s),
- * so a limiter that agrees with it never draws a 429. Bottleneck's reservoir refreshes in fixed
- * steps and starts at most ~400 jobs/s here (STACK.md), below Braze's 1,000 calls/s.
+ * At most `limit` calls in any rolling `windowMs`, as the provider counts them: Braze counts a
+ * /users/track call when it arrives (3,000 per 3 s), and we cannot see that moment, only that it
+ * lies between the call's start and its answer. So each call holds one of `limit` places from its
+ * start until `windowMs` after its answer, and a call starts only once a place is free: however
+ * the network or the provider delays calls, any `limit + 1` of them arrive more than `windowMs`
+ * apart, and a limiter that agrees with the provider never draws a 429. A slow answer costs its
+ * place that much longer (an answer in 100 ms: 3 % of a 3 s window). Bottleneck's reservoir
+ * refreshes in fixed steps and starts at most ~400 jobs/s here (STACK.md), below Braze's 1,000.
  */
 export type RollingLimiter = {
-  /** Resolves when a call may start now, and counts it. */
-  acquire: () => Promise<void>;
+  /**
+   * Resolves when a call may start now, holding its place; call `answered` when its answer (or
+   * its failure) comes, from which the place is held `windowMs` more.
+   */
+  acquire: () => Promise<{ answered: () => void }>;
   /** Holds every start until `untilMs` (a provider's reset or retry-after). */
   pauseUntil: (untilMs: number) => void;
-  /** True when every start the window allows is taken: the next one has to wait. */
+  /** True when every place is taken: the next call has to wait. */
   saturated: () => boolean;
 };
 
@@ -23,23 +30,34 @@ export type RollingLimiterOptions = {
 export function createRollingLimiter(options: RollingLimiterOptions): RollingLimiter {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  // A ring of the last `limit` start times: the oldest is the one the next start must outlive.
-  const starts = new Float64Array(options.limit).fill(Number.NEGATIVE_INFINITY);
+  /**
+   * The places, in the order calls took them: when each is free again (epoch ms), or, while its
+   * call awaits an answer, when that answer comes. The next call takes the oldest place.
+   */
+  const freeAt: (number | Promise<number>)[] = new Array(options.limit).fill(Number.NEGATIVE_INFINITY);
   let next = 0;
   let pausedUntil = 0;
-  let queue: Promise<void> = Promise.resolve();
+  let queue: Promise<unknown> = Promise.resolve();
 
   const take = async () => {
+    const place = next;
+    const free = await freeAt[place];
     for (;;) {
-      const at = now();
-      const wait = Math.max(pausedUntil - at, (starts[next] ?? 0) + options.windowMs - at);
-      if (wait <= 0) {
-        starts[next] = at;
-        next = (next + 1) % options.limit;
-        return;
-      }
+      const wait = Math.max(pausedUntil, free ?? 0) - now();
+      if (wait <= 0) break;
       await sleep(wait);
     }
+    let answered: () => void = () => {};
+    const pending = new Promise<number>((resolve) => {
+      answered = () => {
+        const at = now() + options.windowMs;
+        if (freeAt[place] === pending) freeAt[place] = at;
+        resolve(at);
+      };
+    });
+    freeAt[place] = pending;
+    next = (next + 1) % options.limit;
+    return { answered };
   };
 
   return {
@@ -52,6 +70,9 @@ export function createRollingLimiter(options: RollingLimiterOptions): RollingLim
     pauseUntil(untilMs) {
       pausedUntil = Math.max(pausedUntil, untilMs);
     },
-    saturated: () => (starts[next] ?? 0) + options.windowMs > now(),
+    saturated() {
+      const free = freeAt[next];
+      return typeof free !== "number" || free > now();
+    },
   };
 }

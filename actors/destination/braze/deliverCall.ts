@@ -36,8 +36,13 @@ export async function deliverCall(
 ): Promise<CallEnd> {
   for (let attempt = 0; ; attempt++) {
     signal.throwIfAborted();
-    await deps.limiter.acquire();
-    const response = await send();
+    const place = await deps.limiter.acquire();
+    let response: BrazeResponse;
+    try {
+      response = await send();
+    } finally {
+      place.answered();
+    }
     const nowMs = deps.now();
     // Nothing left while our own starts do not fill the window: someone else spends this account's
     // calls, so wait for its reset. When ours fill it, the limiter already waits exactly as long
