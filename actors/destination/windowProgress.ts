@@ -51,13 +51,20 @@ export async function openProgressBook<Context>(
   let open = [...leftOpen];
   let writing: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
+  /** A write that failed, reported by the next `flushed`. */
+  let failed: { error: unknown } | undefined;
 
   const write = () => {
     clearTimeout(timer);
     timer = undefined;
-    writing = writing.then(async () => {
-      await kv.put(integrationId, JSON.stringify(open));
-    });
+    writing = writing
+      .then(() => kv.put(integrationId, JSON.stringify(open)))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          failed ??= { error };
+        },
+      );
   };
   const changed = () => {
     timer ??= setTimeout(write, delayMs);
@@ -73,9 +80,12 @@ export async function openProgressBook<Context>(
       open = open.filter((progress) => progress.fromSeq !== fromSeq);
       changed();
     },
-    flushed() {
+    async flushed() {
       if (timer !== undefined) write();
-      return writing;
+      await writing;
+      const failure = failed;
+      failed = undefined;
+      if (failure) throw new Error(`could not record the progress of ${integrationId}`, { cause: failure.error });
     },
   };
 }

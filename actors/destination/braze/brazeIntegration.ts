@@ -234,7 +234,11 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
     handle,
     log,
   });
-  const stopped = consumer.stopped.finally(() => planner.close());
+  const stopped = consumer.stopped.finally(async () => {
+    // Windows acked since the last write leave the record now, not at the next start.
+    await book.flushed().catch((error) => log.warn({ err: error }, "progress not recorded at stop"));
+    await planner.close();
+  });
   return { stopped, stop: consumer.stop };
 }
 
