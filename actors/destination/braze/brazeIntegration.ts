@@ -11,7 +11,6 @@ import {
   type SyncLogEntry,
 } from "../../../store/index.ts";
 import type { NatsLink } from "../../../streams/index.ts";
-import { createCallSlots } from "../callSlots.ts";
 import {
   type IntegrationConsumer,
   startIntegrationConsumer,
@@ -19,6 +18,7 @@ import {
   type WindowMessage,
   type WindowOutcome,
 } from "../integrationConsumer.ts";
+import { createOrderedCalls } from "../orderedCalls.ts";
 import type { BackoffOptions } from "../retryPolicy.ts";
 import type { RollingLimiter } from "../rollingLimiter.ts";
 import { openProgressBook, type ProgressBook, type WindowProgress } from "../windowProgress.ts";
@@ -97,9 +97,7 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
     timeoutMs: options.callTimeoutMs,
   });
   const book = await openProgressBook<BrazeWindowContext>(deps.link.nc, integration._id, PROGRESS_WRITE_DELAY_MS);
-  /** Each customer's last call still going, across windows: a customer's calls go one after another. */
-  const lastCallOf = new Map<string, Promise<void>>();
-  const slots = createCallSlots(options.concurrency);
+  const calls = createOrderedCalls(options.concurrency);
   /** Aborted on the first 401/403: no call still waiting is sent. */
   const misconfigured = new AbortController();
   const consent = new LRUCache<string, boolean>({ max: 200_000 });
@@ -178,30 +176,18 @@ export async function startBrazeIntegration(deps: BrazeIntegrationDependencies):
     const stop = AbortSignal.any([signal, misconfigured.signal]);
     const done = new Set(progress.done);
 
-    /** Sends one call once its customers' earlier calls ended, and a slot is free. */
-    const start = (call: SerializedCall, index: number): Promise<void> => {
-      const before = call.customers.flatMap((customerId) => lastCallOf.get(customerId) ?? []);
-      const sent = (async () => {
-        // A customer whose earlier call failed gets nothing more: the window is handled again.
-        await Promise.all(before);
-        await slots.take(stop);
-        try {
-          await sender.send(call, index, stop);
-        } catch (error) {
-          if (error instanceof MisconfiguredError) misconfigured.abort(error);
-          throw error;
-        } finally {
-          slots.give();
-        }
-      })();
-      for (const customerId of call.customers) lastCallOf.set(customerId, sent);
-      const settle = () => {
-        for (const customerId of call.customers) if (lastCallOf.get(customerId) === sent) lastCallOf.delete(customerId);
-      };
-      sent.then(settle, settle);
-      return sent;
+    const send = async (call: SerializedCall, index: number) => {
+      try {
+        await sender.send(call, index, stop);
+      } catch (error) {
+        // No call still waiting is sent with a key Braze refuses.
+        if (error instanceof MisconfiguredError) misconfigured.abort(error);
+        throw error;
+      }
     };
-    const sending = plan.calls.flatMap((call, index) => (done.has(index) ? [] : [start(call, index)]));
+    const sending = plan.calls.flatMap((call, index) =>
+      done.has(index) ? [] : [calls.run(call.customers, stop, () => send(call, index))],
+    );
 
     const outcome = (async (): Promise<WindowOutcome> => {
       const ends = await Promise.allSettled(sending);
