@@ -5,14 +5,18 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { BrazeSettings } from "../../../store/index.ts";
-import type { PlannerRequest } from "./windowPlanner.ts";
+import { type PlannerQuestion, type PlannerRequest, unpackWindow } from "./windowPlanner.ts";
 import { createWindowPlans } from "./windowPlans.ts";
 
 const plans = createWindowPlans(workerData as BrazeSettings);
 
 parentPort?.on("message", (request: PlannerRequest) => {
   try {
-    parentPort?.postMessage({ ...plans.answer(request), id: request.id });
+    const question: PlannerQuestion =
+      request.kind === "read"
+        ? { kind: "read", fromSeq: request.fromSeq, messages: unpackWindow(request.packed) }
+        : request;
+    parentPort?.postMessage({ ...plans.answer(question), id: request.id });
   } catch (error) {
     parentPort?.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
   }

@@ -15,9 +15,9 @@ export type ReadReply = {
   unreadable: { seq: number; reason: string }[];
 };
 
-/** What is asked about the window starting at `fromSeq`: its facts are one buffer, cut at `ends`. */
+/** What is asked about the window starting at `fromSeq`. */
 export type PlannerQuestion =
-  | { kind: "read"; fromSeq: number; payloads: Uint8Array; ends: number[]; seqs: number[] }
+  | { kind: "read"; fromSeq: number; messages: WindowMessage[] }
   | { kind: "plan"; fromSeq: number; context: BrazeWindowContext }
   | { kind: "split"; fromSeq: number; index: number }
   | { kind: "carried"; fromSeq: number; index: number; part?: number }
@@ -30,8 +30,33 @@ export type PlannerAnswer =
   | { carried: Carried }
   | { forgotten: true };
 
-/** Between the event loop and the planning thread, questions and answers carry an id. */
-export type PlannerRequest = PlannerQuestion & { id: number };
+/**
+ * Between the event loop and the planning thread, questions and answers carry an id, and a
+ * window's messages travel as one buffer, handed over without a copy (`packWindow`).
+ */
+export type PlannerRequest = (
+  | Exclude<PlannerQuestion, { kind: "read" }>
+  | { kind: "read"; fromSeq: number; packed: PackedWindow }
+) & { id: number };
+
+/** A window's payloads in one buffer, cut at `ends`, and their stream sequences. */
+export type PackedWindow = { payloads: Uint8Array<ArrayBuffer>; ends: number[]; seqs: number[] };
+
+export function packWindow(messages: readonly WindowMessage[]): PackedWindow {
+  const payloads = new Uint8Array(messages.reduce((sum, message) => sum + message.data.byteLength, 0));
+  const ends: number[] = [];
+  let offset = 0;
+  for (const message of messages) {
+    payloads.set(message.data, offset);
+    offset += message.data.byteLength;
+    ends.push(offset);
+  }
+  return { payloads, ends, seqs: messages.map((message) => message.seq) };
+}
+
+export function unpackWindow({ payloads, ends, seqs }: PackedWindow): WindowMessage[] {
+  return ends.map((end, i) => ({ seq: seqs[i] ?? 0, data: payloads.subarray(i === 0 ? 0 : ends[i - 1], end) }));
+}
 export type PlannerReply = (PlannerAnswer | { error: string }) & { id: number };
 
 /**
@@ -54,7 +79,7 @@ export type WindowPlanner = {
 
 /** Where questions are answered, and which instance answers them now (a new one knows no window). */
 type Channel = {
-  ask: (question: PlannerQuestion, transfer?: ArrayBuffer[]) => Promise<PlannerAnswer>;
+  ask: (question: PlannerQuestion) => Promise<PlannerAnswer>;
   instance: () => number;
   close: () => Promise<void>;
 };
@@ -67,19 +92,8 @@ export function startWindowPlanner(settings: BrazeSettings, options: { onThread:
 
   const read = async (messages: WindowMessage[]): Promise<ReadReply> => {
     const fromSeq = messages[0]?.seq ?? 0;
-    // One buffer for the whole window, handed over without another copy.
-    const total = messages.reduce((sum, message) => sum + message.data.byteLength, 0);
-    const payloads = new Uint8Array(total);
-    const ends: number[] = [];
-    let offset = 0;
-    for (const message of messages) {
-      payloads.set(message.data, offset);
-      offset += message.data.byteLength;
-      ends.push(offset);
-    }
-    const seqs = messages.map((message) => message.seq);
     const instance = channel.instance();
-    const answer = await channel.ask({ kind: "read", fromSeq, payloads, ends, seqs }, [payloads.buffer]);
+    const answer = await channel.ask({ kind: "read", fromSeq, messages });
     windows.set(fromSeq, { messages, instance });
     return (answer as { read: ReadReply }).read;
   };
@@ -123,7 +137,7 @@ export function startWindowPlanner(settings: BrazeSettings, options: { onThread:
   };
 }
 
-/** Answers on the event loop: no thread to start, hand over to, or lose. */
+/** Answers on the event loop: no thread to start, hand windows over to (no copy), or lose. */
 function loopChannel(settings: BrazeSettings): Channel {
   const plans = createWindowPlans(settings);
   return { ask: async (question) => plans.answer(question), instance: () => 1, close: async () => {} };
@@ -163,12 +177,15 @@ function threadChannel(settings: BrazeSettings): Channel {
   };
 
   return {
-    ask(question, transfer = []) {
+    ask(question) {
       const id = nextId++;
       const target = workerNow();
       return new Promise<PlannerAnswer>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        target.postMessage({ ...question, id } satisfies PlannerRequest, transfer);
+        if (question.kind !== "read") return target.postMessage({ ...question, id } satisfies PlannerRequest);
+        const packed = packWindow(question.messages);
+        const request: PlannerRequest = { kind: "read", fromSeq: question.fromSeq, packed, id };
+        target.postMessage(request, [packed.payloads.buffer]);
       });
     },
     // A thread yet to start is the next one.

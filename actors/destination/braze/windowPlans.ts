@@ -19,16 +19,13 @@ export function createWindowPlans(settings: BrazeSettings) {
   function read(request: Extract<PlannerQuestion, { kind: "read" }>): ReadReply {
     const facts: WindowFact[] = [];
     const unreadable: ReadReply["unreadable"] = [];
-    let start = 0;
-    request.ends.forEach((end, i) => {
-      const seq = request.seqs[i] ?? 0;
+    for (const { seq, data } of request.messages) {
       try {
-        facts.push({ seq, fact: readTrustedFact(request.payloads.subarray(start, end)) });
+        facts.push({ seq, fact: readTrustedFact(data) });
       } catch (error) {
         unreadable.push({ seq, reason: error instanceof Error ? error.message : String(error) });
       }
-      start = end;
-    });
+    }
     windows.set(request.fromSeq, { facts, calls: [], parts: new Map() });
     const consentAfter: ReadReply["consentAfter"] = [];
     for (const { fact } of facts) {
