@@ -36,7 +36,7 @@ export type BrazeSyncOptions = {
   windowSize: number;
   /** How long a window waits to fill. */
   flushDelayMs: number;
-  /** Calls of one stage in flight at once. */
+  /** Calls in flight at once, across the windows being sent. */
   concurrency: number;
   /** Windows are decoded and planned on a thread of their own, not on the event loop. */
   planOnThread: boolean;
@@ -46,8 +46,7 @@ export type BrazeSyncOptions = {
 
 /**
  * Calls in flight = rate × latency: Braze's 1,000 calls/s at 50–150 ms an answer needs about a
- * hundred at once, and windows are sent one after another, so a window must hold that many calls
- * (~100 facts each) and more, or its last answers leave the account idle.
+ * hundred at once, and a window (~100 facts a call) should hold at least that many calls.
  */
 export const DEFAULT_BRAZE_SYNC: BrazeSyncOptions = {
   windowSize: 10_000,
