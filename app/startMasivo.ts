@@ -20,19 +20,7 @@ import {
 } from "../gateway/index.ts";
 import type { Services } from "../schema/index.ts";
 import { type LocalStack, type ServerCrashedError, startLocalStack } from "../stack/index.ts";
-import {
-  accountsRepository,
-  apiKeysRepository,
-  audienceMembersRepository,
-  audienceRunsRepository,
-  audiencesRepository,
-  connectStore,
-  createSecretBox,
-  customersOf,
-  integrationsRepository,
-  pingStore,
-  syncLogRepository,
-} from "../store/index.ts";
+import { connectStore, createSecretBox, pingStore, repositoriesOf } from "../store/index.ts";
 import { connectNats, createCommandPublisher, ensureStreams, STREAM_NAMES } from "../streams/index.ts";
 import { bootstrapDefaultAccount } from "./bootstrap.ts";
 import type { Logger } from "./logger.ts";
@@ -98,12 +86,11 @@ export async function startMasivo({
     const layout = await ensureStreams(link.nc, config.partitions);
     log.info({ partitions: layout.partitions }, "streams ready");
 
-    const accounts = accountsRepository(store.db);
-    const apiKeys = apiKeysRepository(store.db);
-    const customers = customersOf(store);
-    const bootstrap = config.rootKey ? undefined : await bootstrapDefaultAccount(accounts, apiKeys);
+    const repositories = repositoriesOf(store, now);
+    const bootstrap = config.rootKey
+      ? undefined
+      : await bootstrapDefaultAccount(repositories.accounts, repositories.apiKeys);
     const secrets = createSecretBox(await resolveMasterKey(config.masterKey, config.dataDir));
-    const integrations = integrationsRepository(store.db, now);
 
     const notYet = config.roles.filter((role) => !RUNNABLE_ROLES.includes(role));
     if (notYet.length > 0) log.info({ roles: notYet }, "these roles have nothing to run yet in this version");
@@ -147,19 +134,12 @@ export async function startMasivo({
     let gateway: Gateway | undefined;
     if (config.roles.includes("gateway")) {
       const metrics = createGatewayMetrics();
-      const audiences = audiencesRepository(store.db, now);
-      const audienceRuns = audienceRunsRepository(store.db, now);
-      const audienceMembers = audienceMembersRepository(store.db);
+      const { audiences, audienceRuns, audienceMembers } = repositories;
       const catalog = await openAudienceCatalogWriter(link.nc);
       const publisher = countingPublisher(createCommandPublisher({ link, partitions: layout.partitions }), metrics);
       const services: Services = {
+        ...repositories,
         publisher,
-        accounts,
-        apiKeys,
-        customers,
-        audiences,
-        audienceRuns,
-        audienceMembers,
         audienceOperations: createAudienceOperations({
           link,
           audiences,
@@ -171,8 +151,6 @@ export async function startMasivo({
           now,
           log,
         }),
-        integrations,
-        syncLog: syncLogRepository(store.db, now),
         secrets,
         allowLocalDestinations: config.allowLocalDestinations,
       };

@@ -2,19 +2,7 @@ import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { createGateway, type Gateway } from "../../gateway/index.ts";
 import type { AudienceOperations, Services } from "../../schema/index.ts";
-import {
-  accountsRepository,
-  apiKeysRepository,
-  audienceMembersRepository,
-  audienceRunsRepository,
-  audiencesRepository,
-  connectStore,
-  createSecretBox,
-  customersOf,
-  integrationsRepository,
-  type Store,
-  syncLogRepository,
-} from "../../store/index.ts";
+import { connectStore, createSecretBox, repositoriesOf, type Store } from "../../store/index.ts";
 import {
   type CommandPublisher,
   connectNats,
@@ -93,16 +81,9 @@ export async function createWorld(
   const layout = await ensureStreams(link.nc, 32);
   const publisher = createCommandPublisher({ link, partitions: layout.partitions });
   const services: Services = {
+    ...repositoriesOf(store),
     publisher,
-    accounts: accountsRepository(store.db),
-    apiKeys: apiKeysRepository(store.db),
-    customers: customersOf(store),
-    audiences: audiencesRepository(store.db),
-    audienceRuns: audienceRunsRepository(store.db),
-    audienceMembers: audienceMembersRepository(store.db),
     audienceOperations: options.audienceOperations ?? unconfiguredAudienceOperations,
-    integrations: integrationsRepository(store.db),
-    syncLog: syncLogRepository(store.db),
     secrets: createSecretBox(TEST_MASTER_KEY),
     allowLocalDestinations: true,
   };

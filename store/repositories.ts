@@ -1,0 +1,34 @@
+import { type Accounts, accountsRepository } from "./accounts.ts";
+import { type ApiKeys, apiKeysRepository } from "./apiKeys.ts";
+import { type AudienceMembers, audienceMembersRepository } from "./audienceMembers.ts";
+import { type AudienceRuns, audienceRunsRepository } from "./audienceRuns.ts";
+import { type Audiences, audiencesRepository } from "./audiences.ts";
+import { type Customers, customersOf } from "./customers.ts";
+import { type Integrations, integrationsRepository } from "./integrations.ts";
+import type { Store } from "./mongo.ts";
+import { type SyncLog, syncLogRepository } from "./syncLog.ts";
+
+/** The repositories the GraphQL gateway serves from, on one store. */
+export type Repositories = {
+  accounts: Accounts;
+  apiKeys: ApiKeys;
+  customers: Customers;
+  audiences: Audiences;
+  audienceRuns: AudienceRuns;
+  audienceMembers: AudienceMembers;
+  integrations: Integrations;
+  syncLog: SyncLog;
+};
+
+export function repositoriesOf(store: Store, now: () => Date = () => new Date()): Repositories {
+  return {
+    accounts: accountsRepository(store.db, now),
+    apiKeys: apiKeysRepository(store.db, now),
+    customers: customersOf(store),
+    audiences: audiencesRepository(store.db, now),
+    audienceRuns: audienceRunsRepository(store.db, now),
+    audienceMembers: audienceMembersRepository(store.db),
+    integrations: integrationsRepository(store.db, now),
+    syncLog: syncLogRepository(store.db, now),
+  };
+}
