@@ -1,6 +1,5 @@
-import { createLogger } from "./app/logger.ts";
-import { startMasivo } from "./app/startMasivo.ts";
-import { type Config, ConfigError, loadConfig } from "./config/config.ts";
+import { createLogger, startMasivo } from "./app/index.ts";
+import { type Config, ConfigError, loadConfig } from "./config/index.ts";
 import { MissingToolError } from "./stack/index.ts";
 
 /** `npm start`: runs Masivo with the roles of MASIVO_ROLES, starting local servers when none are configured. */

@@ -7,10 +7,9 @@ import {
   startAudienceWorker,
   watchAudienceCatalog,
 } from "../actors/audience/index.ts";
-import { startCustomerWorker } from "../actors/customer/worker.ts";
-import type { BrazeSyncOptions } from "../actors/destination/braze/brazeIntegration.ts";
-import { startDestinationWorker } from "../actors/destination/worker.ts";
-import type { Config, Role } from "../config/config.ts";
+import { startCustomerWorker } from "../actors/customer/index.ts";
+import { type BrazeSyncOptions, startDestinationWorker } from "../actors/destination/index.ts";
+import type { Config } from "../config/index.ts";
 import {
   countingPublisher,
   createGateway,
@@ -25,9 +24,6 @@ import { connectNats, createCommandPublisher, ensureStreams, STREAM_NAMES } from
 import { bootstrapDefaultAccount } from "./bootstrap.ts";
 import type { Logger } from "./logger.ts";
 import { resolveMasterKey } from "./masterKey.ts";
-
-/** The roles this version implements; the others are accepted and wait for their issues. */
-const RUNNABLE_ROLES: readonly Role[] = ["gateway", "customers", "audiences", "destinations"];
 
 export type RunningMasivo = {
   /** The GraphQL endpoint, when this process runs the gateway role. */
@@ -91,9 +87,6 @@ export async function startMasivo({
       ? undefined
       : await bootstrapDefaultAccount(repositories.accounts, repositories.apiKeys);
     const secrets = createSecretBox(await resolveMasterKey(config.masterKey, config.dataDir));
-
-    const notYet = config.roles.filter((role) => !RUNNABLE_ROLES.includes(role));
-    if (notYet.length > 0) log.info({ roles: notYet }, "these roles have nothing to run yet in this version");
 
     if (config.roles.includes("customers")) {
       const catalog = await watchAudienceCatalog(link.nc, log);

@@ -4,6 +4,7 @@
  * million track objects published straight into CHANGES and synced to the fake Braze, which runs
  * as a process of its own and enforces the real limit. See bench/README.md.
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
@@ -12,16 +13,9 @@ import { Kvm } from "@nats-io/kv";
 import { consumerName } from "../actors/destination/integrationConsumer.ts";
 import { PROGRESS_BUCKET } from "../actors/destination/windowProgress.ts";
 import type { FakeBrazeStats } from "../fakes/braze/index.ts";
+import { CONSENT_PURPOSES, type CustomerFact } from "../model/index.ts";
 import { brazeIntegrationId } from "../store/index.ts";
-import {
-  CONSENT_PURPOSES,
-  type CustomerFact,
-  createFactPublisher,
-  decodeFact,
-  encodeFact,
-  factIdOf,
-  STREAM_NAMES,
-} from "../streams/index.ts";
+import { createFactPublisher, decodeFact, encodeFact, factIdOf, STREAM_NAMES } from "../streams/index.ts";
 import {
   type Bench,
   type BenchOutcome,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** Roles one process can run; `all` expands to every one of them. */
-export const ROLES = ["gateway", "customers", "audiences", "destinations", "channels", "scheduler"] as const;
+export const ROLES = ["gateway", "customers", "audiences", "destinations"] as const;
 export type Role = (typeof ROLES)[number];
 
 const roleList = z

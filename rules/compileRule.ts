@@ -1,5 +1,5 @@
+import { PROFILE_FIELDS } from "../model/index.ts";
 import type { EventCount, Rule, TimeWindow } from "./ruleSchema.ts";
-import { PROFILE_FIELDS } from "./ruleSchema.ts";
 
 /** A plain MongoDB filter over the stored customer document. */
 export type Filter = { [key: string]: unknown };

@@ -5,7 +5,6 @@ export type {
   AttributeCondition,
   AttributeOp,
   Condition,
-  ConsentPurpose,
   EventCount,
   EventNotWithinCondition,
   EventWithinCondition,

@@ -4,9 +4,9 @@
  * `hasDevice`, `event`) and then checked strictly, so errors point at the node that is wrong.
  */
 import { z } from "zod";
+import { CONSENT_PURPOSES, type ConsentPurpose, PROFILE_FIELDS } from "../model/index.ts";
 
 export type AttributeOp = "eq" | "ne" | "gt" | "gte" | "lt" | "lte" | "in" | "nin" | "exists" | "contains";
-export type ConsentPurpose = "email" | "push" | "whatsapp" | "sms" | "ads" | "dataSharing";
 export type TimeWindow = { days: number } | { hours: number } | { minutes: number };
 export type EventCount = { gte: number } | { lte: number } | { eq: number };
 
@@ -39,8 +39,6 @@ export const ATTRIBUTE_OPS: readonly AttributeOp[] = [
   "exists",
   "contains",
 ];
-export const CONSENT_PURPOSES: readonly ConsentPurpose[] = ["email", "push", "whatsapp", "sms", "ads", "dataSharing"];
-export const PROFILE_FIELDS = ["email", "phone", "firstName", "lastName", "tier"] as const;
 
 /** The stored `recent` list of an event stat holds at most this many timestamps. */
 export const RECENT_LIMIT = 100;
@@ -48,10 +46,9 @@ export const RECENT_LIMIT = 100;
 const RULE_KEYS = ["all", "any", "not", "attribute", "tag", "consent", "hasDevice", "event"] as const;
 
 /** `email|phone|firstName|lastName|tier|attributes.<key>[.<key>…]`, keys without `$` or empty segments. */
-export const PATH_PATTERN = /^(?:email|phone|firstName|lastName|tier|attributes(?:\.[^.$]+)+)$/;
+export const PATH_PATTERN = new RegExp(`^(?:${PROFILE_FIELDS.join("|")}|attributes(?:\\.[^.$]+)+)$`);
 
-const PATH_MESSAGE =
-  "must be email, phone, firstName, lastName, tier or attributes.<key>[.<key>…] (keys may not contain $ or be empty)";
+const PATH_MESSAGE = `must be ${PROFILE_FIELDS.join(", ")} or attributes.<key>[.<key>…] (keys may not contain $ or be empty)`;
 const POSITIVE_INT = "must be a positive integer";
 const unknownKeys = (iss: { code: string; keys?: string[] }): string | undefined =>
   iss.code === "unrecognized_keys" ? `has unknown key(s): ${(iss.keys ?? []).join(", ")}` : undefined;
@@ -139,7 +136,7 @@ export const AttributeConditionSchema = z
 export const TagConditionSchema = z.strictObject({ tag: nonEmptyString("string") }, { error: unknownKeys });
 export const ConsentConditionSchema = z.strictObject(
   {
-    consent: z.enum(CONSENT_PURPOSES as [ConsentPurpose, ...ConsentPurpose[]], {
+    consent: z.enum(CONSENT_PURPOSES, {
       error: `must be one of ${CONSENT_PURPOSES.join(", ")}`,
     }),
   },

@@ -1,7 +1,7 @@
 import { GraphQLError } from "graphql";
 import { z } from "zod";
+import { accountIdSchema } from "../model/index.ts";
 import { AccountExistsError, API_KEY_ROLES, type NewApiKey } from "../store/index.ts";
-import { accountIdSchema } from "../streams/index.ts";
 import { builder } from "./builder.ts";
 import { callerAccount } from "./context.ts";
 import { parseArgument } from "./errors.ts";

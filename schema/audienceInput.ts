@@ -1,9 +1,9 @@
 import { Cron } from "croner";
 import { z } from "zod";
+import type { AudienceInput } from "../model/index.ts";
 import { validateRule } from "../rules/index.ts";
 import { type AudienceDocument, DEFAULT_SWEEP_SCHEDULE } from "../store/index.ts";
 import { builder } from "./builder.ts";
-import type { AudienceInput } from "./context.ts";
 import { badInput, type InputIssue, parseArgument } from "./errors.ts";
 
 export const AudienceKindRef = builder.enumType("AudienceKind", {

@@ -1,25 +1,17 @@
-import type { ConsentPatch } from "../streams/index.ts";
+import { CONSENT_PURPOSES, CONSENT_VALUES, type ConsentPatch, customerIdSchema } from "../model/index.ts";
 import { AckRef, ack } from "./ack.ts";
 import { builder } from "./builder.ts";
 import { callerAccount } from "./context.ts";
 import { orUnavailable, parseArgument } from "./errors.ts";
-import { customerIdSchema } from "./limits.ts";
 
 export const ConsentRef = builder.enumType("Consent", {
   description: "Consent for one purpose; UNKNOWN until the customer says",
-  values: ["GRANTED", "DENIED", "UNKNOWN"] as const,
+  values: CONSENT_VALUES,
 });
 
 export const ConsentInputRef = builder.inputType("ConsentInput", {
   description: "Consent per purpose; purposes left out keep their value",
-  fields: (t) => ({
-    email: t.field({ type: ConsentRef }),
-    push: t.field({ type: ConsentRef }),
-    whatsapp: t.field({ type: ConsentRef }),
-    sms: t.field({ type: ConsentRef }),
-    ads: t.field({ type: ConsentRef }),
-    dataSharing: t.field({ type: ConsentRef }),
-  }),
+  fields: (t) => Object.fromEntries(CONSENT_PURPOSES.map((purpose) => [purpose, t.field({ type: ConsentRef })])),
 });
 
 /** Drops purposes the client left out or set to null. */

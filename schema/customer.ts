@@ -1,11 +1,11 @@
 import { z } from "zod";
+import { customerIdSchema, jsonObjectSchema } from "../model/index.ts";
 import { AckRef, ack } from "./ack.ts";
 import { builder } from "./builder.ts";
 import { ConsentInputRef, consentPatch } from "./consent.ts";
 import { callerAccount } from "./context.ts";
 import { CustomerRef } from "./customerType.ts";
 import { orUnavailable, parseArgument } from "./errors.ts";
-import { customerIdSchema, jsonObjectSchema } from "./limits.ts";
 
 const CustomerInputRef = builder.inputType("CustomerInput", {
   description: "A customer's profile; fields left out keep their value",

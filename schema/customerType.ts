@@ -1,4 +1,4 @@
-import type { ConsentState, Device, EventStat } from "../actors/customer/index.ts";
+import { CONSENT_PURPOSES, type ConsentState, type Device, type EventStat } from "../model/index.ts";
 import type { LiveCustomerDocument } from "../store/index.ts";
 import { builder } from "./builder.ts";
 import { ConsentRef } from "./consent.ts";
@@ -16,14 +16,8 @@ const EventStatRef = builder.objectRef<EventStat>("EventStat").implement({
 
 const ConsentStateRef = builder.objectRef<ConsentState>("ConsentState").implement({
   description: "The customer's consent for each purpose",
-  fields: (t) => ({
-    email: t.expose("email", { type: ConsentRef }),
-    push: t.expose("push", { type: ConsentRef }),
-    whatsapp: t.expose("whatsapp", { type: ConsentRef }),
-    sms: t.expose("sms", { type: ConsentRef }),
-    ads: t.expose("ads", { type: ConsentRef }),
-    dataSharing: t.expose("dataSharing", { type: ConsentRef }),
-  }),
+  fields: (t) =>
+    Object.fromEntries(CONSENT_PURPOSES.map((purpose) => [purpose, t.expose(purpose, { type: ConsentRef })])),
 });
 
 const DeviceRef = builder.objectRef<Device>("Device").implement({

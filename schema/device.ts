@@ -1,11 +1,11 @@
 import { z } from "zod";
+import { customerIdSchema, DEVICE_PLATFORMS, devicePlatformSchema } from "../model/index.ts";
 import { AckRef, ack } from "./ack.ts";
 import { builder } from "./builder.ts";
 import { callerAccount } from "./context.ts";
 import { orUnavailable, parseArgument } from "./errors.ts";
-import { customerIdSchema } from "./limits.ts";
 
-export const DevicePlatformRef = builder.enumType("DevicePlatform", { values: ["IOS", "ANDROID", "WEB"] as const });
+export const DevicePlatformRef = builder.enumType("DevicePlatform", { values: DEVICE_PLATFORMS });
 
 const DeviceInputRef = builder.inputType("DeviceInput", {
   description: "A push token of a customer's device; a token belongs to one customer at a time",
@@ -22,7 +22,7 @@ const tokenSchema = z.string().trim().min(1, "must not be empty").max(4096, "mus
 const deviceSchema = z.object({
   customerId: customerIdSchema,
   token: tokenSchema,
-  platform: z.enum(["IOS", "ANDROID", "WEB"]),
+  platform: devicePlatformSchema,
   appId: z
     .string()
     .max(255)

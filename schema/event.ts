@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { internalEventPropertySchemas, isInternalEvent } from "../streams/index.ts";
+import { customerIdSchema, internalEventPropertySchemas, isInternalEvent, jsonObjectSchema } from "../model/index.ts";
 import { AckRef, ack } from "./ack.ts";
 import { builder } from "./builder.ts";
 import { callerAccount } from "./context.ts";
 import { orUnavailable, parseArgument } from "./errors.ts";
-import { customerIdSchema, jsonObjectSchema, MAX_EVENTS_PER_CALL } from "./limits.ts";
+import { MAX_EVENTS_PER_CALL } from "./limits.ts";
 
 const EventInputRef = builder.inputType("EventInput", {
   description: "One event of a customer; internal names (FULFILL, REVERSE, CANCEL, …) need their properties",

@@ -22,5 +22,5 @@ import "./braze.ts";
 
 /** The whole GraphQL schema; each imported file adds its types and fields. */
 export const schema = lexicographicSortSchema(builder.toSchema());
-export type { AudienceInput, AudienceOperations, Caller, Context, MembershipChange, Services } from "./context.ts";
+export type { Caller, Context, Services } from "./context.ts";
 export type { Upload } from "./upload.ts";

@@ -1,7 +1,8 @@
+import type { MembershipChange } from "../model/index.ts";
 import { AudienceNotFoundError } from "../store/index.ts";
 import { liveAudience } from "./audience.ts";
 import { builder } from "./builder.ts";
-import { callerAccount, type MembershipChange } from "./context.ts";
+import { callerAccount } from "./context.ts";
 import { orGraphQLError } from "./errors.ts";
 
 const MembershipChangeKindRef = builder.enumType("MembershipChangeKind", { values: ["ENTERED", "EXITED"] as const });

@@ -1,37 +1,12 @@
 import type { Db } from "mongodb";
+import type { AudienceRun, RunStatus } from "../model/index.ts";
 import { isDuplicateKey } from "./duplicateKey.ts";
-
-export type AudienceRunKind = "RECALCULATE" | "IMPORT" | "SWEEP" | "DELETE";
-export type RunStatus = "RUNNING" | "DONE" | "FAILED";
 
 /** At most this many error lines are kept on a run; `errorCount` counts them all. */
 export const MAX_RUN_ERRORS = 1_000;
 
-/**
- * One audience run: how many commands it sent to customers (`total`, final once `sendingDone`),
- * and what came back (`entered`, `exited`, `unchanged`), counted from the membership facts.
- * `countedSeq` is the CHANGES sequence up to which those facts are counted, so a redelivered fact
- * is never counted twice.
- */
-export type AudienceRunDocument = {
-  _id: string;
-  account: string;
-  audienceId: string;
-  kind: AudienceRunKind;
-  status: RunStatus;
-  total: number;
-  sendingDone: boolean;
-  entered: number;
-  exited: number;
-  unchanged: number;
-  countedSeq: number;
-  errors: string[];
-  errorCount: number;
-  startedAt: Date;
-  /** When the run last sent a command or had an answer counted (absent on runs stored before it existed). */
-  progressedAt?: Date;
-  finishedAt?: Date;
-};
+/** One audience run, as stored. */
+export type AudienceRunDocument = AudienceRun;
 
 export type RunOutcomes = { entered: number; exited: number; unchanged: number };
 

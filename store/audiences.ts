@@ -1,38 +1,12 @@
 import type { Db } from "mongodb";
+import type { Audience } from "../model/index.ts";
 import { isDuplicateKey } from "./duplicateKey.ts";
-
-export type AudienceKind = "RULES" | "STATIC";
 
 /** A RULES audience is swept hourly unless its `sweepSchedule` says otherwise. */
 export const DEFAULT_SWEEP_SCHEDULE = "0 * * * *";
 
-/**
- * One audience's definition. `_id` is generated (subject-safe, unique across accounts), so
- * membership facts can be published under `chg.<account>.membership.<audienceId>`.
- */
-export type AudienceDocument = {
-  _id: string;
-  account: string;
-  name: string;
-  description?: string;
-  kind: AudienceKind;
-  /** The validated rule JSON of a RULES audience (see rules/); absent on STATIC ones. */
-  rules?: unknown;
-  /** Cron expression of a RULES audience's sweep. */
-  sweepSchedule?: string;
-  /** Bumped whenever `rules` changes. */
-  ruleVersion: number;
-  /** Current member count, kept by the membership tracker. */
-  size: number;
-  /** Set by `deleteAudience`: no longer evaluated, being emptied, then removed. */
-  deleting: boolean;
-  /** The run that holds the audience: runs of one audience never overlap. */
-  lock?: { runId: string; until: Date };
-  /** The latest sweep slot a run was started for. */
-  lastSweepAt?: Date;
-  createdAt: Date;
-  updatedAt: Date;
-};
+/** One audience's definition, as stored. */
+export type AudienceDocument = Audience;
 
 export type NewAudience = Pick<AudienceDocument, "_id" | "account" | "name" | "description" | "kind" | "rules"> & {
   sweepSchedule?: string;

@@ -1,5 +1,5 @@
 import type { Db } from "mongodb";
-import type { CustomerState } from "../actors/customer/index.ts";
+import type { CustomerState } from "../model/index.ts";
 import { duplicateKeyIndexes } from "./duplicateKey.ts";
 import type { Store } from "./mongo.ts";
 

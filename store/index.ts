@@ -16,19 +16,16 @@ export {
 } from "./audienceMembers.ts";
 export {
   type AudienceRunDocument,
-  type AudienceRunKind,
   type AudienceRuns,
   audienceRunsRepository,
   isRunComplete,
   MAX_RUN_ERRORS,
   type RunOutcomes,
-  type RunStatus,
 } from "./audienceRuns.ts";
 export {
   AudienceBusyError,
   type AudienceChange,
   type AudienceDocument,
-  type AudienceKind,
   AudienceNameTakenError,
   AudienceNotFoundError,
   AudienceRequestRefusedError,

@@ -1,9 +1,10 @@
 import { jetstream } from "@nats-io/jetstream";
 import { z } from "zod";
+import { accountIdSchema } from "../model/index.ts";
 import type { NatsLink } from "./connection.ts";
 import { UnavailableError } from "./errors.ts";
 import { jsonCodec } from "./jsonCodec.ts";
-import { accountIdSchema, subjects } from "./subjects.ts";
+import { subjects } from "./subjects.ts";
 
 /**
  * An audience run for the `audiences` role to carry out, queued on AUDIENCE_RUNS. Imports are not

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
-import { encodeCommand, type IngestCommand, type IngestCommandDraft } from "./commands.ts";
+import type { IngestCommand, IngestCommandDraft } from "../model/index.ts";
+import { encodeCommand } from "./commands.ts";
 import type { NatsLink } from "./connection.ts";
 import { UnavailableError } from "./errors.ts";
 import { partitionOf } from "./partition.ts";

@@ -1,7 +1,8 @@
 import { jetstream } from "@nats-io/jetstream";
+import type { CustomerFact } from "../model/index.ts";
 import type { NatsLink } from "./connection.ts";
 import { UnavailableError } from "./errors.ts";
-import { type CustomerFact, encodeFact, factSubject } from "./facts.ts";
+import { encodeFact, factSubject } from "./facts.ts";
 
 export type FactPublisher = {
   /** Publishes facts to CHANGES under their ids (so a republish is deduplicated) and waits for every ack. */

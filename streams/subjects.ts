@@ -1,13 +1,3 @@
-import { z } from "zod";
-
-/**
- * Account ids appear in subjects, so they are limited to characters NATS subjects carry safely.
- * Customer ids never appear in subjects; they travel in payloads.
- */
-export const accountIdSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be 1–63 characters of a-z, 0-9, _ and -, starting with a letter or digit");
-
 export const subjects = {
   /** Commands for the customers of one partition. */
   ingest: (account: string, partition: number) => `in.${account}.${partition}`,

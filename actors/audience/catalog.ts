@@ -3,7 +3,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import { rulePaths, validateRule } from "../../rules/index.ts";
 import type { AudienceDocument } from "../../store/index.ts";
-import type { AudienceRule } from "../customer/memberships.ts";
+import type { AudienceRule } from "../customer/index.ts";
 
 /**
  * The KV bucket that carries rule audiences to every customer worker: one entry per live RULES

@@ -1,4 +1,5 @@
-import type { CommandPublisher, IngestCommandDraft } from "../../streams/index.ts";
+import type { IngestCommandDraft } from "../../model/index.ts";
+import type { CommandPublisher } from "../../streams/index.ts";
 
 /** Commands go to INGEST in batches of this many, each batch awaited before the next. */
 export const COMMAND_BATCH = 500;

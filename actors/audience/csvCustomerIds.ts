@@ -1,5 +1,5 @@
 import { CsvError, type Options, parse } from "csv-parse/sync";
-import { customerIdSchema } from "../../schema/limits.ts";
+import { customerIdSchema } from "../../model/index.ts";
 
 /** What a stretch of an uploaded CSV held: the ids to import and the lines that could not give one. */
 export type CustomerIdBatch = {

@@ -1,5 +1,6 @@
 import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { Logger } from "pino";
+import type { CustomerFact } from "../../model/index.ts";
 import {
   type AudienceMembers,
   type AudienceRuns,
@@ -8,7 +9,7 @@ import {
   memberKey,
   type RunOutcomes,
 } from "../../store/index.ts";
-import { type CustomerFact, decodeFact, type NatsLink, STREAM_NAMES } from "../../streams/index.ts";
+import { decodeFact, type NatsLink, STREAM_NAMES } from "../../streams/index.ts";
 
 export const MEMBERSHIP_TRACKER = "audience-membership-tracker";
 

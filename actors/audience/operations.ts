@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
-import type { AudienceOperations, MembershipChange } from "../../schema/context.ts";
+import type { AudienceOperations, AudienceRunKind, MembershipChange } from "../../model/index.ts";
 import {
   AudienceBusyError,
   type AudienceDocument,
@@ -8,7 +8,6 @@ import {
   AudienceNotFoundError,
   AudienceRequestRefusedError,
   type AudienceRunDocument,
-  type AudienceRunKind,
   type AudienceRuns,
   type Audiences,
 } from "../../store/index.ts";

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { type CustomerFact, completeFact, type IngestCommand } from "../../model/index.ts";
 import type {
   CustomerDocument,
   Customers,
@@ -10,12 +11,9 @@ import type {
 import { customerKey } from "../../store/index.ts";
 import {
   type CommandPublisher,
-  type CustomerFact,
-  completeFact,
   decodeCommand,
   type FactPublisher,
   factIdOf,
-  type IngestCommand,
   STREAM_NAMES,
 } from "../../streams/index.ts";
 import { applyCommand, PERSISTED_CUSTOMER_SCHEMA, type PersistedCustomer } from "./applyCommand.ts";

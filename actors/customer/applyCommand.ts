@@ -1,9 +1,7 @@
 import { initialTransition, type SnapshotFrom, transition } from "xstate";
-import type { IngestCommand } from "../../streams/commands.ts";
-import type { CustomerFactDraft } from "../../streams/facts.ts";
+import type { CustomerFactDraft, CustomerState, IngestCommand } from "../../model/index.ts";
 import { type CustomerEvent, customerMachine } from "./machine.ts";
 import type { AudienceRule } from "./memberships.ts";
-import type { CustomerState } from "./state.ts";
 
 /** Bumped when the shape of `CustomerState` changes in a way older documents must be migrated for. */
 export const PERSISTED_CUSTOMER_SCHEMA = 1;

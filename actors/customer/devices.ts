@@ -1,6 +1,4 @@
-import type { IngestCommand } from "../../streams/commands.ts";
-import type { CustomerFactDraft } from "../../streams/facts.ts";
-import type { Device } from "./state.ts";
+import type { CustomerFactDraft, Device, IngestCommand } from "../../model/index.ts";
 
 export type RegisterDeviceData = Extract<IngestCommand, { type: "device.register" }>["data"];
 

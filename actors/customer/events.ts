@@ -1,12 +1,14 @@
-import type { IngestCommand } from "../../streams/commands.ts";
 import {
+  type CustomerState,
   cancelPropertiesSchema,
   fulfillPropertiesSchema,
+  type IngestCommand,
   isInternalEvent,
+  type JsonObject,
   reversePropertiesSchema,
-} from "../../streams/internalEvents.ts";
+} from "../../model/index.ts";
 import { fulfillOrder, type OrderOutcome, undoOrder } from "./orders.ts";
-import { type CustomerState, type JsonObject, RECENT_EVENT_IDS, type Step } from "./state.ts";
+import { RECENT_EVENT_IDS, type Step } from "./state.ts";
 import { recordOccurrence } from "./stats.ts";
 
 export type TrackEventCommand = Extract<IngestCommand, { type: "event.track" }>;

@@ -6,14 +6,7 @@ export {
   restore,
 } from "./applyCommand.ts";
 export { type CustomerEvent, type CustomerInput, customerMachine } from "./machine.ts";
-export type {
-  ConsentState,
-  CustomerState,
-  Device,
-  EventStat,
-  Order,
-  OrderLine,
-  Profile,
-} from "./state.ts";
+export type { AudienceRule } from "./memberships.ts";
 export { createCustomerState } from "./state.ts";
 export { DAILY_RETENTION_DAYS, RECENT_TIMESTAMPS } from "./stats.ts";
+export { type CustomerWorker, type CustomerWorkerOptions, startCustomerWorker } from "./worker.ts";

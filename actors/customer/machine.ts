@@ -1,6 +1,5 @@
 import { enqueueActions, setup } from "xstate";
-import type { IngestCommand } from "../../streams/commands.ts";
-import type { CustomerFactDraft } from "../../streams/facts.ts";
+import type { CustomerFactDraft, CustomerState, IngestCommand } from "../../model/index.ts";
 import { type DeviceOutcome, registerDevice, unregisterDevice } from "./devices.ts";
 import { isDuplicateEvent, recordRegistration, trackEvent } from "./events.ts";
 import {
@@ -11,7 +10,7 @@ import {
   setMembership,
 } from "./memberships.ts";
 import { patchConsent, profileFacts, upsertProfile } from "./profile.ts";
-import { type CustomerState, createCustomerState, type Step } from "./state.ts";
+import { createCustomerState, type Step } from "./state.ts";
 
 /**
  * The clock reading a command is applied at, whether that command creates the customer, and the

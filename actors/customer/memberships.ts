@@ -1,6 +1,6 @@
+import type { CustomerFactDraft, CustomerState, Membership } from "../../model/index.ts";
 import { matchesRule, type Rule, validateRule } from "../../rules/index.ts";
-import type { CustomerFactDraft } from "../../streams/facts.ts";
-import type { CustomerState, Membership, Step } from "./state.ts";
+import type { Step } from "./state.ts";
 
 /**
  * A rule audience as the customer actor sees it: its rule and the document areas the rule reads

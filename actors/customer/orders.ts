@@ -1,6 +1,11 @@
-import type { PurchaseItem, PurchaseRecordedData } from "../../streams/facts.ts";
-import type { FulfillProperties, ReverseProperties } from "../../streams/internalEvents.ts";
-import type { Order, OrderLine } from "./state.ts";
+import type {
+  FulfillProperties,
+  Order,
+  OrderLine,
+  PurchaseItem,
+  PurchaseRecordedData,
+  ReverseProperties,
+} from "../../model/index.ts";
 
 /** What an order event did: the orders after it, the purchase to publish (none: nothing changed) and notes. */
 export type OrderOutcome = {

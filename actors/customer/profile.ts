@@ -1,10 +1,16 @@
-import type { ConsentPatch, IngestCommand } from "../../streams/commands.ts";
-import type { CustomerFactDraft, ProfileField } from "../../streams/facts.ts";
-import type { ConsentState, CustomerState, JsonObject, Profile } from "./state.ts";
+import {
+  type ConsentPatch,
+  type ConsentState,
+  type CustomerFactDraft,
+  type CustomerState,
+  type IngestCommand,
+  type JsonObject,
+  PROFILE_FIELDS,
+  type Profile,
+  type ProfilePart,
+} from "../../model/index.ts";
 
 export type UpsertData = Extract<IngestCommand, { type: "customer.upsert" }>["data"];
-
-const PROFILE_KEYS = ["email", "phone", "firstName", "lastName", "tier"] as const satisfies readonly (keyof Profile)[];
 
 /**
  * Applies an upsert: named profile fields are set, attributes deep-merged (`null` removes a key),
@@ -12,7 +18,7 @@ const PROFILE_KEYS = ["email", "phone", "firstName", "lastName", "tier"] as cons
  */
 export function upsertProfile(state: CustomerState, data: UpsertData): CustomerState {
   const profile: Profile = { ...state.profile };
-  for (const key of PROFILE_KEYS) {
+  for (const key of PROFILE_FIELDS) {
     const value = data[key];
     if (value !== undefined) profile[key] = value;
   }
@@ -41,8 +47,8 @@ export function normaliseTags(tags: readonly string[]): string[] {
 }
 
 /** The top-level profile fields that differ between two states. */
-export function changedProfileFields(before: CustomerState, after: CustomerState): ProfileField[] {
-  const changed: ProfileField[] = PROFILE_KEYS.filter((key) => before.profile[key] !== after.profile[key]);
+export function changedProfileFields(before: CustomerState, after: CustomerState): ProfilePart[] {
+  const changed: ProfilePart[] = PROFILE_FIELDS.filter((key) => before.profile[key] !== after.profile[key]);
   if (!jsonEqual(before.attributes, after.attributes)) changed.push("attributes");
   if (!jsonEqual(before.consent, after.consent)) changed.push("consent");
   if (before.identified !== after.identified) changed.push("identified");

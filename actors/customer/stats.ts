@@ -1,4 +1,4 @@
-import type { EventStat } from "./state.ts";
+import type { EventStat } from "../../model/index.ts";
 
 /** `daily` keeps at least this many days back from "now"; older days are pruned. */
 export const DAILY_RETENTION_DAYS = 400;

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readCustomerIdBatches } from "../../actors/audience/csvCustomerIds.ts";
 import { createGatewayMetrics, createGatewayServer } from "../../gateway/index.ts";
-import type { AudienceOperations } from "../../schema/context.ts";
+import type { AudienceOperations } from "../../model/index.ts";
 import type { AudienceRunDocument } from "../../store/index.ts";
 import { RawHttpConnection } from "../support/rawHttp.ts";
 import { createWorld, type World } from "../support/world.ts";

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCustomerIdBatches } from "../../actors/audience/csvCustomerIds.ts";
 import { createGatewayMetrics, createGatewayServer } from "../../gateway/index.ts";
 import type { GatewayServerOptions } from "../../gateway/server.ts";
-import type { AudienceOperations } from "../../schema/context.ts";
+import type { AudienceOperations } from "../../model/index.ts";
 import { AudienceNotFoundError } from "../../store/index.ts";
 import { createWorld, type World } from "../support/world.ts";
 

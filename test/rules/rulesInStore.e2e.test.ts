@@ -4,9 +4,10 @@
  * both must agree with the answer written here by hand, so a mistake shared by both still fails.
  * Event rules have a table of their own: see `eventTable` for why FerretDB v1 cannot run them.
  */
+
 import type { Collection } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CustomerState, Device, EventStat } from "../../actors/customer/index.ts";
+import type { CustomerState, Device, EventStat } from "../../model/index.ts";
 import type { Rule } from "../../rules/index.ts";
 import { compileRule, matchesRule, validateRule } from "../../rules/index.ts";
 import {

@@ -1,15 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { AudienceInput, AudienceOperations, MembershipChange, Services } from "../../schema/index.ts";
+import type {
+  AudienceInput,
+  AudienceKind,
+  AudienceOperations,
+  AudienceRunKind,
+  MembershipChange,
+} from "../../model/index.ts";
+import type { Services } from "../../schema/index.ts";
 import { printedSchema } from "../../schema/print.ts";
 import {
   AudienceBusyError,
   type AudienceDocument,
-  type AudienceKind,
   AudienceNameTakenError,
   AudienceNotFoundError,
   AudienceRequestRefusedError,
   type AudienceRunDocument,
-  type AudienceRunKind,
   type CustomerDocument,
 } from "../../store/index.ts";
 import { UnavailableError } from "../../streams/index.ts";

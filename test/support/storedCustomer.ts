@@ -1,4 +1,5 @@
-import { type CustomerState, createCustomerState, PERSISTED_CUSTOMER_SCHEMA } from "../../actors/customer/index.ts";
+import { createCustomerState, PERSISTED_CUSTOMER_SCHEMA } from "../../actors/customer/index.ts";
+import type { CustomerState } from "../../model/index.ts";
 import { type CustomerDocument, customerKey } from "../../store/index.ts";
 
 /**

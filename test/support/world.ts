@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { createGateway, type Gateway } from "../../gateway/index.ts";
-import type { AudienceOperations, Services } from "../../schema/index.ts";
+import type { AudienceOperations, IngestCommand } from "../../model/index.ts";
+import type { Services } from "../../schema/index.ts";
 import { connectStore, createSecretBox, repositoriesOf, type Store } from "../../store/index.ts";
 import {
   type CommandPublisher,
@@ -9,7 +10,6 @@ import {
   createCommandPublisher,
   decodeCommand,
   ensureStreams,
-  type IngestCommand,
   type NatsLink,
   STREAM_NAMES,
 } from "../../streams/index.ts";

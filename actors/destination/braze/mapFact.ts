@@ -1,5 +1,10 @@
-import type { CustomerFact, FactOf, ProfileChangedData, PurchaseItem } from "../../../streams/facts.ts";
-import { isInternalEvent } from "../../../streams/internalEvents.ts";
+import {
+  type CustomerFact,
+  type FactOf,
+  isInternalEvent,
+  type ProfileChangedData,
+  type PurchaseItem,
+} from "../../../model/index.ts";
 import type {
   BrazeAttributes,
   BrazeAttributesItem,

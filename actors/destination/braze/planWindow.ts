@@ -1,5 +1,5 @@
+import type { CustomerFact } from "../../../model/index.ts";
 import type { BrazeSettings } from "../../../store/index.ts";
-import type { CustomerFact } from "../../../streams/index.ts";
 import { planDeleteCalls, planTrackCalls } from "./batchCalls.ts";
 import type { BrazeDeletion, BrazeItem } from "./brazeObjects.ts";
 import { mapFact } from "./mapFact.ts";

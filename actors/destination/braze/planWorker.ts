@@ -5,8 +5,8 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { BrazeSettings } from "../../../store/index.ts";
-import { type PlannerQuestion, type PlannerRequest, unpackWindow } from "./windowPlanner.ts";
-import { createWindowPlans } from "./windowPlans.ts";
+import { type PlannerRequest, unpackWindow } from "./windowPlanner.ts";
+import { createWindowPlans, type PlannerQuestion } from "./windowPlans.ts";
 
 const plans = createWindowPlans(workerData as BrazeSettings);
 

@@ -3,32 +3,7 @@ import type { BrazeSettings } from "../../../store/index.ts";
 import type { WindowMessage } from "../integrationConsumer.ts";
 import type { BrazeWindowContext } from "./planWindow.ts";
 import type { Carried, SerializedCall, SerializedPlan } from "./serializedPlan.ts";
-import { createWindowPlans } from "./windowPlans.ts";
-
-/** What reading a window tells the event loop, which alone can ask the store about consent. */
-export type ReadReply = {
-  /** The customers whose consent at the window's start the plan depends on (`customersNeedingConsent`). */
-  needingConsent: string[];
-  /** Each profile change's data-sharing verdict (DENIED: true), in order: the consent the window leaves. */
-  consentAfter: [customerId: string, denied: boolean][];
-  /** Facts that are not CHANGES facts; skipped. */
-  unreadable: { seq: number; reason: string }[];
-};
-
-/** What is asked about the window starting at `fromSeq`. */
-export type PlannerQuestion =
-  | { kind: "read"; fromSeq: number; messages: WindowMessage[] }
-  | { kind: "plan"; fromSeq: number; context: BrazeWindowContext }
-  | { kind: "split"; fromSeq: number; index: number }
-  | { kind: "carried"; fromSeq: number; index: number; part?: number }
-  | { kind: "forget"; fromSeq: number };
-
-export type PlannerAnswer =
-  | { read: ReadReply }
-  | { plan: SerializedPlan }
-  | { parts: SerializedCall[] }
-  | { carried: Carried }
-  | { forgotten: true };
+import { createWindowPlans, type PlannerAnswer, type PlannerQuestion, type ReadReply } from "./windowPlans.ts";
 
 /**
  * Between the event loop and the planning thread, questions and answers carry an id, and a

@@ -1,9 +1,43 @@
 import type { BrazeSettings } from "../../../store/index.ts";
-import { readTrustedFact } from "../../../streams/facts.ts";
+import { readTrustedFact } from "../../../streams/index.ts";
+import type { WindowMessage } from "../integrationConsumer.ts";
 import { planTrackCalls } from "./batchCalls.ts";
+import type { BrazeWindowContext } from "./planWindow.ts";
 import { type BrazeCall, customersNeedingConsent, planWindow, type WindowFact } from "./planWindow.ts";
-import { callsInOrder, carriedBy, serializeCall, serializePlan } from "./serializedPlan.ts";
-import type { PlannerAnswer, PlannerQuestion, ReadReply } from "./windowPlanner.ts";
+import {
+  type Carried,
+  callsInOrder,
+  carriedBy,
+  type SerializedCall,
+  type SerializedPlan,
+  serializeCall,
+  serializePlan,
+} from "./serializedPlan.ts";
+
+/** What reading a window tells the event loop, which alone can ask the store about consent. */
+export type ReadReply = {
+  /** The customers whose consent at the window's start the plan depends on (`customersNeedingConsent`). */
+  needingConsent: string[];
+  /** Each profile change's data-sharing verdict (DENIED: true), in order: the consent the window leaves. */
+  consentAfter: [customerId: string, denied: boolean][];
+  /** Facts that are not CHANGES facts; skipped. */
+  unreadable: { seq: number; reason: string }[];
+};
+
+/** What is asked about the window starting at `fromSeq`. */
+export type PlannerQuestion =
+  | { kind: "read"; fromSeq: number; messages: WindowMessage[] }
+  | { kind: "plan"; fromSeq: number; context: BrazeWindowContext }
+  | { kind: "split"; fromSeq: number; index: number }
+  | { kind: "carried"; fromSeq: number; index: number; part?: number }
+  | { kind: "forget"; fromSeq: number };
+
+export type PlannerAnswer =
+  | { read: ReadReply }
+  | { plan: SerializedPlan }
+  | { parts: SerializedCall[] }
+  | { carried: Carried }
+  | { forgotten: true };
 
 /** A window's facts, the calls of its latest plan, and those of its calls cut into parts. */
 type KnownWindow = { facts: WindowFact[]; calls: BrazeCall[]; parts: Map<number, BrazeCall[]> };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type ApplyResult, applyCommand, type PersistedCustomer } from "../../../actors/customer/applyCommand.ts";
-import type { IngestCommand, IngestCommandType } from "../../../streams/commands.ts";
+import type { IngestCommand, IngestCommandType } from "../../../model/index.ts";
 
 const T0 = "2026-03-01T12:00:00.000Z";
 /** `n` minutes after T0, as the injected clock. */

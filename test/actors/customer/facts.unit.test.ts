@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { type ApplyResult, applyCommand } from "../../../actors/customer/applyCommand.ts";
-import type { IngestCommand, IngestCommandType } from "../../../streams/commands.ts";
 import {
   type CustomerFact,
   type CustomerFactDraft,
   type CustomerFactType,
   completeFact,
+  type IngestCommand,
+  type IngestCommandType,
+} from "../../../model/index.ts";
+import {
   decodeFact,
   encodeFact,
   factIdOf,

@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { type ApplyResult, applyCommand } from "../../../actors/customer/applyCommand.ts";
 import type { AudienceRule } from "../../../actors/customer/memberships.ts";
+import type { CustomerFactDraft, IngestCommand, IngestCommandType } from "../../../model/index.ts";
 import { type Rule, rulePaths } from "../../../rules/index.ts";
-import type { IngestCommand, IngestCommandType } from "../../../streams/commands.ts";
-import type { CustomerFactDraft } from "../../../streams/facts.ts";
 
 const T0 = "2026-03-01T12:00:00.000Z";
 const day = (n: number) => new Date(Date.parse(T0) + n * 86_400_000);

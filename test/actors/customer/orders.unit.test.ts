@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type ApplyResult, applyCommand } from "../../../actors/customer/applyCommand.ts";
-import type { IngestCommand } from "../../../streams/commands.ts";
+import type { IngestCommand } from "../../../model/index.ts";
 
 const T0 = "2026-04-01T09:00:00.000Z";
 const at = (n: number) => new Date(Date.parse(T0) + n * 60_000);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type ApplyResult, applyCommand } from "../../../actors/customer/applyCommand.ts";
 import { mergeJson } from "../../../actors/customer/profile.ts";
-import type { IngestCommand, IngestCommandType } from "../../../streams/commands.ts";
+import type { IngestCommand, IngestCommandType } from "../../../model/index.ts";
 
 const T0 = "2026-05-10T08:00:00.000Z";
 const at = (n: number) => new Date(Date.parse(T0) + n * 60_000);

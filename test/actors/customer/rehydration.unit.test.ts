@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type ApplyResult, applyCommand, type PersistedCustomer } from "../../../actors/customer/applyCommand.ts";
-import type { IngestCommand, IngestCommandType } from "../../../streams/commands.ts";
+import type { IngestCommand, IngestCommandType } from "../../../model/index.ts";
 
 const T0 = "2026-02-01T00:00:00.000Z";
 const at = (n: number) => new Date(Date.parse(T0) + n * 3_600_000);

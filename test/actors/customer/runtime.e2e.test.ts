@@ -1,15 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningMasivo } from "../../../app/startMasivo.ts";
+import type { CustomerFact } from "../../../model/index.ts";
 import { connectStore, type Store } from "../../../store/index.ts";
-import {
-  type CustomerFact,
-  connectNats,
-  decodeFact,
-  type NatsLink,
-  partitionOf,
-  STREAM_NAMES,
-  subjects,
-} from "../../../streams/index.ts";
+import { connectNats, decodeFact, type NatsLink, partitionOf, STREAM_NAMES, subjects } from "../../../streams/index.ts";
 import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
 import { postGraphQL, startTestMasivo } from "../../support/startTestMasivo.ts";
 import { readStream, waitFor } from "../../support/streamReader.ts";

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { applyCommand, type PersistedCustomer } from "../../../actors/customer/applyCommand.ts";
-import type { EventStat } from "../../../actors/customer/state.ts";
 import { DAILY_RETENTION_DAYS, RECENT_TIMESTAMPS, recordOccurrence } from "../../../actors/customer/stats.ts";
-import type { IngestCommand } from "../../../streams/commands.ts";
+import type { EventStat, IngestCommand } from "../../../model/index.ts";
 
 const DAY = 86_400_000;
 const T0 = Date.parse("2026-06-15T10:00:00.000Z");

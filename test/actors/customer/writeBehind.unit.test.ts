@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { applyBatch, type BatchDependencies, type IngestMessage } from "../../../actors/customer/applyBatch.ts";
 import { createWriteBehind } from "../../../actors/customer/writeBehind.ts";
+import type { CustomerFact } from "../../../model/index.ts";
 import type {
   CustomerDocument,
   Customers,
@@ -9,7 +10,6 @@ import type {
   WriteManyOptions,
 } from "../../../store/index.ts";
 import { encodeCommand } from "../../../streams/commands.ts";
-import type { CustomerFact } from "../../../streams/index.ts";
 
 type Gate = { promise: Promise<void>; open: () => void; fail: (error: Error) => void };
 function gate(): Gate {

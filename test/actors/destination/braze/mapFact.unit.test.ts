@@ -6,15 +6,15 @@ import {
   type MappingContext,
   mapFact,
 } from "../../../../actors/destination/braze/mapFact.ts";
-import type { IngestCommand } from "../../../../streams/commands.ts";
 import {
   type CustomerFact,
   type CustomerFactDraft,
   completeFact,
   type FactOf,
+  INTERNAL_EVENT_NAMES,
+  type IngestCommand,
   type ProfileChangedData,
-} from "../../../../streams/facts.ts";
-import { INTERNAL_EVENT_NAMES } from "../../../../streams/internalEvents.ts";
+} from "../../../../model/index.ts";
 
 const T0 = "2026-04-01T09:00:00.000Z";
 const ALL_ON: BrazeSyncSettings = {

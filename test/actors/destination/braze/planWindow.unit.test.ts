@@ -4,7 +4,7 @@ import {
   planWindow,
   type WindowFact,
 } from "../../../../actors/destination/braze/planWindow.ts";
-import { type CustomerFact, type CustomerFactDraft, completeFact } from "../../../../streams/facts.ts";
+import { type CustomerFact, type CustomerFactDraft, completeFact } from "../../../../model/index.ts";
 import { BRAZE_SETTINGS } from "../../../support/brazeSettings.ts";
 
 const T0 = "2026-04-01T09:00:00.000Z";

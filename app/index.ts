@@ -1,0 +1,2 @@
+export { createLogger, type Logger } from "./logger.ts";
+export { type RunningMasivo, type StartOptions, startMasivo } from "./startMasivo.ts";

@@ -1,0 +1,1 @@
+export { type Config, ConfigError, loadConfig, ROLES, type Role } from "./config.ts";

@@ -1,0 +1,94 @@
+import { z } from "zod";
+import { consentPatchSchema } from "./consent.ts";
+import { devicePlatformSchema } from "./device.ts";
+import { accountIdSchema, customerIdSchema } from "./identifiers.ts";
+import { profileSchema } from "./profile.ts";
+
+/**
+ * Commands for one customer, carried on INGEST as `{ type, data, metadata }`: requests, named in
+ * the imperative, that the customer's actor decides on.
+ */
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+/** Who and when, common to every command. */
+const metadataSchema = z.object({
+  account: accountIdSchema,
+  customerId: customerIdSchema,
+  /** The message id it was published under (also the Ack id). */
+  commandId: z.string().min(1),
+  acceptedAt: z.iso.datetime(),
+});
+export type CommandMetadata = z.infer<typeof metadataSchema>;
+
+export const upsertCustomerDataSchema = profileSchema.extend({
+  attributes: jsonObject.optional(),
+  tags: z.array(z.string()).optional(),
+  consent: consentPatchSchema.optional(),
+  identified: z.boolean().optional(),
+});
+
+/** An event; its id is the command id (the client's when given), its time defaults to acceptance. */
+export const trackEventDataSchema = z.object({
+  name: z.string().min(1),
+  timestamp: z.iso.datetime().optional(),
+  properties: jsonObject,
+});
+
+export const registerDeviceDataSchema = z.object({
+  token: z.string().min(1),
+  platform: devicePlatformSchema,
+  appId: z.string().optional(),
+});
+
+/**
+ * Asks a customer to re-evaluate one audience's rule (sent by a recalculation or a sweep). The rule
+ * travels with the command, so the actor decides with the rule the run was started for, whatever
+ * its local copy of the definitions says yet.
+ */
+export const evaluateAudienceDataSchema = z.object({
+  audienceId: z.string().min(1),
+  /** The audience's name when the run started; carried into the facts for destinations. */
+  audienceName: z.string().min(1).optional(),
+  runId: z.string().min(1),
+  rule: z.unknown(),
+});
+
+/** Makes a customer a member of an audience or not, without a rule (static imports, audience deletion). */
+export const setMembershipDataSchema = z.object({
+  audienceId: z.string().min(1),
+  audienceName: z.string().min(1).optional(),
+  runId: z.string().min(1),
+  member: z.boolean(),
+  /** The exit is the audience's deletion (destinations unset rather than set false). */
+  audienceDeleted: z.boolean().optional(),
+});
+
+/** Every INGEST command, as `{ type, data, metadata }`. */
+export const ingestCommandSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("customer.upsert"), data: upsertCustomerDataSchema, metadata: metadataSchema }),
+  z.object({ type: z.literal("customer.delete"), data: z.object({}), metadata: metadataSchema }),
+  z.object({ type: z.literal("event.track"), data: trackEventDataSchema, metadata: metadataSchema }),
+  z.object({ type: z.literal("device.register"), data: registerDeviceDataSchema, metadata: metadataSchema }),
+  z.object({
+    type: z.literal("device.unregister"),
+    data: z.object({ token: z.string().min(1) }),
+    metadata: metadataSchema,
+  }),
+  z.object({ type: z.literal("consent.set"), data: consentPatchSchema, metadata: metadataSchema }),
+  z.object({ type: z.literal("audience.evaluate"), data: evaluateAudienceDataSchema, metadata: metadataSchema }),
+  z.object({ type: z.literal("membership.set"), data: setMembershipDataSchema, metadata: metadataSchema }),
+]);
+export type IngestCommand = z.infer<typeof ingestCommandSchema>;
+export type IngestCommandType = IngestCommand["type"];
+
+/** A command before it has an id and acceptance time: what the gateway builds from a request. */
+export type IngestCommandDraft = {
+  [T in IngestCommandType]: {
+    type: T;
+    data: Extract<IngestCommand, { type: T }>["data"];
+    metadata: Pick<CommandMetadata, "account" | "customerId">;
+    /** Deterministic id when the client supplied one (idempotent ingestion). */
+    id?: string;
+  };
+}[IngestCommandType];

@@ -1,0 +1,65 @@
+import type { ConsentState } from "./consent.ts";
+import type { Device } from "./device.ts";
+import type { JsonObject } from "./json.ts";
+import type { Profile } from "./profile.ts";
+
+/**
+ * How often one event happened. An array entry rather than a map keyed by name, because event
+ * names may hold `.` or `$`, which MongoDB field names cannot.
+ */
+export type EventStat = {
+  name: string;
+  count: number;
+  firstAt: string;
+  lastAt: string;
+  /** Events per UTC day, `YYYY-MM-DD` → count; old days are pruned. */
+  daily: Record<string, number>;
+  /** The most recent timestamps, newest first, a bounded number of them. */
+  recent: string[];
+};
+
+/** One fulfilled line item and how much of it a REVERSE or CANCEL already undid. */
+export type OrderLine = {
+  sku: string;
+  name?: string;
+  price: number;
+  quantity: number;
+  undone: number;
+};
+
+export type Order = {
+  orderId: string;
+  currency: string;
+  fulfilledAt: string;
+  lines: OrderLine[];
+};
+
+/** The customer is in an audience, since `since` (ISO-8601). */
+export type Membership = { audienceId: string; since: string };
+
+/**
+ * Everything Masivo knows of one customer. JSON only (no Dates, no undefined values); timestamps
+ * are ISO-8601 strings from `toISOString()`, so they compare as strings.
+ */
+export type CustomerState = {
+  account: string;
+  customerId: string;
+  /** Anonymous customers (false) are not evaluated in real time. */
+  identified: boolean;
+  createdAt: string;
+  updatedAt: string;
+  profile: Profile;
+  attributes: JsonObject;
+  /** Sorted, unique. */
+  tags: string[];
+  consent: ConsentState;
+  devices: Device[];
+  /** Sorted by name. */
+  stats: EventStat[];
+  /** In fulfilment order; kept so a reversal is applied once and never exceeds what was fulfilled. */
+  orders: Order[];
+  /** Ids of the customer's most recent events, oldest first: a replayed event is applied once. */
+  recentEventIds: string[];
+  /** The audiences the customer is in, sorted by audience id. */
+  memberships: Membership[];
+};

@@ -1,0 +1,131 @@
+import { z } from "zod";
+import { consentStateSchema } from "./consent.ts";
+import { devicePlatformSchema } from "./device.ts";
+import { accountIdSchema, customerIdSchema } from "./identifiers.ts";
+import { PROFILE_PARTS, profileSchema } from "./profile.ts";
+
+/**
+ * Facts the customer actor decided, published to CHANGES as `{ type, data, metadata }`, named in
+ * the past tense. Destinations, channels and subscriptions read facts only.
+ */
+
+const jsonObject = z.record(z.string(), z.unknown());
+const timestamp = z.iso.datetime();
+
+/** The customer's profile after the change, whole; `changed` names what differs from before. */
+export const profileChangedDataSchema = z.object({
+  profile: profileSchema,
+  attributes: jsonObject,
+  consent: consentStateSchema,
+  identified: z.boolean(),
+  /** True when this change created the customer (a destination may create the user). */
+  created: z.boolean(),
+  changed: z.array(z.enum(PROFILE_PARTS)),
+});
+
+export const eventRecordedDataSchema = z.object({
+  /** The command id the event came with (the client's idempotency key when given). */
+  eventId: z.string().min(1),
+  name: z.string().min(1),
+  timestamp,
+  properties: jsonObject,
+  /** Internal events (REGISTRATION, FULFILL, …) are never forwarded to Braze. */
+  internal: z.boolean(),
+});
+
+export const purchaseItemSchema = z.object({
+  sku: z.string().min(1),
+  name: z.string().optional(),
+  /** Unit price, never negative: `sign` says whether the items were bought or given back. */
+  price: z.number().finite().nonnegative(),
+  quantity: z.number().int().positive(),
+});
+
+export const purchaseRecordedDataSchema = z.object({
+  orderId: z.string().min(1),
+  currency: z.string(),
+  /** 1: fulfilled; -1: undone by a REVERSE or CANCEL. */
+  sign: z.union([z.literal(1), z.literal(-1)]),
+  cause: z.enum(["FULFILL", "REVERSE", "CANCEL"]),
+  items: z.array(purchaseItemSchema).min(1),
+  timestamp,
+  /** Reversal requests larger than what remained, and what was applied instead. */
+  clamped: z
+    .array(z.object({ sku: z.string(), requested: z.number().int(), applied: z.number().int().nonnegative() }))
+    .optional(),
+});
+
+/**
+ * A customer entered or left an audience. `runId` names the audience run that caused it; real-time
+ * changes have none. `audienceName` is the name at the time (destinations name attributes after
+ * it; absent when a customer's deletion exits it); `audienceDeleted` marks the exits of a deletion.
+ */
+export const membershipChangedDataSchema = z.object({
+  audienceId: z.string().min(1),
+  audienceName: z.string().min(1).optional(),
+  change: z.enum(["ENTERED", "EXITED"]),
+  at: timestamp,
+  runId: z.string().min(1).optional(),
+  audienceDeleted: z.boolean().optional(),
+});
+
+/**
+ * An audience run's command left the customer's membership as it was: the run counts it as done.
+ * Only runs cause it; `member` is the membership the customer keeps.
+ */
+export const membershipUnchangedDataSchema = z.object({
+  audienceId: z.string().min(1),
+  runId: z.string().min(1),
+  member: z.boolean(),
+});
+
+export const factMetadataSchema = z.object({
+  account: accountIdSchema,
+  customerId: customerIdSchema,
+  /** Deterministic: derived from the INGEST sequence, so reprocessing republishes the same id. */
+  factId: z.string().min(1),
+  at: timestamp,
+  /** Stream sequence of the INGEST message that caused the fact. */
+  sourceSeq: z.number().int().nonnegative(),
+});
+export type FactMetadata = z.infer<typeof factMetadataSchema>;
+
+const fact = <T extends string, D extends z.ZodType>(type: T, data: D) =>
+  z.object({ type: z.literal(type), data, metadata: factMetadataSchema });
+
+/** Every CHANGES fact. */
+export const customerFactSchema = z.discriminatedUnion("type", [
+  fact("customer.profileChanged", profileChangedDataSchema),
+  fact("customer.deleted", z.object({})),
+  fact("event.recorded", eventRecordedDataSchema),
+  fact("purchase.recorded", purchaseRecordedDataSchema),
+  fact("tags.changed", z.object({ tags: z.array(z.string()) })),
+  fact(
+    "device.registered",
+    z.object({ token: z.string().min(1), platform: devicePlatformSchema, appId: z.string().optional() }),
+  ),
+  fact("device.unregistered", z.object({ token: z.string().min(1) })),
+  fact("membership.changed", membershipChangedDataSchema),
+  fact("membership.unchanged", membershipUnchangedDataSchema),
+]);
+export type CustomerFact = z.infer<typeof customerFactSchema>;
+export type CustomerFactType = CustomerFact["type"];
+export type FactOf<T extends CustomerFactType> = Extract<CustomerFact, { type: T }>;
+
+type WithoutMetadata<F> = F extends { type: infer T; data: infer D } ? { type: T; data: D } : never;
+/** A fact as the machine decides it; the runtime adds `metadata` (see `completeFact`). */
+export type CustomerFactDraft = WithoutMetadata<CustomerFact>;
+export type ProfileChangedData = z.infer<typeof profileChangedDataSchema>;
+export type EventRecordedData = z.infer<typeof eventRecordedDataSchema>;
+export type PurchaseRecordedData = z.infer<typeof purchaseRecordedDataSchema>;
+export type PurchaseItem = z.infer<typeof purchaseItemSchema>;
+export type MembershipChangedData = z.infer<typeof membershipChangedDataSchema>;
+export type MembershipChangeKind = MembershipChangedData["change"];
+
+/** Every fact type, in the order of the union. */
+export const FACT_TYPES = customerFactSchema.options.map((option) => option.shape.type.value);
+
+/** Adds the runtime's metadata to a fact the machine decided. */
+export function completeFact(draft: CustomerFactDraft, metadata: FactMetadata): CustomerFact {
+  return { ...draft, metadata } as CustomerFact;
+}

@@ -1,0 +1,79 @@
+/**
+ * Masivo's vocabulary, shared by every layer: identifiers and their bounds, the customer and its
+ * parts (profile, consent, devices), commands, facts, internal events and audiences, as zod
+ * schemas and types. Pure data: nothing here does I/O or imports another folder of ours.
+ */
+export type {
+  Audience,
+  AudienceInput,
+  AudienceKind,
+  AudienceOperations,
+  AudienceRun,
+  AudienceRunKind,
+  MembershipChange,
+  RunStatus,
+} from "./audience.ts";
+export {
+  type CommandMetadata,
+  evaluateAudienceDataSchema,
+  type IngestCommand,
+  type IngestCommandDraft,
+  type IngestCommandType,
+  ingestCommandSchema,
+  registerDeviceDataSchema,
+  setMembershipDataSchema,
+  trackEventDataSchema,
+  upsertCustomerDataSchema,
+} from "./commands.ts";
+export {
+  CONSENT_PURPOSES,
+  CONSENT_VALUES,
+  type ConsentPatch,
+  type ConsentPurpose,
+  type ConsentState,
+  type ConsentValue,
+  consentPatchSchema,
+  consentStateSchema,
+  consentValueSchema,
+} from "./consent.ts";
+export type { CustomerState, EventStat, Membership, Order, OrderLine } from "./customer.ts";
+export { DEVICE_PLATFORMS, type Device, type DevicePlatform, devicePlatformSchema } from "./device.ts";
+export {
+  type CustomerFact,
+  type CustomerFactDraft,
+  type CustomerFactType,
+  completeFact,
+  customerFactSchema,
+  type EventRecordedData,
+  FACT_TYPES,
+  type FactMetadata,
+  type FactOf,
+  factMetadataSchema,
+  type MembershipChangedData,
+  type MembershipChangeKind,
+  type ProfileChangedData,
+  type PurchaseItem,
+  type PurchaseRecordedData,
+} from "./facts.ts";
+export { accountIdSchema, CUSTOMER_ID_MAX_LENGTH, customerIdSchema } from "./identifiers.ts";
+export {
+  type CancelProperties,
+  cancelPropertiesSchema,
+  type FulfillProperties,
+  fulfillPropertiesSchema,
+  INTERNAL_EVENT_NAMES,
+  type InternalEventName,
+  internalEventPropertySchemas,
+  isInternalEvent,
+  type ReverseProperties,
+  reversePropertiesSchema,
+} from "./internalEvents.ts";
+export { type JsonObject, jsonObjectSchema } from "./json.ts";
+export {
+  PROFILE_FIELDS,
+  PROFILE_PARTS,
+  type Profile,
+  type ProfileField,
+  type ProfilePart,
+  profileSchema,
+} from "./profile.ts";
