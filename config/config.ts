@@ -34,7 +34,7 @@ const url = (schemes: string[]) =>
 
 const flag = z.enum(["1", "0", "true", "false"]).transform((value) => value === "1" || value === "true");
 
-/** The environment as API.md documents it; unset variables take their defaults. */
+/** The environment as docs/configuration.md documents it; unset variables take their defaults. */
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   NATS_URL: url(["nats", "tls", "ws", "wss"]).optional(),

@@ -1,5 +1,5 @@
 /**
- * The audience-rule grammar of API.md ("Audience rules (JSON)") as zod schemas.
+ * The audience-rule grammar of docs/rules.md as zod schemas.
  * A rule node is recognised by its key (`all`, `any`, `not`, `attribute`, `tag`, `consent`,
  * `hasDevice`, `event`) and then checked strictly, so errors point at the node that is wrong.
  */

@@ -13,7 +13,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out === "" ? "rule" : out;
 }
 
-/** Checks a rule against the grammar of API.md; every error names the node and what is wrong. */
+/** Checks a rule against the grammar of docs/rules.md; every error names the node and what is wrong. */
 export function validateRule(json: unknown): ValidateResult {
   const result = RuleSchema.safeParse(json);
   if (result.success) return { ok: true, rule: result.data };

@@ -25,7 +25,7 @@ export const STREAM_NAMES = {
 type StreamDefinition = Pick<StreamConfig, "name" | "subjects"> & Partial<StreamConfig>;
 
 /**
- * The four streams of DESIGN.md §3, with limits retention (consumers ack, age and size bound
+ * The streams of docs/architecture.md ("Streams"), with limits retention (consumers ack, age and size bound
  * growth), plus AUDIENCE_RUNS: a work queue of audience runs for the `audiences` role.
  */
 export function streamDefinitions(partitions: number): StreamDefinition[] {

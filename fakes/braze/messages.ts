@@ -1,7 +1,7 @@
 /**
  * Every text the fake answers with, in one place so tests and clients can refer to them.
  * Texts quoted from Braze's docs or RudderStack's recorded mocks are marked "Braze"; the others
- * are the fake's own guess in Braze's style, marked "inferred" (see /work/shared/specs/braze.md).
+ * are the fake's own guess in Braze's style, marked "inferred" (see fakes/braze/README.md).
  */
 
 // Fatal (whole-request) messages.

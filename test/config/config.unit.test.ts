@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, ROLES } from "../../config/config.ts";
 
 describe("loadConfig", () => {
-  it("applies API.md's defaults to an empty environment", () => {
+  it("applies the documented defaults to an empty environment", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       port: 4000,

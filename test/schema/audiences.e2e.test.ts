@@ -133,7 +133,7 @@ function codeOf(result: GraphQLResult<unknown>): unknown {
 }
 
 describe("the audience schema", () => {
-  it("keeps the names API.md fixes", () => {
+  it("keeps the names docs/graphql.md fixes", () => {
     const sdl = printedSchema();
     for (const name of [
       "audience(id: ID!): Audience",

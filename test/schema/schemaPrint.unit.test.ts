@@ -7,7 +7,7 @@ describe("schema/schema.graphql", () => {
     expect(readFileSync(SCHEMA_FILE, "utf8")).toBe(printedSchema());
   });
 
-  it("keeps the operations API.md names", () => {
+  it("keeps the operations docs/graphql.md names", () => {
     const sdl = printedSchema();
     for (const name of [
       "createAccount(id: ID!): NewApiKey!",
