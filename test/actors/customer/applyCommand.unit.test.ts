@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type ApplyResult, applyCommand } from "../../../actors/customer/applyCommand.ts";
+import { applyCommand } from "../../../actors/customer/applyCommand.ts";
 import type { IngestCommand, IngestCommandType, PersistedCustomer } from "../../../model/index.ts";
 
 const T0 = "2026-03-01T12:00:00.000Z";
@@ -238,7 +238,7 @@ describe("applyCommand: idempotency", () => {
 
   it("given an event applied, when the same event id arrives again, then nothing changes and it says so", () => {
     const once = given(command("customer.upsert", {}), clicked());
-    const twice: ApplyResult = applyCommand(once, clicked(), at(2));
+    const twice = applyCommand(once, clicked(), at(2));
     expect(twice.facts).toEqual([]);
     expect(twice.outcomes).toEqual([{ type: "duplicateEvent", eventId: "same" }]);
     expect(twice.snapshot).toStrictEqual(once);
