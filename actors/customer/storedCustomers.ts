@@ -5,8 +5,9 @@ import type { CurrentCustomerDocument, CustomerDocument, CustomerDocumentV1 } fr
 type DocumentHeader = { _id: string; version: number; lastSeq: number };
 
 /**
- * The customer a stored document holds, migrated from the schema version that wrote it. Runs once
- * per document loaded from the store; what the actor then writes back is of the current version.
+ * The customer a stored document holds, migrated from the schema version that wrote it. A batch
+ * reads each of its customers through here once (not each command); only a document loaded from
+ * the store can be older, and the actor writes it back current with the customer's next change.
  */
 export function customerOfDocument(document: CustomerDocument): PersistedCustomer {
   if (document.schemaVersion !== CUSTOMER_SCHEMA_VERSION) return migrateFromVersion1(document);
