@@ -6,7 +6,8 @@
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { Msg } from "@nats-io/transport-node";
-import { createCustomerState, PERSISTED_CUSTOMER_SCHEMA } from "../actors/customer/index.ts";
+import { createCustomerState } from "../actors/customer/index.ts";
+import { CUSTOMER_SCHEMA_VERSION } from "../model/index.ts";
 import { compileRule, type Rule } from "../rules/index.ts";
 import {
   CUSTOMERS_COLLECTION,
@@ -109,7 +110,8 @@ function customerDocument(k: number, now: string): CustomerDocument {
     version: 1,
     lastSeq: 0,
     deleted: false,
-    schemaVersion: PERSISTED_CUSTOMER_SCHEMA,
+    schemaVersion: CUSTOMER_SCHEMA_VERSION,
+    status: "active",
     ...createCustomerState({ account: ACCOUNT, customerId, now }),
     profile: { tier: TIERS[k % TIERS.length] },
     attributes: { score: k % 100 },

@@ -7,7 +7,8 @@
 import { performance } from "node:perf_hooks";
 import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
 import type { AnyBulkWriteOperation, Document } from "mongodb";
-import { createCustomerState, PERSISTED_CUSTOMER_SCHEMA } from "../actors/customer/index.ts";
+import { createCustomerState } from "../actors/customer/index.ts";
+import { CUSTOMER_SCHEMA_VERSION } from "../model/index.ts";
 import { CUSTOMERS_COLLECTION, type CustomerDocument, customerKey, type Store } from "../store/index.ts";
 import { type NatsLink, STREAM_NAMES, subjects } from "../streams/index.ts";
 import {
@@ -337,7 +338,8 @@ function rawDocument(k: number, customers: number, now: number): CustomerDocumen
     version: 21,
     lastSeq: 0,
     deleted: false,
-    schemaVersion: PERSISTED_CUSTOMER_SCHEMA,
+    schemaVersion: CUSTOMER_SCHEMA_VERSION,
+    status: "active",
     updatedAt: at(0),
     stats: EVENT_NAMES.map((name, j) => {
       const recent = [0, 1, 2, 3].map((i) => at(j * 4 + i));

@@ -63,3 +63,25 @@ export type CustomerState = {
   /** The audiences the customer is in, sorted by audience id. */
   memberships: Membership[];
 };
+
+/**
+ * The stored shape of a customer, bumped when it changes in a way older documents must be
+ * migrated for (they are, once, when the customer actor loads them). 2: the lifecycle `status`
+ * is stored, deleted customers included.
+ */
+export const CUSTOMER_SCHEMA_VERSION = 2;
+
+/** A customer the actor knows: its whole state, at the top level of its stored document. */
+export type ActiveCustomer = { status: "active" } & CustomerState;
+
+/**
+ * What remains of a deleted customer: who it was and when it went. Stored with the partition's
+ * `lastSeq`, so a replay of its older commands cannot bring it back.
+ */
+export type DeletedCustomer = { status: "deleted"; account: string; customerId: string; deletedAt: string };
+
+/**
+ * The customer machine's state as it is stored. A customer never seen (`absent`) has no
+ * document, so it is not among these.
+ */
+export type PersistedCustomer = ActiveCustomer | DeletedCustomer;

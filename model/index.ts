@@ -36,7 +36,17 @@ export {
   consentStateSchema,
   consentValueSchema,
 } from "./consent.ts";
-export type { CustomerState, EventStat, Membership, Order, OrderLine } from "./customer.ts";
+export {
+  type ActiveCustomer,
+  CUSTOMER_SCHEMA_VERSION,
+  type CustomerState,
+  type DeletedCustomer,
+  type EventStat,
+  type Membership,
+  type Order,
+  type OrderLine,
+  type PersistedCustomer,
+} from "./customer.ts";
 export { DEVICE_PLATFORMS, type Device, type DevicePlatform, devicePlatformSchema } from "./device.ts";
 export {
   type CustomerFact,

@@ -1,5 +1,11 @@
 import type { Db } from "mongodb";
-import type { CustomerState } from "../model/index.ts";
+import type {
+  ActiveCustomer,
+  CUSTOMER_SCHEMA_VERSION,
+  CustomerState,
+  DeletedCustomer,
+  Membership,
+} from "../model/index.ts";
 import { duplicateKeyIndexes } from "./duplicateKey.ts";
 import type { Store } from "./mongo.ts";
 
@@ -10,16 +16,36 @@ export function customerKey(account: string, customerId: string): string {
   return `${account}:${customerId}`;
 }
 
+type DocumentHeader = { _id: string; version: number; lastSeq: number };
+
 /**
- * A customer's document: the actor's whole state at the top level (so rules and reads query it
- * directly), plus `version` (bumped on every write) and `lastSeq` (the last INGEST sequence applied,
- * so a redelivered command is skipped). A deleted customer leaves a tombstone holding only these,
- * so a replay of its older commands cannot bring it back.
+ * A customer's document as the actor writes it now: the customer machine's persisted state
+ * (`status` and, while active, the whole state at the top level, so rules and reads query it
+ * directly), plus `version` (bumped on every write), `lastSeq` (the last INGEST sequence applied,
+ * so a redelivered command is skipped) and `deleted` (what every read filters on). A deleted
+ * customer keeps only who it was and when it went, so a replay of its older commands cannot
+ * bring it back.
  */
-export type CustomerDocument = { _id: string; version: number; lastSeq: number } & (
-  | ({ deleted: false; schemaVersion: number } & CustomerState)
-  | { deleted: true; account: string; customerId: string; deletedAt: string }
-);
+export type CurrentCustomerDocument = DocumentHeader & { schemaVersion: typeof CUSTOMER_SCHEMA_VERSION } & (
+    | ({ deleted: false } & ActiveCustomer)
+    | ({ deleted: true } & DeletedCustomer)
+  );
+
+/**
+ * A document written by schema version 1, before the lifecycle was stored: a live customer
+ * (without `memberships` if written before audiences existed) or a tombstone. The customer actor
+ * migrates it when it loads it; reads take it as it is.
+ */
+export type CustomerDocumentV1 = DocumentHeader &
+  (
+    | ({ deleted: false; schemaVersion: 1; status?: undefined } & Omit<CustomerState, "memberships"> & {
+          memberships?: Membership[];
+        })
+    | { deleted: true; schemaVersion?: undefined; account: string; customerId: string; deletedAt: string }
+  );
+
+/** A document as the store may hold it: of the current schema version or an older one. */
+export type CustomerDocument = CurrentCustomerDocument | CustomerDocumentV1;
 export type LiveCustomerDocument = Extract<CustomerDocument, { deleted: false }>;
 
 /** Another writer changed these customers since they were read. */
@@ -33,7 +59,10 @@ export class VersionConflictError extends Error {
   }
 }
 
-/** A document to write and the version it was read at (0: it did not exist). */
+/**
+ * A document to write and the version it was read at (0: it did not exist). The customer actor
+ * writes documents of the current version; tests may seed older ones.
+ */
 export type CustomerWrite = { document: CustomerDocument; readVersion: number };
 
 export type Customers = {

@@ -36,7 +36,9 @@ export {
 } from "./audiences.ts";
 export {
   CUSTOMERS_COLLECTION,
+  type CurrentCustomerDocument,
   type CustomerDocument,
+  type CustomerDocumentV1,
   type Customers,
   type CustomerWrite,
   customerKey,

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { type CustomerFact, completeFact, type IngestCommand } from "../../model/index.ts";
+import { type CustomerFact, completeFact, type IngestCommand, type PersistedCustomer } from "../../model/index.ts";
 import type {
   CustomerDocument,
   Customers,
@@ -16,8 +16,9 @@ import {
   factIdOf,
   STREAM_NAMES,
 } from "../../streams/index.ts";
-import { applyCommand, PERSISTED_CUSTOMER_SCHEMA, type PersistedCustomer } from "./applyCommand.ts";
+import { applyCommand } from "./applyCommand.ts";
 import type { AudienceRule } from "./memberships.ts";
+import { customerOfDocument, documentOfCustomer } from "./storedCustomers.ts";
 
 /** One INGEST message as the partition consumer hands it over. */
 export type IngestMessage = { seq: number; subject: string; data: Uint8Array };
@@ -50,7 +51,17 @@ export type BatchOutcome = {
   writes: CustomerWrite[];
 };
 
-type Pending = { key: string; readVersion: number; document: CustomerDocument | undefined; changed: boolean };
+/**
+ * A customer of the batch: as loaded (migrated to the current version), then as each command
+ * leaves it. `lastSeq` is the last sequence applied to what would be stored.
+ */
+type Pending = {
+  key: string;
+  readVersion: number;
+  lastSeq: number;
+  customer: PersistedCustomer | undefined;
+  changed: boolean;
+};
 
 /**
  * Applies one batch of a partition's commands: groups them by customer, applies each customer's
@@ -82,15 +93,15 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
     const customer = pending.get(key) as Pending;
     for (const { message, command } of commands) {
       const seq = message.seq;
-      if (customer.document && seq <= customer.document.lastSeq) {
+      if (customer.customer && seq <= customer.lastSeq) {
         outcome.skipped += 1;
         continue;
       }
       try {
         const now = deps.now();
         const audiences = deps.audiencesOf(command.metadata.account);
-        const result = applyCommand(snapshotOf(customer.document), command, now, audiences);
-        for (const note of result.notes) deps.log.info({ customer: key, seq }, note);
+        const result = applyCommand(customer.customer, command, now, audiences);
+        for (const outcome of result.outcomes) deps.log.info({ customer: key, seq, outcome }, outcome.type);
         result.facts.forEach((draft, index) => {
           const { account, customerId } = command.metadata;
           const metadata = {
@@ -106,8 +117,12 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
             moves.push({ account, customerId, token: draft.data.token, registeredAt, seq, index });
           }
         });
-        customer.document = nextDocument(customer, result.state, command, seq, now);
-        customer.changed = customer.document !== undefined;
+        // An absent customer that stays absent leaves nothing to store; any other is written.
+        if (result.snapshot) {
+          customer.customer = result.snapshot;
+          customer.lastSeq = seq;
+          customer.changed = true;
+        }
         outcome.applied += 1;
       } catch (error) {
         deps.log.error({ err: error, customer: key, seq, type: command.type }, "command failed; dead-lettered");
@@ -123,10 +138,10 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
   await deps.deadLetters.record(deadLetters);
   outcome.deadLettered = deadLetters.length;
 
-  for (const customer of pending.values()) {
-    if (customer.changed && customer.document) {
-      outcome.writes.push({ document: customer.document, readVersion: customer.readVersion });
-    }
+  for (const { key, readVersion, lastSeq, customer, changed } of pending.values()) {
+    if (!changed || !customer) continue;
+    const document = documentOfCustomer(customer, { _id: key, version: readVersion + 1, lastSeq });
+    outcome.writes.push({ document, readVersion });
   }
   return outcome;
 }
@@ -139,30 +154,13 @@ async function loadCustomers(keys: string[], deps: BatchDependencies): Promise<M
   return new Map(
     keys.map((key) => {
       const document = inMemory.get(key) ?? loaded.get(key);
-      return [key, { key, readVersion: document?.version ?? 0, document, changed: false }];
+      const customer = document && customerOfDocument(document);
+      return [
+        key,
+        { key, readVersion: document?.version ?? 0, lastSeq: document?.lastSeq ?? 0, customer, changed: false },
+      ];
     }),
   );
-}
-
-function snapshotOf(document: CustomerDocument | undefined): PersistedCustomer | undefined {
-  if (!document || document.deleted) return undefined;
-  const { _id, version, lastSeq, deleted, schemaVersion, ...context } = document;
-  return { schemaVersion: PERSISTED_CUSTOMER_SCHEMA, value: "active", context };
-}
-
-/** The document after a command; a deletion leaves a tombstone, a no-op on nobody leaves nothing. */
-function nextDocument(
-  customer: Pending,
-  state: ReturnType<typeof applyCommand>["state"],
-  command: IngestCommand,
-  seq: number,
-  now: Date,
-): CustomerDocument | undefined {
-  const header = { _id: customer.key, version: customer.readVersion + 1, lastSeq: seq };
-  if (state) return { ...header, deleted: false, schemaVersion: PERSISTED_CUSTOMER_SCHEMA, ...state };
-  if (!customer.document) return undefined;
-  const { account, customerId } = command.metadata;
-  return { ...header, deleted: true, account, customerId, deletedAt: now.toISOString() };
 }
 
 type TokenMove = {

@@ -1,7 +1,11 @@
-import { enqueueActions, setup } from "xstate";
-import type { CustomerFactDraft, CustomerState, IngestCommand } from "../../model/index.ts";
-import { type DeviceOutcome, registerDevice, unregisterDevice } from "./devices.ts";
-import { isDuplicateEvent, recordRegistration, trackEvent } from "./events.ts";
+import type {
+  CustomerFactDraft,
+  CustomerState,
+  DeletedCustomer,
+  IngestCommand,
+  PersistedCustomer,
+} from "../../model/index.ts";
+import { registerDevice, unregisterDevice } from "./devices.ts";
 import {
   type AudienceRule,
   evaluateAudienceCommand,
@@ -9,155 +13,120 @@ import {
   reevaluateAudiences,
   setMembership,
 } from "./memberships.ts";
+import type { CommandOutcome } from "./outcomes.ts";
 import { patchConsent, profileFacts, upsertProfile } from "./profile.ts";
-import { createCustomerState, type Step } from "./state.ts";
+import { createCustomerState, type Step, stateOnly } from "./state.ts";
+import { recordRegistration, trackEvent } from "./trackedEvents.ts";
 
 /**
- * The clock reading a command is applied at, whether that command creates the customer, and the
- * account's rule audiences (re-evaluated in real time when what they read changes).
+ * A customer's lifecycle: `absent` (never seen: nothing stored), `active` (its whole state) or
+ * `deleted` (who it was and when it went). A command to an absent or deleted customer creates it,
+ * except deleting it, unregistering one of its devices, or asking whether it is in an audience.
  */
+export type CustomerLifecycle = { status: "absent" } | PersistedCustomer;
+
+/** What a command is applied with besides the customer: the clock reading and the rule audiences. */
 export type StepContext = {
   /** ISO-8601, from the injected clock. */
   now: string;
-  /** True for the first command of a customer the actor did not know. */
-  created: boolean;
+  /** The account's rule audiences, re-evaluated in real time when what they read changes. */
   audiences: readonly AudienceRule[];
 };
 
-/** An INGEST command as the machine receives it: with the clock reading and whether it creates the customer. */
-export type CustomerEvent = IngestCommand extends infer C ? (C extends IngestCommand ? C & StepContext : never) : never;
-
-export type CustomerInput = { account: string; customerId: string; now: string };
-
-/**
- * One machine per customer. Pure: its actions only assign context and name outputs — `publish`
- * (a fact) and `note` (a line for the log) — which `transition()` hands back unexecuted.
- * `deleted` is final; the runtime then keeps only a tombstone.
- */
-export const customerMachine = setup({
-  types: {
-    context: {} as CustomerState,
-    events: {} as CustomerEvent,
-    input: {} as CustomerInput,
-  },
-  actions: {
-    /** Carries a fact out of `transition()`; the runtime publishes it. */
-    publish: (_, _fact: CustomerFactDraft) => {},
-    /** Carries a note out of `transition()`; the runtime logs it. */
-    note: (_, _note: { message: string }) => {},
-  },
-  guards: {
-    isDuplicateEvent: ({ context, event }) => isDuplicateEvent(context, event.metadata.commandId),
-  },
-}).createMachine({
-  id: "customer",
-  // xstate's pure transition() builds a throwaway actor without input; answer it cheaply
-  // instead of letting createCustomerState throw (and xstate swallow) on every command.
-  context: ({ input }) => (input ? createCustomerState(input) : ({} as CustomerState)),
-  initial: "active",
-  states: {
-    active: {
-      on: {
-        "customer.upsert": {
-          actions: enqueueActions(({ context, event, enqueue }) =>
-            emitStep(
-              enqueue,
-              runStep(context, event, (state) => stateOnly(upsertProfile(state, event.data))),
-            ),
-          ),
-        },
-        "consent.set": {
-          actions: enqueueActions(({ context, event, enqueue }) =>
-            emitStep(
-              enqueue,
-              runStep(context, event, (state) =>
-                stateOnly({ ...state, consent: patchConsent(state.consent, event.data) }),
-              ),
-            ),
-          ),
-        },
-        "event.track": [
-          {
-            guard: "isDuplicateEvent",
-            actions: {
-              type: "note",
-              params: ({ event }) => ({ message: `event ${event.metadata.commandId} already applied` }),
-            },
-          },
-          {
-            actions: enqueueActions(({ context, event, enqueue }) =>
-              emitStep(
-                enqueue,
-                runStep(context, event, (state) => trackEvent(state, event, event.now)),
-              ),
-            ),
-          },
-        ],
-        "device.register": {
-          actions: enqueueActions(({ context, event, enqueue }) =>
-            emitStep(
-              enqueue,
-              runStep(context, event, (state) =>
-                withDevices(state, registerDevice(state.devices, event.data, event.now)),
-              ),
-            ),
-          ),
-        },
-        "device.unregister": {
-          actions: enqueueActions(({ context, event, enqueue }) =>
-            emitStep(
-              enqueue,
-              runStep(context, event, (state) => withDevices(state, unregisterDevice(state.devices, event.data.token))),
-            ),
-          ),
-        },
-        "audience.evaluate": {
-          actions: enqueueActions(({ context, event, enqueue }) => {
-            emitStep(
-              enqueue,
-              runStep(context, event, (state) => evaluateAudienceCommand(state, event.data, event.now)),
-            );
-          }),
-        },
-        "membership.set": {
-          actions: enqueueActions(({ context, event, enqueue }) => {
-            emitStep(
-              enqueue,
-              runStep(context, event, (state) => setMembership(state, event.data, event.now)),
-            );
-          }),
-        },
-        "customer.delete": {
-          target: "deleted",
-          actions: enqueueActions(({ context, event, enqueue }) => {
-            for (const exit of leaveAllAudiences(context, event.now)) enqueue({ type: "publish", params: exit });
-            enqueue({ type: "publish", params: { type: "customer.deleted", data: {} } });
-          }),
-        },
-      },
-    },
-    deleted: { type: "final" },
-  },
-});
-
-type Enqueue = {
-  assign: (next: (args: { context: CustomerState }) => Partial<CustomerState>) => void;
-  (action: { type: "publish"; params: CustomerFactDraft } | { type: "note"; params: { message: string } }): void;
+/** One command applied: the customer after it, the facts it decided and what it did not do. */
+export type Transition = {
+  customer: CustomerLifecycle;
+  /** In the order they are published; the runtime adds their metadata. */
+  facts: CustomerFactDraft[];
+  outcomes: CommandOutcome[];
 };
 
-/** Hands a step to XState: the next context, then its facts and notes as named actions. */
-function emitStep(enqueue: Enqueue, step: Step): void {
-  enqueue.assign(() => step.state);
-  for (const fact of step.facts) enqueue({ type: "publish", params: fact });
-  for (const message of step.notes) enqueue({ type: "note", params: { message } });
+/**
+ * The customer machine: applies one command to a customer, purely (no I/O, time only from
+ * `context.now`). Its shape is that of a journey's step machine (docs/architecture.md): state,
+ * input and now in; the next state and effects out.
+ *
+ * @example
+ * const { customer, facts, outcomes } = transition({ status: "absent" }, command, { now, audiences: [] });
+ */
+export function transition(customer: CustomerLifecycle, command: IngestCommand, context: StepContext): Transition {
+  switch (customer.status) {
+    case "absent":
+    case "deleted":
+      return whileGone(customer, command, context);
+    case "active":
+      return whileActive(customer, command, context);
+  }
 }
 
-function stateOnly(state: CustomerState): Step {
-  return { state, facts: [], notes: [] };
+function whileGone(
+  customer: { status: "absent" } | DeletedCustomer,
+  command: IngestCommand,
+  context: StepContext,
+): Transition {
+  const { status } = customer;
+  switch (command.type) {
+    case "customer.delete":
+    case "device.unregister":
+      return { customer, facts: [], outcomes: [{ type: "noCustomer", command: command.type, status }] };
+    case "audience.evaluate":
+    case "membership.set": {
+      const { audienceId, runId } = command.data;
+      return {
+        customer,
+        facts: [{ type: "membership.unchanged", data: { audienceId, runId, member: false } }],
+        outcomes: [{ type: "notAMember", command: command.type, audienceId, status }],
+      };
+    }
+    default: {
+      const { account, customerId } = command.metadata;
+      const created = createCustomerState({ account, customerId, now: context.now });
+      return active(runStep(created, context, true, (state) => change(state, command, context.now)));
+    }
+  }
 }
 
-function withDevices(state: CustomerState, outcome: DeviceOutcome): Step {
-  return { state: { ...state, devices: outcome.devices }, facts: outcome.fact ? [outcome.fact] : [], notes: [] };
+function whileActive(customer: CustomerState, command: IngestCommand, context: StepContext): Transition {
+  if (command.type === "customer.delete") {
+    const { account, customerId } = customer;
+    return {
+      customer: { status: "deleted", account, customerId, deletedAt: context.now },
+      facts: [...leaveAllAudiences(customer, context.now), { type: "customer.deleted", data: {} }],
+      outcomes: [],
+    };
+  }
+  return active(runStep(customer, context, false, (state) => change(state, command, context.now)));
+}
+
+function active(step: Step): Transition {
+  return { customer: { status: "active", ...step.state }, facts: step.facts, outcomes: step.outcomes };
+}
+
+/**
+ * What one command changes in an active customer, before what every command shares (see
+ * `runStep`). A new command is one case here.
+ */
+function change(state: CustomerState, command: Exclude<IngestCommand, { type: "customer.delete" }>, now: string): Step {
+  switch (command.type) {
+    case "customer.upsert":
+      return stateOnly(upsertProfile(state, command.data));
+    case "consent.set":
+      return stateOnly({ ...state, consent: patchConsent(state.consent, command.data) });
+    case "event.track":
+      return trackEvent(state, command, now);
+    case "device.register": {
+      const { devices, fact } = registerDevice(state.devices, command.data, now);
+      return { state: { ...state, devices }, facts: fact ? [fact] : [], outcomes: [] };
+    }
+    case "device.unregister": {
+      const { devices, fact } = unregisterDevice(state.devices, command.data.token);
+      return { state: { ...state, devices }, facts: fact ? [fact] : [], outcomes: [] };
+    }
+    case "audience.evaluate":
+      return evaluateAudienceCommand(state, command.data, now);
+    case "membership.set":
+      return setMembership(state, command.data, now);
+  }
 }
 
 /**
@@ -167,17 +136,22 @@ function withDevices(state: CustomerState, outcome: DeviceOutcome): Step {
  * `updatedAt`. A change to what the customer is always yields a fact, so `updatedAt` moves exactly
  * when there are facts.
  */
-export function runStep(before: CustomerState, at: StepContext, apply: (state: CustomerState) => Step): Step {
-  const registered: Step = at.created ? recordRegistration(before, at.now) : { state: before, facts: [], notes: [] };
+function runStep(
+  before: CustomerState,
+  context: StepContext,
+  created: boolean,
+  apply: (state: CustomerState) => Step,
+): Step {
+  const registered: Step = created ? recordRegistration(before, context.now) : stateOnly(before);
   const applied = apply(registered.state);
   const changed: Step = {
     state: applied.state,
-    facts: [...profileFacts(before, applied.state, at.created), ...registered.facts, ...applied.facts],
-    notes: [...registered.notes, ...applied.notes],
+    facts: [...profileFacts(before, applied.state, created), ...registered.facts, ...applied.facts],
+    outcomes: [...registered.outcomes, ...applied.outcomes],
   };
-  const evaluated = reevaluateAudiences(changed, at.audiences, at.now);
+  const evaluated = reevaluateAudiences(changed, context.audiences, context.now);
   return {
     ...evaluated,
-    state: evaluated.facts.length > 0 ? { ...evaluated.state, updatedAt: at.now } : evaluated.state,
+    state: evaluated.facts.length > 0 ? { ...evaluated.state, updatedAt: context.now } : evaluated.state,
   };
 }

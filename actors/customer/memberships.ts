@@ -75,7 +75,7 @@ export function setMembership(state: CustomerState, request: MembershipRequest, 
     const facts: CustomerFactDraft[] = runId
       ? [{ type: "membership.unchanged", data: { audienceId, runId, member } }]
       : [];
-    return { state, facts, notes: [] };
+    return { state, facts, outcomes: [] };
   }
   const memberships: Membership[] = member
     ? [...state.memberships, { audienceId, since: at }].sort((a, b) => a.audienceId.localeCompare(b.audienceId))
@@ -96,7 +96,7 @@ export function setMembership(state: CustomerState, request: MembershipRequest, 
         },
       },
     ],
-    notes: [],
+    outcomes: [],
   };
 }
 
@@ -108,7 +108,7 @@ export function evaluateAudience(state: CustomerState, audience: AudienceRule, a
 
 /**
  * An `audience.evaluate` command: its rule travels with it, checked again here because a command
- * is data from the stream. An invalid rule changes nothing and says why in a note.
+ * is data from the stream. An invalid rule changes nothing and says why in its outcome.
  */
 export function evaluateAudienceCommand(
   state: CustomerState,
@@ -119,7 +119,7 @@ export function evaluateAudienceCommand(
   const checked = validateRule(command.rule);
   if (!checked.ok) {
     const kept = setMembership(state, { audienceId, member: isMember(state, audienceId), runId }, at);
-    return { ...kept, notes: [`audience ${audienceId} rule is invalid: ${checked.errors.join("; ")}`] };
+    return { ...kept, outcomes: [{ type: "invalidAudienceRule", audienceId, errors: checked.errors }] };
   }
   return evaluateAudience(state, { id: audienceId, name: audienceName, rule: checked.rule, paths: [] }, at, runId);
 }
@@ -136,7 +136,7 @@ export function reevaluateAudiences(step: Step, audiences: readonly AudienceRule
   for (const audience of audiences) {
     if (!reads(audience, areas)) continue;
     const next = evaluateAudience(current.state, audience, at);
-    current = { state: next.state, facts: [...current.facts, ...next.facts], notes: current.notes };
+    current = { state: next.state, facts: [...current.facts, ...next.facts], outcomes: current.outcomes };
   }
   return current;
 }

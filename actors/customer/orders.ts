@@ -6,12 +6,16 @@ import type {
   PurchaseRecordedData,
   ReverseProperties,
 } from "../../model/index.ts";
+import type { CommandOutcome } from "./outcomes.ts";
 
-/** What an order event did: the orders after it, the purchase to publish (none: nothing changed) and notes. */
+/**
+ * What an order event did: the orders after it, the purchase to publish (none: nothing changed)
+ * and the outcomes of what it did not do.
+ */
 export type OrderOutcome = {
   orders: Order[];
   purchase?: PurchaseRecordedData;
-  notes: string[];
+  outcomes: CommandOutcome[];
 };
 
 /**
@@ -21,7 +25,7 @@ export type OrderOutcome = {
 export function fulfillOrder(orders: readonly Order[], properties: FulfillProperties, timestamp: string): OrderOutcome {
   const { orderId, currency } = properties;
   if (orders.some((order) => order.orderId === orderId)) {
-    return { orders: [...orders], notes: [`FULFILL of order ${orderId} ignored: the order was already fulfilled`] };
+    return { orders: [...orders], outcomes: [{ type: "orderAlreadyFulfilled", orderId }] };
   }
   const lines: OrderLine[] = properties.items.map((item) => ({
     sku: item.sku,
@@ -40,7 +44,7 @@ export function fulfillOrder(orders: readonly Order[], properties: FulfillProper
       items: lines.map((line) => purchaseItem(line, line.quantity)),
       timestamp,
     },
-    notes: [],
+    outcomes: [],
   };
 }
 
@@ -58,13 +62,13 @@ export function undoOrder(
   const { orderId } = properties;
   const order = orders.find((candidate) => candidate.orderId === orderId);
   if (!order) {
-    return { orders: [...orders], notes: [`${cause} of order ${orderId} ignored: the order was never fulfilled`] };
+    return { orders: [...orders], outcomes: [{ type: "orderNeverFulfilled", cause, orderId }] };
   }
   const requests = cause === "REVERSE" && properties.items ? requestedPerSku(properties.items) : undefined;
   const lines = order.lines.map((line) => ({ ...line }));
   const items: PurchaseItem[] = [];
   const clamped: NonNullable<PurchaseRecordedData["clamped"]> = [];
-  const notes: string[] = [];
+  const outcomes: CommandOutcome[] = [];
 
   if (requests) {
     for (const [sku, requested] of requests) {
@@ -80,7 +84,7 @@ export function undoOrder(
       if (left > 0) {
         const applied = requested - left;
         clamped.push({ sku, requested, applied });
-        notes.push(`${cause} of order ${orderId} clamped: ${requested} of ${sku} requested, ${applied} applied`);
+        outcomes.push({ type: "reversalClamped", orderId, sku, requested, applied });
       }
     }
   } else {
@@ -93,8 +97,8 @@ export function undoOrder(
   }
 
   if (items.length === 0) {
-    notes.push(`${cause} of order ${orderId} ignored: nothing left to undo`);
-    return { orders: [...orders], notes };
+    outcomes.push({ type: "nothingLeftToUndo", cause, orderId });
+    return { orders: [...orders], outcomes };
   }
   return {
     orders: orders.map((candidate) => (candidate === order ? { ...order, lines } : candidate)),
@@ -107,7 +111,7 @@ export function undoOrder(
       timestamp,
       ...(clamped.length > 0 ? { clamped } : {}),
     },
-    notes,
+    outcomes,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { CustomerFactDraft, CustomerState } from "../../model/index.ts";
+import type { CommandOutcome } from "./outcomes.ts";
 
 export const RECENT_EVENT_IDS = 500;
 
@@ -30,11 +31,16 @@ export function createCustomerState(input: { account: string; customerId: string
 }
 
 /**
- * The result of applying one command to the state: the next state, the facts it decided and notes
- * for the log (e.g. a clamped reversal).
+ * The result of applying one command to an active customer's state: the next state, the facts it
+ * decided and the outcomes of what it did not do (e.g. a clamped reversal).
  */
 export type Step = {
   state: CustomerState;
   facts: CustomerFactDraft[];
-  notes: string[];
+  outcomes: CommandOutcome[];
 };
+
+/** A step that changes only the state; the facts describing it are found by comparison (see `runStep`). */
+export function stateOnly(state: CustomerState): Step {
+  return { state, facts: [], outcomes: [] };
+}

@@ -1,5 +1,5 @@
-import { createCustomerState, PERSISTED_CUSTOMER_SCHEMA } from "../../actors/customer/index.ts";
-import type { CustomerState } from "../../model/index.ts";
+import { createCustomerState } from "../../actors/customer/index.ts";
+import { CUSTOMER_SCHEMA_VERSION, type CustomerState } from "../../model/index.ts";
 import { type CustomerDocument, customerKey } from "../../store/index.ts";
 
 /**
@@ -17,7 +17,8 @@ export function storedCustomer(
     version: 1,
     lastSeq: 1,
     deleted: false,
-    schemaVersion: PERSISTED_CUSTOMER_SCHEMA,
+    schemaVersion: CUSTOMER_SCHEMA_VERSION,
+    status: "active",
     ...createCustomerState({ account, customerId, now: createdAt }),
     ...state,
   };

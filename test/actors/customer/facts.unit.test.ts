@@ -29,7 +29,7 @@ function command<T extends IngestCommandType>(type: T, data: Data<T>): IngestCom
 /** Every kind of fact the machine decides, from one small script. */
 function allFacts(): CustomerFactDraft[] {
   const facts: CustomerFactDraft[] = [];
-  let result: ApplyResult = { snapshot: undefined, facts: [], state: undefined, notes: [] };
+  let result: ApplyResult = { snapshot: undefined, facts: [], state: undefined, outcomes: [] };
   for (const cmd of [
     command("customer.upsert", { email: "a@example.com", tags: ["t"], attributes: { nested: { x: [1] } } }),
     command("event.track", {

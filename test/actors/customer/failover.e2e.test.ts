@@ -189,7 +189,7 @@ describe("customer workers", () => {
       expect(changes).toHaveLength(CUSTOMERS);
       expect(new Set(entered)).toEqual(new Set(sent.keys()));
     }
-    const members = counts.map((d) => d.memberships.map((m) => m.audienceId).join(","));
+    const members = counts.map((d) => (d.memberships ?? []).map((m) => m.audienceId).join(","));
     expect(new Set(members)).toEqual(new Set(["aud-active,aud-regular"]));
   });
 });

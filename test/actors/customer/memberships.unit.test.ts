@@ -113,7 +113,13 @@ describe("real-time membership in the customer actor", () => {
     expect(invalid?.facts).toEqual([
       { type: "membership.unchanged", data: { audienceId: "aud-x", runId: "run-2", member: true } },
     ]);
-    expect(invalid?.notes[0]).toMatch(/aud-x rule is invalid: tag must be a non-empty string/);
+    expect(invalid?.outcomes).toEqual([
+      {
+        type: "invalidAudienceRule",
+        audienceId: "aud-x",
+        errors: [expect.stringMatching(/tag must be a non-empty string/)],
+      },
+    ]);
   });
 
   it("sets static membership, answers for unknown customers, and exits every audience on delete", () => {

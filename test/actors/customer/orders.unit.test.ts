@@ -15,7 +15,7 @@ function order(name: "FULFILL" | "REVERSE" | "CANCEL", properties: Record<string
 }
 
 function given(...commands: IngestCommand[]): ApplyResult {
-  let result: ApplyResult = { snapshot: undefined, facts: [], state: undefined, notes: [] };
+  let result: ApplyResult = { snapshot: undefined, facts: [], state: undefined, outcomes: [] };
   commands.forEach((cmd, minute) => {
     result = applyCommand(result.snapshot, cmd, at(minute));
   });
@@ -59,7 +59,9 @@ describe("orders", () => {
         },
       },
     ]);
-    expect(reversed.notes).toEqual(["REVERSE of order o-1 clamped: 5 of A requested, 3 applied"]);
+    expect(reversed.outcomes).toEqual([
+      { type: "reversalClamped", orderId: "o-1", sku: "A", requested: 5, applied: 3 },
+    ]);
   });
 
   it("undoes per sku at most what remains, then the rest with a whole-order REVERSE", () => {
@@ -69,7 +71,7 @@ describe("orders", () => {
       order("REVERSE", { orderId: "o-1", items: [{ sku: "A", quantity: 1 }] }),
     );
     expect(purchases(partly)[0]?.data).toMatchObject({ items: [{ sku: "A", price: 10, quantity: 1 }] });
-    expect(partly.notes).toEqual([]);
+    expect(partly.outcomes).toEqual([]);
     const rest = applyCommand(partly.snapshot, order("REVERSE", { orderId: "o-1" }), at(10));
     expect(purchases(rest)[0]?.data).toMatchObject({
       cause: "REVERSE",
@@ -90,7 +92,7 @@ describe("orders", () => {
     ]) {
       const result = applyCommand(before.snapshot, cmd, at(10));
       expect(result.facts).toEqual([]);
-      expect(result.notes.length).toBeGreaterThan(0);
+      expect(result.outcomes.length).toBeGreaterThan(0);
       expect(result.state?.stats).toStrictEqual(before.state?.stats);
       expect(result.state?.orders).toStrictEqual(before.state?.orders);
     }
@@ -101,12 +103,12 @@ describe("orders", () => {
     expect(purchases(cancelled)[0]?.data).toMatchObject({ sign: -1, cause: "CANCEL" });
     const again = applyCommand(cancelled.snapshot, order("CANCEL", { orderId: "o-1" }), at(10));
     expect(again.facts).toEqual([]);
-    expect(again.notes).toEqual(["CANCEL of order o-1 ignored: nothing left to undo"]);
+    expect(again.outcomes).toEqual([{ type: "nothingLeftToUndo", cause: "CANCEL", orderId: "o-1" }]);
     const reverse = applyCommand(again.snapshot, order("REVERSE", { orderId: "o-1" }), at(11));
     expect(reverse.facts).toEqual([]);
   });
 
-  it("ignores a second FULFILL of the same order, with a note", () => {
+  it("ignores a second FULFILL of the same order, saying so", () => {
     const first = given(fulfill);
     const second = applyCommand(
       first.snapshot,
@@ -114,7 +116,7 @@ describe("orders", () => {
       at(10),
     );
     expect(second.facts).toEqual([]);
-    expect(second.notes).toEqual(["FULFILL of order o-1 ignored: the order was already fulfilled"]);
+    expect(second.outcomes).toEqual([{ type: "orderAlreadyFulfilled", orderId: "o-1" }]);
     expect(second.state?.orders).toStrictEqual(first.state?.orders);
     expect(second.state?.stats.find((stat) => stat.name === "FULFILL")?.count).toBe(1);
   });
@@ -126,7 +128,7 @@ describe("orders", () => {
       "event.recorded",
       "event.recorded",
     ]);
-    expect(result.notes).toEqual(["FULFILL with malformed properties recorded as a plain event"]);
+    expect(result.outcomes).toEqual([{ type: "malformedOrderEvent", name: "FULFILL", eventId: expect.any(String) }]);
     expect(result.state?.orders).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ function command<T extends IngestCommandType>(type: T, data: Data<T>): IngestCom
 }
 
 function given(...commands: IngestCommand[]): ApplyResult {
-  let result: ApplyResult = { snapshot: undefined, facts: [], state: undefined, notes: [] };
+  let result: ApplyResult = { snapshot: undefined, facts: [], state: undefined, outcomes: [] };
   commands.forEach((cmd, minute) => {
     result = applyCommand(result.snapshot, cmd, at(minute));
   });

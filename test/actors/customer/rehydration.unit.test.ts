@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type ApplyResult, applyCommand, type PersistedCustomer } from "../../../actors/customer/applyCommand.ts";
-import type { IngestCommand, IngestCommandType } from "../../../model/index.ts";
+import { type ApplyResult, applyCommand } from "../../../actors/customer/applyCommand.ts";
+import { customerOfDocument, documentOfCustomer } from "../../../actors/customer/storedCustomers.ts";
+import type { IngestCommand, IngestCommandType, PersistedCustomer } from "../../../model/index.ts";
 
 const T0 = "2026-02-01T00:00:00.000Z";
 const at = (n: number) => new Date(Date.parse(T0) + n * 3_600_000);
@@ -48,6 +49,13 @@ function run(between: (snapshot: PersistedCustomer | undefined) => PersistedCust
   });
 }
 
+/** Stores a customer as the runtime does (a document, through JSON as BSON would) and loads it back. */
+function storeAndLoad(snapshot: PersistedCustomer | undefined): PersistedCustomer | undefined {
+  if (snapshot === undefined) return undefined;
+  const document = documentOfCustomer(snapshot, { _id: "acme:c1", version: 1, lastSeq: 1 });
+  return customerOfDocument(JSON.parse(JSON.stringify(document)));
+}
+
 describe("rehydration", () => {
   it("behaves identically when the snapshot is saved as JSON and restored between every step", () => {
     const live = run((snapshot) => snapshot);
@@ -58,5 +66,18 @@ describe("rehydration", () => {
       expect(snapshot === undefined ? undefined : JSON.parse(JSON.stringify(snapshot))).toStrictEqual(snapshot);
     }
     expect(live.map((result) => result.facts.length)).toEqual([3, 2, 1, 2, 2, 0, 0, 1, 1, 1, 0, 1, 1, 2]);
+  });
+
+  it("behaves identically when the customer is stored as a document and loaded between every step", () => {
+    expect(run(storeAndLoad)).toStrictEqual(run((snapshot) => snapshot));
+  });
+
+  it("stores each lifecycle state as it is: active, then deleted, then active again", () => {
+    const live = run((snapshot) => snapshot);
+    expect(live.map((result) => result.snapshot?.status)).toEqual([
+      ...Array.from({ length: 12 }, () => "active"),
+      "deleted",
+      "active",
+    ]);
   });
 });

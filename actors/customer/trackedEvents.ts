@@ -8,6 +8,7 @@ import {
   reversePropertiesSchema,
 } from "../../model/index.ts";
 import { fulfillOrder, type OrderOutcome, undoOrder } from "./orders.ts";
+import type { CommandOutcome } from "./outcomes.ts";
 import { RECENT_EVENT_IDS, type Step } from "./state.ts";
 import { recordOccurrence } from "./stats.ts";
 
@@ -23,7 +24,7 @@ export function eventTimestamp(command: TrackEventCommand): string {
 }
 
 /** Whether an event with this id was applied recently (beyond JetStream's duplicate window, too). */
-export function isDuplicateEvent(state: CustomerState, eventId: string): boolean {
+function isDuplicateEvent(state: CustomerState, eventId: string): boolean {
   return state.recentEventIds.includes(eventId);
 }
 
@@ -47,7 +48,7 @@ export function recordEvent(
         },
       },
     ],
-    notes: [],
+    outcomes: [],
   };
 }
 
@@ -62,17 +63,19 @@ export function recordRegistration(state: CustomerState, now: string): Step {
 
 /**
  * Applies a tracked event: counts it and, for FULFILL, REVERSE and CANCEL, updates the orders and
- * decides the purchase. An order event that changes no order (an order fulfilled twice, undoing an
- * unknown or fully undone order) is not counted either: it only leaves a note. TIER_ADJUSTMENT is
- * only recorded: the seeds do not say what its properties hold, so it does not set `profile.tier`.
+ * decides the purchase. An event id applied recently changes nothing. An order event that changes
+ * no order (an order fulfilled twice, undoing an unknown or fully undone order) is not counted
+ * either: it only has an outcome. TIER_ADJUSTMENT is only recorded: the seeds do not say what its
+ * properties hold, so it does not set `profile.tier`.
  */
 export function trackEvent(state: CustomerState, command: TrackEventCommand, now: string): Step {
   const eventId = command.metadata.commandId;
+  if (isDuplicateEvent(state, eventId)) return { state, facts: [], outcomes: [{ type: "duplicateEvent", eventId }] };
   const remembered = { ...state, recentEventIds: rememberEventId(state.recentEventIds, eventId) };
   const timestamp = eventTimestamp(command);
   const { name, properties } = command.data;
-  const { outcome, notes } = applyToOrders(remembered, name, properties, timestamp);
-  if (outcome && !outcome.purchase) return { state: remembered, facts: [], notes };
+  const { outcome, outcomes } = applyToOrders(remembered, name, properties, timestamp, eventId);
+  if (outcome && !outcome.purchase) return { state: remembered, facts: [], outcomes };
 
   const recorded = recordEvent(
     outcome ? { ...remembered, orders: outcome.orders } : remembered,
@@ -80,7 +83,7 @@ export function trackEvent(state: CustomerState, command: TrackEventCommand, now
     now,
   );
   if (outcome?.purchase) recorded.facts.push({ type: "purchase.recorded", data: outcome.purchase });
-  return { ...recorded, notes };
+  return { ...recorded, outcomes };
 }
 
 /** The order outcome of an order event (none for any other event, or a malformed one). */
@@ -89,7 +92,8 @@ function applyToOrders(
   name: string,
   properties: JsonObject,
   timestamp: string,
-): { outcome?: OrderOutcome; notes: string[] } {
+  eventId: string,
+): { outcome?: OrderOutcome; outcomes: CommandOutcome[] } {
   let outcome: OrderOutcome | undefined;
   if (name === "FULFILL") {
     const parsed = fulfillPropertiesSchema.safeParse(properties);
@@ -101,12 +105,12 @@ function applyToOrders(
     const parsed = cancelPropertiesSchema.safeParse(properties);
     if (parsed.success) outcome = undoOrder(state.orders, { orderId: parsed.data.orderId }, "CANCEL", timestamp);
   } else {
-    return { notes: [] };
+    return { outcomes: [] };
   }
   // The gateway validates these properties; a malformed one (older data) still counts as an event.
   return outcome
-    ? { outcome, notes: outcome.notes }
-    : { notes: [`${name} with malformed properties recorded as a plain event`] };
+    ? { outcome, outcomes: outcome.outcomes }
+    : { outcomes: [{ type: "malformedOrderEvent", name, eventId }] };
 }
 
 /** Appends an id, keeping the last `RECENT_EVENT_IDS`. */

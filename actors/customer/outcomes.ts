@@ -1,0 +1,34 @@
+/**
+ * Why a command changed less than it asked, as values the runtime logs and tests assert on. Facts
+ * say what happened; an outcome says what did not, and why. None is an error: each is the
+ * expected answer to a command that arrived late, twice, for nobody, or with more than there is.
+ */
+export type CommandOutcome =
+  /** Deleting a customer, or one of its devices, that is absent or deleted: nothing to do. */
+  | { type: "noCustomer"; command: "customer.delete" | "device.unregister"; status: "absent" | "deleted" }
+  /**
+   * An audience run asked about a customer that is absent or deleted: it is no member, and says
+   * so in a `membership.unchanged` fact so the run counts the command.
+   */
+  | {
+      type: "notAMember";
+      command: "audience.evaluate" | "membership.set";
+      audienceId: string;
+      status: "absent" | "deleted";
+    }
+  /** An event id applied recently (beyond JetStream's duplicate window, too): applied once only. */
+  | { type: "duplicateEvent"; eventId: string }
+  /** An order event whose properties do not describe an order (older data): counted as a plain event. */
+  | { type: "malformedOrderEvent"; name: "FULFILL" | "REVERSE" | "CANCEL"; eventId: string }
+  /** A second FULFILL of an order: the order is not bought twice. */
+  | { type: "orderAlreadyFulfilled"; orderId: string }
+  /** A REVERSE or CANCEL of an order never fulfilled. */
+  | { type: "orderNeverFulfilled"; cause: "REVERSE" | "CANCEL"; orderId: string }
+  /** A REVERSE or CANCEL of an order already wholly undone. */
+  | { type: "nothingLeftToUndo"; cause: "REVERSE" | "CANCEL"; orderId: string }
+  /** A REVERSE asked for more of a sku than remained: what remained was undone. */
+  | { type: "reversalClamped"; orderId: string; sku: string; requested: number; applied: number }
+  /** An `audience.evaluate` whose rule does not validate: the membership is kept as it is. */
+  | { type: "invalidAudienceRule"; audienceId: string; errors: string[] };
+
+export type CommandOutcomeType = CommandOutcome["type"];
