@@ -1,10 +1,10 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningMasivo } from "../../app/startMasivo.ts";
 import { type ServerProcess, startNatsServer } from "../../stack/index.ts";
 import { connectNats } from "../../streams/index.ts";
 import { type PrivateNats, startPrivateNats } from "../support/privateNats.ts";
 import { postGraphQL, startTestMasivo } from "../support/startTestMasivo.ts";
+import { waitFor } from "../support/streamReader.ts";
 
 // A nats-server of this file's own, so stopping it disturbs no other test.
 let first: PrivateNats;
@@ -40,25 +40,16 @@ async function storedIngestMessages(): Promise<number> {
   }
 }
 
-async function eventually<T>(attempt: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await attempt();
-    if (done(value) || Date.now() > deadline) return value;
-    await sleep(200);
-  }
-}
-
 describe("when NATS goes away", () => {
   it("answers UNAVAILABLE and accepts nothing, fails /readyz, and recovers on its own when NATS returns", async () => {
     expect((await track("before")).body.data).toEqual({ trackEvents: { accepted: 1, ids: ["before"] } });
     const port = nats.port;
     await nats.stop();
 
-    const during = await eventually(
-      () => track("during"),
-      (result) => result.body.errors?.[0]?.extensions?.code === "UNAVAILABLE",
-    );
+    const during = await waitFor("a call refused as UNAVAILABLE", async () => {
+      const result = await track("during");
+      return result.body.errors?.[0]?.extensions?.code === "UNAVAILABLE" ? result : undefined;
+    });
     expect(during.body.errors?.[0]?.extensions?.code).toBe("UNAVAILABLE");
     expect(during.body.data ?? null).toBeNull();
     const notReady = await fetch(`${masivo.baseUrl}/readyz`);
@@ -66,10 +57,10 @@ describe("when NATS goes away", () => {
     expect(await notReady.json()).toMatchObject({ status: "unavailable", checks: { nats: false } });
 
     nats = await startNatsServer({ dataDir: first.dataDir, port, log: () => {} });
-    const after = await eventually(
-      () => track("after"),
-      (result) => result.body.errors === undefined,
-    );
+    const after = await waitFor("a call accepted again", async () => {
+      const result = await track("after");
+      return result.body.errors === undefined ? result : undefined;
+    });
     expect(after.body.data).toEqual({ trackEvents: { accepted: 1, ids: ["after"] } });
     expect((await fetch(`${masivo.baseUrl}/readyz`)).status).toBe(200);
     // "before" and "after" are stored; "during" never was.

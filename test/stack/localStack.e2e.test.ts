@@ -1,10 +1,11 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { access, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAlive, type ServerCrashedError, startLocalStack, startNatsServer } from "../../stack/index.ts";
 import { connectStore, pingStore } from "../../store/index.ts";
 import { connectNats } from "../../streams/index.ts";
+import { waitFor } from "../support/streamReader.ts";
 
 let dataDir: string;
 beforeAll(async () => {
@@ -41,14 +42,20 @@ describe("the local stack", () => {
 
   it("reports a server that dies, with its last output", async () => {
     const crashes: ServerCrashedError[] = [];
+    let reported: () => void = () => {};
+    const firstReport = new Promise<void>((resolve) => {
+      reported = resolve;
+    });
     const nats = await startNatsServer({
       dataDir: join(dataDir, "crash"),
       log: () => {},
-      onCrash: (error) => crashes.push(error),
+      onCrash: (error) => {
+        crashes.push(error);
+        reported();
+      },
     });
     process.kill(nats.pid, "SIGKILL");
-    await nats.exited;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await firstReport;
     expect(crashes).toHaveLength(1);
     expect(crashes[0]?.message).toMatch(/nats-server \(pid \d+\) exited unexpectedly \(code null, signal SIGKILL\)/);
     expect(crashes[0]?.message).toContain("Server is ready");
@@ -56,6 +63,7 @@ describe("the local stack", () => {
 
   it("does not report a server it was asked to stop", async () => {
     const crashes: ServerCrashedError[] = [];
+    const pidFile = join(dataDir, "stop", "nats-server.pid");
     const nats = await startNatsServer({
       dataDir: join(dataDir, "stop"),
       log: () => {},
@@ -63,6 +71,14 @@ describe("the local stack", () => {
     });
     await nats.stop();
     expect(isAlive(nats.pid)).toBe(false);
+    // A crash would be reported right after the pid file's removal settles, which comes before this
+    // later file check's own answer: once the file is seen gone, a report would be in.
+    await waitFor("the pid file to be removed", () =>
+      access(pidFile).then(
+        () => undefined,
+        () => true,
+      ),
+    );
     expect(crashes).toEqual([]);
   });
 });

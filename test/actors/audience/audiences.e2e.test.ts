@@ -137,8 +137,6 @@ describe("audiences", () => {
     await settledRuns(vip.id);
 
     const subscription = await openSubscription(vip.id);
-    // The server subscribes to NATS as the stream starts; give it a moment before the change.
-    await new Promise((resolve) => setTimeout(resolve, 500));
     await upsert({ customerId: "ana", tier: "VIP" });
     const received = await subscription.next();
     expect(received).toMatchObject({ audienceId: vip.id, customerId: "ana", change: "ENTERED" });
@@ -271,7 +269,13 @@ describe("audiences", () => {
   });
 });
 
-/** A `membershipChanges` subscription over SSE, read event by event. */
+/**
+ * A `membershipChanges` subscription over SSE, read event by event, once the server has started
+ * it. Yoga starts an SSE stream with a ping (`:`) and pulls the subscription's first value as that
+ * ping is taken to be written; pulling it subscribes to the audience's NATS subject, on the
+ * connection the customer actors publish on. So once the ping is here, a change made afterwards
+ * reaches this subscription: a real signal, where a pause could be too short.
+ */
 async function openSubscription(audienceId: string) {
   const controller = new AbortController();
   const response = await fetch(`${masivo.baseUrl}/graphql`, {
@@ -286,6 +290,11 @@ async function openSubscription(audienceId: string) {
   if (!response.body) throw new Error("no SSE body");
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
+  while (buffer === "") {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("subscription ended before it started");
+    buffer += value;
+  }
   return {
     async next(): Promise<Record<string, unknown>> {
       for (;;) {

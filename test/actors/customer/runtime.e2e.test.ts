@@ -123,16 +123,8 @@ describe("customer actors", () => {
     await upsert({ customerId: cid, email: "cid@example.com" });
     await gql(`mutation($c: ID!) { deleteCustomer(customerId: $c) { accepted } }`, { c: cid });
 
-    await new Promise((r) => setTimeout(r, 2000));
-    console.log(
-      "DEBUG",
-      JSON.stringify(await customer(ana)),
-      JSON.stringify(await store.db.collection("deviceTokens").find({}).toArray()),
-      JSON.stringify(await store.db.collection("deadLetters").find({}).toArray()),
-    );
     const final = await waitFor("ana's device to move to bea", async () => {
       const view = await customer(ana);
-      if (Math.random() < 0.05) console.log("DEBUG2", JSON.stringify(view));
       return view?.tier === "Gold" && view.devices.length === 0 ? view : undefined;
     });
     expect(final).toMatchObject({

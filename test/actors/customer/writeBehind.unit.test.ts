@@ -22,8 +22,6 @@ function gate(): Gate {
   return { promise, open, fail };
 }
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
-
 function doc(id: string, lastSeq: number, version = 1): CustomerDocument {
   return { _id: id, version, lastSeq, deleted: true, account: "a", customerId: id, deletedAt: "2026-01-01" };
 }
@@ -37,6 +35,13 @@ function fakeStore() {
   const written: string[] = [];
   const checkpoints: number[] = [];
   const gates: Gate[] = [];
+  const arrivals: { count: number; arrived: () => void }[] = [];
+  /** Resolves once `count` writes have reached their gate. */
+  const reached = (count: number) =>
+    new Promise<void>((arrived) => {
+      if (gates.length >= count) arrived();
+      else arrivals.push({ count, arrived });
+    });
   const customers: Customers = {
     get: async () => undefined,
     loadMany: async () => new Map(),
@@ -45,6 +50,7 @@ function fakeStore() {
         options?.beforeEachCommand?.();
         const next = gate();
         gates.push(next);
+        for (const arrival of arrivals) if (gates.length >= arrival.count) arrival.arrived();
         await next.promise;
         written.push(`${document._id}@${document.lastSeq}`);
       }
@@ -56,7 +62,7 @@ function fakeStore() {
       checkpoints.push(seq);
     },
   };
-  return { customers, checkpoints: checkpointRepository, written, checkpointsSet: checkpoints, gates };
+  return { customers, checkpoints: checkpointRepository, written, checkpointsSet: checkpoints, gates, reached };
 }
 
 describe("write-behind memory", () => {
@@ -71,7 +77,7 @@ describe("write-behind memory", () => {
     });
     memory.stage([write("x", 10)], 10);
     const first = memory.flush();
-    await tick();
+    await store.reached(1);
     memory.stage([write("y", 20)], 20);
     const queued = memory.flush();
 
@@ -100,13 +106,14 @@ describe("write-behind memory", () => {
     });
     memory.stage([write("x", 10), write("y", 11)], 11);
     const flushing = memory.flush();
-    await tick();
+    await store.reached(1);
     let reset = false;
     const resetting = memory.reset().then(() => {
       reset = true;
     });
     store.gates[0]?.open();
-    await tick();
+    // y's write has begun: the flush is still in progress, so the reset must still be waiting.
+    await store.reached(2);
     expect(reset).toBe(false);
     store.gates[1]?.open();
     await flushing;
@@ -129,7 +136,7 @@ describe("write-behind memory", () => {
     });
     memory.stage([write("x", 10), write("y", 11)], 11);
     const flushing = memory.flush();
-    await tick();
+    await store.reached(1);
     owned = false;
     store.gates[0]?.open();
     await expect(flushing).rejects.toThrow("not owned");

@@ -24,13 +24,12 @@ describe("RollingWindow", () => {
     expect(window.used(1_299)).toBe(500 - 299);
   });
 
-  it("handles a million calls at a benchmark's pace in well under a second", () => {
+  it("refuses about half of a million calls made at twice the rate it allows", () => {
+    // How long this takes is measured by `npm run bench:planning`, not asserted here.
     const window = new RollingWindow(3_000, 3_000);
-    const started = performance.now();
     let refused = 0;
-    // 2,000 calls per simulated second: a third of them must be refused once warm.
+    // 2,000 calls per simulated second against 3,000 per 3 s: once the first window is full, every other is refused.
     for (let i = 0; i < 1_000_000; i += 1) if (!window.tryAcquire(i / 2).allowed) refused += 1;
-    expect(performance.now() - started).toBeLessThan(1_000);
     expect(refused).toBeGreaterThan(490_000);
     expect(refused).toBeLessThan(500_000);
   });

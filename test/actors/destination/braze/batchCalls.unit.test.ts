@@ -134,9 +134,8 @@ describe("planTrackCalls", () => {
       ...ids.flatMap((id, index) => (index % 3 === 0 ? [event(id), event(id), event(id)] : [event(id)])),
       ...ids.filter((_, index) => index % 4 === 0).map((id) => purchase(id)),
     ];
-    const started = performance.now();
+    // How long this takes is measured by `npm run bench:planning`, not asserted here.
     const calls = planTrackCalls(items, "PER_TYPE");
-    expect(performance.now() - started).toBeLessThan(2_000);
     expectWithinLimits(calls, "PER_TYPE");
     expect(calls.flat()).toHaveLength(items.length);
     expect(items.length / calls.length).toBeGreaterThanOrEqual(70);

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningMasivo } from "../../../../app/startMasivo.ts";
-import { type FakeBraze, type FakeBrazeRequest, startFakeBraze } from "../../../../fakes/braze/index.ts";
+import {
+  type FakeBraze,
+  type FakeBrazeEvent,
+  type FakeBrazeRequest,
+  startFakeBraze,
+} from "../../../../fakes/braze/index.ts";
 import { type PrivateNats, startPrivateNats } from "../../../support/privateNats.ts";
 import { postGraphQL, startTestMasivo } from "../../../support/startTestMasivo.ts";
 import { waitFor } from "../../../support/streamReader.ts";
@@ -111,6 +116,29 @@ const eventsArrived = (customerId: string, count: number) =>
     return events.length >= count ? events : undefined;
   });
 
+const MARKER = "test_marker";
+const isMarker = (event: { name: string }) => event.name === MARKER;
+
+/**
+ * Each customer's events in Braze, once a marker event tracked now has arrived after them. A
+ * customer's calls start only after their earlier calls (retries and resends included) have ended,
+ * so by then whatever Masivo would still send of the earlier events has arrived: the positive
+ * barrier before asserting that nothing was sent twice.
+ */
+async function eventsBeforeMarker(account: ReturnType<typeof as>, customerIds: string[]) {
+  await account.track(customerIds.map((customerId) => ({ id: uniqueId("marker"), customerId, name: MARKER })));
+  const byCustomer = new Map<string, FakeBrazeEvent[]>();
+  for (const customerId of customerIds) {
+    const events = await waitFor(`the marker after ${customerId}'s events`, async () => {
+      const all = braze.state.events(customerId);
+      return all.some(isMarker) ? all : undefined;
+    });
+    expect(events.findIndex(isMarker), `${customerId}'s marker is their last event`).toBe(events.length - 1);
+    byCustomer.set(customerId, events.slice(0, -1));
+  }
+  return byCustomer;
+}
+
 describe("Braze sync", () => {
   it("configures the integration without ever returning the key, and checks the endpoint", async () => {
     const bad = await postGraphQL(masivo.baseUrl, keys.acme, {
@@ -146,14 +174,17 @@ describe("Braze sync", () => {
       },
     ]);
     await acme.track(events.slice(100));
-    const arrived = await eventsArrived("ana", 200);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(braze.state.events("ana")).toHaveLength(200);
+    await eventsArrived("ana", 200);
+    const arrived = (await eventsBeforeMarker(acme, ["ana"])).get("ana") ?? [];
+    expect(arrived).toHaveLength(200);
     expect(arrived.map((event) => event.name)).not.toContain("FULFILL");
     expect(arrived.map((event) => event.name)).not.toContain("REGISTRATION");
     expect(arrived[0]?.properties).toEqual({ n: 0, page_path: "/home", page_section_id: 7, _time: "x" });
     const perCall = callsFor("key-acme", "/users/track")
-      .map((request) => bodyOf(request).events?.filter((event) => event.external_id === "ana").length ?? 0)
+      .map(
+        (request) =>
+          bodyOf(request).events?.filter((event) => event.external_id === "ana" && !isMarker(event)).length ?? 0,
+      )
       .filter((count) => count > 0);
     expect(Math.max(...perCall)).toBeLessThanOrEqual(75);
     expect(perCall.reduce((a, b) => a + b, 0)).toBe(200);
@@ -254,10 +285,10 @@ describe("Braze sync", () => {
       return entries.length > 0 ? entries : undefined;
     });
     expect(log).toEqual([{ customerId: "dan", item: "events", message: "'external_id' is not valid" }]);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(braze.state.events("dan").map((event) => event.properties)).toEqual([{ n: 2 }]);
+    const stored = (await eventsBeforeMarker(acme, ["dan"])).get("dan") ?? [];
+    expect(stored.map((event) => event.properties)).toEqual([{ n: 2 }]);
     const danEvents = callsFor("key-acme", "/users/track").flatMap(
-      (request) => bodyOf(request).events?.filter((event) => event.external_id === "dan") ?? [],
+      (request) => bodyOf(request).events?.filter((event) => event.external_id === "dan" && !isMarker(event)) ?? [],
     );
     expect(danEvents.map((event) => (event as { properties?: unknown }).properties)).toEqual([{ n: 1 }, { n: 2 }]);
   });
@@ -287,9 +318,9 @@ describe("Braze sync", () => {
     expect(braze.state.events("eve")).toEqual([]);
 
     braze.faults.remove(fault);
-    const arrived = await eventsArrived("eve", 60);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(braze.state.events("eve")).toHaveLength(60);
+    await eventsArrived("eve", 60);
+    const arrived = (await eventsBeforeMarker(acme, ["eve"])).get("eve") ?? [];
+    expect(arrived).toHaveLength(60);
     expect(new Set(arrived.map((event) => event.properties?.i)).size).toBe(60);
     await waitFor("acme HEALTHY", async () => ((await acme.integration())?.status === "HEALTHY" ? true : undefined));
   });
@@ -317,9 +348,9 @@ describe("Braze sync", () => {
     // A configuration change restarts the sync: the hanging call is abandoned, its window left open.
     await acme.configure({ apiKey: "key-acme" });
     for (const customerId of customers) await eventsArrived(customerId, 75);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const stored = await eventsBeforeMarker(acme, customers);
     for (const customerId of customers) {
-      const events = braze.state.events(customerId);
+      const events = stored.get(customerId) ?? [];
       expect(events, customerId).toHaveLength(75);
       expect(new Set(events.map((event) => event.properties?.i)).size, customerId).toBe(75);
     }
@@ -350,8 +381,7 @@ describe("Braze sync", () => {
 
     await acme.configure({ apiKey: "key-acme" });
     await eventsArrived("fay", 2);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(braze.state.events("fay")).toHaveLength(2);
+    expect((await eventsBeforeMarker(acme, ["fay"])).get("fay")).toHaveLength(2);
     expect((await acme.integration())?.status).toBe("HEALTHY");
   });
 
@@ -361,9 +391,9 @@ describe("Braze sync", () => {
     await acme.track(
       Array.from({ length: 100 }, (_, i) => ({ id: `gus-${i}`, customerId: "gus", name: "tap", properties: { i } })),
     );
-    const arrived = await eventsArrived("gus", 100);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(braze.state.events("gus")).toHaveLength(100);
+    await eventsArrived("gus", 100);
+    const arrived = (await eventsBeforeMarker(acme, ["gus"])).get("gus") ?? [];
+    expect(arrived).toHaveLength(100);
     expect(new Set(arrived.map((event) => event.properties?.i)).size).toBe(100);
     const refused = braze.state.requests({ key: "key-acme", path: "/users/track" }).filter((r) => r.status === 400);
     expect(refused.length).toBeGreaterThan(0);
