@@ -14,7 +14,13 @@ export const audienceRunJobSchema = z.object({
   runId: z.string().min(1),
   account: accountIdSchema,
   audienceId: z.string().min(1),
-  kind: z.enum(["RECALCULATE", "SWEEP", "DELETE"]),
+  kind: z.enum(["RECALCULATE", "SWEEP", "DELETE", "RENAME"]),
+  /**
+   * RENAME: the name the audience had before, and the CHANGES sequence taken before the workers
+   * were told the new one; every customer with a membership fact of the audience after it was a
+   * member when the rename began, or became one since, and is told of the rename as well.
+   */
+  rename: z.object({ previousName: z.string().min(1), fromSeq: z.number().int().nonnegative() }).optional(),
 });
 export type AudienceRunJob = z.infer<typeof audienceRunJobSchema>;
 

@@ -11,11 +11,19 @@ import {
   type AudienceRuns,
   type Audiences,
 } from "../../store/index.ts";
-import { type CommandPublisher, decodeFact, enqueueAudienceRun, type NatsLink, subjects } from "../../streams/index.ts";
+import {
+  type AudienceRunJob,
+  type CommandPublisher,
+  decodeFact,
+  enqueueAudienceRun,
+  type NatsLink,
+  subjects,
+} from "../../streams/index.ts";
 import { RUN_LOCK_MS } from "./carryOutRun.ts";
 import type { AudienceCatalogWriter } from "./catalog.ts";
 import { createCommandBatcher } from "./commandBatcher.ts";
 import { readCustomerIdBatches } from "./csvCustomerIds.ts";
+import { latestChangeSeq } from "./membershipHistory.ts";
 
 export type AudienceOperationsDependencies = {
   link: NatsLink;
@@ -45,10 +53,20 @@ export function createAudienceOperations(deps: AudienceOperationsDependencies): 
     return audience;
   };
 
-  const queueRun = async (audience: AudienceDocument, kind: Exclude<AudienceRunKind, "IMPORT">) => {
+  const queueRun = async (
+    audience: AudienceDocument,
+    kind: Exclude<AudienceRunKind, "IMPORT">,
+    rename?: AudienceRunJob["rename"],
+  ) => {
     const runId = newId("run");
     await deps.runs.create({ _id: runId, account: audience.account, audienceId: audience._id, kind });
-    await enqueueAudienceRun(deps.link, { runId, account: audience.account, audienceId: audience._id, kind });
+    await enqueueAudienceRun(deps.link, {
+      runId,
+      account: audience.account,
+      audienceId: audience._id,
+      kind,
+      ...(rename ? { rename } : {}),
+    });
     return (await deps.runs.byId(runId)) as AudienceRunDocument;
   };
 
@@ -65,14 +83,21 @@ export function createAudienceOperations(deps: AudienceOperationsDependencies): 
       if (input.kind !== current.kind) {
         throw new AudienceRequestRefusedError(`input.kind: an audience's kind cannot change (it is ${current.kind})`);
       }
+      const renamed = input.name !== current.name;
+      // Taken before anyone can decide a fact under the new name: whoever changes membership
+      // after it is told of the rename too (see carryOutRun's RENAME).
+      const fromSeq = renamed ? await latestChangeSeq(deps.link) : 0;
       const updated = (await deps.audiences.update(account, id, {
         name: input.name,
         description: input.description,
         rules: input.rules,
         sweepSchedule: input.sweepSchedule ?? current.sweepSchedule,
       })) as AudienceDocument;
+      // The workers decide facts under the new name from here on; the RENAME run then moves what
+      // destinations hold under the old one.
       await deps.catalog.publish(updated);
       if (updated.ruleVersion !== current.ruleVersion) await queueRun(updated, "RECALCULATE");
+      if (renamed) await queueRun(updated, "RENAME", { previousName: current.name, fromSeq });
       return updated;
     },
 

@@ -61,7 +61,11 @@ export function applyCommand(
         notes: [`${command.type} of an unknown customer ignored`],
       };
     }
-    if (command.type === "audience.evaluate" || command.type === "membership.set") {
+    if (
+      command.type === "audience.evaluate" ||
+      command.type === "membership.set" ||
+      command.type === "membership.rename"
+    ) {
       const { audienceId, runId } = command.data;
       return {
         snapshot: undefined,

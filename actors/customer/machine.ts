@@ -7,6 +7,7 @@ import {
   evaluateAudienceCommand,
   leaveAllAudiences,
   reevaluateAudiences,
+  renameMembership,
   setMembership,
 } from "./memberships.ts";
 import { patchConsent, profileFacts, upsertProfile } from "./profile.ts";
@@ -124,6 +125,14 @@ export const customerMachine = setup({
             emitStep(
               enqueue,
               runStep(context, event, (state) => setMembership(state, event.data, event.now)),
+            );
+          }),
+        },
+        "membership.rename": {
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            emitStep(
+              enqueue,
+              runStep(context, event, (state) => renameMembership(state, event.data)),
             );
           }),
         },
