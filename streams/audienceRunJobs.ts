@@ -15,12 +15,8 @@ export const audienceRunJobSchema = z.object({
   account: accountIdSchema,
   audienceId: z.string().min(1),
   kind: z.enum(["RECALCULATE", "SWEEP", "DELETE", "RENAME"]),
-  /**
-   * RENAME: the name the audience had before, and the CHANGES sequence taken before the workers
-   * were told the new one; every customer with a membership fact of the audience after it was a
-   * member when the rename began, or became one since, and is told of the rename as well.
-   */
-  rename: z.object({ previousName: z.string().min(1), fromSeq: z.number().int().nonnegative() }).optional(),
+  /** RENAME: the name the audience had before (the new one is its name when the run is carried out). */
+  previousName: z.string().min(1).optional(),
 });
 export type AudienceRunJob = z.infer<typeof audienceRunJobSchema>;
 

@@ -29,11 +29,8 @@ export type RunDependencies = {
   members: AudienceMembers;
   commands: CommandPublisher;
   finishRun: (runId: string) => Promise<void>;
-  /**
-   * The customers who entered or left the audience after CHANGES sequence `fromSeq`, up to now
-   * (see membershipHistory.ts).
-   */
-  customersChangedSince: (account: string, audienceId: string, fromSeq: number) => AsyncIterable<string>;
+  /** The customers who entered or left the audience in the facts CHANGES holds (see membershipHistory.ts). */
+  customersWhoChangedMembership: (account: string, audienceId: string) => AsyncIterable<string>;
   /** Resolves once the member lists reflect every membership fact published so far. */
   membershipsTracked: (keepAlive: () => void) => Promise<void>;
   /** Tells JetStream the job is still being worked on. */
@@ -69,7 +66,7 @@ export async function carryOutRun(job: AudienceRunJob, deps: RunDependencies): P
   });
   try {
     if (run.kind === "DELETE") await sendExits(audience, run, batcher, deps);
-    else if (run.kind === "RENAME") await sendRenames(audience, run, job.rename, batcher, deps);
+    else if (run.kind === "RENAME") await sendRenames(audience, run, job.previousName, batcher, deps);
     else await sendEvaluations(audience, run, batcher, deps);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -168,8 +165,8 @@ async function sendExits(
 /**
  * RENAME: tells of the rename everyone who may hold the audience's old name at a destination: the
  * members, once the member list holds every membership fact published so far, and whoever entered
- * or left since the rename began (a member who left under the new name still has the old
- * attribute; one who entered under the old name may not be on the list yet). Each answers with its
+ * or left in the facts CHANGES still holds (7 days) — so also a member who left while the rename
+ * was asked for, under either name, and one who entered under the old name. Each answers with its
  * membership, which destinations move to the new name.
  *
  * The new name is the audience's current one, so a run carried out after a later rename moves
@@ -178,17 +175,16 @@ async function sendExits(
 async function sendRenames(
   audience: AudienceDocument,
   run: AudienceRunDocument,
-  rename: AudienceRunJob["rename"],
+  previousName: string | undefined,
   batcher: CommandBatcher,
   deps: RunDependencies,
 ) {
-  if (!rename) throw new Error(`run ${run._id} is a RENAME without the previous name`);
-  const { previousName, fromSeq } = rename;
+  if (!previousName) throw new Error(`run ${run._id} is a RENAME without the previous name`);
   if (previousName === audience.name) return;
   await deps.membershipsTracked(deps.keepAlive);
   const customers = new Set<string>();
   for await (const page of deps.members.customerIds(audience._id)) for (const id of page) customers.add(id);
-  for await (const id of deps.customersChangedSince(run.account, audience._id, fromSeq)) customers.add(id);
+  for await (const id of deps.customersWhoChangedMembership(run.account, audience._id)) customers.add(id);
   for (const customerId of customers) {
     await batcher.add({
       type: "membership.rename",

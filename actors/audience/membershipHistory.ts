@@ -1,36 +1,23 @@
-import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { decodeFact, type NatsLink, STREAM_NAMES, subjects, UnavailableError } from "../../streams/index.ts";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { decodeFact, type NatsLink, STREAM_NAMES, subjects } from "../../streams/index.ts";
 
-/** Facts read from CHANGES per fetch while gathering who changed membership. */
+/** Facts read from CHANGES per fetch while gathering who entered or left. */
 const HISTORY_BATCH = 1_000;
 
-/** The sequence of the newest fact on CHANGES: facts published later have a greater one. */
-export async function latestChangeSeq(link: NatsLink): Promise<number> {
-  try {
-    const jsm = await jetstreamManager(link.nc);
-    return (await jsm.streams.info(STREAM_NAMES.changes)).state.last_seq;
-  } catch (error) {
-    throw new UnavailableError("could not read the CHANGES stream's position", { cause: error });
-  }
-}
-
 /**
- * The customers who entered or left an audience after CHANGES sequence `fromSeq`, up to the facts
- * published when it is called (a few later ones may be included), in stream order, repeats included.
+ * The customers who entered or left an audience in the facts CHANGES still holds (its retention,
+ * 7 days), up to those published when it is called (a few later ones may be included), in stream
+ * order, repeats included.
  */
-export async function* customersChangedSince(
+export async function* customersWhoChangedMembership(
   link: NatsLink,
   account: string,
   audienceId: string,
-  fromSeq: number,
 ): AsyncGenerator<string> {
-  const lastSeq = await latestChangeSeq(link);
-  if (lastSeq <= fromSeq) return;
-  const consumer = await jetstream(link.nc).consumers.get(STREAM_NAMES.changes, {
-    filter_subjects: [subjects.change(account, `membership.${audienceId}`)],
-    deliver_policy: DeliverPolicy.StartSequence,
-    opt_start_seq: fromSeq + 1,
-  });
+  const filter = subjects.change(account, `membership.${audienceId}`);
+  const jsm = await jetstreamManager(link.nc);
+  const lastSeq = (await jsm.streams.info(STREAM_NAMES.changes)).state.last_seq;
+  const consumer = await jetstream(link.nc).consumers.get(STREAM_NAMES.changes, { filter_subjects: [filter] });
   for (;;) {
     const batch = await consumer.fetch({ max_messages: HISTORY_BATCH, expires: 1_000 });
     let received = 0;

@@ -11,19 +11,11 @@ import {
   type AudienceRuns,
   type Audiences,
 } from "../../store/index.ts";
-import {
-  type AudienceRunJob,
-  type CommandPublisher,
-  decodeFact,
-  enqueueAudienceRun,
-  type NatsLink,
-  subjects,
-} from "../../streams/index.ts";
+import { type CommandPublisher, decodeFact, enqueueAudienceRun, type NatsLink, subjects } from "../../streams/index.ts";
 import { RUN_LOCK_MS } from "./carryOutRun.ts";
 import type { AudienceCatalogWriter } from "./catalog.ts";
 import { createCommandBatcher } from "./commandBatcher.ts";
 import { readCustomerIdBatches } from "./csvCustomerIds.ts";
-import { latestChangeSeq } from "./membershipHistory.ts";
 
 export type AudienceOperationsDependencies = {
   link: NatsLink;
@@ -56,7 +48,7 @@ export function createAudienceOperations(deps: AudienceOperationsDependencies): 
   const queueRun = async (
     audience: AudienceDocument,
     kind: Exclude<AudienceRunKind, "IMPORT">,
-    rename?: AudienceRunJob["rename"],
+    previousName?: string,
   ) => {
     const runId = newId("run");
     await deps.runs.create({ _id: runId, account: audience.account, audienceId: audience._id, kind });
@@ -65,7 +57,7 @@ export function createAudienceOperations(deps: AudienceOperationsDependencies): 
       account: audience.account,
       audienceId: audience._id,
       kind,
-      ...(rename ? { rename } : {}),
+      ...(previousName ? { previousName } : {}),
     });
     return (await deps.runs.byId(runId)) as AudienceRunDocument;
   };
@@ -83,10 +75,6 @@ export function createAudienceOperations(deps: AudienceOperationsDependencies): 
       if (input.kind !== current.kind) {
         throw new AudienceRequestRefusedError(`input.kind: an audience's kind cannot change (it is ${current.kind})`);
       }
-      const renamed = input.name !== current.name;
-      // Taken before anyone can decide a fact under the new name: whoever changes membership
-      // after it is told of the rename too (see carryOutRun's RENAME).
-      const fromSeq = renamed ? await latestChangeSeq(deps.link) : 0;
       const updated = (await deps.audiences.update(account, id, {
         name: input.name,
         description: input.description,
@@ -97,7 +85,7 @@ export function createAudienceOperations(deps: AudienceOperationsDependencies): 
       // destinations hold under the old one.
       await deps.catalog.publish(updated);
       if (updated.ruleVersion !== current.ruleVersion) await queueRun(updated, "RECALCULATE");
-      if (renamed) await queueRun(updated, "RENAME", { previousName: current.name, fromSeq });
+      if (input.name !== current.name) await queueRun(updated, "RENAME", current.name);
       return updated;
     },
 
