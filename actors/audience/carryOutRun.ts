@@ -12,6 +12,7 @@ import {
 } from "../../store/index.ts";
 import type { AudienceRunJob, CommandPublisher } from "../../streams/index.ts";
 import { type CommandBatcher, createCommandBatcher } from "./commandBatcher.ts";
+import { STALLED_RUN_MS } from "./stalledRuns.ts";
 
 /** How long a run holds its audience without renewing; renewed with every batch it sends. */
 export const RUN_LOCK_MS = 60_000;
@@ -56,6 +57,7 @@ export async function carryOutRun(job: AudienceRunJob, deps: RunDependencies): P
     await deps.runs.finish(run._id, "FAILED", `audience ${job.audienceId} no longer exists`);
     return "skipped";
   }
+  if (run.kind === "DELETE" && (await renameUnderWay(run, deps))) return "busy";
   const lockUntil = () => new Date(deps.now().getTime() + RUN_LOCK_MS);
   if (!(await deps.audiences.lock(audience._id, run._id, lockUntil()))) return "busy";
 
@@ -78,6 +80,23 @@ export async function carryOutRun(job: AudienceRunJob, deps: RunDependencies): P
   await deps.runs.recordSent(run._id, await batcher.flush(), true);
   await deps.finishRun(run._id);
   return "sent";
+}
+
+/**
+ * Whether a RENAME of the audience asked for before this run has yet to finish. A DELETE waits for
+ * it: its exits unset only the audience's current name, and once the audience is gone a rename could
+ * no longer unset the old one. One that has not moved for `STALLED_RUN_MS` (never queued, or stuck)
+ * is not waited for.
+ */
+async function renameUnderWay(run: AudienceRunDocument, deps: RunDependencies): Promise<boolean> {
+  const moving = deps.now().getTime() - STALLED_RUN_MS;
+  return (await deps.runs.ofAudience(run.account, run.audienceId)).some(
+    (other) =>
+      other.kind === "RENAME" &&
+      other.status === "RUNNING" &&
+      other.startedAt <= run.startedAt &&
+      (other.progressedAt ?? other.startedAt).getTime() > moving,
+  );
 }
 
 /**

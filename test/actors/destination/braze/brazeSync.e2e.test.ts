@@ -303,6 +303,40 @@ describe("Braze sync", () => {
     });
   });
 
+  it("deleting an audience just renamed leaves neither name in Braze", async () => {
+    const { createAudience } = await acme.gql<{ createAudience: { id: string } }>(
+      "mutation($i: AudienceInput!) { createAudience(input: $i) { id } }",
+      { i: { name: "Gold Club", rules: { attribute: "tier", op: "eq", value: "GOLDCLUB" } } },
+    );
+    const ids = ["gc-0", "gc-1", "gc-2"];
+    await Promise.all(ids.map((customerId) => acme.upsert({ customerId, tier: "GOLDCLUB" })));
+    const attributesOf = (customerId: string) => braze.state.user(customerId)?.attributes ?? {};
+    await waitFor("masivo_Gold Club in Braze", async () =>
+      ids.every((id) => attributesOf(id)["masivo_Gold Club"] === true) ? true : undefined,
+    );
+
+    await acme.gql("mutation($id: ID!, $i: AudienceInput!) { updateAudience(id: $id, input: $i) { name } }", {
+      id: createAudience.id,
+      i: { name: "Club Oro" },
+    });
+    const { deleteAudience } = await acme.gql<{ deleteAudience: { id: string } }>(
+      "mutation($id: ID!) { deleteAudience(id: $id) { id } }",
+      { id: createAudience.id },
+    );
+    await waitFor("the DELETE run", async () => {
+      const { audienceRun } = await acme.gql<{ audienceRun: { status: string } | null }>(
+        "query($id: ID!) { audienceRun(id: $id) { status } }",
+        { id: deleteAudience.id },
+      );
+      return audienceRun?.status === "DONE" ? true : undefined;
+    });
+    await waitFor("neither name in Braze", async () =>
+      ids.every((id) => !("masivo_Gold Club" in attributesOf(id)) && !("masivo_Club Oro" in attributesOf(id)))
+        ? true
+        : undefined,
+    );
+  });
+
   it("deletes 120 customers in calls of at most 50, and sends nothing of a customer who denied data sharing", async () => {
     const ids = Array.from({ length: 120 }, (_, i) => `del-${i}`);
     for (const customerId of ids) await acme.upsert({ customerId, lastName: "Gone" });
