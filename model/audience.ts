@@ -5,7 +5,7 @@ import type { MembershipChangeKind } from "./facts.ts";
 export const AUDIENCE_NAME_MAX_LENGTH = 100;
 
 /** The name whose attribute, `masivo_tags`, holds the customer's tags in Braze. */
-export const RESERVED_AUDIENCE_NAME = "tags";
+const RESERVED_AUDIENCE_NAME = "tags";
 
 /**
  * Letters, marks, digits, punctuation, symbols and the plain space: what prints. Control and
@@ -29,7 +29,7 @@ export function audienceNameKey(name: string): string {
  * characters, spaces inside it included, not starting with `$` (Braze reserves it) and not `tags`
  * in any case. One reason at a time, the most basic first.
  */
-export function audienceNameProblem(name: string): string | undefined {
+function audienceNameProblem(name: string): string | undefined {
   if (name.length === 0) return "must not be empty";
   if ([...name].length > AUDIENCE_NAME_MAX_LENGTH) return `must be at most ${AUDIENCE_NAME_MAX_LENGTH} characters`;
   if (!PRINTABLE.test(name)) {

@@ -66,8 +66,8 @@ export const setMembershipDataSchema = z.object({
 
 /**
  * Tells a customer that an audience was renamed (sent by a RENAME run to its members and to anyone
- * whose membership changed while it was renamed): the actor answers with its membership under both
- * names, so destinations move what they keep under the old name to the new one.
+ * who entered or left it in the facts CHANGES holds): the actor answers with its membership under
+ * both names, so destinations move what they keep under the old name to the new one.
  */
 export const renameMembershipDataSchema = z.object({
   audienceId: z.string().min(1),

@@ -150,6 +150,9 @@ describe("the audience schema", () => {
     ]) {
       expect(sdl).toContain(name);
     }
+    // Run kinds are only ever added to: RENAME joined the four API.md names.
+    const runKinds = /enum AudienceRunKind \{([^}]*)\}/.exec(sdl)?.[1]?.split(/\s+/).filter(Boolean);
+    expect(runKinds).toEqual(["DELETE", "IMPORT", "RECALCULATE", "RENAME", "SWEEP"]);
   });
 });
 
