@@ -98,6 +98,7 @@ export async function startMasivo({
         log,
         now,
         audiencesOf: catalog.rulesOf,
+        audiencesCaughtUp: catalog.caughtUp,
       });
       cleanup.push(worker.stop);
     }

@@ -1,4 +1,53 @@
+import { z } from "zod";
 import type { MembershipChangeKind } from "./facts.ts";
+
+/** The longest audience name, in characters (Unicode code points). */
+export const AUDIENCE_NAME_MAX_LENGTH = 100;
+
+/** The name whose attribute, `masivo_tags`, holds the customer's tags in Braze. */
+const RESERVED_AUDIENCE_NAME = "tags";
+
+/**
+ * Letters, marks, digits, punctuation, symbols and the plain space: what prints. Control and
+ * format characters (NUL, tab, newline, zero-width or bidi marks), other spaces (a no-break space
+ * would look like a space yet name another attribute), line separators, private-use and
+ * unassigned code points are refused.
+ */
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]*$/u;
+
+/**
+ * What makes two names the same audience: names differing only in letter case or in Unicode
+ * composition (an `é` typed as one code point or as `e` and an accent) are the same name.
+ */
+export function audienceNameKey(name: string): string {
+  return name.normalize("NFC").toLowerCase();
+}
+
+/**
+ * Why `name` cannot name an audience, or undefined when it can. Braze receives the name as the
+ * custom attribute `masivo_<name>` (at most 107 characters, within Braze's 255): 1–100 printable
+ * characters, spaces inside it included, not starting with `$` (Braze reserves it) and not `tags`
+ * in any case. One reason at a time, the most basic first.
+ */
+function audienceNameProblem(name: string): string | undefined {
+  if (name.length === 0) return "must not be empty";
+  if ([...name].length > AUDIENCE_NAME_MAX_LENGTH) return `must be at most ${AUDIENCE_NAME_MAX_LENGTH} characters`;
+  if (!PRINTABLE.test(name)) {
+    return "may hold only printable characters (letters, digits, punctuation, symbols and spaces)";
+  }
+  if (name.trim() !== name) return "must not start or end with a space";
+  if (name.startsWith("$")) return "must not start with $ (Braze reserves it)";
+  if (audienceNameKey(name) === RESERVED_AUDIENCE_NAME) {
+    return `"${RESERVED_AUDIENCE_NAME}" is reserved: Braze gets the customer's tags as masivo_${RESERVED_AUDIENCE_NAME}`;
+  }
+  return undefined;
+}
+
+/** An audience name (see `audienceNameProblem`). */
+export const audienceNameSchema = z.string().superRefine((name, context) => {
+  const problem = audienceNameProblem(name);
+  if (problem) context.addIssue({ code: "custom", message: problem });
+});
 
 export type AudienceKind = "RULES" | "STATIC";
 
@@ -30,7 +79,7 @@ export type Audience = {
   updatedAt: Date;
 };
 
-export type AudienceRunKind = "RECALCULATE" | "IMPORT" | "SWEEP" | "DELETE";
+export type AudienceRunKind = "RECALCULATE" | "IMPORT" | "SWEEP" | "DELETE" | "RENAME";
 export type RunStatus = "RUNNING" | "DONE" | "FAILED";
 
 /**
@@ -86,7 +135,7 @@ export type MembershipChange = {
  */
 export type AudienceOperations = {
   create: (account: string, input: AudienceInput) => Promise<Audience>;
-  /** A rule change starts a RECALCULATE run. */
+  /** A rule change starts a RECALCULATE run; a new name, a RENAME run. */
   update: (account: string, id: string, input: AudienceInput) => Promise<Audience>;
   recalculate: (account: string, id: string) => Promise<AudienceRun>;
   /** Reads a CSV with a `customerId` column as it arrives; the run counts bad lines in `errors`. */

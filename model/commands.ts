@@ -64,6 +64,18 @@ export const setMembershipDataSchema = z.object({
   audienceDeleted: z.boolean().optional(),
 });
 
+/**
+ * Tells a customer that an audience was renamed (sent by a RENAME run to its members and to anyone
+ * who entered or left it in the facts CHANGES holds): the actor answers with its membership under
+ * both names, so destinations move what they keep under the old name to the new one.
+ */
+export const renameMembershipDataSchema = z.object({
+  audienceId: z.string().min(1),
+  previousName: z.string().min(1),
+  audienceName: z.string().min(1),
+  runId: z.string().min(1),
+});
+
 /** Every INGEST command, as `{ type, data, metadata }`. */
 export const ingestCommandSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("customer.upsert"), data: upsertCustomerDataSchema, metadata: metadataSchema }),
@@ -78,6 +90,7 @@ export const ingestCommandSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("consent.set"), data: consentPatchSchema, metadata: metadataSchema }),
   z.object({ type: z.literal("audience.evaluate"), data: evaluateAudienceDataSchema, metadata: metadataSchema }),
   z.object({ type: z.literal("membership.set"), data: setMembershipDataSchema, metadata: metadataSchema }),
+  z.object({ type: z.literal("membership.rename"), data: renameMembershipDataSchema, metadata: metadataSchema }),
 ]);
 export type IngestCommand = z.infer<typeof ingestCommandSchema>;
 export type IngestCommandType = IngestCommand["type"];

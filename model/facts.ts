@@ -79,6 +79,18 @@ export const membershipUnchangedDataSchema = z.object({
   member: z.boolean(),
 });
 
+/**
+ * An audience was renamed: `member` is the customer's membership now, unchanged by the rename, and
+ * destinations move it from `previousName` to `audienceName`. Only RENAME runs cause it.
+ */
+export const membershipRenamedDataSchema = z.object({
+  audienceId: z.string().min(1),
+  previousName: z.string().min(1),
+  audienceName: z.string().min(1),
+  member: z.boolean(),
+  runId: z.string().min(1),
+});
+
 export const factMetadataSchema = z.object({
   account: accountIdSchema,
   customerId: customerIdSchema,
@@ -107,6 +119,7 @@ export const customerFactSchema = z.discriminatedUnion("type", [
   fact("device.unregistered", z.object({ token: z.string().min(1) })),
   fact("membership.changed", membershipChangedDataSchema),
   fact("membership.unchanged", membershipUnchangedDataSchema),
+  fact("membership.renamed", membershipRenamedDataSchema),
 ]);
 export type CustomerFact = z.infer<typeof customerFactSchema>;
 export type CustomerFactType = CustomerFact["type"];

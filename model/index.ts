@@ -3,15 +3,18 @@
  * parts (profile, consent, devices), commands, facts, internal events and audiences, as zod
  * schemas and types. Pure data: nothing here does I/O or imports another folder of ours.
  */
-export type {
-  Audience,
-  AudienceInput,
-  AudienceKind,
-  AudienceOperations,
-  AudienceRun,
-  AudienceRunKind,
-  MembershipChange,
-  RunStatus,
+export {
+  AUDIENCE_NAME_MAX_LENGTH,
+  type Audience,
+  type AudienceInput,
+  type AudienceKind,
+  type AudienceOperations,
+  type AudienceRun,
+  type AudienceRunKind,
+  audienceNameKey,
+  audienceNameSchema,
+  type MembershipChange,
+  type RunStatus,
 } from "./audience.ts";
 export {
   type CommandMetadata,
@@ -21,6 +24,7 @@ export {
   type IngestCommandType,
   ingestCommandSchema,
   registerDeviceDataSchema,
+  renameMembershipDataSchema,
   setMembershipDataSchema,
   trackEventDataSchema,
   upsertCustomerDataSchema,

@@ -110,7 +110,8 @@ builder.mutationFields((t) => ({
   }),
   updateAudience: t.field({
     type: AudienceRef,
-    description: "ADMIN: changes an audience; what the input leaves out keeps its value; a rule change recalculates",
+    description:
+      "ADMIN: changes an audience; what the input leaves out keeps its value; a rule change recalculates; a new name starts a RENAME run",
     authScopes: { admin: true },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: AudienceInputRef, required: true }) },
     resolve: (_root, args, context) => {

@@ -1,6 +1,6 @@
 import { Cron } from "croner";
 import { z } from "zod";
-import type { AudienceInput } from "../model/index.ts";
+import { AUDIENCE_NAME_MAX_LENGTH, type AudienceInput, audienceNameSchema } from "../model/index.ts";
 import { validateRule } from "../rules/index.ts";
 import { type AudienceDocument, DEFAULT_SWEEP_SCHEDULE } from "../store/index.ts";
 import { builder } from "./builder.ts";
@@ -16,7 +16,7 @@ export const AudienceInputRef = builder.inputType("AudienceInput", {
   fields: (t) => ({
     name: t.string({
       required: true,
-      description: "1–100 of A-Z a-z 0-9 _ -, unique in the account, not tags; Braze gets the attribute masivo_<name>",
+      description: `1–${AUDIENCE_NAME_MAX_LENGTH} printable characters (spaces inside included), not starting with $, not tags, unique in the account ignoring case; Braze gets the attribute masivo_<name>`,
     }),
     description: t.string(),
     kind: t.field({ type: AudienceKindRef, description: "Default RULES; an audience's kind cannot change" }),
@@ -26,11 +26,6 @@ export const AudienceInputRef = builder.inputType("AudienceInput", {
     }),
   }),
 });
-
-/** The name becomes a Braze custom attribute, `masivo_<name>`. */
-const NAME = /^[A-Za-z0-9_-]+$/;
-/** The audience whose attribute would be the tags' own, `masivo_tags`. */
-const RESERVED_NAME = "tags";
 
 /**
  * Why `expression` is not a cron expression, or undefined when it is one. Croner also takes a
@@ -53,15 +48,7 @@ function cronProblem(expression: string): string | undefined {
 const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
 
 const audienceInputSchema = z.object({
-  name: z
-    .string()
-    .min(1, "must not be empty")
-    .max(100, "must be at most 100 characters")
-    .regex(NAME, "may hold only letters, digits, _ and -")
-    .refine(
-      (name) => name !== RESERVED_NAME,
-      `"${RESERVED_NAME}" is reserved: Braze gets the customer's tags as masivo_tags`,
-    ),
+  name: audienceNameSchema,
   description: optional(z.string().max(1000, "must be at most 1000 characters")),
   kind: optional(z.enum(["RULES", "STATIC"])),
   rules: optional(z.unknown()),

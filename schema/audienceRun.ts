@@ -3,8 +3,9 @@ import { builder } from "./builder.ts";
 import { callerAccount } from "./context.ts";
 
 const AudienceRunKindRef = builder.enumType("AudienceRunKind", {
-  description: "What started a run: a rule change or `recalculateAudience`, an import, a scheduled sweep, a deletion",
-  values: ["RECALCULATE", "IMPORT", "SWEEP", "DELETE"] as const,
+  description:
+    "What started a run: a rule change or `recalculateAudience`, an import, a scheduled sweep, a deletion, a new name",
+  values: ["RECALCULATE", "IMPORT", "SWEEP", "DELETE", "RENAME"] as const,
 });
 
 const RunStatusRef = builder.enumType("RunStatus", { values: ["RUNNING", "DONE", "FAILED"] as const });

@@ -1,5 +1,5 @@
 import type { Db } from "mongodb";
-import type { Audience } from "../model/index.ts";
+import { type Audience, audienceNameKey } from "../model/index.ts";
 import { isDuplicateKey } from "./duplicateKey.ts";
 
 /** A RULES audience is swept hourly unless its `sweepSchedule` says otherwise. */
@@ -73,14 +73,21 @@ export type Audiences = {
 
 export function audiencesRepository(db: Db, now: () => Date = () => new Date()): Audiences {
   const collection = db.collection<AudienceDocument>("audiences");
-  const sameName = async (account: string, name: string, except?: string) =>
-    (await collection.find({ account }).toArray()).some((a) => a.name === name && a._id !== except && !a.deleting);
+  /**
+   * Refuses a name another live audience of the account has, ignoring case (see `audienceNameKey`);
+   * the error quotes the name as that audience has it.
+   */
+  const refuseTakenName = async (account: string, name: string, except?: string) => {
+    const key = audienceNameKey(name);
+    const taken = (await collection.find({ account }).toArray()).find(
+      (a) => audienceNameKey(a.name) === key && a._id !== except && !a.deleting,
+    );
+    if (taken) throw new AudienceNameTakenError(`an audience named "${taken.name}" already exists`);
+  };
 
   return {
     async create(audience) {
-      if (await sameName(audience.account, audience.name)) {
-        throw new AudienceNameTakenError(`an audience named "${audience.name}" already exists`);
-      }
+      await refuseTakenName(audience.account, audience.name);
       const at = now();
       const document: AudienceDocument = {
         ...audience,
@@ -110,9 +117,7 @@ export function audiencesRepository(db: Db, now: () => Date = () => new Date()):
     async update(account, id, change) {
       const current = await this.get(account, id);
       if (!current) return undefined;
-      if (change.name !== undefined && (await sameName(account, change.name, id))) {
-        throw new AudienceNameTakenError(`an audience named "${change.name}" already exists`);
-      }
+      if (change.name !== undefined) await refuseTakenName(account, change.name, id);
       const rulesChanged = change.rules !== undefined && JSON.stringify(change.rules) !== JSON.stringify(current.rules);
       const set = { ...change, updatedAt: now(), ruleVersion: current.ruleVersion + (rulesChanged ? 1 : 0) };
       await collection.updateOne({ _id: id }, { $set: set });

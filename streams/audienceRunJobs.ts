@@ -14,7 +14,9 @@ export const audienceRunJobSchema = z.object({
   runId: z.string().min(1),
   account: accountIdSchema,
   audienceId: z.string().min(1),
-  kind: z.enum(["RECALCULATE", "SWEEP", "DELETE"]),
+  kind: z.enum(["RECALCULATE", "SWEEP", "DELETE", "RENAME"]),
+  /** RENAME: the name the audience had before (the new one is its name when the run is carried out). */
+  previousName: z.string().min(1).optional(),
 });
 export type AudienceRunJob = z.infer<typeof audienceRunJobSchema>;
 

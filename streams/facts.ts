@@ -12,6 +12,7 @@ const SUBJECT_KINDS = {
   "device.unregistered": "devices",
   "membership.changed": "membership",
   "membership.unchanged": "membership",
+  "membership.renamed": "membership",
 } as const satisfies Record<CustomerFactType, string>;
 export type FactSubjectKind = (typeof SUBJECT_KINDS)[CustomerFactType];
 
@@ -32,7 +33,11 @@ export function factSubjectKind(type: CustomerFactType): FactSubjectKind {
  */
 export function factSubject(fact: CustomerFact): string {
   const kind = factSubjectKind(fact.type);
-  if (fact.type === "membership.changed" || fact.type === "membership.unchanged") {
+  if (
+    fact.type === "membership.changed" ||
+    fact.type === "membership.unchanged" ||
+    fact.type === "membership.renamed"
+  ) {
     return subjects.change(fact.metadata.account, `${kind}.${fact.data.audienceId}`);
   }
   return subjects.change(fact.metadata.account, kind);

@@ -12,6 +12,7 @@ import {
 } from "../../store/index.ts";
 import type { AudienceRunJob, CommandPublisher } from "../../streams/index.ts";
 import { type CommandBatcher, createCommandBatcher } from "./commandBatcher.ts";
+import { STALLED_RUN_MS } from "./stalledRuns.ts";
 
 /** How long a run holds its audience without renewing; renewed with every batch it sends. */
 export const RUN_LOCK_MS = 60_000;
@@ -29,6 +30,8 @@ export type RunDependencies = {
   members: AudienceMembers;
   commands: CommandPublisher;
   finishRun: (runId: string) => Promise<void>;
+  /** The customers who entered or left the audience in the facts CHANGES holds (see membershipHistory.ts). */
+  customersWhoChangedMembership: (account: string, audienceId: string) => AsyncIterable<string>;
   /** Resolves once the member lists reflect every membership fact published so far. */
   membershipsTracked: (keepAlive: () => void) => Promise<void>;
   /** Tells JetStream the job is still being worked on. */
@@ -54,6 +57,7 @@ export async function carryOutRun(job: AudienceRunJob, deps: RunDependencies): P
     await deps.runs.finish(run._id, "FAILED", `audience ${job.audienceId} no longer exists`);
     return "skipped";
   }
+  if (run.kind === "DELETE" && (await renameUnderWay(run, deps))) return "busy";
   const lockUntil = () => new Date(deps.now().getTime() + RUN_LOCK_MS);
   if (!(await deps.audiences.lock(audience._id, run._id, lockUntil()))) return "busy";
 
@@ -64,6 +68,7 @@ export async function carryOutRun(job: AudienceRunJob, deps: RunDependencies): P
   });
   try {
     if (run.kind === "DELETE") await sendExits(audience, run, batcher, deps);
+    else if (run.kind === "RENAME") await sendRenames(audience, run, job.previousName, batcher, deps);
     else await sendEvaluations(audience, run, batcher, deps);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -75,6 +80,23 @@ export async function carryOutRun(job: AudienceRunJob, deps: RunDependencies): P
   await deps.runs.recordSent(run._id, await batcher.flush(), true);
   await deps.finishRun(run._id);
   return "sent";
+}
+
+/**
+ * Whether a RENAME of the audience asked for before this run has yet to finish. A DELETE waits for
+ * it: its exits unset only the audience's current name, and once the audience is gone a rename could
+ * no longer unset the old one. One that has not moved for `STALLED_RUN_MS` (never queued, or stuck)
+ * is not waited for.
+ */
+async function renameUnderWay(run: AudienceRunDocument, deps: RunDependencies): Promise<boolean> {
+  const moving = deps.now().getTime() - STALLED_RUN_MS;
+  return (await deps.runs.ofAudience(run.account, run.audienceId)).some(
+    (other) =>
+      other.kind === "RENAME" &&
+      other.status === "RUNNING" &&
+      other.startedAt <= run.startedAt &&
+      (other.progressedAt ?? other.startedAt).getTime() > moving,
+  );
 }
 
 /**
@@ -156,5 +178,38 @@ async function sendExits(
         metadata: { account: run.account, customerId },
       });
     }
+  }
+}
+
+/**
+ * RENAME: tells of the rename everyone who may hold the audience's old name at a destination: the
+ * members, once the member list holds every membership fact published so far, and whoever entered
+ * or left in the facts CHANGES still holds (7 days) — so also a member who left while the rename
+ * was asked for, under either name, and one who entered under the old name. Each answers with its
+ * membership, which destinations move to the new name.
+ *
+ * The new name is the audience's current one, so a run carried out after a later rename moves
+ * straight to the latest name; a rename back to the same name moves nothing.
+ */
+async function sendRenames(
+  audience: AudienceDocument,
+  run: AudienceRunDocument,
+  previousName: string | undefined,
+  batcher: CommandBatcher,
+  deps: RunDependencies,
+) {
+  if (!previousName) throw new Error(`run ${run._id} is a RENAME without the previous name`);
+  if (previousName === audience.name) return;
+  await deps.membershipsTracked(deps.keepAlive);
+  const customers = new Set<string>();
+  for await (const page of deps.members.customerIds(audience._id)) for (const id of page) customers.add(id);
+  for await (const id of deps.customersWhoChangedMembership(run.account, audience._id)) customers.add(id);
+  for (const customerId of customers) {
+    await batcher.add({
+      type: "membership.rename",
+      id: `${run._id}:${customerId}`,
+      data: { audienceId: audience._id, previousName, audienceName: audience.name, runId: run._id },
+      metadata: { account: run.account, customerId },
+    });
   }
 }

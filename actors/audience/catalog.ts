@@ -52,8 +52,16 @@ export async function openAudienceCatalogWriter(nc: NatsConnection): Promise<Aud
 export type AudienceCatalog = {
   /** The account's rule audiences, as the customer actor evaluates them. */
   rulesOf: (account: string) => readonly AudienceRule[];
+  /**
+   * Resolves once the copy holds every change the bucket had when called: a change written
+   * before a command was sent is then seen by everything decided after that command.
+   */
+  caughtUp: () => Promise<void>;
   stop: () => Promise<void>;
 };
+
+/** A watch this far behind is logged and no longer waited for: it must not hold a partition up. */
+export const CATCH_UP_TIMEOUT_MS = 10_000;
 
 const NONE: readonly AudienceRule[] = [];
 
@@ -88,6 +96,9 @@ export async function watchAudienceCatalog(nc: NatsConnection, log: Logger): Pro
     lists.set(account, [...audiences.values()]);
   };
 
+  // The bucket revision the copy has applied, and who waits for a later one.
+  let appliedRevision = 0;
+  const waiting = new Set<{ revision: number; resolve: () => void }>();
   const running = (async () => {
     for await (const entry of watch) {
       try {
@@ -95,14 +106,34 @@ export async function watchAudienceCatalog(nc: NatsConnection, log: Logger): Pro
       } catch (error) {
         log.error({ err: error, key: entry.key }, "catalog entry unreadable; skipped");
       }
+      appliedRevision = Math.max(appliedRevision, entry.revision);
+      for (const waiter of waiting) if (waiter.revision <= appliedRevision) waiter.resolve();
       // `delta` is how many entries were still pending when this one was delivered.
       if (entry.delta === 0) markLoaded();
     }
   })();
 
+  const caughtUp = async () => {
+    const revision = (await kv.status()).streamInfo.state.last_seq;
+    if (revision <= appliedRevision) return;
+    let timer: NodeJS.Timeout | undefined;
+    const waiter = { revision, resolve: () => {} };
+    await new Promise<void>((resolve) => {
+      waiter.resolve = resolve;
+      waiting.add(waiter);
+      timer = setTimeout(() => {
+        log.warn({ revision, appliedRevision }, "audience catalog still behind; going on without it");
+        resolve();
+      }, CATCH_UP_TIMEOUT_MS);
+    });
+    clearTimeout(timer);
+    waiting.delete(waiter);
+  };
+
   await loaded;
   return {
     rulesOf: (account) => lists.get(account) ?? NONE,
+    caughtUp,
     async stop() {
       watch.stop();
       await running;

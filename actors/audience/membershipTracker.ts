@@ -115,11 +115,9 @@ async function applyMembershipFacts(messages: JsMsg[], deps: MembershipTrackerDe
       });
     }
     const runId =
-      fact.type === "membership.changed"
+      fact.type === "membership.changed" || fact.type === "membership.unchanged" || fact.type === "membership.renamed"
         ? fact.data.runId
-        : fact.type === "membership.unchanged"
-          ? fact.data.runId
-          : undefined;
+        : undefined;
     if (runId) {
       const counted = byRun.get(runId) ?? { entered: 0, exited: 0, unchanged: 0, lastSeq: 0, facts: [] };
       counted.facts.push({ seq: message.seq, fact });
@@ -136,7 +134,8 @@ async function applyMembershipFacts(messages: JsMsg[], deps: MembershipTrackerDe
     for (const { seq, fact } of counted.facts) {
       if (seq <= run.countedSeq) continue;
       counted.lastSeq = Math.max(counted.lastSeq, seq);
-      if (fact.type === "membership.unchanged") counted.unchanged += 1;
+      // A rename leaves membership as it was.
+      if (fact.type === "membership.unchanged" || fact.type === "membership.renamed") counted.unchanged += 1;
       else if (fact.type === "membership.changed" && fact.data.change === "ENTERED") counted.entered += 1;
       else counted.exited += 1;
     }

@@ -45,10 +45,20 @@ export function createAudienceOperations(deps: AudienceOperationsDependencies): 
     return audience;
   };
 
-  const queueRun = async (audience: AudienceDocument, kind: Exclude<AudienceRunKind, "IMPORT">) => {
+  const queueRun = async (
+    audience: AudienceDocument,
+    kind: Exclude<AudienceRunKind, "IMPORT">,
+    previousName?: string,
+  ) => {
     const runId = newId("run");
     await deps.runs.create({ _id: runId, account: audience.account, audienceId: audience._id, kind });
-    await enqueueAudienceRun(deps.link, { runId, account: audience.account, audienceId: audience._id, kind });
+    await enqueueAudienceRun(deps.link, {
+      runId,
+      account: audience.account,
+      audienceId: audience._id,
+      kind,
+      ...(previousName ? { previousName } : {}),
+    });
     return (await deps.runs.byId(runId)) as AudienceRunDocument;
   };
 
@@ -71,8 +81,11 @@ export function createAudienceOperations(deps: AudienceOperationsDependencies): 
         rules: input.rules,
         sweepSchedule: input.sweepSchedule ?? current.sweepSchedule,
       })) as AudienceDocument;
+      // The workers decide facts under the new name from here on; the RENAME run then moves what
+      // destinations hold under the old one.
       await deps.catalog.publish(updated);
       if (updated.ruleVersion !== current.ruleVersion) await queueRun(updated, "RECALCULATE");
+      if (input.name !== current.name) await queueRun(updated, "RENAME", current.name);
       return updated;
     },
 

@@ -8,6 +8,7 @@ import {
 import { createCommandPublisher, type NatsLink } from "../../streams/index.ts";
 import { openAudienceCatalogWriter } from "./catalog.ts";
 import { createRunFinisher } from "./finishRun.ts";
+import { customersWhoChangedMembership } from "./membershipHistory.ts";
 import { startMembershipTracker, untilMembershipsTracked } from "./membershipTracker.ts";
 import { startRunQueue } from "./runQueue.ts";
 import { failStalledRuns } from "./stalledRuns.ts";
@@ -50,6 +51,8 @@ export async function startAudienceWorker(options: AudienceWorkerOptions): Promi
       db: options.store.db,
       isFerretDB: options.store.isFerretDB,
       membershipsTracked: (keepAlive) => untilMembershipsTracked(options.link, keepAlive),
+      customersWhoChangedMembership: (account, audienceId) =>
+        customersWhoChangedMembership(options.link, account, audienceId),
       audiences,
       runs,
       members,

@@ -39,6 +39,8 @@ export type BatchDependencies = {
   assertCurrent: () => void;
   /** The account's rule audiences, re-evaluated in real time (see memberships.ts). */
   audiencesOf: (account: string) => readonly AudienceRule[];
+  /** Resolves once `audiencesOf` holds every audience change made so far (see the catalog). */
+  audiencesCaughtUp: () => Promise<void>;
   now: () => Date;
   log: Logger;
 };
@@ -86,6 +88,12 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
     }
   }
 
+  // An audience's new name is in the catalog before its rename is sent to anyone: once this worker
+  // has it too, every fact decided after a customer's rename carries the new name.
+  const renames = [...byCustomer.values()].some((list) =>
+    list.some(({ command }) => command.type === "membership.rename"),
+  );
+  if (renames) await deps.audiencesCaughtUp();
   const pending = await loadCustomers([...byCustomer.keys()], deps);
   const facts: CustomerFact[] = [];
   const moves: TokenMove[] = [];

@@ -11,6 +11,7 @@ import {
   evaluateAudienceCommand,
   leaveAllAudiences,
   reevaluateAudiences,
+  renameMembership,
   setMembership,
 } from "./memberships.ts";
 import type { CommandOutcome } from "./outcomes.ts";
@@ -70,7 +71,8 @@ function whileGone(
     case "device.unregister":
       return { customer, facts: [], outcomes: [{ type: "noCustomer", command: command.type, status }] };
     case "audience.evaluate":
-    case "membership.set": {
+    case "membership.set":
+    case "membership.rename": {
       const { audienceId, runId } = command.data;
       return {
         customer,
@@ -126,6 +128,8 @@ function change(state: CustomerState, command: Exclude<IngestCommand, { type: "c
       return evaluateAudienceCommand(state, command.data, now);
     case "membership.set":
       return setMembership(state, command.data, now);
+    case "membership.rename":
+      return renameMembership(state, command.data);
   }
 }
 

@@ -100,6 +100,23 @@ export function setMembership(state: CustomerState, request: MembershipRequest, 
   };
 }
 
+/** What a `membership.rename` command tells the customer. */
+export type RenameRequest = { audienceId: string; previousName: string; audienceName: string; runId: string };
+
+/**
+ * An audience was renamed: membership stays as it is, and `membership.renamed` says what it is, so
+ * destinations move it from the old name to the new one, and the run counts the answer.
+ */
+export function renameMembership(state: CustomerState, request: RenameRequest): Step {
+  const { audienceId, previousName, audienceName, runId } = request;
+  const member = isMember(state, audienceId);
+  return {
+    state,
+    facts: [{ type: "membership.renamed", data: { audienceId, previousName, audienceName, member, runId } }],
+    outcomes: [],
+  };
+}
+
 /** Evaluates one rule against the customer now and sets the membership to the answer. */
 export function evaluateAudience(state: CustomerState, audience: AudienceRule, at: string, runId?: string): Step {
   const member = matchesRule(audience.rule, state, new Date(at));

@@ -12,7 +12,7 @@ export type CommandOutcome =
    */
   | {
       type: "notAMember";
-      command: "audience.evaluate" | "membership.set";
+      command: "audience.evaluate" | "membership.set" | "membership.rename";
       audienceId: string;
       status: "absent" | "deleted";
     }

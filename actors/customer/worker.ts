@@ -27,6 +27,8 @@ export type CustomerWorkerOptions = {
   leaseTickMs?: number;
   /** The account's rule audiences (a live catalog; see actors/audience/catalog.ts). */
   audiencesOf: (account: string) => readonly AudienceRule[];
+  /** Resolves once `audiencesOf` holds every audience change made so far. */
+  audiencesCaughtUp: () => Promise<void>;
   now?: () => Date;
 };
 
@@ -115,6 +117,7 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
           current: memory.current,
           assertCurrent,
           audiencesOf: options.audiencesOf,
+          audiencesCaughtUp: options.audiencesCaughtUp,
           now,
           log: partitionLog,
         }),

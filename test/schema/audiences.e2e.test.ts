@@ -150,6 +150,9 @@ describe("the audience schema", () => {
     ]) {
       expect(sdl).toContain(name);
     }
+    // Run kinds are only ever added to: RENAME joined the four API.md names.
+    const runKinds = /enum AudienceRunKind \{([^}]*)\}/.exec(sdl)?.[1]?.split(/\s+/).filter(Boolean);
+    expect(runKinds).toEqual(["DELETE", "IMPORT", "RECALCULATE", "RENAME", "SWEEP"]);
   });
 });
 
@@ -194,12 +197,68 @@ describe("createAudience input", () => {
     ]);
   });
 
-  it("refuses a name Braze could not take as an attribute suffix", async () => {
-    for (const name of ["vip customers", "", "x".repeat(101)]) {
+  it("refuses a name that is empty, too long, unprintable, padded, starts with $ or is tags", async () => {
+    const before = fake.calls.length;
+    const refused: [string, string][] = [
+      ["", "must not be empty"],
+      ["x".repeat(101), "must be at most 100 characters"],
+      ["😀".repeat(101), "must be at most 100 characters"],
+      ["vip\u0000", "may hold only printable characters (letters, digits, punctuation, symbols and spaces)"],
+      ["vip\ncustomers", "may hold only printable characters (letters, digits, punctuation, symbols and spaces)"],
+      ["vip\tcustomers", "may hold only printable characters (letters, digits, punctuation, symbols and spaces)"],
+      ["vip\u00a0customers", "may hold only printable characters (letters, digits, punctuation, symbols and spaces)"],
+      ["vip\u200bcustomers", "may hold only printable characters (letters, digits, punctuation, symbols and spaces)"],
+      [" vip", "must not start or end with a space"],
+      ["vip ", "must not start or end with a space"],
+      ["$vip", "must not start with $ (Braze reserves it)"],
+      ["tags", '"tags" is reserved: Braze gets the customer\'s tags as masivo_tags'],
+      ["Tags", '"tags" is reserved: Braze gets the customer\'s tags as masivo_tags'],
+    ];
+    for (const [name, message] of refused) {
       const result = await a.graphql<CreateResult>(CREATE, { input: { name, rules: { tag: "vip" } } });
-      expect(codeOf(result)).toBe("BAD_USER_INPUT");
-      expect(result.errors?.[0]?.message).toMatch(/^input\.name: /);
+      expect(codeOf(result), JSON.stringify(name)).toBe("BAD_USER_INPUT");
+      expect(result.errors?.[0]?.extensions?.issues).toEqual([{ field: "input.name", message }]);
     }
+    expect(fake.calls.length).toBe(before);
+  });
+
+  it("takes names of printable characters with spaces, unicode letters and punctuation, up to 100", async () => {
+    const suffix = uniqueId("");
+    for (const name of [
+      `VIP Customers ${suffix}`,
+      `Clientes VIP: año 2026 ${suffix}`,
+      `顧客 ${suffix}`,
+      `Café & Crème (€5+) ${suffix}`,
+      `vip$${suffix}`,
+      `tags ${suffix}`,
+      `${"Ü".repeat(100 - suffix.length)}${suffix}`,
+      `${"😀".repeat(100 - [...suffix].length)}${suffix}`,
+    ]) {
+      const result = await a.graphql<CreateResult & { createAudience: { name: string } }>(CREATE, {
+        input: { name, rules: { tag: "vip" } },
+      });
+      expect(result.errors, name).toBeUndefined();
+      expect(result.data?.createAudience?.name).toBe(name);
+    }
+  });
+
+  it("counts names differing only in case or Unicode composition as the same name", async () => {
+    const suffix = uniqueId("");
+    const first = await a.graphql<CreateResult>(CREATE, { input: { name: `Café VIP ${suffix}`, rules: { tag: "v" } } });
+    expect(first.errors).toBeUndefined();
+    for (const name of [`café vip ${suffix}`, `CAFÉ VIP ${suffix}`, `Cafe\u0301 VIP ${suffix}`]) {
+      const result = await a.graphql<CreateResult>(CREATE, { input: { name, rules: { tag: "v" } } });
+      expect(codeOf(result), name).toBe("AUDIENCE_NAME_TAKEN");
+      expect(result.errors?.[0]?.message).toBe(`an audience named "Café VIP ${suffix}" already exists`);
+    }
+    // Another account may have it.
+    const other = await b.services.audiences.create({
+      _id: uniqueId("aud"),
+      account: b.account,
+      name: `café vip ${suffix}`,
+      kind: "STATIC",
+    });
+    expect(other.name).toBe(`café vip ${suffix}`);
   });
 
   it("passes a RULES audience on with an hourly sweep by default", async () => {
@@ -285,6 +344,24 @@ describe("updateAudience", () => {
     const result = await a.graphql(UPDATE, { id: audience._id, input: { name: "x", rules: { not: { tag: "" } } } });
     expect(codeOf(result)).toBe("BAD_USER_INPUT");
     expect(result.errors?.[0]?.message).toMatch(/^input\.rules\.not\.tag: /);
+  });
+
+  it("takes a name differing from the audience's own only in case, not from another's", async () => {
+    const audience = await storedAudience(a);
+    const other = await storedAudience(a);
+    const recased = await a.graphql<{ updateAudience: { name: string } }>(UPDATE, {
+      id: audience._id,
+      input: { name: audience.name.toUpperCase() },
+    });
+    expect(recased.errors).toBeUndefined();
+    expect(recased.data?.updateAudience.name).toBe(audience.name.toUpperCase());
+    const taken = await a.graphql(UPDATE, { id: audience._id, input: { name: other.name.toUpperCase() } });
+    expect(codeOf(taken)).toBe("AUDIENCE_NAME_TAKEN");
+    expect(taken.errors?.[0]?.message).toBe(`an audience named "${other.name}" already exists`);
+    const padded = await a.graphql(UPDATE, { id: audience._id, input: { name: `${other.name} ` } });
+    expect(padded.errors?.[0]?.extensions?.issues).toEqual([
+      { field: "input.name", message: "must not start or end with a space" },
+    ]);
   });
 
   it("answers NOT_FOUND for another account's audience", async () => {

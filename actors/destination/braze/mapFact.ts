@@ -81,6 +81,8 @@ export function mapFact(fact: CustomerFact, seq: number, context: MappingContext
       return settings.syncPurchases ? tracked(purchaseItems(fact, seq, settings)) : skipped("purchase sync is off");
     case "membership.changed":
       return mapMembership(fact, seq, context);
+    case "membership.renamed":
+      return mapRename(fact, seq, settings);
     case "tags.changed":
       return settings.syncTags
         ? tracked([
@@ -214,6 +216,23 @@ function mapMembership(fact: FactOf<"membership.changed">, seq: number, context:
   }
   return tracked([
     attributesItem(fact, seq, { ...updateOnly(settings), [audienceAttribute(name)]: change === "ENTERED" }),
+  ]);
+}
+
+/**
+ * An audience's rename moves its attribute: unset under the old name, the membership under the new
+ * one (`{ "masivo_<old>": null, "masivo_<new>": true }` for a member). Never creates a user: one
+ * Braze does not know has neither attribute.
+ */
+function mapRename(fact: FactOf<"membership.renamed">, seq: number, settings: BrazeSyncSettings): FactMapping {
+  if (!settings.syncAudiences) return skipped("audience sync is off");
+  const { previousName, audienceName, member } = fact.data;
+  return tracked([
+    attributesItem(fact, seq, {
+      _update_existing_only: true,
+      [audienceAttribute(previousName)]: null,
+      [audienceAttribute(audienceName)]: member,
+    }),
   ]);
 }
 

@@ -79,7 +79,7 @@ async function settledRuns(audienceId: string): Promise<Run[]> {
   });
 }
 
-type Change = { customerId: string; change: string; at: string; runId?: string };
+type Change = { customerId: string; change: string; at: string; runId?: string; audienceName?: string };
 async function changesOf(audienceId: string): Promise<Change[]> {
   const messages = await readStream(link, STREAM_NAMES.changes, subjects.change(ACCOUNT, `membership.${audienceId}`));
   return messages.flatMap(({ data }) => {
@@ -231,6 +231,60 @@ describe("audiences", () => {
     expect(exits.map((c) => `${c.customerId} ${c.change}`).sort()).toEqual(["s1 EXITED", "s2 EXITED", "s4 EXITED"]);
     const gone = await gql<{ audience: unknown }>("query($id: ID!) { audience(id: $id) { id } }", { id: scored.id });
     expect(gone.audience).toBeNull();
+  });
+
+  it("renames an audience in a RENAME run: every member answers under both names, later facts carry the new name", async () => {
+    const oldName = "Big Spenders";
+    const newName = "Grandes clientes — 2026 ✓";
+    const spenders = await createAudience({ name: oldName, rules: { attribute: "tier", op: "eq", value: "PLATINUM" } });
+    await settledRuns(spenders.id);
+    for (const customerId of ["p1", "p2"]) await upsert({ customerId, tier: "PLATINUM" });
+    await upsert({ customerId: "p3", tier: "SILVER" });
+    const entered = await waitForChanges(spenders.id, 2);
+    expect(entered.map((c) => c.audienceName)).toEqual([oldName, oldName]);
+
+    const updated = await gql<{ updateAudience: { name: string } }>(
+      "mutation($id: ID!, $i: AudienceInput!) { updateAudience(id: $id, input: $i) { name } }",
+      { id: spenders.id, i: { name: newName } },
+    );
+    expect(updated.updateAudience.name).toBe(newName);
+    const [rename] = await settledRuns(spenders.id);
+    expect(rename).toMatchObject({ kind: "RENAME", status: "DONE", entered: 0, exited: 0, errors: [] });
+    const counts = await gql<{ audienceRun: { total: number; unchanged: number } }>(
+      "query($id: ID!) { audienceRun(id: $id) { total unchanged } }",
+      { id: rename?.id },
+    );
+    expect(counts.audienceRun).toEqual({ total: 2, unchanged: 2 });
+    const renamed = (
+      await readStream(link, STREAM_NAMES.changes, subjects.change(ACCOUNT, `membership.${spenders.id}`))
+    )
+      .map(({ data }) => decodeFact(data))
+      .flatMap((fact) =>
+        fact.type === "membership.renamed" ? [{ customerId: fact.metadata.customerId, ...fact.data }] : [],
+      );
+    expect(renamed.sort((x, y) => x.customerId.localeCompare(y.customerId))).toEqual(
+      ["p1", "p2"].map((customerId) => ({
+        customerId,
+        audienceId: spenders.id,
+        previousName: oldName,
+        audienceName: newName,
+        member: true,
+        runId: rename?.id,
+      })),
+    );
+
+    await upsert({ customerId: "p3", tier: "PLATINUM" });
+    await upsert({ customerId: "p1", tier: "SILVER" });
+    const later = (await waitForChanges(spenders.id, 4)).slice(2);
+    expect(later.map((c) => [c.customerId, c.change, c.audienceName])).toEqual([
+      ["p3", "ENTERED", newName],
+      ["p1", "EXITED", newName],
+    ]);
+    const members = await waitFor("p2 and p3 listed", async () => {
+      const current = await membersOf(spenders.id);
+      return current.ids.join() === "p2,p3" ? current : undefined;
+    });
+    expect(members).toEqual({ size: 2, ids: ["p2", "p3"] });
   });
 
   it("imports a static audience from a CSV, reporting two bad lines by number and adding the good ones", async () => {

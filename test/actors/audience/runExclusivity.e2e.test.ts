@@ -1,10 +1,12 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { carryOutRun, type RunDependencies } from "../../../actors/audience/carryOutRun.ts";
 import { failStalledRuns } from "../../../actors/audience/stalledRuns.ts";
 import { startSweepScheduler } from "../../../actors/audience/sweepScheduler.ts";
 import {
   type AudienceRuns,
   type Audiences,
+  audienceMembersRepository,
   audienceRunsRepository,
   audiencesRepository,
 } from "../../../store/index.ts";
@@ -103,5 +105,53 @@ describe("stalled runs", () => {
     expect(run).toMatchObject({ status: "FAILED", entered: 3 });
     expect(run?.errors).toEqual(["2 of 5 customers never answered within 10 minutes"]);
     expect(await audiences.lock(id, "next-run", minutes(1))).toBe(true);
+  });
+});
+
+describe("a DELETE right after a rename", () => {
+  it("waits for the RENAME asked before it, unless that one has not moved for ten minutes", async () => {
+    clock = new Date("2026-03-03T10:00:00.000Z");
+    const deps: RunDependencies = {
+      db: world.store.db,
+      isFerretDB: world.store.isFerretDB,
+      audiences,
+      runs,
+      members: audienceMembersRepository(world.store.db),
+      // No members: nothing is sent, only whether each run may go on is decided.
+      commands: { publish: async () => [] },
+      finishRun: async () => {},
+      customersWhoChangedMembership: async function* () {},
+      membershipsTracked: async () => {},
+      keepAlive: () => {},
+      now,
+      log: pino({ level: "silent" }),
+    };
+    const job = (runId: string, audienceId: string, kind: "RENAME" | "DELETE") => ({
+      runId,
+      account: world.account,
+      audienceId,
+      kind,
+      ...(kind === "RENAME" ? { previousName: "Old name" } : {}),
+    });
+    const renameThenDelete = async () => {
+      const id = uniqueId("aud");
+      await audiences.create({ _id: id, account: world.account, name: uniqueId("New name "), kind: "STATIC" });
+      await runs.create({ _id: `${id}-rename`, account: world.account, audienceId: id, kind: "RENAME" });
+      clock = new Date(clock.getTime() + 1_000);
+      await runs.create({ _id: `${id}-delete`, account: world.account, audienceId: id, kind: "DELETE" });
+      await audiences.markDeleting(world.account, id);
+      return id;
+    };
+
+    const id = await renameThenDelete();
+    expect(await carryOutRun(job(`${id}-delete`, id, "DELETE"), deps)).toBe("busy");
+    expect(await carryOutRun(job(`${id}-rename`, id, "RENAME"), deps)).toBe("sent");
+    await runs.finish(`${id}-rename`, "DONE");
+    await audiences.unlock(id, `${id}-rename`);
+    expect(await carryOutRun(job(`${id}-delete`, id, "DELETE"), deps)).toBe("sent");
+
+    const stuck = await renameThenDelete();
+    clock = minutes(11);
+    expect(await carryOutRun(job(`${stuck}-delete`, stuck, "DELETE"), deps)).toBe("sent");
   });
 });

@@ -40,6 +40,8 @@ function allFacts(): CustomerFactDraft[] {
     command("event.track", { name: "REVERSE", properties: { orderId: "o", items: [{ sku: "s", quantity: 3 }] } }),
     command("device.register", { token: "tok", platform: "ANDROID", appId: "app" }),
     command("device.unregister", { token: "tok" }),
+    command("membership.set", { audienceId: "aud1", audienceName: "VIP", runId: "r1", member: true }),
+    command("membership.rename", { audienceId: "aud1", previousName: "VIP", audienceName: "VIP Ñ", runId: "r2" }),
     command("customer.delete", {}),
   ]) {
     result = applyCommand(result.snapshot, cmd, new Date(T0));
@@ -59,6 +61,8 @@ describe("facts", () => {
         "purchase.recorded",
         "device.registered",
         "device.unregistered",
+        "membership.changed",
+        "membership.renamed",
         "customer.deleted",
       ]),
     );
@@ -113,10 +117,10 @@ describe("facts", () => {
       const kind = factSubjectKind(type);
       typesOfKind.set(kind, [...(typesOfKind.get(kind) ?? []), type]);
     }
-    // A token's registration and its removal; an audience's changes and a run's "no change" answers.
+    // A token's registration and its removal; an audience's changes and its runs' other answers.
     expect([...typesOfKind.values()].filter((types) => types.length > 1)).toEqual([
       ["device.registered", "device.unregistered"],
-      ["membership.changed", "membership.unchanged"],
+      ["membership.changed", "membership.unchanged", "membership.renamed"],
     ]);
   });
 
@@ -129,7 +133,13 @@ describe("facts", () => {
     const metadata = { account: "acme", customerId: "c", factId: "f", at: T0, sourceSeq: 1 };
     const entered = { type: "membership.changed", data: { audienceId: "aud1", change: "ENTERED", at: T0 }, metadata };
     const tags = { type: "tags.changed", data: { tags: [] }, metadata };
+    const renamed = {
+      type: "membership.renamed",
+      data: { audienceId: "aud1", previousName: "VIP", audienceName: "VIP Customers", member: true, runId: "r" },
+      metadata,
+    };
     expect(factSubject(entered as CustomerFact)).toBe("chg.acme.membership.aud1");
+    expect(factSubject(renamed as CustomerFact)).toBe("chg.acme.membership.aud1");
     expect(factSubject(tags as CustomerFact)).toBe("chg.acme.tags");
   });
 });

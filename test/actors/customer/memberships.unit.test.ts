@@ -145,3 +145,49 @@ describe("real-time membership in the customer actor", () => {
     ]);
   });
 });
+
+describe("an audience's rename in the customer actor", () => {
+  const rename = (customerId = "c1") =>
+    command(
+      "membership.rename",
+      { audienceId: "aud-vip", previousName: "VIP", audienceName: "VIP Customers", runId: "run-r" },
+      customerId,
+    );
+
+  it("answers a member and a non-member with their membership under both names, changing nothing", () => {
+    const [, entered, renamed] = run([
+      [command("customer.upsert", { tier: "SILVER" }), day(0)],
+      [command("customer.upsert", { tier: "VIP" }), day(1)],
+      [rename(), day(2)],
+    ]);
+    expect(renamed?.facts).toEqual([
+      {
+        type: "membership.renamed",
+        data: {
+          audienceId: "aud-vip",
+          previousName: "VIP",
+          audienceName: "VIP Customers",
+          member: true,
+          runId: "run-r",
+        },
+      },
+    ]);
+    expect(renamed?.state?.memberships).toEqual(entered?.state?.memberships);
+
+    const [, , exitedThenRenamed] = run([
+      [command("customer.upsert", { tier: "VIP" }), day(0)],
+      [command("customer.upsert", { tier: "GOLD" }), day(1)],
+      [rename(), day(2)],
+    ]);
+    expect(exitedThenRenamed?.facts).toMatchObject([{ type: "membership.renamed", data: { member: false } }]);
+    expect(exitedThenRenamed?.state?.memberships).toEqual([]);
+  });
+
+  it("answers for an unknown customer that it is no member, creating nobody", () => {
+    const [result] = run([[rename("nobody"), day(0)]]);
+    expect(result?.snapshot).toBeUndefined();
+    expect(result?.facts).toEqual([
+      { type: "membership.unchanged", data: { audienceId: "aud-vip", runId: "run-r", member: false } },
+    ]);
+  });
+});

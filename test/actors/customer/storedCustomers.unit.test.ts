@@ -38,6 +38,7 @@ async function batch(stored: CustomerDocument | undefined, messages: IngestMessa
     deviceTokens: { claim: async () => ({ won: true, displaced: undefined }) } as never,
     deadLetters: { record: async () => {} },
     facts: { publish: async (facts) => void published.push(...facts) },
+    audiencesCaughtUp: async () => {},
     commands: { publish: async () => [] },
     current: () => undefined,
     assertCurrent: () => {},

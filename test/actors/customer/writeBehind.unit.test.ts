@@ -167,6 +167,7 @@ describe("a batch's effects", () => {
       current: () => undefined,
       assertCurrent: () => {},
       audiencesOf: () => [],
+      audiencesCaughtUp: async () => {},
       now: () => new Date("2026-01-01T00:00:01.000Z"),
       log: { info: () => {}, error: () => {} } as never,
       ...overrides,
@@ -209,5 +210,42 @@ describe("a batch's effects", () => {
     await applyBatch([message(7, "c1"), message(8, "c2")], deps);
     const registered = published.filter((f) => f.type === "event.recorded" && f.data.name === "REGISTRATION");
     expect(registered.map((f) => f.metadata.customerId)).toEqual(["c2"]);
+  });
+
+  it("applies a batch holding a rename once the audience catalog has caught up, so later facts carry the new name", async () => {
+    const rename: IngestMessage = {
+      seq: 9,
+      subject: "in.p.0",
+      data: encodeCommand({
+        type: "membership.rename",
+        data: { audienceId: "aud-1", previousName: "VIP", audienceName: "VIP Customers", runId: "run-r" },
+        metadata: { account: "a", customerId: "c1", commandId: "r-9", acceptedAt: "2026-01-01T00:00:00.000Z" },
+      }),
+    };
+    const caughtUp = gate();
+    const asked = gate();
+    let catalogReads = 0;
+    const { deps, published } = dependencies({
+      audiencesCaughtUp: () => {
+        asked.open();
+        return caughtUp.promise;
+      },
+      audiencesOf: () => {
+        catalogReads += 1;
+        return [];
+      },
+    });
+    const applying = applyBatch([message(8, "c1"), rename], deps);
+    await asked.promise;
+    expect(catalogReads).toBe(0);
+    caughtUp.open();
+    await applying;
+    expect(published.filter((f) => f.type === "membership.renamed").map((f) => f.data)).toEqual([
+      { audienceId: "aud-1", previousName: "VIP", audienceName: "VIP Customers", member: false, runId: "run-r" },
+    ]);
+
+    // A batch without a rename does not wait.
+    const { deps: plain } = dependencies({ audiencesCaughtUp: () => new Promise(() => {}) });
+    await applyBatch([message(10, "c2")], plain);
   });
 });

@@ -251,6 +251,123 @@ describe("Braze sync", () => {
     expect(sent).toEqual([true, false, true, null]);
   });
 
+  it("renames an audience: masivo_<old> unset and masivo_<new> the membership, also for whoever leaves or enters meanwhile", async () => {
+    const oldName = "VIP Customers";
+    const newName = "Clientes VIP: año 2026 ✓";
+    const oldAttribute = `masivo_${oldName}`;
+    const newAttribute = `masivo_${newName}`;
+    const { createAudience } = await acme.gql<{ createAudience: { id: string } }>(
+      "mutation($i: AudienceInput!) { createAudience(input: $i) { id } }",
+      { i: { name: oldName, rules: { attribute: "tier", op: "eq", value: "VIP" } } },
+    );
+    const audienceId = createAudience.id;
+    type Run = { kind: string; status: string; total: number; processed: number; entered: number; exited: number };
+    const runs = async () =>
+      (
+        await acme.gql<{ audience: { runs: Run[] } }>(
+          "query($id: ID!) { audience(id: $id) { runs { kind status total processed entered exited } } }",
+          { id: audienceId },
+        )
+      ).audience.runs;
+    await waitFor("the audience's first run", async () => ((await runs())[0]?.status === "DONE" ? true : undefined));
+
+    const group = (name: string, count: number) => Array.from({ length: count }, (_, i) => `ren-${name}-${i}`);
+    const stay = group("stay", 3);
+    const leaveDuring = group("leave-during", 3);
+    const leaveAfter = group("leave-after", 3);
+    const joinDuring = group("join-during", 3);
+    const joinAfter = group("join-after", 3);
+    const never = group("never", 1);
+    const setTier = (ids: string[], tier: string) =>
+      Promise.all(ids.map((customerId) => acme.upsert({ customerId, tier })));
+    await setTier([...stay, ...leaveDuring, ...leaveAfter], "VIP");
+    await setTier([...joinDuring, ...joinAfter, ...never], "GOLD");
+    const attributesOf = (customerId: string) => braze.state.user(customerId)?.attributes;
+    await waitFor("the members' masivo_VIP Customers in Braze", async () =>
+      [...stay, ...leaveDuring, ...leaveAfter].every((id) => attributesOf(id)?.[oldAttribute] === true) &&
+      [...joinDuring, ...joinAfter, ...never].every((id) => attributesOf(id) !== undefined)
+        ? true
+        : undefined,
+    );
+
+    // Some leave and some enter while the rename is asked for, others once it has been accepted.
+    await Promise.all([
+      acme.gql("mutation($id: ID!, $i: AudienceInput!) { updateAudience(id: $id, input: $i) { name } }", {
+        id: audienceId,
+        i: { name: newName },
+      }),
+      setTier(leaveDuring, "GOLD"),
+      setTier(joinDuring, "VIP"),
+    ]);
+    await Promise.all([setTier(leaveAfter, "GOLD"), setTier(joinAfter, "VIP")]);
+
+    const members = [...stay, ...joinDuring, ...joinAfter];
+    const leavers = [...leaveDuring, ...leaveAfter];
+
+    const rename = await waitFor("the RENAME run", async () => {
+      const run = (await runs()).find((r) => r.kind === "RENAME");
+      return run?.status === "DONE" ? run : undefined;
+    });
+    await waitFor("every customer's attribute moved to the new name", async () =>
+      [...members, ...leavers].every(
+        (id) =>
+          attributesOf(id)?.[newAttribute] === members.includes(id) && !(oldAttribute in (attributesOf(id) ?? {})),
+      )
+        ? true
+        : undefined,
+    );
+    // The members, and whoever entered or left; every one answered, none changed by it.
+    expect(rename.total).toBeGreaterThanOrEqual(stay.length + leavers.length);
+    expect(rename).toMatchObject({ processed: rename.total, entered: 0, exited: 0 });
+    // Never a member: no attribute under either name.
+    expect(never.map((id) => Object.keys(attributesOf(id) ?? {}).filter((k) => k.startsWith("masivo_")))).toEqual([[]]);
+
+    // A member's move is one object: the old name unset, the new one set, never creating a user.
+    const moves = callsFor("key-acme", "/users/track").flatMap((request) =>
+      (bodyOf(request).attributes ?? []).filter((a) => a.external_id === stay[0] && oldAttribute in a),
+    );
+    expect(moves.at(-1)).toEqual({
+      external_id: stay[0],
+      _update_existing_only: true,
+      [oldAttribute]: null,
+      [newAttribute]: true,
+    });
+  });
+
+  it("deleting an audience just renamed leaves neither name in Braze", async () => {
+    const { createAudience } = await acme.gql<{ createAudience: { id: string } }>(
+      "mutation($i: AudienceInput!) { createAudience(input: $i) { id } }",
+      { i: { name: "Gold Club", rules: { attribute: "tier", op: "eq", value: "GOLDCLUB" } } },
+    );
+    const ids = ["gc-0", "gc-1", "gc-2"];
+    await Promise.all(ids.map((customerId) => acme.upsert({ customerId, tier: "GOLDCLUB" })));
+    const attributesOf = (customerId: string) => braze.state.user(customerId)?.attributes ?? {};
+    await waitFor("masivo_Gold Club in Braze", async () =>
+      ids.every((id) => attributesOf(id)["masivo_Gold Club"] === true) ? true : undefined,
+    );
+
+    await acme.gql("mutation($id: ID!, $i: AudienceInput!) { updateAudience(id: $id, input: $i) { name } }", {
+      id: createAudience.id,
+      i: { name: "Club Oro" },
+    });
+    const { deleteAudience } = await acme.gql<{ deleteAudience: { id: string } }>(
+      "mutation($id: ID!) { deleteAudience(id: $id) { id } }",
+      { id: createAudience.id },
+    );
+    await waitFor("the DELETE run", async () => {
+      const { audienceRun } = await acme.gql<{ audienceRun: { status: string } | null }>(
+        "query($id: ID!) { audienceRun(id: $id) { status } }",
+        { id: deleteAudience.id },
+      );
+      return audienceRun?.status === "DONE" ? true : undefined;
+    });
+    await waitFor("neither name in Braze", async () =>
+      ids.every((id) => !("masivo_Gold Club" in attributesOf(id)) && !("masivo_Club Oro" in attributesOf(id)))
+        ? true
+        : undefined,
+    );
+  });
+
   it("deletes 120 customers in calls of at most 50, and sends nothing of a customer who denied data sharing", async () => {
     const ids = Array.from({ length: 120 }, (_, i) => `del-${i}`);
     for (const customerId of ids) await acme.upsert({ customerId, lastName: "Gone" });

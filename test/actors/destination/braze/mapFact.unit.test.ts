@@ -414,6 +414,36 @@ describe("mapFact: audiences and tags", () => {
     });
   });
 
+  it("moves a renamed audience's attribute: null under the old name, the membership under the new one", () => {
+    const renamed = (member: boolean, previousName: string, audienceName: string) =>
+      factOf({
+        type: "membership.renamed",
+        data: { audienceId: "aud-1", previousName, audienceName, member, runId: "run-r" },
+      });
+    expect(mapFact(renamed(true, "vip", "VIP Customers"), 42, context({ customersCreate: false }, audiences))).toEqual({
+      track: [
+        {
+          type: "attributes",
+          customerId: "c1",
+          object: { external_id: "c1", _update_existing_only: true, masivo_vip: null, "masivo_VIP Customers": true },
+          origin,
+        },
+      ],
+      deletions: [],
+    });
+    // Unicode letters, punctuation and 100 characters come through whole: 107 is within Braze's 255.
+    const long = `${"Ü".repeat(99)}!`;
+    expect(mapFact(renamed(false, "Clientes VIP: año 2026", long), 42, context()).track[0]?.object).toEqual({
+      external_id: "c1",
+      _update_existing_only: true,
+      "masivo_Clientes VIP: año 2026": null,
+      [`masivo_${long}`]: false,
+    });
+    expect(mapFact(renamed(true, "a", "b"), 42, context({ syncAudiences: false })).skipped).toBe(
+      "audience sync is off",
+    );
+  });
+
   it("replaces masivo_tags with the full set, an empty one included", () => {
     const tags = (list: string[]) => factOf({ type: "tags.changed", data: { tags: list } });
     expect(mapFact(tags(["gold", "promo"]), 42, context()).track[0]?.object).toEqual({
