@@ -22,7 +22,8 @@ export const AudienceInputRef = builder.inputType("AudienceInput", {
     kind: t.field({ type: AudienceKindRef, description: "Default RULES; an audience's kind cannot change" }),
     rules: t.field({ type: "JSON", description: "Required for RULES, absent for STATIC; grammar in docs/rules.md" }),
     sweepSchedule: t.string({
-      description: 'Cron expression (UTC) of the sweep that removes members a RULES audience no longer matches; default "0 * * * *" (hourly)',
+      description:
+        'Cron expression (UTC) of the sweep that removes members a RULES audience no longer matches; default "0 * * * *" (hourly)',
     }),
   }),
 });

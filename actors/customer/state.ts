@@ -1,4 +1,4 @@
-import type { CustomerFactDraft, CustomerState } from "../../model/index.ts";
+import { CONSENT_PURPOSES, type ConsentState, type CustomerFactDraft, type CustomerState } from "../../model/index.ts";
 import type { CommandOutcome } from "./outcomes.ts";
 
 export const RECENT_EVENT_IDS = 500;
@@ -14,14 +14,7 @@ export function createCustomerState(input: { account: string; customerId: string
     profile: {},
     attributes: {},
     tags: [],
-    consent: {
-      email: "UNKNOWN",
-      push: "UNKNOWN",
-      whatsapp: "UNKNOWN",
-      sms: "UNKNOWN",
-      ads: "UNKNOWN",
-      dataSharing: "UNKNOWN",
-    },
+    consent: Object.fromEntries(CONSENT_PURPOSES.map((purpose) => [purpose, "UNKNOWN"])) as ConsentState,
     devices: [],
     stats: [],
     orders: [],

@@ -1,36 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyCommand } from "../../../actors/customer/applyCommand.ts";
-import type { IngestCommand, IngestCommandType, PersistedCustomer } from "../../../model/index.ts";
-
-const T0 = "2026-03-01T12:00:00.000Z";
-/** `n` minutes after T0, as the injected clock. */
-const at = (n: number) => new Date(Date.parse(T0) + n * 60_000);
-const iso = (n: number) => at(n).toISOString();
-
-type Data<T extends IngestCommandType> = Extract<IngestCommand, { type: T }>["data"];
-let sequence = 0;
-function command<T extends IngestCommandType>(type: T, data: Data<T>, options: { id?: string } = {}): IngestCommand {
-  const metadata = { account: "acme", customerId: "c1", commandId: options.id ?? `cmd-${++sequence}`, acceptedAt: T0 };
-  return { type, data, metadata } as IngestCommand;
-}
-
-/** The customer after these commands, applied in order from nothing (the n-th at minute n). */
-function given(...commands: IngestCommand[]): PersistedCustomer | undefined {
-  let snapshot: PersistedCustomer | undefined;
-  commands.forEach((cmd, minute) => {
-    snapshot = applyCommand(snapshot, cmd, at(minute)).snapshot;
-  });
-  return snapshot;
-}
-
-const UNKNOWN_CONSENT = {
-  email: "UNKNOWN",
-  push: "UNKNOWN",
-  whatsapp: "UNKNOWN",
-  sms: "UNKNOWN",
-  ads: "UNKNOWN",
-  dataSharing: "UNKNOWN",
-} as const;
+import { at, command, given, iso, T0, UNKNOWN_CONSENT } from "./customerScript.ts";
 
 const upsert = command("customer.upsert", { email: "ana@example.com" });
 const remove = () => command("customer.delete", {});
