@@ -26,9 +26,9 @@ import { itemsOfError } from "./batchCalls.ts";
 import { type BrazeClient, createBrazeClient } from "./brazeClient.ts";
 import { type BrazeOrigin, TRACK_ARRAYS } from "./brazeObjects.ts";
 import { type CallEnd, deliverCall, MisconfiguredError } from "./deliverCall.ts";
-import type { BrazeWindowContext } from "./planWindow.ts";
-import type { Carried, SerializedCall, SerializedPlan } from "./serializedPlan.ts";
-import { startWindowPlanner, type WindowPlanner } from "./windowPlanner.ts";
+import { startWindowPlanner, type WindowPlanner } from "./planning/brazePlanner.ts";
+import type { Carried, SerializedCall, SerializedPlan } from "./planning/callBodies.ts";
+import type { BrazeWindowContext } from "./planning/windowCalls.ts";
 
 /** Tuning of one Braze integration's sync. */
 export type BrazeSyncOptions = {

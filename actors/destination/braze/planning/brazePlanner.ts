@@ -1,9 +1,9 @@
 import { Worker } from "node:worker_threads";
-import type { BrazeSettings } from "../../../store/index.ts";
-import type { WindowMessage } from "../integrationConsumer.ts";
-import type { BrazeWindowContext } from "./planWindow.ts";
-import type { Carried, SerializedCall, SerializedPlan } from "./serializedPlan.ts";
-import { createWindowPlans, type PlannerAnswer, type PlannerQuestion, type ReadReply } from "./windowPlans.ts";
+import type { BrazeSettings } from "../../../../store/index.ts";
+import type { WindowMessage } from "../../integrationConsumer.ts";
+import type { Carried, SerializedCall, SerializedPlan } from "./callBodies.ts";
+import { createWindowPlans, type PlannerAnswer, type PlannerQuestion, type ReadReply } from "./plannedWindows.ts";
+import type { BrazeWindowContext } from "./windowCalls.ts";
 
 /**
  * Between the event loop and the planning thread, questions and answers carry an id, and a
@@ -35,7 +35,7 @@ export function unpackWindow({ payloads, ends, seqs }: PackedWindow): WindowMess
 export type PlannerReply = (PlannerAnswer | { error: string }) & { id: number };
 
 /**
- * Decodes and plans one integration's windows (windowPlans.ts), on a thread of its own where
+ * Decodes and plans one integration's windows (plannedWindows.ts), on a thread of its own where
  * there are cores to spare, so the event loop keeps to fetching facts and sending calls; on the
  * event loop itself otherwise, where a thread would only add the cost of handing windows over.
  * Windows are known by their first stream sequence until forgotten. Should the thread die, the next
@@ -118,9 +118,9 @@ function loopChannel(settings: BrazeSettings): Channel {
   return { ask: async (question) => plans.answer(question), instance: () => 1, close: async () => {} };
 }
 
-const WORKER_URL = new URL("./planWorker.ts", import.meta.url);
+const WORKER_URL = new URL("./planningThread.ts", import.meta.url);
 
-/** Answers on a worker thread (planWorker.ts), started again on the next question if it dies. */
+/** Answers on a worker thread (planningThread.ts), started again on the next question if it dies. */
 function threadChannel(settings: BrazeSettings): Channel {
   let worker: Worker | undefined;
   let started = 0;

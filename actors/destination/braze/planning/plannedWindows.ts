@@ -1,9 +1,7 @@
-import type { BrazeSettings } from "../../../store/index.ts";
-import { readTrustedFact } from "../../../streams/index.ts";
-import type { WindowMessage } from "../integrationConsumer.ts";
-import { planTrackCalls } from "./batchCalls.ts";
-import type { BrazeWindowContext } from "./planWindow.ts";
-import { type BrazeCall, customersNeedingConsent, planWindow, type WindowFact } from "./planWindow.ts";
+import type { BrazeSettings } from "../../../../store/index.ts";
+import { readTrustedFact } from "../../../../streams/index.ts";
+import type { WindowMessage } from "../../integrationConsumer.ts";
+import { planTrackCalls } from "../batchCalls.ts";
 import {
   type Carried,
   callsInOrder,
@@ -12,7 +10,9 @@ import {
   type SerializedPlan,
   serializeCall,
   serializePlan,
-} from "./serializedPlan.ts";
+} from "./callBodies.ts";
+import type { BrazeWindowContext } from "./windowCalls.ts";
+import { type BrazeCall, customersNeedingConsent, planWindow, type WindowFact } from "./windowCalls.ts";
 
 /** What reading a window tells the event loop, which alone can ask the store about consent. */
 export type ReadReply = {
@@ -45,7 +45,7 @@ type KnownWindow = { facts: WindowFact[]; calls: BrazeCall[]; parts: Map<number,
 /**
  * The windows a Braze integration has read and not yet forgotten, and what is asked of them:
  * decoding, planning, cutting a call into COMBINED parts. Runs on the planning thread
- * (planWorker.ts), or on the event loop where there is no core to spare (windowPlanner.ts).
+ * (planningThread.ts), or on the event loop where there is no core to spare (brazePlanner.ts).
  */
 export function createWindowPlans(settings: BrazeSettings) {
   const windows = new Map<number, KnownWindow>();

@@ -1,8 +1,8 @@
-import type { CustomerFact } from "../../../model/index.ts";
-import type { BrazeSettings } from "../../../store/index.ts";
-import { planDeleteCalls, planTrackCalls } from "./batchCalls.ts";
-import type { BrazeDeletion, BrazeItem } from "./brazeObjects.ts";
-import { mapFact } from "./mapFact.ts";
+import type { CustomerFact } from "../../../../model/index.ts";
+import type { BrazeSettings } from "../../../../store/index.ts";
+import { planDeleteCalls, planTrackCalls } from "../batchCalls.ts";
+import type { BrazeDeletion, BrazeItem } from "../brazeObjects.ts";
+import { mapFact } from "../mapFact.ts";
 
 /** One fact of a window, with its CHANGES sequence. */
 export type WindowFact = { seq: number; fact: CustomerFact };
