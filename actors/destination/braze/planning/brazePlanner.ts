@@ -1,8 +1,9 @@
 import { Worker } from "node:worker_threads";
 import type { BrazeSettings } from "../../../../store/index.ts";
 import type { WindowMessage } from "../../integrationConsumer.ts";
+import type { WindowReading } from "../../windowReading.ts";
 import type { Carried, SerializedCall, SerializedPlan } from "./callBodies.ts";
-import { createWindowPlans, type PlannerAnswer, type PlannerQuestion, type ReadReply } from "./plannedWindows.ts";
+import { createWindowPlans, type PlannerAnswer, type PlannerQuestion } from "./plannedWindows.ts";
 import type { BrazeWindowContext } from "./windowCalls.ts";
 
 /**
@@ -42,7 +43,7 @@ export type PlannerReply = (PlannerAnswer | { error: string }) & { id: number };
  * question starts another, which reads again, from the messages kept here, any window asked about.
  */
 export type WindowPlanner = {
-  read: (window: WindowMessage[]) => Promise<ReadReply>;
+  read: (window: WindowMessage[]) => Promise<WindowReading>;
   plan: (fromSeq: number, context: BrazeWindowContext) => Promise<SerializedPlan>;
   /** Call `index` of the window's latest plan, cut into calls of 75 objects in all (COMBINED). */
   split: (fromSeq: number, index: number) => Promise<SerializedCall[]>;
@@ -65,12 +66,12 @@ export function startWindowPlanner(settings: BrazeSettings, options: { onThread:
   const channel = options.onThread ? threadChannel(settings) : loopChannel(settings);
   const windows = new Map<number, KnownWindow>();
 
-  const read = async (messages: WindowMessage[]): Promise<ReadReply> => {
+  const read = async (messages: WindowMessage[]): Promise<WindowReading> => {
     const fromSeq = messages[0]?.seq ?? 0;
     const instance = channel.instance();
     const answer = await channel.ask({ kind: "read", fromSeq, messages });
     windows.set(fromSeq, { messages, instance });
-    return (answer as { read: ReadReply }).read;
+    return (answer as { read: WindowReading }).read;
   };
 
   /** Makes sure the instance answering now has read the window (and planned it as last asked). */

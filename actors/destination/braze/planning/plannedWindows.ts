@@ -1,6 +1,6 @@
 import type { BrazeSettings } from "../../../../store/index.ts";
-import { readTrustedFact } from "../../../../streams/index.ts";
 import type { WindowMessage } from "../../integrationConsumer.ts";
+import { readWindow, type WindowFact, type WindowReading } from "../../windowReading.ts";
 import { planTrackCalls } from "../batchCalls.ts";
 import {
   type Carried,
@@ -12,17 +12,7 @@ import {
   serializePlan,
 } from "./callBodies.ts";
 import type { BrazeWindowContext } from "./windowCalls.ts";
-import { type BrazeCall, customersNeedingConsent, planWindow, type WindowFact } from "./windowCalls.ts";
-
-/** What reading a window tells the event loop, which alone can ask the store about consent. */
-export type ReadReply = {
-  /** The customers whose consent at the window's start the plan depends on (`customersNeedingConsent`). */
-  needingConsent: string[];
-  /** Each profile change's data-sharing verdict (DENIED: true), in order: the consent the window leaves. */
-  consentAfter: [customerId: string, denied: boolean][];
-  /** Facts that are not CHANGES facts; skipped. */
-  unreadable: { seq: number; reason: string }[];
-};
+import { BRAZE_CONSENT_PURPOSE, type BrazeCall, planWindow } from "./windowCalls.ts";
 
 /** What is asked about the window starting at `fromSeq`. */
 export type PlannerQuestion =
@@ -33,7 +23,7 @@ export type PlannerQuestion =
   | { kind: "forget"; fromSeq: number };
 
 export type PlannerAnswer =
-  | { read: ReadReply }
+  | { read: WindowReading }
   | { plan: SerializedPlan }
   | { parts: SerializedCall[] }
   | { carried: Carried }
@@ -50,24 +40,10 @@ type KnownWindow = { facts: WindowFact[]; calls: BrazeCall[]; parts: Map<number,
 export function createWindowPlans(settings: BrazeSettings) {
   const windows = new Map<number, KnownWindow>();
 
-  function read(request: Extract<PlannerQuestion, { kind: "read" }>): ReadReply {
-    const facts: WindowFact[] = [];
-    const unreadable: ReadReply["unreadable"] = [];
-    for (const { seq, data } of request.messages) {
-      try {
-        facts.push({ seq, fact: readTrustedFact(data) });
-      } catch (error) {
-        unreadable.push({ seq, reason: error instanceof Error ? error.message : String(error) });
-      }
-    }
+  function read(request: Extract<PlannerQuestion, { kind: "read" }>): WindowReading {
+    const { facts, reading } = readWindow(request.messages, BRAZE_CONSENT_PURPOSE);
     windows.set(request.fromSeq, { facts, calls: [], parts: new Map() });
-    const consentAfter: ReadReply["consentAfter"] = [];
-    for (const { fact } of facts) {
-      if (fact.type === "customer.profileChanged") {
-        consentAfter.push([fact.metadata.customerId, fact.data.consent.dataSharing === "DENIED"]);
-      }
-    }
-    return { needingConsent: customersNeedingConsent(facts), consentAfter, unreadable };
+    return reading;
   }
 
   function callOf(window: KnownWindow, fromSeq: number, index: number): BrazeCall {

@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  customersNeedingConsent,
-  planWindow,
-  type WindowFact,
-} from "../../../../../actors/destination/braze/planning/windowCalls.ts";
+import { planWindow } from "../../../../../actors/destination/braze/planning/windowCalls.ts";
+import { customersNeedingConsent } from "../../../../../actors/destination/consentGate.ts";
+import type { WindowFact } from "../../../../../actors/destination/windowReading.ts";
 import { type CustomerFact, type CustomerFactDraft, completeFact } from "../../../../../model/index.ts";
 import { BRAZE_SETTINGS } from "../../../../support/brazeSettings.ts";
 
