@@ -25,7 +25,10 @@ export function classifyBrazeAnswer(
     case "delivered": {
       const status = "status" in answer ? answer.status : 0;
       const errors = "status" in answer ? (answer.body.errors ?? []) : [];
-      const refused = errors.map((error) => ({ at: `${error.input_array}/${error.index}`, message: error.type }));
+      // An error naming no object we sent refuses none.
+      const refused = errors.flatMap(({ input_array: array, index, type }) =>
+        array === undefined || index === undefined ? [] : [{ at: `${array}/${index}`, message: type }],
+      );
       return { kind: "delivered", status, ...(refused.length > 0 ? { refused } : {}), ...held };
     }
     case "refused": {

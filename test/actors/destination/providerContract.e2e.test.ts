@@ -43,6 +43,8 @@ let store: Store;
 let worker: DestinationWorker;
 
 const receiver = createScriptedReceiver("good-token");
+/** An integration of a kind of its own is written as its configuration would write it (no mutation exists for it). */
+const integrationsCollection = () => store.db.collection<{ _id: string } & Record<string, unknown>>("integrations");
 const { arrivals, answered: received } = receiver;
 
 beforeAll(async () => {
@@ -50,8 +52,8 @@ beforeAll(async () => {
   await ensureStreams(link.nc, 4);
   store = await connectStore(isolatedMongoUrl(uniqueId("db")));
   const now = new Date();
-  await store.db.collection("integrations").insertOne({
-    _id: integrationId as never,
+  await integrationsCollection().insertOne({
+    _id: integrationId,
     account,
     kind: "echo",
     settings: { enabled: true, channel: `channel-${account}` },
@@ -214,11 +216,11 @@ describe("a provider written against the destination contract", () => {
   });
 
   it("pauses as FAILING on a refused configuration, keeping its backlog until the configuration is fixed", async () => {
-    const integrations = store.db.collection("integrations");
+    const integrations = integrationsCollection();
     const reconfigure = async (token: string) => {
       const { configVersion } = await integration();
       await integrations.updateOne(
-        { _id: integrationId as never },
+        { _id: integrationId },
         { $set: { secret: secrets.seal(token), configVersion: configVersion + 1, status: "HEALTHY" } },
       );
     };
