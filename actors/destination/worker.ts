@@ -47,9 +47,9 @@ type Running = {
 
 /**
  * The `destinations` role: runs one sync per enabled integration that is not FAILING, each with its
- * own CHANGES consumer and its kind's provider (providers.ts), so a failing integration never slows another. Across processes, an
- * integration is synced by whoever holds its lease; a configuration change restarts its sync (so a
- * FAILING integration whose key was fixed drains its backlog).
+ * own CHANGES consumer and its kind's provider (providers.ts), so a failing integration never slows
+ * another. Across processes, an integration is synced by whoever holds its lease; a configuration
+ * change restarts its sync (so a FAILING integration whose key was fixed drains its backlog).
  */
 export async function startDestinationWorker(options: DestinationWorkerOptions): Promise<DestinationWorker> {
   const workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
