@@ -6,7 +6,7 @@ import { type BrazeResponse, createBrazeClient } from "./brazeClient.ts";
 import { classifyBrazeAnswer, itemsOfCarried } from "./classifyAnswer.ts";
 import { startWindowPlanner } from "./planning/brazePlanner.ts";
 import type { SerializedCall } from "./planning/callBodies.ts";
-import { BRAZE_CONSENT_PURPOSE } from "./planning/windowCalls.ts";
+import { BRAZE_CONSENT_PURPOSE, BRAZE_FACTS } from "./planning/windowCalls.ts";
 
 /** What a Braze window's plan depends on besides its facts and consent: the batch limit in force. */
 export type BrazeOwnContext = { mode: BrazeBatchLimit };
@@ -38,14 +38,7 @@ export const brazeProvider: DestinationProvider<BrazeSettings, BrazeOwnContext, 
   kind: "braze",
   name: "Braze",
   consentPurpose: BRAZE_CONSENT_PURPOSE,
-  wants: [
-    "customer.profileChanged",
-    "customer.deleted",
-    "event.recorded",
-    "purchase.recorded",
-    "membership.changed",
-    "tags.changed",
-  ],
+  wants: BRAZE_FACTS,
   limits: BRAZE_LIMITS,
   // One Braze account is one endpoint and key; the key itself is not kept in the limiter's name.
   accountOf: (integration, apiKey) =>

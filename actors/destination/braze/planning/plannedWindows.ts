@@ -12,7 +12,7 @@ import {
   serializePlan,
 } from "./callBodies.ts";
 import type { BrazeWindowContext } from "./windowCalls.ts";
-import { BRAZE_CONSENT_PURPOSE, type BrazeCall, planWindow } from "./windowCalls.ts";
+import { BRAZE_CONSENT_PURPOSE, BRAZE_FACTS, type BrazeCall, planWindow } from "./windowCalls.ts";
 
 /** What is asked about the window starting at `fromSeq`. */
 export type PlannerQuestion =
@@ -29,6 +29,9 @@ export type PlannerAnswer =
   | { carried: Carried }
   | { forgotten: true };
 
+// Profile changes are among them: they carry the consent the plan applies.
+const WANTED = new Set(BRAZE_FACTS);
+
 /** A window's facts, the calls of its latest plan, and those of its calls cut into parts. */
 type KnownWindow = { facts: WindowFact[]; calls: BrazeCall[]; parts: Map<number, BrazeCall[]> };
 
@@ -42,7 +45,8 @@ export function createWindowPlans(settings: BrazeSettings) {
 
   function read(request: Extract<PlannerQuestion, { kind: "read" }>): WindowReading {
     const { facts, reading } = readWindow(request.messages, BRAZE_CONSENT_PURPOSE);
-    windows.set(request.fromSeq, { facts, calls: [], parts: new Map() });
+    const wanted = facts.filter(({ fact }) => WANTED.has(fact.type));
+    windows.set(request.fromSeq, { facts: wanted, calls: [], parts: new Map() });
     return reading;
   }
 

@@ -1,4 +1,4 @@
-import type { ConsentPurpose } from "../../../../model/index.ts";
+import type { ConsentPurpose, CustomerFactType } from "../../../../model/index.ts";
 import type { BrazeSettings } from "../../../../store/index.ts";
 import { createConsentGate } from "../../consentGate.ts";
 import type { WindowFact } from "../../windowReading.ts";
@@ -8,6 +8,16 @@ import { mapFact } from "../mapFact.ts";
 
 /** Braze gets nothing of a customer who denied sharing their data (deletions aside). */
 export const BRAZE_CONSENT_PURPOSE: ConsentPurpose = "dataSharing";
+
+/** The facts `mapFact` maps; a window's other facts are dropped as it is read. */
+export const BRAZE_FACTS: readonly CustomerFactType[] = [
+  "customer.profileChanged",
+  "customer.deleted",
+  "event.recorded",
+  "purchase.recorded",
+  "membership.changed",
+  "tags.changed",
+];
 
 /**
  * What a window's plan was decided with, besides its facts and settings; recorded with the window
