@@ -8,7 +8,7 @@ import {
   watchAudienceCatalog,
 } from "../actors/audience/index.ts";
 import { startCustomerWorker } from "../actors/customer/index.ts";
-import { type BrazeSyncOptions, startDestinationWorker } from "../actors/destination/index.ts";
+import { type SyncTuning, startDestinationWorker } from "../actors/destination/index.ts";
 import type { Config } from "../config/index.ts";
 import {
   countingPublisher,
@@ -45,8 +45,8 @@ export type StartOptions = {
   now?: () => Date;
   /** How often the `audiences` role looks for due sweeps. */
   sweepTickMs?: number;
-  /** Tuning of Braze syncs. */
-  brazeSync?: Partial<BrazeSyncOptions>;
+  /** Tuning of Braze syncs (the Braze provider's limits unless given). */
+  brazeSync?: Partial<SyncTuning>;
   /** The clock and the waits of the `destinations` role (tests run them faster). */
   destinationTime?: { now: () => number; sleep: (ms: number, signal: AbortSignal) => Promise<void> };
 };
@@ -109,11 +109,13 @@ export async function startMasivo({
         store,
         secrets,
         log,
-        braze: {
-          ...(config.brazePlanningThread === undefined ? {} : { planOnThread: config.brazePlanningThread }),
-          ...brazeSync,
+        tuning: {
+          braze: {
+            ...(config.brazePlanningThread === undefined ? {} : { planOnThread: config.brazePlanningThread }),
+            ...(config.brazeTrackLimit === undefined ? {} : { callsPerWindow: config.brazeTrackLimit }),
+            ...brazeSync,
+          },
         },
-        brazeTrackLimit: config.brazeTrackLimit,
         ...destinationTime,
       });
       cleanup.push(worker.stop);

@@ -45,7 +45,7 @@ const environmentSchema = z.object({
   MASIVO_ALLOW_LOCAL_DESTINATIONS: flag.default(false),
   MASIVO_MASTER_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   MASIVO_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(32),
-  MASIVO_BRAZE_TRACK_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(3_000),
+  MASIVO_BRAZE_TRACK_LIMIT: z.coerce.number().int().min(1).max(1_000_000).optional(),
   MASIVO_BRAZE_PLANNING_THREAD: z
     .enum(["auto", "1", "0", "true", "false"])
     .default("auto")
@@ -64,8 +64,11 @@ export type Config = {
   masterKey: string | undefined;
   /** Partitions of INGEST when the streams are first created; existing streams keep theirs. */
   partitions: number;
-  /** `/users/track` calls per rolling 3 s that each Braze account (endpoint and key) allows. */
-  brazeTrackLimit: number;
+  /**
+   * `/users/track` calls per rolling 3 s that each Braze account (endpoint and key) allows;
+   * undefined: Braze's default, which the Braze provider's limits hold.
+   */
+  brazeTrackLimit: number | undefined;
   /** Braze windows are planned on a thread of their own; undefined: when the machine has more than two cores. */
   brazePlanningThread: boolean | undefined;
   logLevel: z.infer<typeof environmentSchema>["MASIVO_LOG_LEVEL"];

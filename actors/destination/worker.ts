@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { type KV, Kvm } from "@nats-io/kv";
 import type { Logger } from "pino";
@@ -11,24 +11,13 @@ import {
   syncLogRepository,
 } from "../../store/index.ts";
 import type { NatsLink } from "../../streams/index.ts";
-import {
-  type BrazeIntegration,
-  type BrazeSyncOptions,
-  DEFAULT_BRAZE_SYNC,
-  startBrazeIntegration,
-} from "./braze/brazeIntegration.ts";
+import type { IntegrationSync } from "./integrationSync.ts";
+import type { DestinationLimits, SyncTuning } from "./provider.ts";
+import { DESTINATION_PROVIDERS, type ProviderRegistry } from "./providers.ts";
 import { createRollingLimiter, type RollingLimiter } from "./rollingLimiter.ts";
 
 /** The KV bucket holding which process syncs which integration (entries expire without renewal). */
 export const DESTINATION_LEASES_BUCKET = "masivo_destination_leases";
-
-/** Braze allows 3,000 `/users/track` calls per rolling 3 s per account, unless its contract says otherwise. */
-export const DEFAULT_BRAZE_TRACK_LIMIT = 3_000;
-/**
- * Braze's window is 3 s. A call holds its place from its start to 3 s after its answer (see
- * rollingLimiter.ts), which is after Braze counted it; 50 ms more for clocks that tick coarser.
- */
-const BRAZE_TRACK_WINDOW_MS = 3_050;
 
 export type DestinationWorkerOptions = {
   link: NatsLink;
@@ -38,9 +27,10 @@ export type DestinationWorkerOptions = {
   /** How often integrations are looked at (new, changed, fixed, removed). */
   pollMs?: number;
   leaseTtlMs?: number;
-  braze?: Partial<BrazeSyncOptions>;
-  /** `/users/track` calls per rolling 3 s allowed to each Braze account (`MASIVO_BRAZE_TRACK_LIMIT`). */
-  brazeTrackLimit?: number;
+  /** The providers synced, by integration kind (tests add their own). */
+  providers?: ProviderRegistry;
+  /** Changes to a provider's limits, by integration kind (configuration, tests). */
+  tuning?: Readonly<Record<string, Partial<SyncTuning>>>;
   now?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 };
@@ -49,7 +39,7 @@ export type DestinationWorker = { stop: () => Promise<void> };
 
 type Running = {
   configVersion: number;
-  runner: BrazeIntegration;
+  runner: IntegrationSync;
   revision: number;
   /** The sync stopped on its own (paused, reconfigured or failed): the next tick restarts it if still wanted. */
   ended: boolean;
@@ -57,9 +47,9 @@ type Running = {
 
 /**
  * The `destinations` role: runs one sync per enabled integration that is not FAILING, each with its
- * own CHANGES consumer, so a failing integration never slows another. Across processes, an
- * integration is synced by whoever holds its lease; a configuration change restarts its sync (so a
- * FAILING integration whose key was fixed drains its backlog).
+ * own CHANGES consumer and its kind's provider (providers.ts), so a failing integration never slows
+ * another. Across processes, an integration is synced by whoever holds its lease; a configuration
+ * change restarts its sync (so a FAILING integration whose key was fixed drains its backlog).
  */
 export async function startDestinationWorker(options: DestinationWorkerOptions): Promise<DestinationWorker> {
   const workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
@@ -74,12 +64,12 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;
 
-  const trackLimit = options.brazeTrackLimit ?? DEFAULT_BRAZE_TRACK_LIMIT;
-  const limiterFor = (endpoint: string, apiKey: string) => {
-    const id = `${endpoint}|${createHash("sha256").update(apiKey).digest("hex")}`;
+  const providers = options.providers ?? DESTINATION_PROVIDERS;
+  /** One limiter per provider account, shared by the integrations that send to it. */
+  const limiterFor = (account: string, limits: DestinationLimits) => {
     const limiter =
-      limiters.get(id) ?? createRollingLimiter({ limit: trackLimit, windowMs: BRAZE_TRACK_WINDOW_MS, now });
-    limiters.set(id, limiter);
+      limiters.get(account) ?? createRollingLimiter({ limit: limits.callsPerWindow, windowMs: limits.windowMs, now });
+    limiters.set(account, limiter);
     return limiter;
   };
 
@@ -92,16 +82,17 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
   };
 
   const startOne = async (integration: IntegrationDocument, revision: number) => {
-    const apiKey = options.secrets.open(integration.secret);
-    const runner = await startBrazeIntegration({
+    const provider = providers[integration.kind];
+    if (!provider) throw new Error(`no provider syncs integrations of kind "${integration.kind}"`);
+    const runner = await provider.start({
       link: options.link,
       integration,
-      apiKey,
+      secret: options.secrets.open(integration.secret),
       integrations,
       syncLog,
       customers,
-      limiter: limiterFor(integration.settings.restEndpoint, apiKey),
-      options: { ...DEFAULT_BRAZE_SYNC, ...options.braze },
+      limiterFor,
+      tuning: options.tuning?.[integration.kind],
       now,
       sleep,
       log,
@@ -132,7 +123,11 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
 
   const tick = async () => {
     const all = await integrations.all();
-    const wanted = new Map(all.filter((i) => i.settings.enabled && i.status !== "FAILING").map((i) => [i._id, i]));
+    // An integration of a kind no provider here syncs is left to the processes that have one.
+    const syncable = all.filter(
+      (i) => i.settings.enabled && i.status !== "FAILING" && Object.hasOwn(providers, i.kind),
+    );
+    const wanted = new Map(syncable.map((i) => [i._id, i]));
     for (const id of [...running.keys()]) {
       const integration = wanted.get(id);
       const current = running.get(id);

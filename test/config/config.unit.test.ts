@@ -13,7 +13,7 @@ describe("loadConfig", () => {
       roles: [...ROLES],
       allowLocalDestinations: false,
       partitions: 32,
-      brazeTrackLimit: 3_000,
+      brazeTrackLimit: undefined,
       brazePlanningThread: undefined,
     });
   });

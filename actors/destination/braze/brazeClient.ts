@@ -11,7 +11,7 @@ export type BrazeResponseBody = {
   errors?: { type: string; input_array?: string; index?: number }[];
 };
 
-/** Bodies go as JSON text, serialized where the calls are planned (see serializedPlan.ts). */
+/** Bodies go as JSON text, serialized where the calls are planned (see planning/callBodies.ts). */
 export type BrazeClient = {
   /** POST /users/track with a `TrackBody`. */
   track: (body: string, signal: AbortSignal) => Promise<BrazeResponse>;

@@ -1,9 +1,10 @@
 import { Worker } from "node:worker_threads";
-import type { BrazeSettings } from "../../../store/index.ts";
-import type { WindowMessage } from "../integrationConsumer.ts";
-import type { BrazeWindowContext } from "./planWindow.ts";
-import type { Carried, SerializedCall, SerializedPlan } from "./serializedPlan.ts";
-import { createWindowPlans, type PlannerAnswer, type PlannerQuestion, type ReadReply } from "./windowPlans.ts";
+import type { BrazeSettings } from "../../../../store/index.ts";
+import type { WindowMessage } from "../../integrationConsumer.ts";
+import type { WindowReading } from "../../windowReading.ts";
+import type { Carried, SerializedCall, SerializedPlan } from "./callBodies.ts";
+import { createWindowPlans, type PlannerAnswer, type PlannerQuestion } from "./plannedWindows.ts";
+import type { BrazeWindowContext } from "./windowCalls.ts";
 
 /**
  * Between the event loop and the planning thread, questions and answers carry an id, and a
@@ -35,14 +36,14 @@ export function unpackWindow({ payloads, ends, seqs }: PackedWindow): WindowMess
 export type PlannerReply = (PlannerAnswer | { error: string }) & { id: number };
 
 /**
- * Decodes and plans one integration's windows (windowPlans.ts), on a thread of its own where
+ * Decodes and plans one integration's windows (plannedWindows.ts), on a thread of its own where
  * there are cores to spare, so the event loop keeps to fetching facts and sending calls; on the
  * event loop itself otherwise, where a thread would only add the cost of handing windows over.
  * Windows are known by their first stream sequence until forgotten. Should the thread die, the next
  * question starts another, which reads again, from the messages kept here, any window asked about.
  */
 export type WindowPlanner = {
-  read: (window: WindowMessage[]) => Promise<ReadReply>;
+  read: (window: WindowMessage[]) => Promise<WindowReading>;
   plan: (fromSeq: number, context: BrazeWindowContext) => Promise<SerializedPlan>;
   /** Call `index` of the window's latest plan, cut into calls of 75 objects in all (COMBINED). */
   split: (fromSeq: number, index: number) => Promise<SerializedCall[]>;
@@ -65,12 +66,12 @@ export function startWindowPlanner(settings: BrazeSettings, options: { onThread:
   const channel = options.onThread ? threadChannel(settings) : loopChannel(settings);
   const windows = new Map<number, KnownWindow>();
 
-  const read = async (messages: WindowMessage[]): Promise<ReadReply> => {
+  const read = async (messages: WindowMessage[]): Promise<WindowReading> => {
     const fromSeq = messages[0]?.seq ?? 0;
     const instance = channel.instance();
     const answer = await channel.ask({ kind: "read", fromSeq, messages });
     windows.set(fromSeq, { messages, instance });
-    return (answer as { read: ReadReply }).read;
+    return (answer as { read: WindowReading }).read;
   };
 
   /** Makes sure the instance answering now has read the window (and planned it as last asked). */
@@ -118,9 +119,9 @@ function loopChannel(settings: BrazeSettings): Channel {
   return { ask: async (question) => plans.answer(question), instance: () => 1, close: async () => {} };
 }
 
-const WORKER_URL = new URL("./planWorker.ts", import.meta.url);
+const WORKER_URL = new URL("./planningThread.ts", import.meta.url);
 
-/** Answers on a worker thread (planWorker.ts), started again on the next question if it dies. */
+/** Answers on a worker thread (planningThread.ts), started again on the next question if it dies. */
 function threadChannel(settings: BrazeSettings): Channel {
   let worker: Worker | undefined;
   let started = 0;

@@ -1,12 +1,12 @@
 /**
- * The thread where a Braze integration's windows are decoded and planned (see windowPlanner.ts):
+ * The thread where a Braze integration's windows are decoded and planned (see brazePlanner.ts):
  * reading facts and packing calls cost more CPU than sending them, and on the event loop they
  * would hold back the calls in flight.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { BrazeSettings } from "../../../store/index.ts";
-import { type PlannerRequest, unpackWindow } from "./windowPlanner.ts";
-import { createWindowPlans, type PlannerQuestion } from "./windowPlans.ts";
+import type { BrazeSettings } from "../../../../store/index.ts";
+import { type PlannerRequest, unpackWindow } from "./brazePlanner.ts";
+import { createWindowPlans, type PlannerQuestion } from "./plannedWindows.ts";
 
 const plans = createWindowPlans(workerData as BrazeSettings);
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { BrazeResponse } from "../../../../actors/destination/braze/brazeClient.ts";
-import { deliverCall } from "../../../../actors/destination/braze/deliverCall.ts";
-import { createRollingLimiter } from "../../../../actors/destination/rollingLimiter.ts";
-import { virtualTime } from "../../../support/virtualTime.ts";
+import type { BrazeResponse } from "../../../actors/destination/braze/brazeClient.ts";
+import { classifyBrazeAnswer } from "../../../actors/destination/braze/classifyAnswer.ts";
+import { deliverCall } from "../../../actors/destination/deliverCall.ts";
+import { createRollingLimiter } from "../../../actors/destination/rollingLimiter.ts";
+import { virtualTime } from "../../support/virtualTime.ts";
 
 /** A 200 whose headers say the provider's window has nothing left, resetting in `resetSeconds`. */
 const exhaustedAnswer = (resetSeconds: number): BrazeResponse => {
@@ -22,7 +23,7 @@ async function deliverWith(limit: number, answer: BrazeResponse) {
     onAnswered: () => {},
   };
   const signal = new AbortController().signal;
-  const end = await deliverCall(async () => answer, signal, deps);
+  const end = await deliverCall(async () => answer, classifyBrazeAnswer, signal, deps);
   const before = time.now();
   await limiter.acquire();
   return { end, heldMs: time.now() - before };
@@ -31,14 +32,14 @@ async function deliverWith(limit: number, answer: BrazeResponse) {
 describe("deliverCall", () => {
   it("holds every call until the reset when the provider's window is used up by someone else", async () => {
     const { end, heldMs } = await deliverWith(100, exhaustedAnswer(2));
-    expect(end.kind).toBe("answered");
+    expect(end.kind).toBe("delivered");
     expect(heldMs).toBe(2_000);
   });
 
   it("leaves the pace to the limiter when its own starts fill the window", async () => {
     // One start allowed per window: the call itself fills it, so the next waits the window out, not the reset.
     const { end, heldMs } = await deliverWith(1, exhaustedAnswer(10));
-    expect(end.kind).toBe("answered");
+    expect(end.kind).toBe("delivered");
     expect(heldMs).toBe(3_100);
   });
 });

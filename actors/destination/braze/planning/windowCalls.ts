@@ -1,11 +1,23 @@
-import type { CustomerFact } from "../../../model/index.ts";
-import type { BrazeSettings } from "../../../store/index.ts";
-import { planDeleteCalls, planTrackCalls } from "./batchCalls.ts";
-import type { BrazeDeletion, BrazeItem } from "./brazeObjects.ts";
-import { mapFact } from "./mapFact.ts";
+import type { ConsentPurpose, CustomerFactType } from "../../../../model/index.ts";
+import type { BrazeSettings } from "../../../../store/index.ts";
+import { createConsentGate } from "../../consentGate.ts";
+import type { WindowFact } from "../../windowReading.ts";
+import { planDeleteCalls, planTrackCalls } from "../batchCalls.ts";
+import type { BrazeDeletion, BrazeItem } from "../brazeObjects.ts";
+import { mapFact } from "../mapFact.ts";
 
-/** One fact of a window, with its CHANGES sequence. */
-export type WindowFact = { seq: number; fact: CustomerFact };
+/** Braze gets nothing of a customer who denied sharing their data (deletions aside). */
+export const BRAZE_CONSENT_PURPOSE: ConsentPurpose = "dataSharing";
+
+/** The facts `mapFact` maps; a window's other facts are dropped as it is read. */
+export const BRAZE_FACTS: readonly CustomerFactType[] = [
+  "customer.profileChanged",
+  "customer.deleted",
+  "event.recorded",
+  "purchase.recorded",
+  "membership.changed",
+  "tags.changed",
+];
 
 /**
  * What a window's plan was decided with, besides its facts and settings; recorded with the window
@@ -39,7 +51,7 @@ export function planWindow(
   settings: BrazeSettings,
   context: BrazeWindowContext,
 ): BrazePlan {
-  const denied = new Set(context.denied);
+  const consent = createConsentGate(context.denied, BRAZE_CONSENT_PURPOSE);
   const deletedAt = new Map<string, number>();
   const names = new Map<string, string>();
   const pending: { seq: number; item: BrazeItem }[] = [];
@@ -49,17 +61,14 @@ export function planWindow(
 
   for (const { seq, fact } of facts) {
     const { customerId } = fact.metadata;
-    if (fact.type === "customer.profileChanged") {
-      if (fact.data.consent.dataSharing === "DENIED") denied.add(customerId);
-      else denied.delete(customerId);
-    }
+    const denied = consent.denied(fact);
     if (fact.type === "membership.changed" && fact.data.audienceName) {
       names.set(fact.data.audienceId, fact.data.audienceName);
     }
     const mapped = mapFact(fact, seq, { settings, audienceName: (id) => names.get(id) });
     deletions.push(...mapped.deletions);
     if (mapped.deletions.length > 0 && !deletedAt.has(customerId)) deletedAt.set(customerId, seq);
-    if (denied.has(customerId)) {
+    if (denied) {
       skipped += mapped.track.length;
       continue;
     }
@@ -83,19 +92,4 @@ export function planWindow(
     track(after),
   ].filter((stage) => stage.length > 0);
   return { stages, skipped };
-}
-
-/**
- * The customers of a window whose consent at its start the plan depends on, in order of first
- * appearance: those whose first fact in the window is not a `customer.profileChanged`. Such a fact
- * carries the customer's whole consent, and `planWindow` takes it before deciding anything of that
- * customer, so for the others the consent at the start is never read (and need not be looked up).
- */
-export function customersNeedingConsent(facts: readonly WindowFact[]): string[] {
-  const needed = new Map<string, boolean>();
-  for (const { fact } of facts) {
-    const { customerId } = fact.metadata;
-    if (!needed.has(customerId)) needed.set(customerId, fact.type !== "customer.profileChanged");
-  }
-  return [...needed].filter(([, need]) => need).map(([customerId]) => customerId);
 }

@@ -1,6 +1,6 @@
-import { toDeleteBody, toTrackBody } from "./batchCalls.ts";
-import type { BrazeDeletion, BrazeItem, TrackArray } from "./brazeObjects.ts";
-import type { BrazeCall, BrazePlan } from "./planWindow.ts";
+import { toDeleteBody, toTrackBody } from "../batchCalls.ts";
+import type { BrazeDeletion, BrazeItem, TrackArray } from "../brazeObjects.ts";
+import type { BrazeCall, BrazePlan } from "./windowCalls.ts";
 
 /** What a sync log entry needs of a track item Braze refused: whose, which array, which fact. */
 export type ItemRef = Pick<BrazeItem, "type" | "customerId" | "origin">;
@@ -10,7 +10,7 @@ export type TrackRefs = Record<TrackArray, ItemRef[][]>;
 
 /**
  * A planned call ready to send, its body already JSON: made where windows are planned
- * (windowPlans.ts), so the event loop that sends the calls neither serializes nor copies objects.
+ * (plannedWindows.ts), so the event loop that sends the calls neither serializes nor copies objects.
  * `customers` are those it is about: a customer's calls go one after another, in plan order. What
  * it carries is asked of the planner only when Braze refuses something (`carriedBy`).
  */

@@ -1,9 +1,7 @@
-import type { BrazeSettings } from "../../../store/index.ts";
-import { readTrustedFact } from "../../../streams/index.ts";
-import type { WindowMessage } from "../integrationConsumer.ts";
-import { planTrackCalls } from "./batchCalls.ts";
-import type { BrazeWindowContext } from "./planWindow.ts";
-import { type BrazeCall, customersNeedingConsent, planWindow, type WindowFact } from "./planWindow.ts";
+import type { BrazeSettings } from "../../../../store/index.ts";
+import type { WindowMessage } from "../../integrationConsumer.ts";
+import { readWindow, type WindowFact, type WindowReading } from "../../windowReading.ts";
+import { planTrackCalls } from "../batchCalls.ts";
 import {
   type Carried,
   callsInOrder,
@@ -12,17 +10,9 @@ import {
   type SerializedPlan,
   serializeCall,
   serializePlan,
-} from "./serializedPlan.ts";
-
-/** What reading a window tells the event loop, which alone can ask the store about consent. */
-export type ReadReply = {
-  /** The customers whose consent at the window's start the plan depends on (`customersNeedingConsent`). */
-  needingConsent: string[];
-  /** Each profile change's data-sharing verdict (DENIED: true), in order: the consent the window leaves. */
-  consentAfter: [customerId: string, denied: boolean][];
-  /** Facts that are not CHANGES facts; skipped. */
-  unreadable: { seq: number; reason: string }[];
-};
+} from "./callBodies.ts";
+import type { BrazeWindowContext } from "./windowCalls.ts";
+import { BRAZE_CONSENT_PURPOSE, BRAZE_FACTS, type BrazeCall, planWindow } from "./windowCalls.ts";
 
 /** What is asked about the window starting at `fromSeq`. */
 export type PlannerQuestion =
@@ -33,11 +23,14 @@ export type PlannerQuestion =
   | { kind: "forget"; fromSeq: number };
 
 export type PlannerAnswer =
-  | { read: ReadReply }
+  | { read: WindowReading }
   | { plan: SerializedPlan }
   | { parts: SerializedCall[] }
   | { carried: Carried }
   | { forgotten: true };
+
+// Profile changes are among them: they carry the consent the plan applies.
+const WANTED = new Set(BRAZE_FACTS);
 
 /** A window's facts, the calls of its latest plan, and those of its calls cut into parts. */
 type KnownWindow = { facts: WindowFact[]; calls: BrazeCall[]; parts: Map<number, BrazeCall[]> };
@@ -45,29 +38,16 @@ type KnownWindow = { facts: WindowFact[]; calls: BrazeCall[]; parts: Map<number,
 /**
  * The windows a Braze integration has read and not yet forgotten, and what is asked of them:
  * decoding, planning, cutting a call into COMBINED parts. Runs on the planning thread
- * (planWorker.ts), or on the event loop where there is no core to spare (windowPlanner.ts).
+ * (planningThread.ts), or on the event loop where there is no core to spare (brazePlanner.ts).
  */
 export function createWindowPlans(settings: BrazeSettings) {
   const windows = new Map<number, KnownWindow>();
 
-  function read(request: Extract<PlannerQuestion, { kind: "read" }>): ReadReply {
-    const facts: WindowFact[] = [];
-    const unreadable: ReadReply["unreadable"] = [];
-    for (const { seq, data } of request.messages) {
-      try {
-        facts.push({ seq, fact: readTrustedFact(data) });
-      } catch (error) {
-        unreadable.push({ seq, reason: error instanceof Error ? error.message : String(error) });
-      }
-    }
-    windows.set(request.fromSeq, { facts, calls: [], parts: new Map() });
-    const consentAfter: ReadReply["consentAfter"] = [];
-    for (const { fact } of facts) {
-      if (fact.type === "customer.profileChanged") {
-        consentAfter.push([fact.metadata.customerId, fact.data.consent.dataSharing === "DENIED"]);
-      }
-    }
-    return { needingConsent: customersNeedingConsent(facts), consentAfter, unreadable };
+  function read(request: Extract<PlannerQuestion, { kind: "read" }>): WindowReading {
+    const { facts, reading } = readWindow(request.messages, BRAZE_CONSENT_PURPOSE);
+    const wanted = facts.filter(({ fact }) => WANTED.has(fact.type));
+    windows.set(request.fromSeq, { facts: wanted, calls: [], parts: new Map() });
+    return reading;
   }
 
   function callOf(window: KnownWindow, fromSeq: number, index: number): BrazeCall {

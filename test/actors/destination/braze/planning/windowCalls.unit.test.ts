@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
-import {
-  customersNeedingConsent,
-  planWindow,
-  type WindowFact,
-} from "../../../../actors/destination/braze/planWindow.ts";
-import { type CustomerFact, type CustomerFactDraft, completeFact } from "../../../../model/index.ts";
-import { BRAZE_SETTINGS } from "../../../support/brazeSettings.ts";
+import { planWindow } from "../../../../../actors/destination/braze/planning/windowCalls.ts";
+import { customersNeedingConsent } from "../../../../../actors/destination/consentGate.ts";
+import type { WindowFact } from "../../../../../actors/destination/windowReading.ts";
+import { type CustomerFact, type CustomerFactDraft, completeFact } from "../../../../../model/index.ts";
+import { BRAZE_SETTINGS } from "../../../../support/brazeSettings.ts";
 
 const T0 = "2026-04-01T09:00:00.000Z";
 const SETTINGS = BRAZE_SETTINGS;

@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { SerializedCall } from "../../../../actors/destination/braze/serializedPlan.ts";
-import { startWindowPlanner, type WindowPlanner } from "../../../../actors/destination/braze/windowPlanner.ts";
-import type { WindowMessage } from "../../../../actors/destination/integrationConsumer.ts";
-import type { CustomerFact } from "../../../../model/index.ts";
-import { encodeFact } from "../../../../streams/facts.ts";
-import { BRAZE_SETTINGS } from "../../../support/brazeSettings.ts";
+import {
+  startWindowPlanner,
+  type WindowPlanner,
+} from "../../../../../actors/destination/braze/planning/brazePlanner.ts";
+import type { SerializedCall } from "../../../../../actors/destination/braze/planning/callBodies.ts";
+import type { WindowMessage } from "../../../../../actors/destination/integrationConsumer.ts";
+import type { CustomerFact } from "../../../../../model/index.ts";
+import { encodeFact } from "../../../../../streams/facts.ts";
+import { BRAZE_SETTINGS } from "../../../../support/brazeSettings.ts";
 
 const T0 = "2026-04-01T09:00:00.000Z";
 const SETTINGS = BRAZE_SETTINGS;

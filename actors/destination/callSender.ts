@@ -1,0 +1,132 @@
+import type { IntegrationStatus, SyncLog, SyncLogEntry } from "../../store/index.ts";
+import { type CallEnd, type DeliveryDependencies, deliverCall } from "./deliverCall.ts";
+import type { CallItem, DestinationProvider, PlannedCall, ProviderConnection } from "./provider.ts";
+import type { ProgressBook, WindowProgress } from "./windowProgress.ts";
+
+type ProgressRecorder = {
+  done: (index: number) => void;
+  partDone: (index: number, part: number) => void;
+  startParts: (index: number) => void;
+  parts: (index: number) => number[] | undefined;
+};
+
+/** Records finished calls, and parts of calls, in the window's progress. */
+export function progressRecorder<Context>(
+  book: ProgressBook<Context>,
+  progress: WindowProgress<Context>,
+): ProgressRecorder {
+  return {
+    done(index) {
+      progress.done.push(index);
+      book.changed();
+    },
+    startParts(index) {
+      progress.parts[String(index)] = [];
+      book.changed();
+    },
+    partDone(index, part) {
+      progress.parts[String(index)]?.push(part);
+      book.changed();
+    },
+    parts: (index) => progress.parts[String(index)],
+  };
+}
+
+export type CallSenderContext<Own, Call extends PlannedCall, Answer> = {
+  provider: Pick<DestinationProvider<unknown, Own, Call, Answer>, "classify">;
+  connection: ProviderConnection<Own, Call, Answer>;
+  /** The window whose calls are sent. */
+  fromSeq: number;
+  integration: { _id: string; account: string };
+  syncLog: SyncLog;
+  recorder: ProgressRecorder;
+  delivery: Omit<DeliveryDependencies, "onRetry" | "onAnswered">;
+  setStatus: (status: IntegrationStatus, lastError?: string) => Promise<void>;
+};
+
+/**
+ * Sends a window's calls and records how each ended: what the provider refused goes to the sync
+ * log (every item of a refused call, or the items a partial failure names), a call refused as too
+ * large goes again in parts (each recorded as it finishes), and retries mark the integration
+ * DEGRADED until the next answer.
+ */
+export function createCallSender<Own, Call extends PlannedCall, Answer>(context: CallSenderContext<Own, Call, Answer>) {
+  const { connection, recorder, fromSeq } = context;
+  const { planner } = connection;
+  let retrying = false;
+  const delivery: DeliveryDependencies = {
+    ...context.delivery,
+    onRetry: (reason: string) => {
+      retrying = true;
+      void context.setStatus("DEGRADED", `retrying: ${reason}`);
+    },
+    onAnswered: () => {
+      if (!retrying) return;
+      retrying = false;
+      void context.setStatus("HEALTHY");
+    },
+  };
+
+  /** A sync log line for an item the provider refused. */
+  const entryOf = (item: CallItem, httpStatus: number, message: string): Omit<SyncLogEntry, "_id" | "at"> => ({
+    integrationId: context.integration._id,
+    account: context.integration.account,
+    customerId: item.customerId,
+    item: item.item,
+    factId: item.factId,
+    part: item.part,
+    httpStatus,
+    message,
+  });
+
+  /** Logs what an ended call (or part) had refused: all of it, or the items a partial failure names. */
+  const logRefused = async (end: CallEnd, at: { index: number; part?: number }) => {
+    if (end.kind === "refused") {
+      const items = await planner.carried(fromSeq, at.index, at.part);
+      await context.syncLog.record(items.map((item) => entryOf(item, end.status, end.message)));
+    } else if (end.kind === "delivered" && end.refused && end.refused.length > 0) {
+      const items = await planner.carried(fromSeq, at.index, at.part);
+      const rejected = end.refused.flatMap(({ at: where, message }) =>
+        items.filter((item) => item.at === where).map((item) => entryOf(item, end.status, message)),
+      );
+      await context.syncLog.record(rejected);
+    }
+  };
+
+  /** Sends call `index` (or its part `part`) until it ends. "tooLarge" when it must be cut into parts. */
+  const sendOne = async (
+    call: Call,
+    at: { index: number; part?: number },
+    signal: AbortSignal,
+  ): Promise<"sent" | "tooLarge"> => {
+    const end = await deliverCall(() => connection.send(call, signal), context.provider.classify, signal, delivery);
+    if (end.kind === "tooLarge") return "tooLarge";
+    await logRefused(end, at);
+    return "sent";
+  };
+
+  const sendInParts = async (index: number, signal: AbortSignal) => {
+    if (!planner.split) throw new Error(`call ${index} was refused as too large, and its provider cannot cut calls`);
+    const parts = await planner.split(fromSeq, index);
+    for (const [part, call] of parts.entries()) {
+      if (recorder.parts(index)?.includes(part)) continue;
+      if ((await sendOne(call, { index, part }, signal)) === "tooLarge") {
+        throw new Error(`the provider refused call ${index}, part ${part}, as too large even cut into parts`);
+      }
+      recorder.partDone(index, part);
+    }
+  };
+
+  return {
+    async send(call: Call, index: number, signal: AbortSignal) {
+      if (recorder.parts(index)) {
+        await sendInParts(index, signal);
+      } else if ((await sendOne(call, { index }, signal)) === "tooLarge") {
+        await connection.tooLarge?.();
+        recorder.startParts(index);
+        await sendInParts(index, signal);
+      }
+      recorder.done(index);
+    },
+  };
+}

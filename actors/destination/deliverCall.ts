@@ -1,0 +1,74 @@
+import type { AnswerClass } from "./provider.ts";
+import type { BackoffOptions } from "./retryPolicy.ts";
+import type { RollingLimiter } from "./rollingLimiter.ts";
+
+/** The integration's configuration is wrong (401/403): it pauses until someone changes it. */
+export class MisconfiguredError extends Error {
+  override name = "MisconfiguredError";
+}
+
+/** How one call ended: answered (perhaps refusing some of its items), refused for good, or refused as too large. */
+export type CallEnd =
+  | Extract<AnswerClass, { kind: "delivered" }>
+  | Extract<AnswerClass, { kind: "refused" }>
+  | { kind: "tooLarge" };
+
+export type DeliveryDependencies = {
+  limiter: RollingLimiter;
+  backoff: BackoffOptions;
+  now: () => number;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Called when a call has to be retried (the integration is DEGRADED) and when one succeeds. */
+  onRetry: (reason: string) => void;
+  onAnswered: () => void;
+};
+
+/** The provider's classifier, bound to nothing but the answer and the try it answers. */
+export type Classify<Answer> = (answer: Answer, attempt: number, nowMs: number, backoff: BackoffOptions) => AnswerClass;
+
+/**
+ * Sends one call until it ends: each try waits its turn in the rate limiter; what the provider's
+ * classifier calls `retry` is tried again after its delay (a rate-limited one holds every call);
+ * an answer saying the account's calls are used up by someone else holds the limiter until they
+ * come back. Throws MisconfiguredError when the classifier says the configuration is wrong.
+ */
+export async function deliverCall<Answer>(
+  send: () => Promise<Answer>,
+  classify: Classify<Answer>,
+  signal: AbortSignal,
+  deps: DeliveryDependencies,
+): Promise<CallEnd> {
+  for (let attempt = 0; ; attempt++) {
+    signal.throwIfAborted();
+    const place = await deps.limiter.acquire();
+    let answer: Answer;
+    try {
+      answer = await send();
+    } finally {
+      place.answered();
+    }
+    const nowMs = deps.now();
+    const verdict = classify(answer, attempt, nowMs, deps.backoff);
+    // Nothing left while our own starts do not fill the window: someone else spends this account's
+    // calls, so wait for its reset. When ours fill it, the limiter already waits exactly as long
+    // as needed, and the reset (whole seconds) would hold every call up to a second longer.
+    if (verdict.holdUntil !== undefined && !deps.limiter.saturated()) deps.limiter.pauseUntil(verdict.holdUntil);
+    switch (verdict.kind) {
+      case "tooLarge":
+        return { kind: "tooLarge" };
+      case "delivered":
+        deps.onAnswered();
+        return verdict;
+      case "retry":
+        // Every call waits out a 429, not only this one.
+        if (verdict.rateLimited) deps.limiter.pauseUntil(nowMs + verdict.delayMs);
+        deps.onRetry(verdict.reason);
+        await deps.sleep(verdict.delayMs, signal);
+        break;
+      case "misconfigured":
+        throw new MisconfiguredError(verdict.reason);
+      case "refused":
+        return verdict;
+    }
+  }
+}

@@ -1,0 +1,225 @@
+import { LRUCache } from "lru-cache";
+import type { Logger } from "pino";
+import {
+  type Customers,
+  customerKey,
+  type IntegrationStatus,
+  type Integrations,
+  type SyncLog,
+} from "../../store/index.ts";
+import type { NatsLink } from "../../streams/index.ts";
+import { createCallSender, progressRecorder } from "./callSender.ts";
+import { MisconfiguredError } from "./deliverCall.ts";
+import {
+  type IntegrationConsumer,
+  startIntegrationConsumer,
+  type WindowHandling,
+  type WindowMessage,
+  type WindowOutcome,
+} from "./integrationConsumer.ts";
+import { createOrderedCalls } from "./orderedCalls.ts";
+import type {
+  DestinationLimits,
+  DestinationProvider,
+  PlannedCall,
+  StoredIntegration,
+  SyncTuning,
+  WindowContext,
+} from "./provider.ts";
+import type { RollingLimiter } from "./rollingLimiter.ts";
+import { openProgressBook } from "./windowProgress.ts";
+
+export type SyncDependencies<Settings> = {
+  link: NatsLink;
+  integration: StoredIntegration<Settings>;
+  /** The integration's secret (an API key, a token), opened. */
+  secret: string;
+  integrations: Integrations;
+  syncLog: SyncLog;
+  customers: Customers;
+  /** The limiter of a provider account, shared by the integrations that send to it. */
+  limiterFor: (account: string, limits: DestinationLimits) => RollingLimiter;
+  /** Changes to the provider's limits (configuration, tests). */
+  tuning?: Partial<SyncTuning>;
+  now: () => number;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  log: Logger;
+};
+
+export type IntegrationSync = {
+  /** Resolves when the consumer stops: asked to, paused as FAILING, or reconfigured. */
+  stopped: Promise<void>;
+  stop: () => Promise<void>;
+};
+
+/** How long a finished call may wait to be recorded, so that one write records many (windowProgress.ts). */
+const PROGRESS_WRITE_DELAY_MS = 25;
+
+/** Customers whose consent is remembered from earlier windows, not asked of the store again. */
+const CONSENT_REMEMBERED = 200_000;
+
+/**
+ * Syncs one integration's facts to its provider, window by window (see integrationConsumer.ts):
+ * the provider plans each window's calls, with the consent at the window's start that only the
+ * store knows; the calls go out each customer's in order, through the provider account's limiter;
+ * each finished call is recorded in the window's progress so a crash never resends it; what the
+ * provider refuses is logged; and a misconfigured integration pauses as FAILING, keeping its backlog.
+ */
+export async function startIntegrationSync<Settings, Own, Call extends PlannedCall, Answer>(
+  provider: DestinationProvider<Settings, Own, Call, Answer>,
+  deps: SyncDependencies<Settings>,
+): Promise<IntegrationSync> {
+  const { integration } = deps;
+  const tuning: SyncTuning = { ...provider.limits, ...deps.tuning };
+  const log = deps.log.child({ integration: integration._id, account: integration.account });
+  const limiter = deps.limiterFor(`${provider.kind}|${provider.accountOf(integration, deps.secret)}`, tuning);
+  const connection = provider.connect(integration, deps.secret, { integrations: deps.integrations, tuning, log });
+  const { planner } = connection;
+  const book = await openProgressBook<WindowContext<Own>>(deps.link.nc, integration._id, PROGRESS_WRITE_DELAY_MS);
+  const calls = createOrderedCalls(tuning.concurrency);
+  /** Aborted on the first MisconfiguredError: no call still waiting is sent. */
+  const misconfigured = new AbortController();
+  /** Per customer: whether they had denied the provider's consent purpose, as of the last window read. */
+  const consent = new LRUCache<string, boolean>({ max: CONSENT_REMEMBERED });
+  let status: IntegrationStatus = integration.status;
+
+  const setStatus = async (next: IntegrationStatus, lastError?: string) => {
+    if (next === status && lastError === undefined) return;
+    status = next;
+    await deps.integrations.setStatus(integration._id, next, lastError);
+  };
+
+  /** Of the customers whose consent at the window's start matters, those who had denied the purpose. */
+  const deniedAtStart = async (customers: string[]): Promise<string[]> => {
+    const unknown = customers.filter((id) => !consent.has(id));
+    const stored = await deps.customers.loadMany(unknown.map((id) => customerKey(integration.account, id)));
+    for (const id of unknown) {
+      const document = stored.get(customerKey(integration.account, id));
+      consent.set(
+        id,
+        document !== undefined && !document.deleted && document.consent[provider.consentPurpose] === "DENIED",
+      );
+    }
+    return customers.filter((id) => consent.get(id));
+  };
+
+  /**
+   * Decodes and plans a window ahead of its turn; the consent it leaves is the next window's start.
+   * A window read after the configuration changed is not planned: the sync restarts with the new one.
+   */
+  const prepare = async (window: WindowMessage[]): Promise<PreparedWindow<Own, Call> | "reconfigured"> => {
+    if ((await deps.integrations.get(integration._id))?.configVersion !== integration.configVersion) {
+      return "reconfigured";
+    }
+    const fromSeq = window[0]?.seq ?? 0;
+    const read = await planner.read(window);
+    for (const { seq, reason } of read.unreadable) log.error({ seq, reason }, "unreadable fact in CHANGES skipped");
+    const context: WindowContext<Own> = { ...connection.context(), denied: await deniedAtStart(read.needingConsent) };
+    for (const [customerId, denied] of read.consentAfter) consent.set(customerId, denied);
+    return { fromSeq, toSeq: window.at(-1)?.seq ?? 0, context, calls: await planner.plan(fromSeq, context) };
+  };
+
+  const handle = async (
+    prepared: PreparedWindow<Own, Call> | "reconfigured",
+    signal: AbortSignal,
+  ): Promise<WindowHandling> => {
+    if (prepared === "reconfigured") {
+      log.info("the integration's configuration changed; its sync restarts with it");
+      return { outcome: Promise.resolve("paused") };
+    }
+    let progress = book.find(prepared.fromSeq);
+    if (!progress) {
+      // Written with its first finished call: until then, a crash has nothing of it to remember.
+      progress = {
+        fromSeq: prepared.fromSeq,
+        toSeq: prepared.toSeq,
+        // The provider's part (Braze: its batch mode) may have changed since the window was prepared.
+        context: { ...prepared.context, ...connection.context() },
+        done: [],
+        parts: {},
+      };
+      book.add(progress);
+    }
+    // A window left open by a crash or a pause is planned again exactly as it was first.
+    const planned = sameContext(progress.context, prepared.context)
+      ? prepared.calls
+      : await planner.plan(prepared.fromSeq, progress.context);
+    const sender = createCallSender({
+      provider,
+      connection,
+      fromSeq: prepared.fromSeq,
+      integration,
+      syncLog: deps.syncLog,
+      recorder: progressRecorder(book, progress),
+      delivery: { limiter, backoff: tuning.backoff, now: deps.now, sleep: deps.sleep },
+      setStatus,
+    });
+    const stop = AbortSignal.any([signal, misconfigured.signal]);
+    const done = new Set(progress.done);
+
+    const send = async (call: Call, index: number) => {
+      try {
+        await sender.send(call, index, stop);
+      } catch (error) {
+        // No call still waiting is sent with a configuration the provider refuses.
+        if (error instanceof MisconfiguredError) misconfigured.abort(error);
+        throw error;
+      }
+    };
+    const sending = planned.flatMap((call, index) =>
+      done.has(index) ? [] : [calls.run(call.customers, stop, () => send(call, index))],
+    );
+
+    const outcome = (async (): Promise<WindowOutcome> => {
+      const ends = await Promise.allSettled(sending);
+      // What finished is recorded before anyone handles the window again.
+      await book.flushed();
+      const failures = ends.flatMap((end) => (end.status === "rejected" ? [end.reason as unknown] : []));
+      const refusal = failures.find((failure) => failure instanceof MisconfiguredError);
+      if (refusal) {
+        log.error({ reason: refusal.message }, "the provider refused the configuration; integration paused");
+        await setStatus("FAILING", `${provider.name}: ${refusal.message}`);
+        return "paused";
+      }
+      if (failures.length > 0) throw failures[0];
+      planner.forget(prepared.fromSeq);
+      return "done";
+    })();
+    return { outcome };
+  };
+
+  const consumer: IntegrationConsumer = await startIntegrationConsumer<PreparedWindow<Own, Call> | "reconfigured">({
+    link: deps.link,
+    integrationId: integration._id,
+    account: integration.account,
+    since: integration.createdAt,
+    windowSize: tuning.windowSize,
+    flushDelayMs: tuning.flushDelayMs,
+    openWindows: async () => book.leftOpen,
+    forgetWindow: (fromSeq) => book.close(fromSeq),
+    prepare,
+    handle,
+    log,
+  });
+  const stopped = consumer.stopped.finally(async () => {
+    // Windows acked since the last write leave the record now, not at the next start.
+    await book.flushed().catch((error) => log.warn({ err: error }, "progress not recorded at stop"));
+    await planner.close();
+  });
+  return { stopped, stop: consumer.stop };
+}
+
+/** A window decoded and planned ahead of its turn, with what the plan was decided with. */
+type PreparedWindow<Own, Call> = {
+  fromSeq: number;
+  toSeq: number;
+  context: WindowContext<Own>;
+  calls: Call[];
+};
+
+/** Same consent at the start, and the same provider part (its fields compared one by one). */
+function sameContext<Own>(a: WindowContext<Own>, b: WindowContext<Own>): boolean {
+  const sameDenied = a.denied.length === b.denied.length && a.denied.every((id, i) => id === b.denied[i]);
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return sameDenied && [...keys].every((key) => key === "denied" || Reflect.get(a, key) === Reflect.get(b, key));
+}
