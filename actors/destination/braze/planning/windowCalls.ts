@@ -16,6 +16,7 @@ export const BRAZE_FACTS: readonly CustomerFactType[] = [
   "event.recorded",
   "purchase.recorded",
   "membership.changed",
+  "membership.renamed",
   "tags.changed",
 ];
 
