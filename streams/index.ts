@@ -50,5 +50,6 @@ export {
   type ReverseProperties,
 } from "./internalEvents.ts";
 export { fnv1a32, partitionOf } from "./partition.ts";
+export { openRawPull, type PulledMessage, type RawPull, streamSequenceOf } from "./rawPull.ts";
 export { ensureStreams, readStreamLayout, type StreamLayout } from "./setup.ts";
 export { accountIdSchema, subjects } from "./subjects.ts";
