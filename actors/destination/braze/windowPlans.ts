@@ -1,12 +1,31 @@
 import type { BrazeSettings } from "../../../store/index.ts";
 import { readTrustedFact } from "../../../streams/facts.ts";
+import type { WindowMessage } from "../integrationConsumer.ts";
 import { planTrackCalls } from "./batchCalls.ts";
-import { type BrazeCall, customersNeedingConsent, planWindow, type WindowFact } from "./planWindow.ts";
+import {
+  type BrazeCall,
+  type BrazeWindowContext,
+  customersNeedingConsent,
+  planWindow,
+  type WindowFact,
+} from "./planWindow.ts";
 import { callsInOrder, carriedBy, serializeCall, serializePlan } from "./serializedPlan.ts";
 import type { PlannerAnswer, PlannerQuestion, ReadReply } from "./windowPlanner.ts";
 
-/** A window's facts, the calls of its latest plan, and those of its calls cut into parts. */
-type KnownWindow = { facts: WindowFact[]; calls: BrazeCall[]; parts: Map<number, BrazeCall[]> };
+/**
+ * A window's messages, and what was made of them while it is needed: its facts from reading until
+ * planning, then the context of its latest plan. Facts and calls are not kept while the window's
+ * calls are sent: they would outlive many young-generation collections, each copying them again
+ * (the bulk of the GC a window cost), when they are needed only if Braze refuses something or a
+ * call must be cut into parts; then they are made again from the messages, identically.
+ */
+type KnownWindow = {
+  messages: readonly WindowMessage[];
+  facts?: WindowFact[];
+  context?: BrazeWindowContext;
+  calls?: BrazeCall[];
+  parts: Map<number, BrazeCall[]>;
+};
 
 /**
  * The windows a Braze integration has read and not yet forgotten, and what is asked of them:
@@ -16,17 +35,22 @@ type KnownWindow = { facts: WindowFact[]; calls: BrazeCall[]; parts: Map<number,
 export function createWindowPlans(settings: BrazeSettings) {
   const windows = new Map<number, KnownWindow>();
 
-  function read(request: Extract<PlannerQuestion, { kind: "read" }>): ReadReply {
+  function decode(messages: readonly WindowMessage[], unreadable?: ReadReply["unreadable"]): WindowFact[] {
     const facts: WindowFact[] = [];
-    const unreadable: ReadReply["unreadable"] = [];
-    for (const { seq, data } of request.messages) {
+    for (const { seq, data } of messages) {
       try {
         facts.push({ seq, fact: readTrustedFact(data) });
       } catch (error) {
-        unreadable.push({ seq, reason: error instanceof Error ? error.message : String(error) });
+        unreadable?.push({ seq, reason: error instanceof Error ? error.message : String(error) });
       }
     }
-    windows.set(request.fromSeq, { facts, calls: [], parts: new Map() });
+    return facts;
+  }
+
+  function read(request: Extract<PlannerQuestion, { kind: "read" }>): ReadReply {
+    const unreadable: ReadReply["unreadable"] = [];
+    const facts = decode(request.messages, unreadable);
+    windows.set(request.fromSeq, { messages: request.messages, facts, parts: new Map() });
     const consentAfter: ReadReply["consentAfter"] = [];
     for (const { fact } of facts) {
       if (fact.type === "customer.profileChanged") {
@@ -36,8 +60,16 @@ export function createWindowPlans(settings: BrazeSettings) {
     return { needingConsent: customersNeedingConsent(facts), consentAfter, unreadable };
   }
 
+  /** The calls of the window's latest plan, made again from its messages when they were let go. */
+  function callsOf(window: KnownWindow, fromSeq: number): BrazeCall[] {
+    if (window.calls) return window.calls;
+    if (!window.context) throw new Error(`window ${fromSeq} was not planned`);
+    window.calls = callsInOrder(planWindow(decode(window.messages), settings, window.context));
+    return window.calls;
+  }
+
   function callOf(window: KnownWindow, fromSeq: number, index: number): BrazeCall {
-    const call = window.calls[index];
+    const call = callsOf(window, fromSeq)[index];
     if (!call) throw new Error(`window ${fromSeq} has no call ${index}`);
     return call;
   }
@@ -65,8 +97,10 @@ export function createWindowPlans(settings: BrazeSettings) {
         return { read: read(request) };
       case "plan": {
         const window = windowOf(request.fromSeq);
-        const plan = planWindow(window.facts, settings, request.context);
-        window.calls = callsInOrder(plan);
+        const plan = planWindow(window.facts ?? decode(window.messages), settings, request.context);
+        window.facts = undefined;
+        window.calls = undefined;
+        window.context = request.context;
         window.parts.clear();
         return { plan: serializePlan(plan) };
       }
