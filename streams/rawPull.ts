@@ -105,17 +105,30 @@ export function openRawPull(nc: NatsConnection, stream: string, consumer: string
 }
 
 /**
- * The stream sequence in a JetStream ack subject, without splitting it:
- * `$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.…` (9 tokens), or with a domain and an
- * account hash before the stream (12 tokens, 11 from older servers). Undefined for another subject.
+ * The stream sequence in a JetStream ack subject, read in place (for every message, so without
+ * splitting it): `$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.…` (9 tokens), or with a
+ * domain and an account hash before the stream (12 tokens, 11 from older servers). Undefined for
+ * another subject.
  */
 export function streamSequenceOf(reply: string): number | undefined {
-  if (!reply.startsWith("$JS.ACK.")) return undefined;
+  if (!reply.startsWith(ACK_PREFIX)) return undefined;
   let dots = 0;
-  for (let i = reply.indexOf("."); i !== -1; i = reply.indexOf(".", i + 1)) dots += 1;
-  if (dots < 8) return undefined;
-  let start = 0;
-  for (let token = dots === 8 ? 5 : 7; token > 0; token--) start = reply.indexOf(".", start) + 1;
-  const seq = Number(reply.slice(start, reply.indexOf(".", start)));
-  return Number.isSafeInteger(seq) && seq > 0 ? seq : undefined;
+  for (let i = reply.indexOf(".", ACK_PREFIX.length); i !== -1 && dots < DOTS.length; i = reply.indexOf(".", i + 1)) {
+    DOTS[dots++] = i;
+  }
+  // After the prefix: 6 dots in the short layout, 8 or 9 in the long one.
+  const before = dots === 6 ? 2 : dots === 8 || dots === 9 ? 4 : -1;
+  if (before < 0) return undefined;
+  const end = DOTS[before + 1] ?? 0;
+  let seq = 0;
+  for (let i = (DOTS[before] ?? 0) + 1; i < end; i++) {
+    const digit = reply.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    seq = seq * 10 + digit;
+  }
+  return seq > 0 && Number.isSafeInteger(seq) ? seq : undefined;
 }
+
+const ACK_PREFIX = "$JS.ACK.";
+/** The dots of the subject being read, reused: one more array per message is garbage to collect. */
+const DOTS = new Int32Array(10);
