@@ -7,6 +7,8 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { writeFile } from "node:fs/promises";
+import { Session } from "node:inspector/promises";
 import { fileURLToPath } from "node:url";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
@@ -307,6 +309,24 @@ async function forgetEarlierSync(bench: Bench) {
   await progress.delete(id).catch(() => undefined);
 }
 
+/**
+ * With a path, profiles this thread (Masivo's event loop) from now until the returned stop, which
+ * writes the profile there: the sync alone, without the publishing `node --cpu-prof` would include.
+ */
+async function startProfile(path: string | undefined): Promise<(() => Promise<void>) | undefined> {
+  if (!path) return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  return async () => {
+    const { profile } = await session.post("Profiler.stop");
+    session.disconnect();
+    await writeFile(path, JSON.stringify(profile));
+    err(`CPU profile of the sync written to ${path}`);
+  };
+}
+
 const sum = (counts: Record<string, number> | undefined) =>
   Object.values(counts ?? {}).reduce((total, count) => total + count, 0);
 
@@ -342,6 +362,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
       `${fmt(expected.events)} events, ${fmt(expected.purchases)} purchases)`,
   );
 
+  const profiler = await startProfile(process.env.BENCH_CPU_PROFILE || undefined);
   const enabledAt = Date.now();
   const cpuBefore = process.cpuUsage();
   await gql(CONFIGURE, { i: { ...settings, enabled: true } }, signal);
@@ -382,6 +403,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   }
   const doneAt = Date.now();
   const cpu = process.cpuUsage(cpuBefore);
+  await profiler?.();
   const lastCallAt = await fake.lastTrackCallAt();
 
   // Anything still in flight (a resend) shows up once the consumer has acked the whole backlog.
@@ -410,12 +432,13 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   const callsPerSecond = ((trackCalls - 1) * 1000) / spanMs;
   const share = callsPerSecond / ceiling;
   const objectsPerCall = objects / trackCalls;
+  const cpuMsPerCall = (cpu.user + cpu.system) / 1000 / trackCalls;
   note(
     `sync: ${fmt(objects)} objects in ${fmt(trackCalls)} /users/track calls; first call ` +
       `${seconds((firstCallAt ?? Number.NaN) - enabledAt)} s after enabling, last call ${seconds(spanMs)} s after the first, ` +
       `all objects at the fake ${seconds(doneAt - enabledAt)} s after enabling ` +
       `(${fmt((objects * 1000) / (doneAt - enabledAt))} objects/s overall); this process (Masivo) used ` +
-      `${seconds((cpu.user + cpu.system) / 1000)} s of CPU meanwhile, ${((cpu.user + cpu.system) / 1000 / trackCalls).toFixed(2)} ms a call`,
+      `${seconds((cpu.user + cpu.system) / 1000)} s of CPU meanwhile, ${cpuMsPerCall.toFixed(2)} ms a call`,
   );
   note(
     `fake Braze: ${fmt(stats.objects.attributes)} attributes, ${fmt(stats.objects.events)} events, ` +
@@ -442,7 +465,8 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
 
   const lastLine =
     `braze: ${Math.round(callsPerSecond)} calls/s (${(share * 100).toFixed(1)}% of the ${Number(ceiling.toFixed(1))} calls/s ceiling), ` +
-    `${objectsPerCall.toFixed(1)} objects/call, ${stats.rateLimited} 429s, ${duplicates} duplicates`;
+    `${objectsPerCall.toFixed(1)} objects/call, ${stats.rateLimited} 429s, ${duplicates} duplicates, ` +
+    `${cpuMsPerCall.toFixed(2)} ms CPU/call`;
   return { summary, lastLine, failures };
 }
 

@@ -1,15 +1,6 @@
-import {
-  AckPolicy,
-  type Consumer,
-  type ConsumerConfig,
-  DeliverPolicy,
-  JetStreamApiError,
-  type JsMsg,
-  jetstream,
-  jetstreamManager,
-} from "@nats-io/jetstream";
+import { AckPolicy, type ConsumerConfig, DeliverPolicy, JetStreamApiError, jetstreamManager } from "@nats-io/jetstream";
 import type { Logger } from "pino";
-import { type NatsLink, STREAM_NAMES, subjects } from "../../streams/index.ts";
+import { type NatsLink, openRawPull, type PulledMessage, STREAM_NAMES, subjects } from "../../streams/index.ts";
 
 /** One CHANGES message of a window: its stream sequence and payload. */
 export type WindowMessage = { seq: number; data: Uint8Array };
@@ -76,6 +67,8 @@ const WINDOWS_IN_HAND = 3;
 const KEEP_ALIVE_MS = 30_000;
 const ACK_WAIT_NS = 120_000_000_000;
 const RETRY_MS = 1_000;
+/** How long the server gets to confirm a window's ack. */
+const ACK_TIMEOUT_MS = 5_000;
 
 /**
  * Reads an integration's facts from CHANGES in windows, in stream order, and acks each whole
@@ -90,7 +83,8 @@ const RETRY_MS = 1_000;
 export async function startIntegrationConsumer<Prepared>(
   options: IntegrationConsumerOptions<Prepared>,
 ): Promise<IntegrationConsumer> {
-  const { consumer, ackFloor } = await openConsumer(options);
+  const ackFloor = await openConsumer(options);
+  const pull = openRawPull(options.link.nc, STREAM_NAMES.changes, consumerName(options.integrationId));
   const { log, windowSize } = options;
   const open: OpenWindow[] = [];
   for (const window of await options.openWindows()) {
@@ -101,18 +95,18 @@ export async function startIntegrationConsumer<Prepared>(
   let stopping = false;
   const abort = new AbortController();
   /** Fetched and not yet in a window, in stream order. */
-  const fetched: JsMsg[] = [];
+  let fetched: PulledMessage[] = [];
   /** Windows taken and not yet acked. */
-  const taken = new Set<JsMsg[]>();
+  const taken = new Set<PulledMessage[]>();
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   const fetchMore = async (max: number) => {
-    const batch = await consumer.fetch({ max_messages: max, expires: Math.max(options.flushDelayMs, 1_000) });
-    for await (const message of batch) fetched.push(message);
+    const batch = await pull.fetch(max, Math.max(options.flushDelayMs, 1_000));
+    fetched = fetched.length === 0 ? batch : fetched.concat(batch);
   };
 
   /** The next window in stream order: the open windows first, each whole, when some were left. */
-  const takeWindow = async (): Promise<JsMsg[]> => {
+  const takeWindow = async (): Promise<PulledMessage[]> => {
     const limit = open[0]?.toSeq;
     if (limit !== undefined) {
       // A fact of the window gone from the stream shows as a newer one arriving first.
@@ -126,8 +120,8 @@ export async function startIntegrationConsumer<Prepared>(
   };
 
   /** The next window, prepared; undefined once stopping. Failures are logged and retried. */
-  const readNext = async (): Promise<{ window: JsMsg[]; prepared: Prepared } | undefined> => {
-    let window: JsMsg[] = [];
+  const readNext = async (): Promise<{ window: PulledMessage[]; prepared: Prepared } | undefined> => {
+    let window: PulledMessage[] = [];
     while (!stopping && window.length === 0) {
       window = await takeWindow().catch(async (error) => {
         log.error({ err: error }, "could not fetch facts from CHANGES; retrying");
@@ -137,12 +131,11 @@ export async function startIntegrationConsumer<Prepared>(
     }
     if (stopping) return undefined;
     taken.add(window);
-    const messages = window.map((message) => ({ seq: message.seq, data: message.data }));
     while (!stopping) {
       try {
-        return { window, prepared: await options.prepare(messages) };
+        return { window, prepared: await options.prepare(window) };
       } catch (error) {
-        log.error({ err: error, fromSeq: messages[0]?.seq }, "could not prepare a window; retrying");
+        log.error({ err: error, fromSeq: window[0]?.seq }, "could not prepare a window; retrying");
         await sleep(RETRY_MS);
       }
     }
@@ -150,16 +143,17 @@ export async function startIntegrationConsumer<Prepared>(
   };
 
   const keepAlive = setInterval(() => {
-    for (const window of [...taken, fetched]) for (const message of window) message.working();
+    for (const window of [...taken, fetched]) for (const message of window) pull.working(message);
   }, KEEP_ALIVE_MS);
 
   /** Waits for a window's calls to end and acks it; false when the consumer must stop instead. */
-  const finish = async (handled: { window: JsMsg[]; outcome: Promise<WindowOutcome> }): Promise<boolean> => {
+  const finish = async (handled: { window: PulledMessage[]; outcome: Promise<WindowOutcome> }): Promise<boolean> => {
     if ((await handled.outcome) !== "done" || stopping) return false;
     // The whole window, confirmed before its record is dropped. Unconfirmed, the consumer ends
     // (`stopped` rejects) and its next start finds the window acked, or handles it again with
     // every call recorded as done.
-    await handled.window.at(-1)?.ackAck();
+    const last = handled.window.at(-1);
+    if (last) await pull.ack(last, ACK_TIMEOUT_MS);
     taken.delete(handled.window);
     options.forgetWindow(handled.window[0]?.seq ?? 0);
     return true;
@@ -202,6 +196,7 @@ export async function startIntegrationConsumer<Prepared>(
       await ahead.catch(() => undefined);
       // Every window handed out ends (and records what it finished) before the consumer does.
       await acked.catch(() => undefined);
+      pull.close();
     }
     if (failure) throw failure.error;
   })();
@@ -221,10 +216,11 @@ export async function startIntegrationConsumer<Prepared>(
  * Creates the integration's durable consumer anew, starting right after its ack floor (or at
  * `since` when nothing was acked yet): what an earlier process held unacked is delivered again at
  * once and in order, instead of after `ack_wait`, and the configuration is always the current one.
+ * Returns that ack floor.
  */
 async function openConsumer(
   options: Pick<IntegrationConsumerOptions<unknown>, "link" | "integrationId" | "account" | "since" | "windowSize">,
-): Promise<{ consumer: Consumer; ackFloor: number }> {
+): Promise<number> {
   const name = consumerName(options.integrationId);
   const jsm = await jetstreamManager(options.link.nc);
   const existing = await jsm.consumers.info(STREAM_NAMES.changes, name).catch((error: unknown) => {
@@ -245,7 +241,7 @@ async function openConsumer(
     ack_wait: ACK_WAIT_NS,
     ...start,
   });
-  return { consumer: await jetstream(options.link.nc).consumers.get(STREAM_NAMES.changes, name), ackFloor };
+  return ackFloor;
 }
 
 const CONSUMER_NOT_FOUND = 10014;

@@ -96,28 +96,36 @@ export function planTrackCalls(items: readonly BrazeItem[], mode: BatchMode): Br
  */
 export function toTrackBody(call: readonly BrazeItem[]): { body: TrackBody; sources: TrackSources } {
   const sources: TrackSources = { attributes: [], events: [], purchases: [] };
+  for (const unit of trackUnits(call)) {
+    if (unit.type === "attributes") sources.attributes.push(unit.items);
+    else if (unit.type === "events") sources.events.push([unit.item]);
+    else sources.purchases.push([unit.item]);
+  }
+  return { body: trackBodyOf(call), sources };
+}
+
+/** The body of `toTrackBody` alone, for sending: the sources are needed only when Braze refuses something. */
+export function trackBodyOf(call: readonly BrazeItem[]): TrackBody {
   const attributes: BrazeAttributes[] = [];
   const events: BrazeEvent[] = [];
   const purchases: BrazePurchase[] = [];
   for (const unit of trackUnits(call)) {
     if (unit.type === "attributes") {
       const [first, ...rest] = unit.items;
-      attributes.push(mergeAttributes([first.object, ...rest.map((item) => item.object)]));
-      sources.attributes.push(unit.items);
+      attributes.push(
+        rest.length === 0 ? first.object : mergeAttributes([first.object, ...rest.map((item) => item.object)]),
+      );
     } else if (unit.type === "events") {
       events.push(unit.item.object);
-      sources.events.push([unit.item]);
     } else {
       purchases.push(unit.item.object);
-      sources.purchases.push([unit.item]);
     }
   }
-  const body: TrackBody = {
+  return {
     ...(attributes.length > 0 ? { attributes } : {}),
     ...(events.length > 0 ? { events } : {}),
     ...(purchases.length > 0 ? { purchases } : {}),
   };
-  return { body, sources };
 }
 
 /** An entry of a `/users/track` answer's `errors`. */

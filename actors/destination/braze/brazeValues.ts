@@ -145,6 +145,7 @@ function brazeObject(
  * nested objects kept as Braze nested custom attributes (with operator-like keys renamed).
  */
 export function customAttributes(attributes: Record<string, unknown>): { [key: string]: BrazeValue } {
+  if (takenAsIs(attributes, refusedAttributeKey, true)) return attributes;
   const entries = Object.entries(attributes).flatMap(([key, value]) => {
     const converted = brazeValue(value, refusedAttributeMemberKey);
     return converted === undefined ? [] : [[key, converted] as const];
@@ -168,6 +169,7 @@ export function customAttributes(attributes: Record<string, unknown>): { [key: s
  * // { _time: "x", cart_total: 9, cart_items: [{ sku: "A" }] }
  */
 export function flattenProperties(properties: Record<string, unknown>): { [key: string]: BrazeValue } {
+  if (takenAsIs(properties, refusedPropertyKey, false)) return properties;
   const leaves: { path: string[]; value: BrazeValue }[] = [];
   const walk = (object: Record<string, unknown>, parent: string[]) => {
     for (const [key, value] of Object.entries(object)) {
@@ -186,4 +188,33 @@ export function flattenProperties(properties: Record<string, unknown>): { [key: 
     refusedPropertyKey,
   );
   return Object.fromEntries(leaves.map((leaf, index) => [keys[index], leaf.value]));
+}
+
+/**
+ * True when Braze takes the object as it is: every key acceptable and short enough, every value a
+ * short string, a number, a boolean, or (with `nulls`) null. Most objects are such, and returning
+ * them spares building a copy key by key; nested values and arrays take the general way.
+ */
+function takenAsIs(
+  object: Record<string, unknown>,
+  refused: KeyRefusal,
+  nulls: boolean,
+): object is { [key: string]: string | number | boolean | null } {
+  for (const key in object) {
+    if (!Object.hasOwn(object, key) || key.length > BRAZE_TEXT_LIMIT || refused(key)) return false;
+    const value = object[key];
+    switch (typeof value) {
+      case "string":
+        if (value.length > BRAZE_TEXT_LIMIT) return false;
+        break;
+      case "number":
+        if (!Number.isFinite(value)) return false;
+        break;
+      case "boolean":
+        break;
+      default:
+        if (value !== null || !nulls) return false;
+    }
+  }
+  return true;
 }

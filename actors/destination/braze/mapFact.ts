@@ -9,6 +9,7 @@ import type {
   BrazeAttributes,
   BrazeAttributesItem,
   BrazeDeletion,
+  BrazeEvent,
   BrazeItem,
   BrazeOrigin,
   BrazePurchase,
@@ -147,20 +148,15 @@ function mapEvent(fact: FactOf<"event.recorded">, seq: number, settings: BrazeSy
   // The name list guards too, in case a fact ever arrives without the flag set right.
   if (internal || isInternalEvent(name)) return skipped(`${name} is an internal event, never sent to Braze`);
   const { customerId } = fact.metadata;
-  return tracked([
-    {
-      type: "events",
-      customerId,
-      object: {
-        external_id: customerId,
-        name: cutText(name),
-        time: brazeTime(timestamp),
-        properties: flattenProperties(properties),
-        ...updateOnly(settings),
-      },
-      origin: originOf(fact, seq, 0),
-    },
-  ]);
+  const object: BrazeEvent = {
+    external_id: customerId,
+    name: cutText(name),
+    time: brazeTime(timestamp),
+    properties: flattenProperties(properties),
+  };
+  // Set, not spread in: a spread copies a temporary object for each of a window's events.
+  if (!settings.customersCreate) object._update_existing_only = true;
+  return tracked([{ type: "events", customerId, object, origin: originOf(fact, seq, 0) }]);
 }
 
 /**
@@ -172,22 +168,27 @@ function purchaseItems(fact: FactOf<"purchase.recorded">, seq: number, settings:
   const { orderId, currency, sign, items, timestamp } = fact.data;
   const time = brazeTime(timestamp);
   const objects: BrazePurchase[] = items.flatMap((item) =>
-    splitQuantity(item.quantity).map((quantity) => ({
-      external_id: customerId,
-      product_id: cutText(item.sku),
-      currency,
-      price: sign === -1 && item.price !== 0 ? -item.price : item.price,
-      quantity,
-      time,
-      properties: purchaseProperties(orderId, item),
-      ...updateOnly(settings),
-    })),
+    splitQuantity(item.quantity).map((quantity) => {
+      const object: BrazePurchase = {
+        external_id: customerId,
+        product_id: cutText(item.sku),
+        currency,
+        price: sign === -1 && item.price !== 0 ? -item.price : item.price,
+        quantity,
+        time,
+        properties: purchaseProperties(orderId, item),
+      };
+      if (!settings.customersCreate) object._update_existing_only = true;
+      return object;
+    }),
   );
   return objects.map((object, part) => ({ type: "purchases", customerId, object, origin: originOf(fact, seq, part) }));
 }
 
 function purchaseProperties(orderId: string, item: PurchaseItem): Record<string, BrazeValue> {
-  return { order_id: cutText(orderId), ...(item.name === undefined ? {} : { name: cutText(item.name) }) };
+  const properties: Record<string, BrazeValue> = { order_id: cutText(orderId) };
+  if (item.name !== undefined) properties.name = cutText(item.name);
+  return properties;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { toDeleteBody, toTrackBody } from "../batchCalls.ts";
+import { toDeleteBody, toTrackBody, trackBodyOf } from "../batchCalls.ts";
 import type { BrazeDeletion, BrazeItem, TrackArray } from "../brazeObjects.ts";
 import type { BrazeCall, BrazePlan } from "./windowCalls.ts";
 
@@ -35,7 +35,7 @@ export function callsInOrder(plan: BrazePlan): BrazeCall[] {
 }
 
 export function serializeCall(call: BrazeCall): SerializedCall {
-  const body = call.kind === "delete" ? toDeleteBody(call.deletions) : toTrackBody(call.items).body;
+  const body = call.kind === "delete" ? toDeleteBody(call.deletions) : trackBodyOf(call.items);
   const customers = call.kind === "delete" ? call.deletions : call.items;
   return { kind: call.kind, body: JSON.stringify(body), customers: [...new Set(customers.map((c) => c.customerId))] };
 }

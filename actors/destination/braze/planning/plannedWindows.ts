@@ -32,8 +32,20 @@ export type PlannerAnswer =
 // Profile changes are among them: they carry the consent the plan applies.
 const WANTED = new Set(BRAZE_FACTS);
 
-/** A window's facts, the calls of its latest plan, and those of its calls cut into parts. */
-type KnownWindow = { facts: WindowFact[]; calls: BrazeCall[]; parts: Map<number, BrazeCall[]> };
+/**
+ * A window's messages, and what was made of them while it is needed: its facts from reading until
+ * planning, then the context of its latest plan. Facts and calls are not kept while the window's
+ * calls are sent: they would outlive many young-generation collections, each copying them again
+ * (the bulk of the GC a window cost), when they are needed only if Braze refuses something or a
+ * call must be cut into parts; then they are made again from the messages, identically.
+ */
+type KnownWindow = {
+  messages: readonly WindowMessage[];
+  facts?: WindowFact[];
+  context?: BrazeWindowContext;
+  calls?: BrazeCall[];
+  parts: Map<number, BrazeCall[]>;
+};
 
 /**
  * The windows a Braze integration has read and not yet forgotten, and what is asked of them:
@@ -43,15 +55,28 @@ type KnownWindow = { facts: WindowFact[]; calls: BrazeCall[]; parts: Map<number,
 export function createWindowPlans(settings: BrazeSettings) {
   const windows = new Map<number, KnownWindow>();
 
+  /** The facts of a window Braze wants: the others are dropped as the window is read. */
+  function wantedFacts(messages: readonly WindowMessage[]): { facts: WindowFact[]; reading: WindowReading } {
+    const { facts, reading } = readWindow(messages, BRAZE_CONSENT_PURPOSE);
+    return { facts: facts.filter(({ fact }) => WANTED.has(fact.type)), reading };
+  }
+
   function read(request: Extract<PlannerQuestion, { kind: "read" }>): WindowReading {
-    const { facts, reading } = readWindow(request.messages, BRAZE_CONSENT_PURPOSE);
-    const wanted = facts.filter(({ fact }) => WANTED.has(fact.type));
-    windows.set(request.fromSeq, { facts: wanted, calls: [], parts: new Map() });
+    const { facts, reading } = wantedFacts(request.messages);
+    windows.set(request.fromSeq, { messages: request.messages, facts, parts: new Map() });
     return reading;
   }
 
+  /** The calls of the window's latest plan, made again from its messages when they were let go. */
+  function callsOf(window: KnownWindow, fromSeq: number): BrazeCall[] {
+    if (window.calls) return window.calls;
+    if (!window.context) throw new Error(`window ${fromSeq} was not planned`);
+    window.calls = callsInOrder(planWindow(wantedFacts(window.messages).facts, settings, window.context));
+    return window.calls;
+  }
+
   function callOf(window: KnownWindow, fromSeq: number, index: number): BrazeCall {
-    const call = window.calls[index];
+    const call = callsOf(window, fromSeq)[index];
     if (!call) throw new Error(`window ${fromSeq} has no call ${index}`);
     return call;
   }
@@ -79,8 +104,10 @@ export function createWindowPlans(settings: BrazeSettings) {
         return { read: read(request) };
       case "plan": {
         const window = windowOf(request.fromSeq);
-        const plan = planWindow(window.facts, settings, request.context);
-        window.calls = callsInOrder(plan);
+        const plan = planWindow(window.facts ?? wantedFacts(window.messages).facts, settings, request.context);
+        window.facts = undefined;
+        window.calls = undefined;
+        window.context = request.context;
         window.parts.clear();
         return { plan: serializePlan(plan) };
       }

@@ -55,7 +55,8 @@ export function planWindow(
   const consent = createConsentGate(context.denied, BRAZE_CONSENT_PURPOSE);
   const deletedAt = new Map<string, number>();
   const names = new Map<string, string>();
-  const pending: { seq: number; item: BrazeItem }[] = [];
+  /** Items before their customer's deletion in the window, if any; an item's origin says its sequence. */
+  const pending: BrazeItem[] = [];
   const after: BrazeItem[] = [];
   const deletions: BrazeDeletion[] = [];
   let skipped = 0;
@@ -76,13 +77,16 @@ export function planWindow(
     const deletion = deletedAt.get(customerId);
     for (const item of mapped.track) {
       if (deletion !== undefined && seq > deletion) after.push(item);
-      else pending.push({ seq, item });
+      else pending.push(item);
     }
   }
-  const before = pending.flatMap(({ seq, item }) => {
-    const deletion = deletedAt.get(item.customerId);
-    return deletion !== undefined && seq <= deletion ? [] : [item];
-  });
+  const before =
+    deletedAt.size === 0
+      ? pending
+      : pending.filter((item) => {
+          const deletion = deletedAt.get(item.customerId);
+          return deletion === undefined || item.origin.seq > deletion;
+        });
   skipped += pending.length - before.length;
 
   const track = (items: BrazeItem[]): BrazeCall[] =>

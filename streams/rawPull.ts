@@ -1,0 +1,134 @@
+import { createInbox, type Msg, type NatsConnection } from "@nats-io/transport-node";
+
+/** A message of a pull consumer as it came: its stream sequence, payload, and the subject acks go to. */
+export type PulledMessage = { seq: number; data: Uint8Array; reply: string };
+
+/**
+ * A durable pull consumer read without nats.js's per-message machinery (a `JsMsg`, its delivery
+ * info parsed, an iterator and a heartbeat monitor for each message): one core subscription for
+ * the consumer's life, pull requests published to it, each message kept as its sequence (read
+ * from the reply subject), payload and reply subject. Reading a backlog at Braze's pace, that
+ * machinery was a good part of the CPU a call cost (see bench/README.md, bench:braze).
+ */
+export type RawPull = {
+  /**
+   * Asks for up to `max` messages, the request expiring after `expiresMs`, and resolves with the
+   * messages that came since the last fetch, in delivery order, once `max` of them did or the
+   * request ended. Only one fetch at a time. Rejects when the consumer is gone or refuses requests.
+   */
+  fetch: (max: number, expiresMs: number) => Promise<PulledMessage[]>;
+  /** Acks `message` and, under `AckPolicy.All`, everything delivered before it; resolves once the server confirms. */
+  ack: (message: PulledMessage, timeoutMs: number) => Promise<void>;
+  /** Tells the server `message` is still being worked on, which restarts its `ack_wait`. */
+  working: (message: PulledMessage) => void;
+  close: () => void;
+};
+
+const WPI = Uint8Array.of(43, 87, 80, 73); // +WPI
+const ACK = Uint8Array.of(43, 65, 67, 75); // +ACK
+/** How long after its expiry a request that never ended (a server gone meanwhile) stops being awaited. */
+const EXPIRY_GRACE_MS = 5_000;
+
+export function openRawPull(nc: NatsConnection, stream: string, consumer: string): RawPull {
+  const inbox = createInbox();
+  const requestSubject = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`;
+  let arrived: PulledMessage[] = [];
+  /**
+   * The newest sequence delivered. A message at or below it is a redelivery of one the caller
+   * holds (acked ones are not redelivered), possibly after newer ones: keeping it would break
+   * stream order, and it is still in hand anyway.
+   */
+  let newest = 0;
+  let waiting: { want: number; end: (error?: Error) => void } | undefined;
+
+  const subscription = nc.subscribe(inbox, {
+    callback: (error, msg) => {
+      if (error) return waiting?.end(error);
+      const reply = msg.reply;
+      if (!reply) return onStatus(msg);
+      const seq = streamSequenceOf(reply);
+      if (seq === undefined) return waiting?.end(new Error(`not a JetStream ack subject: ${reply}`));
+      if (seq <= newest) return;
+      newest = seq;
+      arrived.push({ seq, data: msg.data, reply });
+      if (waiting && arrived.length >= waiting.want) waiting.end();
+    },
+  });
+
+  /** A message without a reply subject is the server's word about a request. */
+  const onStatus = (msg: Msg) => {
+    const code = msg.headers?.code ?? 0;
+    // A heartbeat; none is asked for.
+    if (code === 100) return;
+    // Nothing to deliver, or the request expired: it ended.
+    if (code === 404 || code === 408) return waiting?.end();
+    // The consumer is gone, or refused the request (409: deleted, too many pending, a new leader):
+    // nothing the next request, at once, would fare better with.
+    waiting?.end(new Error(`pull from ${stream} > ${consumer}: ${code} ${msg.headers?.description ?? ""}`));
+  };
+
+  return {
+    fetch(max, expiresMs) {
+      if (waiting) return Promise.reject(new Error("a fetch is already waiting"));
+      return new Promise<PulledMessage[]>((resolve, reject) => {
+        const timer = setTimeout(() => waiting?.end(), expiresMs + EXPIRY_GRACE_MS);
+        waiting = {
+          want: max,
+          end: (error) => {
+            clearTimeout(timer);
+            waiting = undefined;
+            if (error) return reject(error);
+            const messages = arrived;
+            arrived = [];
+            resolve(messages);
+          },
+        };
+        const request = JSON.stringify({ batch: max, expires: expiresMs * 1_000_000 });
+        try {
+          nc.publish(requestSubject, request, { reply: inbox });
+        } catch (error) {
+          waiting.end(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+    },
+    async ack(message, timeoutMs) {
+      await nc.request(message.reply, ACK, { timeout: timeoutMs });
+    },
+    working(message) {
+      nc.publish(message.reply, WPI);
+    },
+    close() {
+      subscription.unsubscribe();
+      waiting?.end();
+    },
+  };
+}
+
+/**
+ * The stream sequence in a JetStream ack subject, read in place (for every message, so without
+ * splitting it): `$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.…` (9 tokens), or with a
+ * domain and an account hash before the stream (12 tokens, 11 from older servers). Undefined for
+ * another subject.
+ */
+export function streamSequenceOf(reply: string): number | undefined {
+  if (!reply.startsWith(ACK_PREFIX)) return undefined;
+  let dots = 0;
+  for (let i = reply.indexOf(".", ACK_PREFIX.length); i !== -1 && dots < DOTS.length; i = reply.indexOf(".", i + 1)) {
+    DOTS[dots++] = i;
+  }
+  // After the prefix: 6 dots in the short layout, 8 or 9 in the long one.
+  const before = dots === 6 ? 2 : dots === 8 || dots === 9 ? 4 : -1;
+  if (before < 0) return undefined;
+  const end = DOTS[before + 1] ?? 0;
+  let seq = 0;
+  for (let i = (DOTS[before] ?? 0) + 1; i < end; i++) {
+    const digit = reply.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    seq = seq * 10 + digit;
+  }
+  return seq > 0 && Number.isSafeInteger(seq) ? seq : undefined;
+}
+
+const ACK_PREFIX = "$JS.ACK.";
+/** The dots of the subject being read, reused: one more array per message is garbage to collect. */
+const DOTS = new Int32Array(10);
