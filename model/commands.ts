@@ -2,14 +2,13 @@ import { z } from "zod";
 import { consentPatchSchema } from "./consent.ts";
 import { devicePlatformSchema } from "./device.ts";
 import { accountIdSchema, customerIdSchema } from "./identifiers.ts";
+import { jsonObjectSchema } from "./json.ts";
 import { profileSchema } from "./profile.ts";
 
 /**
  * Commands for one customer, carried on INGEST as `{ type, data, metadata }`: requests, named in
  * the imperative, that the customer's actor decides on.
  */
-
-const jsonObject = z.record(z.string(), z.unknown());
 
 /** Who and when, common to every command. */
 const metadataSchema = z.object({
@@ -22,7 +21,7 @@ const metadataSchema = z.object({
 export type CommandMetadata = z.infer<typeof metadataSchema>;
 
 export const upsertCustomerDataSchema = profileSchema.extend({
-  attributes: jsonObject.optional(),
+  attributes: jsonObjectSchema.optional(),
   tags: z.array(z.string()).optional(),
   consent: consentPatchSchema.optional(),
   identified: z.boolean().optional(),
@@ -32,7 +31,7 @@ export const upsertCustomerDataSchema = profileSchema.extend({
 export const trackEventDataSchema = z.object({
   name: z.string().min(1),
   timestamp: z.iso.datetime().optional(),
-  properties: jsonObject,
+  properties: jsonObjectSchema,
 });
 
 export const registerDeviceDataSchema = z.object({

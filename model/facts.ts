@@ -2,6 +2,7 @@ import { z } from "zod";
 import { consentStateSchema } from "./consent.ts";
 import { devicePlatformSchema } from "./device.ts";
 import { accountIdSchema, customerIdSchema } from "./identifiers.ts";
+import { jsonObjectSchema } from "./json.ts";
 import { PROFILE_PARTS, profileSchema } from "./profile.ts";
 
 /**
@@ -9,13 +10,12 @@ import { PROFILE_PARTS, profileSchema } from "./profile.ts";
  * the past tense. Destinations, channels and subscriptions read facts only.
  */
 
-const jsonObject = z.record(z.string(), z.unknown());
 const timestamp = z.iso.datetime();
 
 /** The customer's profile after the change, whole; `changed` names what differs from before. */
 export const profileChangedDataSchema = z.object({
   profile: profileSchema,
-  attributes: jsonObject,
+  attributes: jsonObjectSchema,
   consent: consentStateSchema,
   identified: z.boolean(),
   /** True when this change created the customer (a destination may create the user). */
@@ -28,7 +28,7 @@ export const eventRecordedDataSchema = z.object({
   eventId: z.string().min(1),
   name: z.string().min(1),
   timestamp,
-  properties: jsonObject,
+  properties: jsonObjectSchema,
   /** Internal events (REGISTRATION, FULFILL, …) are never forwarded to Braze. */
   internal: z.boolean(),
 });
