@@ -63,7 +63,7 @@ export function openRawPull(nc: NatsConnection, stream: string, consumer: string
     // Nothing to deliver, or the request expired: it ended.
     if (code === 404 || code === 408) return waiting?.end();
     // The consumer is gone, or refused the request (409: deleted, too many pending, a new leader):
-    // nothing the next request, at once, would fare better with.
+    // a failure, so that the caller waits before asking again rather than asking at once.
     waiting?.end(new Error(`pull from ${stream} > ${consumer}: ${code} ${msg.headers?.description ?? ""}`));
   };
 
