@@ -5,7 +5,7 @@ import type { ResponseHeaders } from "../retryPolicy.ts";
 /** What came back from one Braze call: an answer, or no answer at all. */
 export type BrazeResponse = { status: number; headers: ResponseHeaders; body: BrazeResponseBody } | { error: string };
 
-/** The fields of a Braze answer we read (see specs/braze.md §2–§3). */
+/** The fields of a Braze answer we read (see docs/braze.md). */
 export type BrazeResponseBody = {
   message?: string;
   errors?: { type: string; input_array?: string; index?: number }[];
@@ -112,7 +112,7 @@ function parseBody(text: string): BrazeResponseBody {
   }
 }
 
-/** Braze's answer to a call with more objects than the account allows (specs/braze.md §2). */
+/** Braze's answer to a call with more objects than the account allows (see docs/braze.md). */
 export function isTooLong(response: BrazeResponse): boolean {
   return (
     "status" in response && response.status === 400 && /max input length exceeded/i.test(response.body.message ?? "")

@@ -1,6 +1,6 @@
 /**
  * The objects Braze's `/users/track` takes, and our items that carry one of them back to the fact
- * it came from. See specs/braze.md §2; `external_id` is always our `customerId`.
+ * it came from. See docs/braze.md; `external_id` is always our `customerId`.
  */
 
 /** A JSON value as Braze stores it in a custom attribute or an event property. */

@@ -29,7 +29,7 @@ export const BRAZE_LIMITS: DestinationLimits = {
 };
 
 /**
- * Braze (specs/braze.md): profiles, events, purchases, audience membership and tags go to
+ * Braze (docs/braze.md): profiles, events, purchases, audience membership and tags go to
  * `/users/track`, deletions to `/users/delete`, nothing of a customer who denied data sharing.
  * Windows are planned in braze/planning/ (on a thread of its own where the machine has cores to
  * spare), sent with brazeClient.ts and their answers classified by classifyAnswer.ts.

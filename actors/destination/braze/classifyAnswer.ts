@@ -5,7 +5,7 @@ import { TRACK_ARRAYS } from "./brazeObjects.ts";
 import type { Carried } from "./planning/callBodies.ts";
 
 /**
- * What a Braze answer means (specs/braze.md §2–§3): 5xx, timeouts and network errors are retried
+ * What a Braze answer means (docs/braze.md, "Failures"): 5xx, timeouts and network errors are retried
  * with backoff; 429 waits for what the headers say; 401/403 are configuration errors; "Max Input
  * Length Exceeded" is a call too large for the account; any other 4xx refuses the call's items;
  * a 200 with `errors` refuses only the items they name (by `input_array` and `index`, which

@@ -58,8 +58,8 @@ const PROFILE_ATTRIBUTES = {
 } as const satisfies Record<keyof ProfileChangedData["profile"], string>;
 
 /**
- * The Braze objects for one CHANGES fact, `seq` being its stream sequence (see API.md "Braze
- * mapping"). Consent is never sent and never decides here: the runtime holds back customers whose
+ * The Braze objects for one CHANGES fact, `seq` being its stream sequence (see docs/braze.md, "What is
+ * sent"). Consent is never sent and never decides here: the runtime holds back customers whose
  * data sharing is denied (see `dataSharingDenied`). `identified` is not sent either, and anonymous
  * customers are synced too: their `customerId` stays theirs once identified, so the Braze user is
  * the same one.
