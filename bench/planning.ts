@@ -6,8 +6,8 @@
  */
 import { performance } from "node:perf_hooks";
 import { planTrackCalls } from "../actors/destination/braze/batchCalls.ts";
-import type { BrazeAttributes, BrazeItem } from "../actors/destination/braze/brazeObjects.ts";
 import { RollingWindow } from "../fakes/braze/RollingWindow.ts";
+import { mixedLoad } from "../test/support/brazeItems.ts";
 import { err, fmt, type OptionSpec, out, parseOptions, UsageError } from "./support.ts";
 
 const SPECS = [
@@ -18,47 +18,6 @@ const SPECS = [
 /** The bounds the unit tests used to assert, on the default load. */
 const GOALS = { packingMs: 2_000, windowMs: 1_000, objectsPerCall: 70 };
 const WINDOW_CALLS = 1_000_000;
-const T0 = "2026-04-01T09:00:00.000Z";
-
-let seq = 0;
-const origin = () => ({ factId: `bench:${++seq}:0`, seq, part: 0 });
-const attributes = (customerId: string, fields: Omit<BrazeAttributes, "external_id">): BrazeItem => ({
-  type: "attributes",
-  customerId,
-  object: { external_id: customerId, ...fields },
-  origin: origin(),
-});
-const event = (customerId: string): BrazeItem => ({
-  type: "events",
-  customerId,
-  object: { external_id: customerId, name: "Opened", time: T0, properties: {} },
-  origin: origin(),
-});
-const purchase = (customerId: string): BrazeItem => ({
-  type: "purchases",
-  customerId,
-  object: {
-    external_id: customerId,
-    product_id: "A",
-    currency: "PEN",
-    price: 10,
-    quantity: 1,
-    time: T0,
-    properties: { order_id: "o-1" },
-  },
-  origin: origin(),
-});
-
-/** Facts as they arrive interleaved: a round of profile updates, then events, then purchases. */
-function mixedLoad(customers: number): BrazeItem[] {
-  const ids = Array.from({ length: customers }, (_, index) => `c${index}`);
-  return [
-    ...ids.map((id) => attributes(id, { plan: "pro" })),
-    ...ids.flatMap((id, index) => (index % 3 === 0 ? [event(id), event(id), event(id)] : [event(id)])),
-    ...ids.filter((_, index) => index % 4 === 0).map((id) => purchase(id)),
-  ];
-}
-
 /** The fastest of `runs` timings: the machine's other work only ever adds to a run. */
 function fastest<T>(runs: number, work: () => T): { ms: number; result: T } {
   let best: { ms: number; result: T } | undefined;

@@ -7,48 +7,8 @@ import {
   toDeleteBody,
   toTrackBody,
 } from "../../../../actors/destination/braze/batchCalls.ts";
-import type {
-  BrazeAttributes,
-  BrazeAttributesItem,
-  BrazeDeletion,
-  BrazeEventItem,
-  BrazeItem,
-  BrazePurchaseItem,
-} from "../../../../actors/destination/braze/brazeObjects.ts";
-
-const T0 = "2026-04-01T09:00:00.000Z";
-let seq = 0;
-const nextOrigin = () => ({ factId: `acme:${++seq}:0`, seq, part: 0 });
-
-function attributes(customerId: string, fields: Omit<BrazeAttributes, "external_id"> = {}): BrazeAttributesItem {
-  return { type: "attributes", customerId, object: { external_id: customerId, ...fields }, origin: nextOrigin() };
-}
-
-function event(customerId: string, name = "Opened"): BrazeEventItem {
-  return {
-    type: "events",
-    customerId,
-    object: { external_id: customerId, name, time: T0, properties: {} },
-    origin: nextOrigin(),
-  };
-}
-
-function purchase(customerId: string): BrazePurchaseItem {
-  return {
-    type: "purchases",
-    customerId,
-    object: {
-      external_id: customerId,
-      product_id: "A",
-      currency: "PEN",
-      price: 10,
-      quantity: 1,
-      time: T0,
-      properties: { order_id: "o-1" },
-    },
-    origin: nextOrigin(),
-  };
-}
+import type { BrazeDeletion, BrazeItem } from "../../../../actors/destination/braze/brazeObjects.ts";
+import { attributes, event, mixedLoad, nextOrigin, purchase } from "../../../support/brazeItems.ts";
 
 const countOf = (call: readonly BrazeItem[], type: BrazeItem["type"]) =>
   call.filter((item) => item.type === type).length;
@@ -127,13 +87,7 @@ describe("planTrackCalls", () => {
   });
 
   it("packs a mixed load of 50,000 customers densely (PER_TYPE, ≥ 70 objects a call)", () => {
-    // Facts arrive interleaved: a round of profile updates, then events, then purchases.
-    const ids = Array.from({ length: 50_000 }, (_, index) => `c${index}`);
-    const items: BrazeItem[] = [
-      ...ids.map((id) => attributes(id, { plan: "pro" })),
-      ...ids.flatMap((id, index) => (index % 3 === 0 ? [event(id), event(id), event(id)] : [event(id)])),
-      ...ids.filter((_, index) => index % 4 === 0).map((id) => purchase(id)),
-    ];
+    const items = mixedLoad(50_000);
     // How long this takes is measured by `npm run bench:planning`, not asserted here.
     const calls = planTrackCalls(items, "PER_TYPE");
     expectWithinLimits(calls, "PER_TYPE");
