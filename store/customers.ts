@@ -16,7 +16,8 @@ export function customerKey(account: string, customerId: string): string {
   return `${account}:${customerId}`;
 }
 
-type DocumentHeader = { _id: string; version: number; lastSeq: number };
+/** Where a stored customer is kept, its write count, and how far its partition was applied to it. */
+export type DocumentHeader = { _id: string; version: number; lastSeq: number };
 
 /**
  * A customer's document as the actor writes it now: the customer machine's persisted state

@@ -44,6 +44,7 @@ export {
   customerKey,
   customersOf,
   customersRepository,
+  type DocumentHeader,
   type LiveCustomerDocument,
   VersionConflictError,
   type WriteManyOptions,

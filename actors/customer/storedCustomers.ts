@@ -1,8 +1,10 @@
 import { CUSTOMER_SCHEMA_VERSION, type PersistedCustomer } from "../../model/index.ts";
-import type { CurrentCustomerDocument, CustomerDocument, CustomerDocumentV1 } from "../../store/index.ts";
-
-/** Where a stored customer is kept and how far its partition was applied to it. */
-type DocumentHeader = { _id: string; version: number; lastSeq: number };
+import type {
+  CurrentCustomerDocument,
+  CustomerDocument,
+  CustomerDocumentV1,
+  DocumentHeader,
+} from "../../store/index.ts";
 
 /**
  * The customer a stored document holds, migrated from the schema version that wrote it. A batch
