@@ -59,10 +59,10 @@ const PROFILE_ATTRIBUTES = {
 
 /**
  * The Braze objects for one CHANGES fact, `seq` being its stream sequence (see docs/braze.md, "What is
- * sent"). Consent is never sent and never decides here: the runtime holds back customers whose
- * data sharing is denied (see `dataSharingDenied`). `identified` is not sent either, and anonymous
- * customers are synced too: their `customerId` stays theirs once identified, so the Braze user is
- * the same one.
+ * sent"). Consent is never sent and never decides here: the consent gate (`../consentGate.ts`)
+ * holds back customers whose data sharing is denied. `identified` is not sent either, and
+ * anonymous customers are synced too: their `customerId` stays theirs once identified, so the
+ * Braze user is the same one.
  *
  * With customer creation off, every object carries `_update_existing_only: true`, so nothing but
  * customer sync could create a Braze user, and customer sync may not.
@@ -98,11 +98,6 @@ export function mapFact(fact: CustomerFact, seq: number, context: MappingContext
     case "membership.unchanged":
       return skipped(`${fact.type} is not synced to Braze`);
   }
-}
-
-/** True when the customer denied data sharing: nothing about them may leave for Braze. */
-export function dataSharingDenied(fact: FactOf<"customer.profileChanged">): boolean {
-  return fact.data.consent.dataSharing === "DENIED";
 }
 
 /**

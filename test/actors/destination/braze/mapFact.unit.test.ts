@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyCommand } from "../../../../actors/customer/applyCommand.ts";
-import {
-  type BrazeSyncSettings,
-  dataSharingDenied,
-  type MappingContext,
-  mapFact,
-} from "../../../../actors/destination/braze/mapFact.ts";
+import { type BrazeSyncSettings, type MappingContext, mapFact } from "../../../../actors/destination/braze/mapFact.ts";
 import {
   type CustomerFact,
   type CustomerFactDraft,
@@ -178,11 +173,6 @@ describe("mapFact: customer.profileChanged", () => {
       note: "n".repeat(255),
       score: { _inc: 5, _$deep: { _$x: 1 } },
     });
-  });
-
-  it("tells whether data sharing is denied", () => {
-    expect(dataSharingDenied(profileChanged({}))).toBe(false);
-    expect(dataSharingDenied(profileChanged({ consent: { ...CONSENT, dataSharing: "DENIED" } }))).toBe(true);
   });
 });
 
