@@ -208,7 +208,7 @@ async function publishBacklog(bench: Bench, customers: number): Promise<number> 
       for (let i = 0; i < facts.length; i += PUBLISH_CHUNK) {
         bench.signal.throwIfAborted();
         const chunk = facts.slice(i, i + PUBLISH_CHUNK);
-        await publisher.publish(chunk);
+        await publisher.publish(chunk.map(publisher.prepare));
         published += chunk.length;
       }
     }

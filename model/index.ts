@@ -51,6 +51,7 @@ export {
   type OrderLine,
   type PersistedCustomer,
 } from "./customer.ts";
+export { CUSTOMER_BOUNDS } from "./customerBounds.ts";
 export { DEVICE_PLATFORMS, type Device, type DevicePlatform, devicePlatformSchema } from "./device.ts";
 export {
   type CustomerFact,

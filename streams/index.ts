@@ -9,7 +9,12 @@ export { decodeCommand, encodeCommand } from "./commands.ts";
 export { connectNats, type NatsLink } from "./connection.ts";
 export { DUPLICATE_WINDOW_NS, STREAM_NAMES } from "./definitions.ts";
 export { UnavailableError } from "./errors.ts";
-export { createFactPublisher, type FactPublisher } from "./factPublisher.ts";
+export {
+  createFactPublisher,
+  type FactPublisher,
+  FactTooLargeError,
+  type PreparedFact,
+} from "./factPublisher.ts";
 export {
   decodeFact,
   encodeFact,

@@ -1,7 +1,7 @@
 import type { CustomerFactDraft, CustomerState, IngestCommand, PersistedCustomer } from "../../model/index.ts";
 import { transition } from "./machine.ts";
 import type { AudienceRule } from "./memberships.ts";
-import type { CommandOutcome } from "./outcomes.ts";
+import type { CommandOutcome, CommandRefusal } from "./outcomes.ts";
 
 export type ApplyResult = {
   /** The customer to store, active or deleted; undefined while it is absent (nothing to store). */
@@ -12,6 +12,8 @@ export type ApplyResult = {
   state: CustomerState | undefined;
   /** What the command did not do, and why, for the log: clamped reversals, ignored orders, duplicates. */
   outcomes: CommandOutcome[];
+  /** Set when the command was refused whole (the snapshot is the one passed in): dead-letter it. */
+  refused?: CommandRefusal;
 };
 
 /**
@@ -39,11 +41,12 @@ export function applyCommand(
     }
   }
   const next = transition(snapshot ?? { status: "absent" }, command, { now: now.toISOString(), audiences });
-  const { customer, facts, outcomes } = next;
+  const { customer, facts, outcomes, refused } = next;
   return {
     snapshot: customer.status === "absent" ? undefined : customer,
     facts,
     state: customer.status === "active" ? customer : undefined,
     outcomes,
+    ...(refused ? { refused } : {}),
   };
 }

@@ -5,6 +5,7 @@ import type {
   IngestCommand,
   PersistedCustomer,
 } from "../../model/index.ts";
+import { refusalOf } from "./bounds.ts";
 import { registerDevice, unregisterDevice } from "./devices.ts";
 import {
   type AudienceRule,
@@ -14,7 +15,7 @@ import {
   renameMembership,
   setMembership,
 } from "./memberships.ts";
-import type { CommandOutcome } from "./outcomes.ts";
+import type { CommandOutcome, CommandRefusal } from "./outcomes.ts";
 import { patchConsent, profileFacts, upsertProfile } from "./profile.ts";
 import { createCustomerState, type Step, stateOnly } from "./state.ts";
 import { recordRegistration, trackEvent } from "./trackedEvents.ts";
@@ -40,6 +41,8 @@ export type Transition = {
   /** In the order they are published; the runtime adds their metadata. */
   facts: CustomerFactDraft[];
   outcomes: CommandOutcome[];
+  /** Set when the command is refused whole: then the customer is unchanged and there are no facts. */
+  refused?: CommandRefusal;
 };
 
 /**
@@ -51,13 +54,9 @@ export type Transition = {
  * const { customer, facts, outcomes } = transition({ status: "absent" }, command, { now, audiences: [] });
  */
 export function transition(customer: CustomerLifecycle, command: IngestCommand, context: StepContext): Transition {
-  switch (customer.status) {
-    case "absent":
-    case "deleted":
-      return whileGone(customer, command, context);
-    case "active":
-      return whileActive(customer, command, context);
-  }
+  const next = customer.status === "active" ? whileActive(customer, command, context) : whileGone(customer, command, context);
+  const refused = refusalOf(command, next.customer);
+  return refused ? { customer, facts: [], outcomes: [], refused } : next;
 }
 
 function whileGone(
@@ -117,12 +116,12 @@ function change(state: CustomerState, command: Exclude<IngestCommand, { type: "c
     case "event.track":
       return trackEvent(state, command, now);
     case "device.register": {
-      const { devices, fact } = registerDevice(state.devices, command.data, now);
-      return { state: { ...state, devices }, facts: fact ? [fact] : [], outcomes: [] };
+      const { devices, facts } = registerDevice(state.devices, command.data, now);
+      return { state: { ...state, devices }, facts, outcomes: [] };
     }
     case "device.unregister": {
-      const { devices, fact } = unregisterDevice(state.devices, command.data.token);
-      return { state: { ...state, devices }, facts: fact ? [fact] : [], outcomes: [] };
+      const { devices, facts } = unregisterDevice(state.devices, command.data.token);
+      return { state: { ...state, devices }, facts, outcomes: [] };
     }
     case "audience.evaluate":
       return evaluateAudienceCommand(state, command.data, now);

@@ -1,10 +1,11 @@
-import type {
-  FulfillProperties,
-  Order,
-  OrderLine,
-  PurchaseItem,
-  PurchaseRecordedData,
-  ReverseProperties,
+import {
+  CUSTOMER_BOUNDS,
+  type FulfillProperties,
+  type Order,
+  type OrderLine,
+  type PurchaseItem,
+  type PurchaseRecordedData,
+  type ReverseProperties,
 } from "../../model/index.ts";
 import type { CommandOutcome } from "./outcomes.ts";
 
@@ -20,7 +21,8 @@ export type OrderOutcome = {
 
 /**
  * Records a fulfilled order. A second FULFILL of an order already recorded changes nothing: the
- * order is not bought twice.
+ * order is not bought twice. Beyond `CUSTOMER_BOUNDS.orders` orders or `orderLines` lines, the
+ * oldest orders are forgotten: a later FULFILL of one counts as new, a REVERSE as never fulfilled.
  */
 export function fulfillOrder(orders: readonly Order[], properties: FulfillProperties, timestamp: string): OrderOutcome {
   const { orderId, currency } = properties;
@@ -34,8 +36,9 @@ export function fulfillOrder(orders: readonly Order[], properties: FulfillProper
     quantity: item.quantity,
     undone: 0,
   }));
+  const { kept, forgotten } = forgetOldestOrders([...orders, { orderId, currency, fulfilledAt: timestamp, lines }]);
   return {
-    orders: [...orders, { orderId, currency, fulfilledAt: timestamp, lines }],
+    orders: kept,
     purchase: {
       orderId,
       currency,
@@ -44,8 +47,20 @@ export function fulfillOrder(orders: readonly Order[], properties: FulfillProper
       items: lines.map((line) => purchaseItem(line, line.quantity)),
       timestamp,
     },
-    outcomes: [],
+    outcomes: forgotten.map((order) => ({ type: "orderForgotten", orderId: order.orderId })),
   };
+}
+
+/** Keeps the newest orders within the bounds, in fulfilment order. */
+function forgetOldestOrders(orders: Order[]): { kept: Order[]; forgotten: Order[] } {
+  let lines = orders.reduce((total, order) => total + order.lines.length, 0);
+  let first = 0;
+  // The newest order always stays, whatever its size: the gateway bounds lines per order.
+  while (first < orders.length - 1 && (orders.length - first > CUSTOMER_BOUNDS.orders || lines > CUSTOMER_BOUNDS.orderLines)) {
+    lines -= orders[first]?.lines.length ?? 0;
+    first += 1;
+  }
+  return { kept: orders.slice(first), forgotten: orders.slice(0, first) };
 }
 
 /**

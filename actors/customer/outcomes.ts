@@ -22,6 +22,10 @@ export type CommandOutcome =
   | { type: "malformedOrderEvent"; name: "FULFILL" | "REVERSE" | "CANCEL"; eventId: string }
   /** A second FULFILL of an order: the order is not bought twice. */
   | { type: "orderAlreadyFulfilled"; orderId: string }
+  /** An order forgotten to keep the customer within `CUSTOMER_BOUNDS` (the oldest go first). */
+  | { type: "orderForgotten"; orderId: string }
+  /** An event name's stats forgotten to keep the customer within `CUSTOMER_BOUNDS.eventNames`. */
+  | { type: "eventStatsForgotten"; name: string }
   /** A REVERSE or CANCEL of an order never fulfilled. */
   | { type: "orderNeverFulfilled"; cause: "REVERSE" | "CANCEL"; orderId: string }
   /** A REVERSE or CANCEL of an order already wholly undone. */
@@ -32,3 +36,17 @@ export type CommandOutcome =
   | { type: "invalidAudienceRule"; audienceId: string; errors: string[] };
 
 export type CommandOutcomeType = CommandOutcome["type"];
+
+/**
+ * Why a command was not applied at all: what it asked for would take the customer past a bound
+ * (see `CUSTOMER_BOUNDS`) that forgetting older entries cannot keep. The customer stays as it was,
+ * and the runtime moves the command to the account's dead letters with `describeRefusal`.
+ */
+export type CommandRefusal = { type: "attributesTooLarge"; bytes: number; bound: number };
+
+export function describeRefusal(refusal: CommandRefusal): string {
+  switch (refusal.type) {
+    case "attributesTooLarge":
+      return `attributes would take ${refusal.bytes} bytes as JSON; a customer holds at most ${refusal.bound}`;
+  }
+}

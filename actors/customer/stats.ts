@@ -1,4 +1,4 @@
-import type { EventStat } from "../../model/index.ts";
+import { CUSTOMER_BOUNDS, type EventStat } from "../../model/index.ts";
 
 /** `daily` keeps at least this many days back from "now"; older days are pruned. */
 export const DAILY_RETENTION_DAYS = 400;
@@ -23,7 +23,9 @@ export function oldestKeptDay(now: string): string {
 /**
  * Counts one occurrence of event `name` at `timestamp` (which may be older than events already
  * counted: `firstAt` is the earliest seen, `lastAt` the latest). Returns a new array sorted by name;
- * the counted stat's `daily` is pruned relative to `now`.
+ * the counted stat's `daily` is pruned relative to `now`. A new name beyond
+ * `CUSTOMER_BOUNDS.eventNames` forgets the name whose `lastAt` is oldest (the new one itself, when
+ * its timestamp is older than every other's).
  *
  * @example
  * recordOccurrence([], "opened", "2026-01-02T10:00:00.000Z", "2026-01-03T00:00:00.000Z");
@@ -38,8 +40,14 @@ export function recordOccurrence(
 ): EventStat[] {
   const current = stats.find((stat) => stat.name === name);
   const next = current ? countAgain(current, timestamp, now) : firstOccurrence(name, timestamp, now);
-  const others = stats.filter((stat) => stat !== current);
-  return [...others, next].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const counted = [...stats.filter((stat) => stat !== current), next];
+  const kept = counted.length > CUSTOMER_BOUNDS.eventNames ? withoutOldest(counted) : counted;
+  return kept.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function withoutOldest(stats: EventStat[]): EventStat[] {
+  const oldest = stats.reduce((found, stat) => (stat.lastAt < found.lastAt ? stat : found));
+  return stats.filter((stat) => stat !== oldest);
 }
 
 function firstOccurrence(name: string, timestamp: string, now: string): EventStat {

@@ -1,6 +1,7 @@
 import {
   type CustomerState,
   cancelPropertiesSchema,
+  type EventStat,
   fulfillPropertiesSchema,
   type IngestCommand,
   isInternalEvent,
@@ -34,8 +35,9 @@ export function recordEvent(
   event: { eventId: string; name: string; timestamp: string; properties: JsonObject },
   now: string,
 ): Step {
+  const stats = recordOccurrence(state.stats, event.name, event.timestamp, now);
   return {
-    state: { ...state, stats: recordOccurrence(state.stats, event.name, event.timestamp, now) },
+    state: { ...state, stats },
     facts: [
       {
         type: "event.recorded",
@@ -48,8 +50,15 @@ export function recordEvent(
         },
       },
     ],
-    outcomes: [],
+    outcomes: forgottenNames(state.stats, stats, event.name).map((name) => ({ type: "eventStatsForgotten", name })),
   };
+}
+
+/** The event name counting `counted` made `before` forget to stay within its bound (see stats.ts). */
+function forgottenNames(before: readonly EventStat[], after: readonly EventStat[], counted: string): string[] {
+  if (after.length > before.length || before.some((stat) => stat.name === counted)) return [];
+  const kept = new Set(after.map((stat) => stat.name));
+  return [...before.map((stat) => stat.name), counted].filter((name) => !kept.has(name));
 }
 
 /** REGISTRATION, recorded once, when the customer is created. */
