@@ -51,6 +51,7 @@ export {
 } from "./customers.ts";
 export { type DeadLetter, type DeadLetters, deadLettersRepository } from "./deadLetters.ts";
 export { type DeviceTokens, deviceTokensRepository } from "./deviceTokens.ts";
+export { isDocumentRefusal } from "./documentRefusal.ts";
 export {
   type BrazeBatchLimit,
   type BrazeSettings,

@@ -27,4 +27,4 @@ export {
 export { fnv1a32, partitionOf } from "./partition.ts";
 export { openRawPull, type PulledMessage, type RawPull, streamSequenceOf } from "./rawPull.ts";
 export { ensureStreams, readStreamLayout, type StreamLayout } from "./setup.ts";
-export { subjects } from "./subjects.ts";
+export { accountOfIngestSubject, subjects } from "./subjects.ts";

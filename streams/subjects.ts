@@ -15,3 +15,8 @@ export const subjects = {
   /** Where a schedule fires into. */
   timerFire: (account: string, partition: number) => `tmr.fire.${account}.${partition}`,
 } as const;
+
+/** The account an INGEST subject (`subjects.ingest`) is for; account ids hold no `.`. */
+export function accountOfIngestSubject(subject: string): string {
+  return subject.split(".")[1] ?? "";
+}

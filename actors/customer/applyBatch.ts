@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { type CustomerFact, completeFact, type IngestCommand, type PersistedCustomer } from "../../model/index.ts";
+import { completeFact, type IngestCommand, type PersistedCustomer } from "../../model/index.ts";
 import type {
   CustomerDocument,
   Customers,
@@ -10,14 +10,17 @@ import type {
 } from "../../store/index.ts";
 import { customerKey } from "../../store/index.ts";
 import {
+  accountOfIngestSubject,
   type CommandPublisher,
   decodeCommand,
   type FactPublisher,
   factIdOf,
+  type PreparedFact,
   STREAM_NAMES,
 } from "../../streams/index.ts";
 import { applyCommand } from "./applyCommand.ts";
 import type { AudienceRule } from "./memberships.ts";
+import { describeRefusal } from "./outcomes.ts";
 import { customerOfDocument, documentOfCustomer } from "./storedCustomers.ts";
 
 /** One INGEST message as the partition consumer hands it over. */
@@ -41,6 +44,11 @@ export type BatchDependencies = {
   audiencesOf: (account: string) => readonly AudienceRule[];
   /** Resolves once `audiencesOf` holds every audience change made so far (see the catalog). */
   audiencesCaughtUp: () => Promise<void>;
+  /**
+   * Why the store refused a customer's document holding this command (see writeBehind.ts), or
+   * undefined: such commands are dead-lettered instead of being applied again.
+   */
+  refusedByStore: (key: string, seq: number) => string | undefined;
   now: () => Date;
   log: Logger;
 };
@@ -84,7 +92,9 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
       list.push({ message, command });
       byCustomer.set(key, list);
     } catch (error) {
-      deadLetters.push(deadLetter(message, error, deps.now()));
+      const why = error instanceof Error ? error.message : String(error);
+      deps.log.warn({ err: error, seq: message.seq }, "unreadable command; dead-lettered");
+      deadLetters.push(deadLetter(message, undefined, why, deps.now()));
     }
   }
 
@@ -95,7 +105,7 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
   );
   if (renames) await deps.audiencesCaughtUp();
   const pending = await loadCustomers([...byCustomer.keys()], deps);
-  const facts: CustomerFact[] = [];
+  const facts: PreparedFact[] = [];
   const moves: TokenMove[] = [];
   for (const [key, commands] of byCustomer) {
     const customer = pending.get(key) as Pending;
@@ -105,36 +115,27 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
         outcome.skipped += 1;
         continue;
       }
+      const storeRefusal = deps.refusedByStore(key, seq);
+      if (storeRefusal !== undefined) {
+        deadLetters.push(deadLetter(message, command, storeRefusal, deps.now()));
+        continue;
+      }
       try {
-        const now = deps.now();
-        const audiences = deps.audiencesOf(command.metadata.account);
-        const result = applyCommand(customer.customer, command, now, audiences);
-        for (const outcome of result.outcomes) deps.log.info({ customer: key, seq, outcome }, outcome.type);
-        result.facts.forEach((draft, index) => {
-          const { account, customerId } = command.metadata;
-          const metadata = {
-            account,
-            customerId,
-            factId: factIdOf(account, seq, index),
-            at: now.toISOString(),
-            sourceSeq: seq,
-          };
-          facts.push(completeFact(draft, metadata));
-          if (draft.type === "device.registered") {
-            const registeredAt = command.metadata.acceptedAt;
-            moves.push({ account, customerId, token: draft.data.token, registeredAt, seq, index });
-          }
-        });
+        const decided = decide(customer.customer, command, seq, deps);
+        for (const outcome of decided.outcomes) deps.log.info({ customer: key, seq, outcome }, outcome.type);
+        facts.push(...decided.facts);
+        moves.push(...decided.moves);
         // An absent customer that stays absent leaves nothing to store; any other is written.
-        if (result.snapshot) {
-          customer.customer = result.snapshot;
+        if (decided.snapshot) {
+          customer.customer = decided.snapshot;
           customer.lastSeq = seq;
           customer.changed = true;
         }
         outcome.applied += 1;
       } catch (error) {
-        deps.log.error({ err: error, customer: key, seq, type: command.type }, "command failed; dead-lettered");
-        deadLetters.push(deadLetter(message, error, deps.now()));
+        const why = error instanceof Error ? error.message : String(error);
+        deps.log.warn({ err: error, customer: key, seq, type: command.type }, "command not applied; dead-lettered");
+        deadLetters.push(deadLetter(message, command, why, deps.now()));
       }
     }
   }
@@ -152,6 +153,34 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
     outcome.writes.push({ document, readVersion });
   }
   return outcome;
+}
+
+/**
+ * One command applied to its customer, with its facts prepared for CHANGES and the device moves
+ * it causes. Throws, changing nothing, when the command cannot take effect: the machine refused it
+ * (a bound), or a fact it decided is more than NATS carries.
+ */
+function decide(customer: PersistedCustomer | undefined, command: IngestCommand, seq: number, deps: BatchDependencies) {
+  const now = deps.now();
+  const result = applyCommand(customer, command, now, deps.audiencesOf(command.metadata.account));
+  if (result.refused) throw new Error(describeRefusal(result.refused));
+  const { account, customerId } = command.metadata;
+  const moves: TokenMove[] = [];
+  const facts = result.facts.map((draft, index) => {
+    if (draft.type === "device.registered") {
+      const registeredAt = command.metadata.acceptedAt;
+      moves.push({ account, customerId, token: draft.data.token, registeredAt, seq, index });
+    }
+    const metadata = {
+      account,
+      customerId,
+      factId: factIdOf(account, seq, index),
+      at: now.toISOString(),
+      sourceSeq: seq,
+    };
+    return deps.facts.prepare(completeFact(draft, metadata));
+  });
+  return { snapshot: result.snapshot, facts, moves, outcomes: result.outcomes };
 }
 
 async function loadCustomers(keys: string[], deps: BatchDependencies): Promise<Map<string, Pending>> {
@@ -203,14 +232,20 @@ async function moveDeviceTokens(moves: TokenMove[], deps: BatchDependencies) {
   }
 }
 
-function deadLetter(message: IngestMessage, error: unknown, now: Date): DeadLetter {
+/** Most characters of an error kept in a dead letter (a store may quote the whole document). */
+const DEAD_LETTER_ERROR_LENGTH = 2_000;
+
+function deadLetter(message: IngestMessage, command: IngestCommand | undefined, error: string, now: Date): DeadLetter {
   return {
     _id: `${STREAM_NAMES.ingest}:${message.seq}`,
+    account: command?.metadata.account ?? accountOfIngestSubject(message.subject),
+    customerId: command?.metadata.customerId ?? null,
+    kind: command?.type ?? "unreadable",
     stream: STREAM_NAMES.ingest,
     seq: message.seq,
     subject: message.subject,
     payload: new TextDecoder().decode(message.data),
-    error: error instanceof Error ? error.message : String(error),
+    error: error.length > DEAD_LETTER_ERROR_LENGTH ? `${error.slice(0, DEAD_LETTER_ERROR_LENGTH)}…` : error,
     at: now,
   };
 }

@@ -54,7 +54,8 @@ export type Transition = {
  * const { customer, facts, outcomes } = transition({ status: "absent" }, command, { now, audiences: [] });
  */
 export function transition(customer: CustomerLifecycle, command: IngestCommand, context: StepContext): Transition {
-  const next = customer.status === "active" ? whileActive(customer, command, context) : whileGone(customer, command, context);
+  const next =
+    customer.status === "active" ? whileActive(customer, command, context) : whileGone(customer, command, context);
   const refused = refusalOf(command, next.customer);
   return refused ? { customer, facts: [], outcomes: [], refused } : next;
 }

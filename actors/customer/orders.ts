@@ -56,7 +56,10 @@ function forgetOldestOrders(orders: Order[]): { kept: Order[]; forgotten: Order[
   let lines = orders.reduce((total, order) => total + order.lines.length, 0);
   let first = 0;
   // The newest order always stays, whatever its size: the gateway bounds lines per order.
-  while (first < orders.length - 1 && (orders.length - first > CUSTOMER_BOUNDS.orders || lines > CUSTOMER_BOUNDS.orderLines)) {
+  while (
+    first < orders.length - 1 &&
+    (orders.length - first > CUSTOMER_BOUNDS.orders || lines > CUSTOMER_BOUNDS.orderLines)
+  ) {
     lines -= orders[first]?.lines.length ?? 0;
     first += 1;
   }

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { PartitionCheckpoints } from "../../store/index.ts";
 import { STREAM_NAMES, subjects } from "../../streams/index.ts";
 import type { BatchOutcome, IngestMessage } from "./applyBatch.ts";
-import type { WriteBehind } from "./writeBehind.ts";
+import type { StoreRefusal, WriteBehind } from "./writeBehind.ts";
 
 export type PartitionRunnerOptions = {
   partition: number;
@@ -11,9 +11,10 @@ export type PartitionRunnerOptions = {
   checkpoints: PartitionCheckpoints;
   /**
    * Applies one batch against the newest known customers; throws to have the same batch retried.
-   * `assertCurrent` throws when the batch may no longer take effect (see applyBatch.ts).
+   * `assertCurrent` throws when the batch may no longer take effect; `refusedByStore` says which
+   * commands the store refused to hold (see applyBatch.ts).
    */
-  apply: (messages: IngestMessage[], assertCurrent: () => void) => Promise<BatchOutcome>;
+  apply: (messages: IngestMessage[], context: BatchContext) => Promise<BatchOutcome>;
   /** The partition's customers in memory and their writing. */
   memory: WriteBehind;
   /**
@@ -31,6 +32,11 @@ export type PartitionRunnerOptions = {
   settleMs?: number;
 };
 
+export type BatchContext = {
+  assertCurrent: () => void;
+  refusedByStore: (key: string, seq: number) => string | undefined;
+};
+
 export type PartitionRunner = { stop: () => Promise<void> };
 
 /** Messages buffered ahead of the batch in hand; reading pauses beyond this. */
@@ -43,8 +49,11 @@ const MAX_STAGED = 20_000;
  * (ephemeral, recreated by the client on any gap), so a partition that moved to this worker
  * resumes exactly where the last written batch ended. Whatever arrives while a batch is applied
  * forms the next batch. A batch that fails is retried as it is, never skipped; a failed write
- * drops the partition's memory and replays from the checkpoint. A batch's effects (facts, device
- * moves) leave only while the lease is safely held and the memory it was decided on is sound.
+ * drops the partition's memory and replays from the checkpoint, after a pause that grows while
+ * writes keep failing. A customer the store refused to hold has its commands of the failed write
+ * dead-lettered on the replay, so one poisonous customer never holds up the partition. A batch's
+ * effects (facts, device moves) leave only while the lease is safely held and the memory it was
+ * decided on is sound.
  */
 export function startPartitionRunner(options: PartitionRunnerOptions): PartitionRunner {
   const maxBatch = options.maxBatch ?? 2_000;
@@ -59,6 +68,14 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
   /** The next sequence to read: just after the checkpoint, then after the last message queued. */
   let nextSeq = 0;
   let writeFailed: unknown;
+  /** Replays since the last write that succeeded. */
+  let replays = 0;
+  /** Customers the store refused, by key: their commands up to `throughSeq` are set aside. */
+  const refusals = new Map<string, StoreRefusal>();
+  const refusedByStore = (key: string, seq: number) => {
+    const refusal = refusals.get(key);
+    return refusal && seq <= refusal.throughSeq ? `the store refused this customer: ${refusal.error}` : undefined;
+  };
 
   const signal = () => {
     wake?.();
@@ -85,15 +102,21 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
       filter_subjects: [subjects.ingestPartitionFilter(options.partition)],
       ...(start > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start } : {}),
     });
-    const messages = await consumer.consume({ max_messages: 1_000 });
-    stopReading = () => void messages.stop();
-    if (stopping || reading !== generation) messages.stop();
-    for await (const message of messages) {
-      if (stopping || reading !== generation) break;
-      queue.push({ seq: message.seq, subject: message.subject, data: message.data });
-      nextSeq = message.seq + 1;
-      signal();
-      if (queue.length >= READ_AHEAD) await new Promise<void>((resolve) => (resumeReading = resolve));
+    try {
+      const messages = await consumer.consume({ max_messages: 1_000 });
+      stopReading = () => void messages.stop();
+      if (stopping || reading !== generation) messages.stop();
+      for await (const message of messages) {
+        if (stopping || reading !== generation) break;
+        queue.push({ seq: message.seq, subject: message.subject, data: message.data });
+        nextSeq = message.seq + 1;
+        signal();
+        if (queue.length >= READ_AHEAD) await new Promise<void>((resolve) => (resumeReading = resolve));
+      }
+    } finally {
+      // An ordered consumer outlives its reader for minutes on the server: replays would pile them
+      // up to the account's consumer limit.
+      await consumer.delete().catch((error) => log.debug({ err: error }, "could not delete the partition's reader"));
     }
   };
 
@@ -119,9 +142,18 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
    * (its messages would reach the fresh memory with a gap before them).
    */
   const replayFromCheckpoint = async () => {
-    log.warn({ err: writeFailed }, "writing customers failed; replaying the partition from its checkpoint");
-    await options.memory.reset();
+    replays += 1;
+    log.warn({ err: writeFailed, replays }, "writing customers failed; replaying the partition from its checkpoint");
+    await pause(Math.min(100 * 2 ** (replays - 1), 5_000));
+    for (const refusal of await options.memory.reset()) {
+      log.error(
+        { customer: refusal.key, throughSeq: refusal.throughSeq, error: refusal.error },
+        "the store refused a customer; its commands will be dead-lettered",
+      );
+      refusals.set(refusal.key, refusal);
+    }
     const checkpoint = await options.checkpoints.get(options.partition);
+    for (const [key, refusal] of refusals) if (refusal.throughSeq <= checkpoint) refusals.delete(key);
     writeFailed = undefined;
     generation += 1;
     queue = [];
@@ -132,9 +164,14 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
   };
 
   const flushInBackground = () => {
-    options.memory.flush().catch((error) => {
-      writeFailed = error;
-    });
+    options.memory.flush().then(
+      () => {
+        replays = 0;
+      },
+      (error) => {
+        writeFailed = error;
+      },
+    );
   };
 
   /** True once a flush failed (noticed at once, before its rejection reaches `flushInBackground`). */
@@ -177,7 +214,7 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
         options.memory.assertSound();
       };
       try {
-        const outcome = await options.apply(batch, assertCurrent);
+        const outcome = await options.apply(batch, { assertCurrent, refusedByStore });
         options.memory.stage(outcome.writes, last?.seq ?? 0);
         queue.splice(0, batch.length);
         failures = 0;

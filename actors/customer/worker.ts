@@ -107,7 +107,7 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
       stillOwned: owns,
       settleMs: options.leaseTickMs ?? 1_000,
       log: partitionLog,
-      apply: (messages, assertCurrent) =>
+      apply: (messages, { assertCurrent, refusedByStore }) =>
         applyBatch(messages, {
           customers,
           deviceTokens,
@@ -116,6 +116,7 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
           commands,
           current: memory.current,
           assertCurrent,
+          refusedByStore,
           audiencesOf: options.audiencesOf,
           audiencesCaughtUp: options.audiencesCaughtUp,
           now,

@@ -1,5 +1,12 @@
 import { LRUCache } from "lru-cache";
-import type { CustomerDocument, Customers, CustomerWrite, PartitionCheckpoints } from "../../store/index.ts";
+import {
+  type CustomerDocument,
+  type Customers,
+  type CustomerWrite,
+  isDocumentRefusal,
+  type PartitionCheckpoints,
+  VersionConflictError,
+} from "../../store/index.ts";
 
 export type WriteBehindOptions = {
   partition: number;
@@ -20,6 +27,10 @@ export type WriteBehindOptions = {
  * or moves the checkpoint, since the checkpoint would cover what failed), the runner waits for
  * every flush to settle, resets it and replays from the checkpoint, and the facts it publishes
  * again carry the same ids, which JetStream drops.
+ *
+ * When the store refuses a document for what it holds (not for an outage), the failed flush
+ * writes its customers one at a time to find which: those are reported by `reset` so the replay
+ * can set their commands aside, and the others are written, so the replay skips theirs.
  */
 export type WriteBehind = {
   /** The newest known document of a customer, or undefined when it must be read from the store. */
@@ -37,9 +48,15 @@ export type WriteBehind = {
   assertSound: () => void;
   /** Resolves once no flush is running (any failure stays recorded). */
   idle: () => Promise<void>;
-  /** Forgets everything, after a failed flush, once no flush is running any more. */
-  reset: () => Promise<void>;
+  /**
+   * Forgets everything, after a failed flush, once no flush is running any more; answers the
+   * customers the store refused for good since the last reset.
+   */
+  reset: () => Promise<StoreRefusal[]>;
 };
+
+/** A customer whose document the store refused: its commands through `throughSeq` cannot be stored. */
+export type StoreRefusal = { key: string; throughSeq: number; error: string };
 
 export function createWriteBehind(options: WriteBehindOptions): WriteBehind {
   const cache = new LRUCache<string, CustomerDocument>({ max: options.cacheSize });
@@ -50,6 +67,7 @@ export function createWriteBehind(options: WriteBehindOptions): WriteBehind {
   let flushing: Promise<void> | undefined;
   /** Set, synchronously, when a flush fails; cleared only by reset. */
   let failure: { error: unknown } | undefined;
+  let refusals: StoreRefusal[] = [];
 
   const writeStaged = async () => {
     const batch = staged;
@@ -70,8 +88,27 @@ export function createWriteBehind(options: WriteBehindOptions): WriteBehind {
       // What failed stays in `writing`, so `current` keeps answering the newest state (never an
       // older one from the store) until the runner resets this memory.
       failure ??= { error };
+      if (isDocumentRefusal(error)) refusals.push(...(await writeOneByOne([...batch.values()])));
       throw error;
     }
+  };
+
+  /** Writes each customer alone, answering those the store refuses; stops at any other failure. */
+  const writeOneByOne = async (writes: CustomerWrite[]): Promise<StoreRefusal[]> => {
+    const refused: StoreRefusal[] = [];
+    for (const write of writes) {
+      try {
+        options.assertOwnership();
+        await options.customers.writeMany([write]);
+      } catch (error) {
+        // A conflict (the failed bulk wrote it already, or another writer did) is the replay's to read.
+        if (error instanceof VersionConflictError) continue;
+        if (!isDocumentRefusal(error)) break;
+        const { _id: key, lastSeq: throughSeq } = write.document;
+        refused.push({ key, throughSeq, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return refused;
   };
 
   const idle = async () => {
@@ -115,6 +152,9 @@ export function createWriteBehind(options: WriteBehindOptions): WriteBehind {
       checkpointed = 0;
       failure = undefined;
       cache.clear();
+      const found = refusals;
+      refusals = [];
+      return found;
     },
   };
 }

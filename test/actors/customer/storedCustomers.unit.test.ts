@@ -5,6 +5,7 @@ import { customerOfDocument } from "../../../actors/customer/storedCustomers.ts"
 import type { CustomerFact, IngestCommand, IngestCommandType } from "../../../model/index.ts";
 import type { CustomerDocument, CustomerDocumentV1 } from "../../../store/index.ts";
 import { encodeCommand } from "../../../streams/commands.ts";
+import { recordingFactPublisher } from "../../support/recordingFacts.ts";
 
 const T0 = "2026-01-01T00:00:00.000Z";
 const NOW = "2026-01-02T00:00:00.000Z";
@@ -28,7 +29,7 @@ function message<T extends IngestCommandType>(seq: number, type: T, data: Data<T
 
 /** Runs one batch against a store holding `stored`; answers what it published and would write. */
 async function batch(stored: CustomerDocument | undefined, messages: IngestMessage[], now = NOW) {
-  const published: CustomerFact[] = [];
+  const { publisher, published } = recordingFactPublisher();
   const deps: BatchDependencies = {
     customers: {
       get: async () => undefined,
@@ -37,7 +38,8 @@ async function batch(stored: CustomerDocument | undefined, messages: IngestMessa
     },
     deviceTokens: { claim: async () => ({ won: true, displaced: undefined }) } as never,
     deadLetters: { record: async () => {} },
-    facts: { publish: async (facts) => void published.push(...facts) },
+    facts: publisher,
+    refusedByStore: () => undefined,
     audiencesCaughtUp: async () => {},
     commands: { publish: async () => [] },
     current: () => undefined,

@@ -10,6 +10,7 @@ import type {
   WriteManyOptions,
 } from "../../../store/index.ts";
 import { encodeCommand } from "../../../streams/commands.ts";
+import { recordingFactPublisher } from "../../support/recordingFacts.ts";
 
 type Gate = { promise: Promise<void>; open: () => void; fail: (error: Error) => void };
 function gate(): Gate {
@@ -157,12 +158,13 @@ describe("a batch's effects", () => {
   });
 
   function dependencies(overrides: Partial<BatchDependencies>) {
-    const published: CustomerFact[] = [];
+    const { publisher, published } = recordingFactPublisher();
     const deps: BatchDependencies = {
       customers: { get: async () => undefined, loadMany: async () => new Map(), writeMany: async () => {} },
       deviceTokens: { claim: async () => ({ won: true, displaced: undefined }) } as never,
       deadLetters: { record: async () => {} },
-      facts: { publish: async (facts) => void published.push(...facts) },
+      facts: publisher,
+      refusedByStore: () => undefined,
       commands: { publish: async () => [] },
       current: () => undefined,
       assertCurrent: () => {},
