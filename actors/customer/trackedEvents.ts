@@ -92,7 +92,7 @@ export function trackEvent(state: CustomerState, command: TrackEventCommand, now
     now,
   );
   if (outcome?.purchase) recorded.facts.push({ type: "purchase.recorded", data: outcome.purchase });
-  return { ...recorded, outcomes };
+  return { ...recorded, outcomes: [...outcomes, ...recorded.outcomes] };
 }
 
 /** The order outcome of an order event (none for any other event, or a malformed one). */

@@ -1,8 +1,9 @@
+import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { applyBatch, type BatchDependencies, type IngestMessage } from "../../../actors/customer/applyBatch.ts";
 import { createCustomerState } from "../../../actors/customer/state.ts";
 import { customerOfDocument } from "../../../actors/customer/storedCustomers.ts";
-import type { CustomerFact, IngestCommand, IngestCommandType } from "../../../model/index.ts";
+import type { IngestCommand, IngestCommandType } from "../../../model/index.ts";
 import type { CustomerDocument, CustomerDocumentV1 } from "../../../store/index.ts";
 import { encodeCommand } from "../../../streams/commands.ts";
 import { recordingFactPublisher } from "../../support/recordingFacts.ts";
@@ -46,7 +47,7 @@ async function batch(stored: CustomerDocument | undefined, messages: IngestMessa
     assertCurrent: () => {},
     audiencesOf: () => [],
     now: () => new Date(now),
-    log: { info: () => {}, error: () => {} } as never,
+    log: pino({ level: "silent" }),
   };
   const outcome = await applyBatch(messages, deps);
   return { published, outcome, written: outcome.writes.map((write) => write.document) };

@@ -1,15 +1,18 @@
+import { MongoServerError } from "mongodb";
+import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { applyBatch, type BatchDependencies, type IngestMessage } from "../../../actors/customer/applyBatch.ts";
 import { createWriteBehind } from "../../../actors/customer/writeBehind.ts";
-import type { CustomerFact } from "../../../model/index.ts";
 import type {
   CustomerDocument,
   Customers,
   CustomerWrite,
+  DeadLetter,
   PartitionCheckpoints,
   WriteManyOptions,
 } from "../../../store/index.ts";
 import { encodeCommand } from "../../../streams/commands.ts";
+import { FactTooLargeError } from "../../../streams/index.ts";
 import { recordingFactPublisher } from "../../support/recordingFacts.ts";
 
 type Gate = { promise: Promise<void>; open: () => void; fail: (error: Error) => void };
@@ -146,6 +149,48 @@ describe("write-behind memory", () => {
   });
 });
 
+/** A store that writes at once, refusing every write holding one of `poisoned` with `error(key)`. */
+function refusingStore(poisoned: string[], error: (key: string) => Error) {
+  const written: string[] = [];
+  const customers: Customers = {
+    get: async () => undefined,
+    loadMany: async () => new Map(),
+    async writeMany(writes: CustomerWrite[]) {
+      const bad = writes.find(({ document }) => poisoned.includes(document._id));
+      if (bad) throw error(bad.document._id);
+      written.push(...writes.map(({ document }) => `${document._id}@${document.lastSeq}`));
+    },
+  };
+  const checkpoints: PartitionCheckpoints = { get: async () => 0, set: async () => {} };
+  const memory = createWriteBehind({ partition: 0, customers, checkpoints, cacheSize: 10, assertOwnership: () => {} });
+  return { memory, written };
+}
+
+describe("customers the store refuses", () => {
+  const refused = (key: string) => new MongoServerError({ message: `invalid key in ${key}`, code: 2 });
+
+  it("given a flush holding a document the store refuses, when it fails, then the others are written and reset names the refused one", async () => {
+    const { memory, written } = refusingStore(["bad"], refused);
+    memory.stage([write("x", 10), write("bad", 12), write("y", 11)], 12);
+
+    await expect(memory.flush()).rejects.toThrow("invalid key in bad");
+
+    expect(written).toEqual(["x@10", "y@11"]);
+    expect(await memory.reset()).toEqual([{ key: "bad", throughSeq: 12, error: "invalid key in bad" }]);
+  });
+
+  it("given a store failing for every document (an outage), when a flush fails, then nobody is named refused", async () => {
+    const outage = () => Object.assign(new Error("connection reset"), { name: "MongoNetworkError" });
+    const { memory, written } = refusingStore(["x", "y"], outage);
+    memory.stage([write("x", 10), write("y", 11)], 11);
+
+    await expect(memory.flush()).rejects.toThrow("connection reset");
+
+    expect(written).toEqual([]);
+    expect(await memory.reset()).toEqual([]);
+  });
+});
+
 describe("a batch's effects", () => {
   const message = (seq: number, customerId: string): IngestMessage => ({
     seq,
@@ -171,7 +216,7 @@ describe("a batch's effects", () => {
       audiencesOf: () => [],
       audiencesCaughtUp: async () => {},
       now: () => new Date("2026-01-01T00:00:01.000Z"),
-      log: { info: () => {}, error: () => {} } as never,
+      log: pino({ level: "silent" }),
       ...overrides,
     };
     return { deps, published };
@@ -249,5 +294,46 @@ describe("a batch's effects", () => {
     // A batch without a rename does not wait.
     const { deps: plain } = dependencies({ audiencesCaughtUp: () => new Promise(() => {}) });
     await applyBatch([message(10, "c2")], plain);
+  });
+  it("dead-letters a command whose fact NATS could never carry, and applies the rest", async () => {
+    const recorded: DeadLetter[] = [];
+    const { publisher } = recordingFactPublisher();
+    const { deps, published } = dependencies({
+      deadLetters: { record: async (letters) => void recorded.push(...letters) },
+      facts: {
+        ...publisher,
+        prepare: (fact) => {
+          if (fact.metadata.customerId === "huge")
+            throw new FactTooLargeError("a fact of 2000000 bytes is over what NATS carries");
+          return publisher.prepare(fact);
+        },
+      },
+    });
+    const outcome = await applyBatch([message(5, "huge"), message(6, "fine")], deps);
+    expect(recorded.map(({ _id, customerId, kind, error }) => ({ _id, customerId, kind, error }))).toEqual([
+      {
+        _id: "INGEST:5",
+        customerId: "huge",
+        kind: "event.track",
+        error: "a fact of 2000000 bytes is over what NATS carries",
+      },
+    ]);
+    expect(outcome.writes.map((w) => w.document._id)).toEqual(["a:fine"]);
+    expect(published.every((fact) => fact.metadata.customerId === "fine")).toBe(true);
+  });
+
+  it("dead-letters the commands of a customer the store refused, up to where it refused it", async () => {
+    const recorded: DeadLetter[] = [];
+    const { deps } = dependencies({
+      deadLetters: { record: async (letters) => void recorded.push(...letters) },
+      refusedByStore: (key, seq) =>
+        key === "a:c1" && seq <= 6 ? "the store refused this customer: bad key" : undefined,
+    });
+    const outcome = await applyBatch([message(5, "c1"), message(6, "c1"), message(7, "c1")], deps);
+    expect(recorded.map((letter) => [letter.seq, letter.error])).toEqual([
+      [5, "the store refused this customer: bad key"],
+      [6, "the store refused this customer: bad key"],
+    ]);
+    expect(outcome.writes.map((w) => [w.document._id, w.document.lastSeq])).toEqual([["a:c1", 7]]);
   });
 });
