@@ -1,5 +1,4 @@
-import { CUSTOMER_BOUNDS, type IngestCommand } from "../../model/index.ts";
-import type { CustomerLifecycle } from "./machine.ts";
+import { CUSTOMER_BOUNDS, type IngestCommand, type PersistedCustomer } from "../../model/index.ts";
 import type { CommandRefusal } from "./outcomes.ts";
 
 /**
@@ -7,7 +6,10 @@ import type { CommandRefusal } from "./outcomes.ts";
  * refused beyond their bound (parts that grow one entry at a time forget their oldest instead, where
  * they grow: devices.ts, orders.ts, stats.ts). Only what the command touched is measured.
  */
-export function refusalOf(command: IngestCommand, after: CustomerLifecycle): CommandRefusal | undefined {
+export function refusalOf(
+  command: IngestCommand,
+  after: { status: "absent" } | PersistedCustomer,
+): CommandRefusal | undefined {
   if (command.type !== "customer.upsert" || command.data.attributes === undefined || after.status !== "active") {
     return undefined;
   }
