@@ -20,7 +20,13 @@ import {
 import type { Services } from "../schema/index.ts";
 import { type LocalStack, type ServerCrashedError, startLocalStack } from "../stack/index.ts";
 import { connectStore, createSecretBox, pingStore, repositoriesOf } from "../store/index.ts";
-import { connectNats, createCommandPublisher, ensureStreams, STREAM_NAMES } from "../streams/index.ts";
+import {
+  connectNats,
+  createCommandPublisher,
+  createCommandResender,
+  ensureStreams,
+  STREAM_NAMES,
+} from "../streams/index.ts";
 import { bootstrapDefaultAccount } from "./bootstrap.ts";
 import type { Logger } from "./logger.ts";
 import { resolveMasterKey } from "./masterKey.ts";
@@ -136,6 +142,7 @@ export async function startMasivo({
       const services: Services = {
         ...repositories,
         publisher,
+        resender: createCommandResender(link),
         audienceOperations: createAudienceOperations({
           link,
           audiences,

@@ -7,11 +7,12 @@ import type {
   AudienceRuns,
   Audiences,
   Customers,
+  DeadLetters,
   Integrations,
   SecretBox,
   SyncLog,
 } from "../store/index.ts";
-import type { CommandPublisher } from "../streams/index.ts";
+import type { CommandPublisher, CommandResender } from "../streams/index.ts";
 import { forbidden, unauthenticated } from "./errors.ts";
 
 /** Who is calling: the platform's root key, or one account's API key. */
@@ -23,6 +24,10 @@ export type Services = {
   accounts: Accounts;
   apiKeys: ApiKeys;
   customers: Customers;
+  /** Commands the customer actors could not apply, per account. */
+  deadLetters: DeadLetters;
+  /** Stores a dead letter's command in INGEST again. */
+  resender: CommandResender;
   audiences: Audiences;
   audienceRuns: AudienceRuns;
   audienceMembers: AudienceMembers;

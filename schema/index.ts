@@ -17,6 +17,7 @@ import "./membershipChange.ts";
 import "./event.ts";
 import "./device.ts";
 
+import "./deadLetter.ts";
 import "./integration.ts";
 import "./braze.ts";
 

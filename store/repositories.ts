@@ -4,6 +4,7 @@ import { type AudienceMembers, audienceMembersRepository } from "./audienceMembe
 import { type AudienceRuns, audienceRunsRepository } from "./audienceRuns.ts";
 import { type Audiences, audiencesRepository } from "./audiences.ts";
 import { type Customers, customersOf } from "./customers.ts";
+import { type DeadLetters, deadLettersRepository } from "./deadLetters.ts";
 import { type Integrations, integrationsRepository } from "./integrations.ts";
 import type { Store } from "./mongo.ts";
 import { type SyncLog, syncLogRepository } from "./syncLog.ts";
@@ -13,6 +14,7 @@ export type Repositories = {
   accounts: Accounts;
   apiKeys: ApiKeys;
   customers: Customers;
+  deadLetters: DeadLetters;
   audiences: Audiences;
   audienceRuns: AudienceRuns;
   audienceMembers: AudienceMembers;
@@ -25,6 +27,7 @@ export function repositoriesOf(store: Store, now: () => Date = () => new Date())
     accounts: accountsRepository(store.db, now),
     apiKeys: apiKeysRepository(store.db, now),
     customers: customersOf(store),
+    deadLetters: deadLettersRepository(store.db),
     audiences: audiencesRepository(store.db, now),
     audienceRuns: audienceRunsRepository(store.db, now),
     audienceMembers: audienceMembersRepository(store.db),

@@ -5,6 +5,7 @@ export {
   enqueueAudienceRun,
 } from "./audienceRunJobs.ts";
 export { type CommandPublisher, commandMessageId, createCommandPublisher } from "./commandPublisher.ts";
+export { type CommandResender, createCommandResender, type StoredCommand } from "./commandResender.ts";
 export { decodeCommand, encodeCommand } from "./commands.ts";
 export { connectNats, type NatsLink } from "./connection.ts";
 export { DUPLICATE_WINDOW_NS, STREAM_NAMES } from "./definitions.ts";

@@ -29,7 +29,7 @@ export type IngestMessage = { seq: number; subject: string; data: Uint8Array };
 export type BatchDependencies = {
   customers: Customers;
   deviceTokens: DeviceTokens;
-  deadLetters: DeadLetters;
+  deadLetters: Pick<DeadLetters, "record">;
   facts: FactPublisher;
   commands: CommandPublisher;
   /** The newest known document of a customer in memory; undefined sends the look-up to the store. */

@@ -8,6 +8,7 @@ import {
   type CommandPublisher,
   connectNats,
   createCommandPublisher,
+  createCommandResender,
   decodeCommand,
   ensureStreams,
   type NatsLink,
@@ -83,6 +84,7 @@ export async function createWorld(
   const services: Services = {
     ...repositoriesOf(store),
     publisher,
+    resender: createCommandResender(link),
     audienceOperations: options.audienceOperations ?? unconfiguredAudienceOperations,
     secrets: createSecretBox(TEST_MASTER_KEY),
     allowLocalDestinations: true,

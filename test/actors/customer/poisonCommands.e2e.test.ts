@@ -5,7 +5,7 @@ import { CUSTOMER_BOUNDS, type IngestCommand } from "../../../model/index.ts";
 import { connectStore, customerKey, type DeadLetter, type Store } from "../../../store/index.ts";
 import { connectNats, encodeCommand, type NatsLink, partitionOf, subjects } from "../../../streams/index.ts";
 import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
-import { startTestMasivo } from "../../support/startTestMasivo.ts";
+import { postGraphQL, startTestMasivo } from "../../support/startTestMasivo.ts";
 import { waitFor } from "../../support/streamReader.ts";
 import { isolatedMongoUrl, uniqueId } from "../../support/world.ts";
 
@@ -15,9 +15,10 @@ import { isolatedMongoUrl, uniqueId } from "../../support/world.ts";
  * partition — every account on it — keeps being applied.
  */
 const PARTITIONS = 4;
-const [ACCOUNT, OTHER] = ["acme", "globex"];
+/** The account Masivo creates on its first start, whose admin key the tests use. */
+const [ACCOUNT, OTHER] = ["default", "globex"];
 let nats: PrivateNats;
-let masivo: RunningMasivo;
+let masivo: RunningMasivo & { baseUrl: string };
 let link: NatsLink;
 let store: Store;
 
@@ -165,5 +166,77 @@ describe("what one customer holds", () => {
     expect(kept).toHaveLength(CUSTOMER_BOUNDS.eventNames);
     // REGISTRATION and zz-after happened now, after every other name: the 12 oldest go.
     expect(kept).toEqual(["REGISTRATION", ...names.slice(12), "zz-after"]);
+  });
+});
+
+type LetterView = { id: string; stream: string; customerId: string | null; kind: string; error: string };
+type LettersPage = {
+  edges: { cursor: string; node: LetterView }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+};
+
+async function gql(query: string, variables: Record<string, unknown> = {}) {
+  return (await postGraphQL(masivo.baseUrl, masivo.bootstrapKey, { query, variables })).body;
+}
+const LETTERS = `query($first: Int, $after: String) { deadLetters(first: $first, after: $after) {
+  edges { cursor node { id stream customerId kind error } } pageInfo { hasNextPage endCursor } } }`;
+const letters = async (variables: Record<string, unknown> = {}) =>
+  ((await gql(LETTERS, variables)).data as { deadLetters: LettersPage }).deadLetters;
+
+describe("the deadLetters API", () => {
+  it("lists only the caller's letters, newest first, page by page; retries and discards them", async () => {
+    const [mine, theirs] = [uniqueId("mine"), uniqueId("theirs")];
+    const first = await publish(ACCOUNT, mine, upsert({ "nul\u0000": 1 }));
+    const second = await publish(ACCOUNT, mine, upsert({ "also\u0000": 1 }));
+    const foreign = await publish(OTHER, theirs, upsert({ "nul\u0000": 1 }));
+    await Promise.all([letter(first), letter(second), letter(foreign)]);
+
+    const all = await letters({ first: 500 });
+    const ids = all.edges.map((edge) => edge.node.id);
+    expect(ids).toContain(`INGEST:${first}`);
+    expect(ids).not.toContain(`INGEST:${foreign}`);
+    expect(all.edges.every((edge) => edge.node.customerId !== theirs)).toBe(true);
+    expect(all.edges.find((edge) => edge.node.id === `INGEST:${second}`)?.node).toMatchObject({
+      stream: "INGEST",
+      customerId: mine,
+      kind: "customer.upsert",
+    });
+
+    // Page by page, newest first: the second letter, then the first.
+    const page = await letters({ first: 1, after: String(second + 1) });
+    expect(page.edges.map((edge) => edge.node.id)).toEqual([`INGEST:${second}`]);
+    expect(page.pageInfo.hasNextPage).toBe(true);
+    const next = await letters({ first: 1, after: page.pageInfo.endCursor });
+    expect(next.edges.map((edge) => edge.node.id)).toEqual([`INGEST:${first}`]);
+
+    // Another account's letter cannot be touched, nor named by a cursor.
+    const retryForeign = await gql("mutation($id: ID!) { retryDeadLetter(id: $id) }", { id: `INGEST:${foreign}` });
+    expect(retryForeign.data).toEqual({ retryDeadLetter: false });
+    for (const after of ["~", "0", "INGEST:1", "-1", "1e3"]) {
+      const refused = await gql(LETTERS, { after });
+      expect(refused.errors?.[0]?.extensions?.code, after).toBe("BAD_USER_INPUT");
+    }
+
+    // A retry stores the command again; failing again, it comes back as a new letter.
+    const retried = await gql("mutation($id: ID!) { retryDeadLetter(id: $id) }", { id: `INGEST:${first}` });
+    expect(retried.data).toEqual({ retryDeadLetter: true });
+    await waitFor("the retried command's new letter", async () => {
+      const found = (await letters({ first: 500 })).edges.filter(
+        (edge) => edge.node.customerId === mine && edge.node.id !== `INGEST:${second}`,
+      );
+      return found.length === 1 && found[0]?.node.id !== `INGEST:${first}` ? true : undefined;
+    });
+
+    const discarded = await gql("mutation($id: ID!) { discardDeadLetter(id: $id) }", { id: `INGEST:${second}` });
+    expect(discarded.data).toEqual({ discardDeadLetter: true });
+    const again = await gql("mutation($id: ID!) { discardDeadLetter(id: $id) }", { id: `INGEST:${second}` });
+    expect(again.data).toEqual({ discardDeadLetter: false });
+  });
+
+  it("is for ADMIN keys only", async () => {
+    const created = await gql("mutation { createApiKey(role: SDK) { key } }");
+    const sdkKey = (created.data as { createApiKey: { key: string } }).createApiKey.key;
+    const answer = await postGraphQL(masivo.baseUrl, sdkKey, { query: LETTERS });
+    expect(answer.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
 });

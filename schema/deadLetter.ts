@@ -1,0 +1,94 @@
+import { z } from "zod";
+import type { DeadLetter } from "../store/index.ts";
+import { builder } from "./builder.ts";
+import { callerAccount } from "./context.ts";
+import { orUnavailable, parseArgument } from "./errors.ts";
+import { type PageInfo, PageInfoRef } from "./pageInfo.ts";
+
+const DeadLetterRef = builder.objectRef<DeadLetter>("DeadLetter").implement({
+  description:
+    "A command the customer actors could not apply (the store refused it, a bound refused it, or it could not be read): set aside so its partition goes on",
+  fields: (t) => ({
+    id: t.exposeID("_id"),
+    stream: t.exposeString("stream", { description: "The stream it came from: INGEST" }),
+    customerId: t.exposeID("customerId", { nullable: true, description: "Null when the command could not be read" }),
+    kind: t.exposeString("kind", { description: "The command type (customer.upsert, event.track…) or unreadable" }),
+    error: t.exposeString("error", { description: "Why it was not applied" }),
+    payload: t.exposeString("payload", { description: "The command as stored, JSON" }),
+    at: t.expose("at", { type: "DateTime" }),
+  }),
+});
+
+type DeadLetterEdge = { cursor: string; node: DeadLetter };
+type DeadLetterConnection = { edges: DeadLetterEdge[]; pageInfo: PageInfo };
+
+const DeadLetterEdgeRef = builder.objectRef<DeadLetterEdge>("DeadLetterEdge").implement({
+  fields: (t) => ({
+    cursor: t.exposeString("cursor"),
+    node: t.expose("node", { type: DeadLetterRef }),
+  }),
+});
+
+const DeadLetterConnectionRef = builder.objectRef<DeadLetterConnection>("DeadLetterConnection").implement({
+  description: "A page of the account's dead letters, newest first (Relay connection)",
+  fields: (t) => ({
+    edges: t.expose("edges", { type: [DeadLetterEdgeRef] }),
+    pageInfo: t.expose("pageInfo", { type: PageInfoRef }),
+  }),
+});
+
+const DEFAULT_PAGE = 50;
+const MAX_PAGE = 500;
+const pageSchema = z.number().int().min(1, "must be at least 1").max(MAX_PAGE, `must be at most ${MAX_PAGE}`);
+/** A cursor is the sequence of the last letter of the page before, as `endCursor` gives it. */
+const cursorSchema = z
+  .string()
+  .regex(/^[1-9]\d{0,15}$/, "must be an endCursor of deadLetters")
+  .transform(Number);
+
+builder.queryFields((t) => ({
+  deadLetters: t.field({
+    type: DeadLetterConnectionRef,
+    description: `ADMIN: the account's dead letters, newest first; \`first\` defaults to ${DEFAULT_PAGE}, at most ${MAX_PAGE}`,
+    authScopes: { admin: true },
+    args: { first: t.arg.int(), after: t.arg.string() },
+    resolve: async (_root, args, context) => {
+      const first = parseArgument(pageSchema, args.first ?? DEFAULT_PAGE, "first");
+      const before = args.after == null ? undefined : parseArgument(cursorSchema, args.after, "after");
+      const letters = await context.services.deadLetters.page(callerAccount(context), first + 1, before);
+      const page = letters.slice(0, first);
+      return {
+        edges: page.map((letter) => ({ cursor: String(letter.seq), node: letter })),
+        pageInfo: { hasNextPage: letters.length > first, endCursor: page.length > 0 ? String(page.at(-1)?.seq) : null },
+      };
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  retryDeadLetter: t.boolean({
+    description:
+      "ADMIN: stores the dead letter's command in INGEST again, as it was, and removes the letter; false when the account has no such letter. If it fails again, it comes back as a new letter",
+    authScopes: { admin: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, context) => {
+      const { deadLetters, resender } = context.services;
+      const letter = await deadLetters.take(callerAccount(context), String(args.id));
+      if (!letter) return false;
+      try {
+        await orUnavailable(() => resender.resend(letter, `retry:${letter._id}`));
+      } catch (error) {
+        await deadLetters.restore(letter);
+        throw error;
+      }
+      return true;
+    },
+  }),
+  discardDeadLetter: t.boolean({
+    description: "ADMIN: removes a dead letter for good; false when the account has no such letter",
+    authScopes: { admin: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, context) =>
+      (await context.services.deadLetters.take(callerAccount(context), String(args.id))) !== undefined,
+  }),
+}));
