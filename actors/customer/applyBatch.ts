@@ -49,6 +49,8 @@ export type BatchDependencies = {
    * undefined: such commands are dead-lettered instead of being applied again.
    */
   refusedByStore: (key: string, seq: number) => string | undefined;
+  /** Commands up to this sequence had their facts and device moves published already (see partitionRunner.ts). */
+  publishedThrough: number;
   now: () => Date;
   log: Logger;
 };
@@ -123,8 +125,11 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
       try {
         const decided = decide(customer.customer, command, seq, deps);
         for (const outcome of decided.outcomes) deps.log.info({ customer: key, seq, outcome }, outcome.type);
-        facts.push(...decided.facts);
-        moves.push(...decided.moves);
+        // Decided again on a replay, for the memory: its effects already left.
+        if (seq > deps.publishedThrough) {
+          facts.push(...decided.facts);
+          moves.push(...decided.moves);
+        }
         // An absent customer that stays absent leaves nothing to store; any other is written.
         if (decided.snapshot) {
           customer.customer = decided.snapshot;

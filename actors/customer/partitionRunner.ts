@@ -35,6 +35,12 @@ export type PartitionRunnerOptions = {
 export type BatchContext = {
   assertCurrent: () => void;
   refusedByStore: (key: string, seq: number) => string | undefined;
+  /**
+   * The last sequence whose effects this runner already published: a replay decides those
+   * commands again for the memory, but their facts and device moves must not leave twice (once
+   * JetStream's duplicate window has passed, it would not drop them).
+   */
+  publishedThrough: number;
 };
 
 export type PartitionRunner = { stop: () => Promise<void> };
@@ -70,6 +76,8 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
   let writeFailed: unknown;
   /** Replays since the last write that succeeded. */
   let replays = 0;
+  /** The last sequence of a batch whose effects were published. */
+  let publishedThrough = 0;
   /** Customers the store refused, by key: their commands up to `throughSeq` are set aside. */
   const refusals = new Map<string, StoreRefusal>();
   const refusedByStore = (key: string, seq: number) => {
@@ -214,7 +222,8 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
         options.memory.assertSound();
       };
       try {
-        const outcome = await options.apply(batch, { assertCurrent, refusedByStore });
+        const outcome = await options.apply(batch, { assertCurrent, refusedByStore, publishedThrough });
+        publishedThrough = Math.max(publishedThrough, last?.seq ?? 0);
         options.memory.stage(outcome.writes, last?.seq ?? 0);
         queue.splice(0, batch.length);
         failures = 0;

@@ -107,7 +107,7 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
       stillOwned: owns,
       settleMs: options.leaseTickMs ?? 1_000,
       log: partitionLog,
-      apply: (messages, { assertCurrent, refusedByStore }) =>
+      apply: (messages, { assertCurrent, refusedByStore, publishedThrough }) =>
         applyBatch(messages, {
           customers,
           deviceTokens,
@@ -117,6 +117,7 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
           current: memory.current,
           assertCurrent,
           refusedByStore,
+          publishedThrough,
           audiencesOf: options.audiencesOf,
           audiencesCaughtUp: options.audiencesCaughtUp,
           now,

@@ -41,6 +41,7 @@ async function batch(stored: CustomerDocument | undefined, messages: IngestMessa
     deadLetters: { record: async () => {} },
     facts: publisher,
     refusedByStore: () => undefined,
+    publishedThrough: 0,
     audiencesCaughtUp: async () => {},
     commands: { publish: async () => [] },
     current: () => undefined,

@@ -210,6 +210,7 @@ describe("a batch's effects", () => {
       deadLetters: { record: async () => {} },
       facts: publisher,
       refusedByStore: () => undefined,
+      publishedThrough: 0,
       commands: { publish: async () => [] },
       current: () => undefined,
       assertCurrent: () => {},
@@ -335,5 +336,12 @@ describe("a batch's effects", () => {
       [6, "the store refused this customer: bad key"],
     ]);
     expect(outcome.writes.map((w) => [w.document._id, w.document.lastSeq])).toEqual([["a:c1", 7]]);
+  });
+  it("publishes no effect of a command decided again on a replay, yet keeps its change", async () => {
+    const { deps, published } = dependencies({ publishedThrough: 6 });
+    const outcome = await applyBatch([message(5, "c1"), message(6, "c1"), message(7, "c1")], deps);
+    expect(published.map((fact) => fact.metadata.sourceSeq)).toEqual([7]);
+    expect(outcome.applied).toBe(3);
+    expect(outcome.writes.map((w) => w.document.lastSeq)).toEqual([7]);
   });
 });
