@@ -1,9 +1,16 @@
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningMasivo } from "../../../app/startMasivo.ts";
 import { CUSTOMER_BOUNDS, type IngestCommand } from "../../../model/index.ts";
 import { connectStore, customerKey, type DeadLetter, type Store } from "../../../store/index.ts";
-import { connectNats, encodeCommand, type NatsLink, partitionOf, subjects } from "../../../streams/index.ts";
+import {
+  connectNats,
+  encodeCommand,
+  type NatsLink,
+  partitionOf,
+  STREAM_NAMES,
+  subjects,
+} from "../../../streams/index.ts";
 import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
 import { postGraphQL, startTestMasivo } from "../../support/startTestMasivo.ts";
 import { waitFor } from "../../support/streamReader.ts";
@@ -86,6 +93,11 @@ const letter = (seq: number) =>
     return found ?? undefined;
   });
 
+const ingestConsumers = async () => {
+  const listed = await (await jetstreamManager(link.nc)).consumers.list(STREAM_NAMES.ingest).next();
+  return listed.length;
+};
+
 /** Waits until a customer has counted an event once. */
 const applied = (account: string, customerId: string, name: string) =>
   waitFor(`${account}:${customerId} to count ${name}`, async () =>
@@ -113,6 +125,11 @@ describe("commands the store cannot hold", () => {
       expect(dead.error).toMatch(reason);
       await applied(ACCOUNT, neighbour, "beside");
       await applied(OTHER, foreign, "beside");
+
+      // Each replay's reader is gone from the server, not left to pile up to the consumer limit.
+      await waitFor("one reader per partition on INGEST", async () =>
+        (await ingestConsumers()) <= PARTITIONS ? true : undefined,
+      );
 
       // The customer itself goes on too, with its later commands.
       await publish(ACCOUNT, poisoned, event("after"));
