@@ -128,10 +128,24 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
     }
   };
 
+  /** The partition's checkpoint, read again until the store answers (undefined: stopping meanwhile). */
+  const readCheckpoint = async (): Promise<number | undefined> => {
+    for (let failures = 1; !stopping; failures++) {
+      try {
+        return await options.checkpoints.get(options.partition);
+      } catch (error) {
+        log.warn({ err: error, failures }, "cannot read the partition's checkpoint; retrying");
+        await pause(Math.min(100 * 2 ** failures, 5_000));
+      }
+    }
+    return undefined;
+  };
+
   const read = async () => {
     if (options.settleMs) await pause(options.settleMs);
-    if (stopping) return;
-    nextSeq = (await options.checkpoints.get(options.partition)) + 1;
+    const checkpoint = await readCheckpoint();
+    if (checkpoint === undefined) return;
+    nextSeq = checkpoint + 1;
     while (!stopping) {
       const reading = generation;
       try {
