@@ -18,17 +18,22 @@ export async function* customersWhoChangedMembership(
   const jsm = await jetstreamManager(link.nc);
   const lastSeq = (await jsm.streams.info(STREAM_NAMES.changes)).state.last_seq;
   const consumer = await jetstream(link.nc).consumers.get(STREAM_NAMES.changes, { filter_subjects: [filter] });
-  for (;;) {
-    const batch = await consumer.fetch({ max_messages: HISTORY_BATCH, expires: 1_000 });
-    let received = 0;
-    let done = false;
-    for await (const message of batch) {
-      received += 1;
-      const fact = decodeFact(message.data);
-      if (fact.type === "membership.changed") yield fact.metadata.customerId;
-      done = message.seq >= lastSeq || message.info.pending === 0;
-      if (done) break;
+  try {
+    for (;;) {
+      const batch = await consumer.fetch({ max_messages: HISTORY_BATCH, expires: 1_000 });
+      let received = 0;
+      let done = false;
+      for await (const message of batch) {
+        received += 1;
+        const fact = decodeFact(message.data);
+        if (fact.type === "membership.changed") yield fact.metadata.customerId;
+        done = message.seq >= lastSeq || message.info.pending === 0;
+        if (done) break;
+      }
+      if (done || received === 0) return;
     }
-    if (done || received === 0) return;
+  } finally {
+    // The server would keep the ordered consumer for minutes after the last read.
+    await consumer.delete().catch(() => false);
   }
 }
