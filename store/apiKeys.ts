@@ -1,12 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { LRUCache } from "lru-cache";
 import type { Db } from "mongodb";
-
-/**
- * How long a process trusts a key it has authenticated: every request needs the look-up, and a
- * revocation made through another process reaches this one within this time (at once here).
- */
-export const API_KEY_CACHE_MS = 10_000;
 
 export const API_KEY_ROLES = ["ADMIN", "SDK"] as const;
 export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
@@ -27,11 +20,19 @@ type ApiKeyDocument = {
 
 export type ApiKeys = {
   create: (account: string, role: ApiKeyRole) => Promise<NewApiKey>;
-  /** The key's owner and role, or undefined for an unknown or revoked key. */
+  /** The key's owner and role, or undefined for an unknown or revoked key; always reads the store. */
   authenticate: (key: string) => Promise<ApiKey | undefined>;
   /** Revokes one of the account's keys; false when the account has no such key. */
   revoke: (account: string, id: string) => Promise<boolean>;
 };
+
+/** 24 random bytes in base64url after the role: what `create` makes. */
+const API_KEY_SHAPE = /^mv_(admin|sdk)_[A-Za-z0-9_-]{32}$/;
+
+/** Whether a string could be a key `create` made; anything else is refused without a look-up. */
+export function isApiKeyShaped(key: string): boolean {
+  return API_KEY_SHAPE.test(key);
+}
 
 export function hashApiKey(key: string): string {
   return createHash("sha256").update(key).digest("hex");
@@ -39,7 +40,6 @@ export function hashApiKey(key: string): string {
 
 export function apiKeysRepository(db: Db, now: () => Date = () => new Date()): ApiKeys {
   const collection = db.collection<ApiKeyDocument>("apiKeys");
-  const authenticated = new LRUCache<string, ApiKey>({ max: 10_000, ttl: API_KEY_CACHE_MS });
   return {
     async create(account, role) {
       const id = `key_${randomBytes(8).toString("hex")}`;
@@ -48,23 +48,15 @@ export function apiKeysRepository(db: Db, now: () => Date = () => new Date()): A
       return { id, key, account, role };
     },
     async authenticate(key) {
-      const hash = hashApiKey(key);
-      const cached = authenticated.get(hash);
-      if (cached) return cached;
-      const document = await collection.findOne({ _id: hash });
+      const document = await collection.findOne({ _id: hashApiKey(key) });
       if (!document || document.revokedAt) return undefined;
-      const found = { id: document.keyId, account: document.account, role: document.role };
-      authenticated.set(hash, found);
-      return found;
+      return { id: document.keyId, account: document.account, role: document.role };
     },
     async revoke(account, id) {
       const result = await collection.updateOne(
         { keyId: id, account, revokedAt: null },
         { $set: { revokedAt: now() } },
       );
-      for (const [hash, key] of authenticated.entries()) {
-        if (key.id === id && key.account === account) authenticated.delete(hash);
-      }
       return result.modifiedCount === 1;
     },
   };

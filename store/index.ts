@@ -5,6 +5,8 @@ export {
   type ApiKeyRole,
   type ApiKeys,
   apiKeysRepository,
+  hashApiKey,
+  isApiKeyShaped,
   type NewApiKey,
 } from "./apiKeys.ts";
 export {
@@ -64,5 +66,11 @@ export {
 export { connectStore, pingStore, type Store } from "./mongo.ts";
 export { type PartitionCheckpoints, partitionCheckpointsRepository } from "./partitionCheckpoints.ts";
 export { type Repositories, repositoriesOf } from "./repositories.ts";
+export {
+  SDK_AUTHENTICATION_OFF,
+  type SdkAuthenticationSettings,
+  type SdkAuthentications,
+  sdkAuthenticationRepository,
+} from "./sdkAuthentication.ts";
 export { createSecretBox, type SealedSecret, type SecretBox } from "./secretBox.ts";
 export { type SyncLog, type SyncLogEntry, syncLogRepository } from "./syncLog.ts";

@@ -7,6 +7,7 @@ import { type Customers, customersOf } from "./customers.ts";
 import { type DeadLetters, deadLettersRepository } from "./deadLetters.ts";
 import { type Integrations, integrationsRepository } from "./integrations.ts";
 import type { Store } from "./mongo.ts";
+import { type SdkAuthentications, sdkAuthenticationRepository } from "./sdkAuthentication.ts";
 import { type SyncLog, syncLogRepository } from "./syncLog.ts";
 
 /** The repositories the GraphQL gateway serves from, on one store. */
@@ -20,6 +21,7 @@ export type Repositories = {
   audienceMembers: AudienceMembers;
   integrations: Integrations;
   syncLog: SyncLog;
+  sdkAuthentication: SdkAuthentications;
 };
 
 export function repositoriesOf(store: Store, now: () => Date = () => new Date()): Repositories {
@@ -33,5 +35,6 @@ export function repositoriesOf(store: Store, now: () => Date = () => new Date())
     audienceMembers: audienceMembersRepository(store.db),
     integrations: integrationsRepository(store.db, now),
     syncLog: syncLogRepository(store.db, now),
+    sdkAuthentication: sdkAuthenticationRepository(store.db, now),
   };
 }
