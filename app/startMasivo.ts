@@ -16,6 +16,7 @@ import {
   createGatewayMetrics,
   createGatewayServer,
   type Gateway,
+  startAuthentication,
 } from "../gateway/index.ts";
 import type { Services } from "../schema/index.ts";
 import { type LocalStack, type ServerCrashedError, startLocalStack } from "../stack/index.ts";
@@ -157,7 +158,14 @@ export async function startMasivo({
         secrets,
         allowLocalDestinations: config.allowLocalDestinations,
       };
-      gateway = createGateway({ services, rootKey: config.rootKey, logger: log });
+      const authentication = await startAuthentication({
+        link,
+        apiKeys: repositories.apiKeys,
+        sdkAuthentication: repositories.sdkAuthentication,
+        log,
+      });
+      cleanup.push(authentication.stop);
+      gateway = createGateway({ services, rootKey: config.rootKey, authentication, logger: log });
       const jsm = await jetstreamManager(link.nc);
       const server = createGatewayServer({
         gateway,

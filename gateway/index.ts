@@ -1,4 +1,4 @@
-export { resolveCaller } from "./auth.ts";
+export { type Authentication, startAuthentication } from "./authentication.ts";
 export { countingPublisher, createGatewayMetrics, type GatewayMetrics } from "./metrics.ts";
 export { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./queryLimits.ts";
 export { createGatewayServer, DEFAULT_MAX_BODY_BYTES, type ReadinessCheck } from "./server.ts";

@@ -1,36 +1,56 @@
+import type { IncomingMessage } from "node:http";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { type Context, type Services, schema } from "../schema/index.ts";
 import { resolveCaller } from "./auth.ts";
+import type { Authentication } from "./authentication.ts";
+import { clientOf } from "./clientAddress.ts";
+import type { GatewayLogger } from "./logger.ts";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsRule } from "./queryLimits.ts";
 import { streamingUploads } from "./streamingUploads.ts";
+import { USER_TOKEN_HEADER } from "./userToken.ts";
 
 export type GatewayOptions = {
+  /** What resolvers use; its `apiKeys` and `sdkAuthentication` are replaced by `authentication`'s. */
   services: Services;
   rootKey: string | undefined;
+  authentication: Authentication;
   queryLimits?: QueryLimits;
-  logger?: {
-    debug: (...args: unknown[]) => void;
-    info: (...args: unknown[]) => void;
-    warn: (...args: unknown[]) => void;
-    error: (...args: unknown[]) => void;
-  };
+  logger?: GatewayLogger;
 };
 
-export type Gateway = YogaServerInstance<Record<string, unknown>, Context>;
+/** Node's request, which yoga's `requestListener` passes along; absent for in-process `fetch`. */
+type ServerContext = { req?: IncomingMessage };
+
+export type Gateway = YogaServerInstance<ServerContext, Context>;
 
 /** The GraphQL endpoint, without a listener: tests call `gateway.fetch` directly. */
 export function createGateway(options: GatewayOptions): Gateway {
   const rule = queryLimitsRule(options.queryLimits ?? DEFAULT_QUERY_LIMITS);
   const limitQueries: Plugin = { onValidate: ({ addValidationRule }) => addValidationRule(rule) };
-  return createYoga<Record<string, unknown>, Context>({
+  const { authentication, rootKey } = options;
+  // Revocations and SDK authentication changes go through the caches that announce them.
+  const services: Services = {
+    ...options.services,
+    apiKeys: authentication.apiKeys,
+    sdkAuthentication: authentication.sdkAuthentication,
+  };
+  return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: "/graphql",
     graphiql: { title: "Masivo" },
     landingPage: false,
     logging: options.logger ?? false,
-    context: async ({ request }) => ({
-      caller: await resolveCaller(request.headers.get("authorization"), options.rootKey, options.services.apiKeys),
-      services: options.services,
+    context: async ({ request, req }) => ({
+      caller: await resolveCaller(
+        {
+          authorization: request.headers.get("authorization"),
+          userToken: request.headers.get(USER_TOKEN_HEADER),
+          client: clientOf(req?.socket.remoteAddress),
+        },
+        rootKey,
+        authentication,
+      ),
+      services,
     }),
     // File uploads are parsed by streamingUploads, which hands the file over while it arrives.
     multipart: false,

@@ -9,14 +9,21 @@ import type {
   Customers,
   DeadLetters,
   Integrations,
+  SdkAuthentications,
   SecretBox,
   SyncLog,
 } from "../store/index.ts";
 import type { CommandPublisher, CommandResender } from "../streams/index.ts";
 import { forbidden, unauthenticated } from "./errors.ts";
 
-/** Who is calling: the platform's root key, or one account's API key. */
-export type Caller = { kind: "root" } | { kind: "key"; keyId: string; account: string; role: ApiKeyRole };
+/**
+ * Who is calling: the platform's root key, or one account's API key. An SDK request with a verified
+ * user token (`X-Masivo-User`) carries its `customerId`, the only customer it may touch
+ * (customerAccess.ts); where the account requires SDK authentication, every SDK caller has one.
+ */
+export type Caller =
+  | { kind: "root" }
+  | { kind: "key"; keyId: string; account: string; role: ApiKeyRole; customerId?: string };
 
 /** What resolvers may use; built once per process and shared by every request. */
 export type Services = {
@@ -34,6 +41,7 @@ export type Services = {
   audienceOperations: AudienceOperations;
   integrations: Integrations;
   syncLog: SyncLog;
+  sdkAuthentication: SdkAuthentications;
   /** Seals integration secrets with the master key before they are stored. */
   secrets: SecretBox;
   /** `MASIVO_ALLOW_LOCAL_DESTINATIONS`: integrations may point at http://127.0.0.1:<port>. */

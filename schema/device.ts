@@ -3,6 +3,7 @@ import { customerIdSchema, DEVICE_PLATFORMS, devicePlatformSchema } from "../mod
 import { AckRef, ack } from "./ack.ts";
 import { builder } from "./builder.ts";
 import { callerAccount } from "./context.ts";
+import { ensureMayTouchCustomer } from "./customerAccess.ts";
 import { orUnavailable, parseArgument } from "./errors.ts";
 
 export const DevicePlatformRef = builder.enumType("DevicePlatform", { values: DEVICE_PLATFORMS });
@@ -39,6 +40,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, context) => {
       const account = callerAccount(context);
       const { customerId, ...device } = parseArgument(deviceSchema, args.input, "input");
+      ensureMayTouchCustomer(context, customerId, "input.customerId");
       return orUnavailable(async () =>
         ack(
           await context.services.publisher.publish([
@@ -57,6 +59,7 @@ builder.mutationFields((t) => ({
       const account = callerAccount(context);
       const customerId = parseArgument(customerIdSchema, String(args.customerId), "customerId");
       const token = parseArgument(tokenSchema, args.token, "token");
+      ensureMayTouchCustomer(context, customerId, "customerId");
       return orUnavailable(async () =>
         ack(
           await context.services.publisher.publish([

@@ -35,14 +35,22 @@ export function fieldPath(argument: string, path: readonly PropertyKey[]): strin
   );
 }
 
-export function unauthenticated(): GraphQLError {
-  return new GraphQLError("authentication required: send Authorization: Bearer <api key>", {
-    extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
+/** `reason` says which part of the credentials was refused (an SDK user token's, e.g. `EXPIRED`). */
+export function unauthenticated(
+  message = "authentication required: send Authorization: Bearer <api key>",
+  reason?: string,
+): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: "UNAUTHENTICATED", ...(reason ? { reason } : {}), http: { status: 401 } },
   });
 }
 
-export function forbidden(): GraphQLError {
-  return new GraphQLError("forbidden: this key may not perform this operation", { extensions: { code: "FORBIDDEN" } });
+/** `field` names the argument whose value the caller may not use (`events[3].name`). */
+export function forbidden(
+  message = "forbidden: this key may not perform this operation",
+  field?: string,
+): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "FORBIDDEN", ...(field ? { field } : {}) } });
 }
 
 /** Runs an ingestion and turns a NATS outage into the `UNAVAILABLE` error clients retry on. */

@@ -2,8 +2,9 @@ import { z } from "zod";
 import { customerIdSchema, internalEventPropertySchemas, isInternalEvent, jsonObjectSchema } from "../model/index.ts";
 import { AckRef, ack } from "./ack.ts";
 import { builder } from "./builder.ts";
-import { callerAccount } from "./context.ts";
-import { orUnavailable, parseArgument } from "./errors.ts";
+import { type Context, callerAccount } from "./context.ts";
+import { ensureMayTouchCustomer } from "./customerAccess.ts";
+import { forbidden, orUnavailable, parseArgument } from "./errors.ts";
 import { MAX_EVENTS_PER_CALL } from "./limits.ts";
 
 const EventInputRef = builder.inputType("EventInput", {
@@ -46,6 +47,19 @@ const eventsSchema = z
   .min(1, "must hold at least one event")
   .max(MAX_EVENTS_PER_CALL, `must hold at most ${MAX_EVENTS_PER_CALL} events`);
 
+/**
+ * Internal events are the platform's own (purchases, reversals, …); an SDK key ships inside apps
+ * anyone may take apart, so it sends custom events only. Checked before the properties are, so the
+ * refusal says what is wrong.
+ */
+function ensureNoInternalEventFromSdk(context: Context, events: readonly { name: string }[]): void {
+  if (context.caller?.kind !== "key" || context.caller.role !== "SDK") return;
+  const index = events.findIndex(({ name }) => isInternalEvent(name.trim()));
+  if (index < 0) return;
+  const field = `events[${index}].name`;
+  throw forbidden(`${field}: SDK keys may not send the internal event ${events[index]?.name.trim()}`, field);
+}
+
 builder.mutationField("trackEvents", (t) =>
   t.field({
     type: AckRef,
@@ -54,7 +68,11 @@ builder.mutationField("trackEvents", (t) =>
     args: { events: t.arg({ type: [EventInputRef], required: true }) },
     resolve: (_root, args, context) => {
       const account = callerAccount(context);
+      ensureNoInternalEventFromSdk(context, args.events);
       const events = parseArgument(eventsSchema, args.events, "events");
+      events.forEach(({ customerId }, index) => {
+        ensureMayTouchCustomer(context, customerId, `events[${index}].customerId`);
+      });
       return orUnavailable(async () =>
         ack(
           await context.services.publisher.publish(

@@ -20,8 +20,16 @@ import "./device.ts";
 import "./deadLetter.ts";
 import "./integration.ts";
 import "./braze.ts";
+import "./sdkAuthentication.ts";
 
 /** The whole GraphQL schema; each imported file adds its types and fields. */
 export const schema = lexicographicSortSchema(builder.toSchema());
 export type { Caller, Context, Services } from "./context.ts";
+export { unauthenticated } from "./errors.ts";
+export {
+  importSdkPublicKey,
+  SDK_TOKEN_ALGORITHMS,
+  type SdkPublicKey,
+  type SdkTokenAlgorithm,
+} from "./sdkPublicKey.ts";
 export type { Upload } from "./upload.ts";

@@ -7,6 +7,11 @@ const ViewerRef = builder.objectRef<Caller>("Viewer").implement({
     root: t.boolean({ resolve: (caller) => caller.kind === "root" }),
     account: t.id({ nullable: true, resolve: (caller) => (caller.kind === "key" ? caller.account : null) }),
     role: t.string({ nullable: true, resolve: (caller) => (caller.kind === "key" ? caller.role : "ROOT") }),
+    customerId: t.id({
+      nullable: true,
+      description: "The customer a verified SDK user token (X-Masivo-User) names; the request may touch no other",
+      resolve: (caller) => (caller.kind === "key" ? (caller.customerId ?? null) : null),
+    }),
   }),
 });
 

@@ -12,6 +12,11 @@ export const subjects = {
     `tmr.sched.${account}.${partition}.${timerId}`,
   /** An audience run for the `audiences` role to carry out. */
   audienceRun: (account: string) => `aud.run.${account}`,
+  /**
+   * Authentication changes (a revoked key, new SDK authentication settings) every gateway hears at
+   * once: core NATS, never stored by a stream.
+   */
+  authChanges: "auth.changes",
   /** Where a schedule fires into. */
   timerFire: (account: string, partition: number) => `tmr.fire.${account}.${partition}`,
 } as const;

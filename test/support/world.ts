@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
-import { createGateway, type Gateway } from "../../gateway/index.ts";
+import { createGateway, type Gateway, startAuthentication } from "../../gateway/index.ts";
 import type { AudienceOperations, IngestCommand } from "../../model/index.ts";
 import type { Services } from "../../schema/index.ts";
 import { connectStore, createSecretBox, repositoriesOf, type Store } from "../../store/index.ts";
@@ -56,6 +56,8 @@ export type World = {
   close: () => Promise<void>;
 };
 
+const silentLog = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
 /** Stands in for the audience operations in worlds that do not exercise them. */
 const unconfiguredAudienceOperations: AudienceOperations = {
   create: notConfigured,
@@ -81,15 +83,17 @@ export async function createWorld(
   const store = await connectStore(isolatedMongoUrl(options.database ?? uniqueId("db")));
   const layout = await ensureStreams(link.nc, 32);
   const publisher = createCommandPublisher({ link, partitions: layout.partitions });
+  const repositories = repositoriesOf(store);
   const services: Services = {
-    ...repositoriesOf(store),
+    ...repositories,
     publisher,
     resender: createCommandResender(link),
     audienceOperations: options.audienceOperations ?? unconfiguredAudienceOperations,
     secrets: createSecretBox(TEST_MASTER_KEY),
     allowLocalDestinations: true,
   };
-  const gateway = createGateway({ services, rootKey: TEST_ROOT_KEY });
+  const authentication = await startAuthentication({ link, ...repositories, log: silentLog });
+  const gateway = createGateway({ services, rootKey: TEST_ROOT_KEY, authentication });
 
   const graphql: World["graphql"] = async (query, variables, key) => {
     const headers: Record<string, string> = { "content-type": "application/json" };
@@ -122,6 +126,7 @@ export async function createWorld(
     graphql: (query, variables, key = adminKey) => graphql(query, variables, key),
     ingestedCommands: (forAccount = account) => readIngest(link, forAccount),
     close: async () => {
+      await authentication.stop();
       await link.close();
       await store.close();
     },
