@@ -24,14 +24,22 @@ export async function startTestMasivo(
   return { ...running, baseUrl };
 }
 
-export async function postGraphQL(baseUrl: string, key: string | undefined, body: unknown) {
+export async function postGraphQL(
+  baseUrl: string,
+  key: string | undefined,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(`${baseUrl}/graphql`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
     body: JSON.stringify(body),
   });
   return {
     status: response.status,
-    body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] },
+    body: (await response.json()) as {
+      data?: unknown;
+      errors?: { message: string; extensions?: { code?: string; [name: string]: unknown } }[];
+    },
   };
 }
