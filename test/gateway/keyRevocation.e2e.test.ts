@@ -5,6 +5,7 @@ import { apiKeysRepository, connectStore, type Store } from "../../store/index.t
 import { createApiKey, createTestAccount, startGateways, type TestGateway } from "../support/gateways.ts";
 import { postGraphQL } from "../support/startTestMasivo.ts";
 import { waitFor } from "../support/streamReader.ts";
+import { createTokenSigner } from "../support/userTokens.ts";
 
 let a: TestGateway;
 let b: TestGateway;
@@ -67,18 +68,26 @@ describe("unknown keys", () => {
 describe("failed authentications", () => {
   let c: TestGateway;
   beforeAll(async () => {
+    // User tokens are checked (and can fail) once the account has a key to check them with.
+    const signer = await createTokenSigner("ES256");
+    const configured = await postGraphQL(a.baseUrl, account.adminKey, {
+      query: "mutation($input: SdkAuthenticationInput!) { configureSdkAuthentication(input: $input) { required } }",
+      variables: { input: { required: false, publicKeys: [signer.publicKey] } },
+    });
+    expect(configured.body.data).toEqual({ configureSdkAuthentication: { required: false } });
     // A gateway of its own: the limit counts per process, and this test exhausts it for 127.0.0.1.
     [c] = (await startGateways(1, { MONGODB_URL: a.mongodbUrl })) as [TestGateway];
   });
   afterAll(() => c?.stop());
 
-  it("are limited per client: then keys this gateway does not know are answered 429 with Retry-After", async () => {
+  it("are limited per client (bad keys, bad headers, bad user tokens): then keys this gateway does not know are answered 429 with Retry-After", async () => {
     expect((await track(c, account.sdkKey)).status).toBe(200);
     const notYetSeen = await createApiKey(a, account.adminKey, "SDK");
     const failures = [
       () => track(c, randomKey()),
       () => track(c, "not-a-key"),
       () => postGraphQL(c.baseUrl, undefined, TRACK, { authorization: "Basic dXNlcjpwYXNz" }),
+      () => track(c, account.sdkKey, { "x-masivo-user": "not-a-token" }),
     ];
     for (let i = 0; i < AUTH_FAILURE_BURST; i++) {
       const failure = failures[i % failures.length];
