@@ -23,4 +23,5 @@ import "./braze.ts";
 /** The whole GraphQL schema; each imported file adds its types and fields. */
 export const schema = lexicographicSortSchema(builder.toSchema());
 export type { Caller, Context, Services } from "./context.ts";
+export type { ListSize } from "./listSize.ts";
 export type { Upload } from "./upload.ts";
