@@ -1,7 +1,7 @@
-import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import { type Context, type Services, schema } from "../schema/index.ts";
 import { resolveCaller } from "./auth.ts";
-import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsRule } from "./queryLimits.ts";
+import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsPlugin } from "./queryLimits.ts";
 import { streamingUploads } from "./streamingUploads.ts";
 
 export type GatewayOptions = {
@@ -20,14 +20,14 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, Context>;
 
 /** The GraphQL endpoint, without a listener: tests call `gateway.fetch` directly. */
 export function createGateway(options: GatewayOptions): Gateway {
-  const rule = queryLimitsRule(options.queryLimits ?? DEFAULT_QUERY_LIMITS);
-  const limitQueries: Plugin = { onValidate: ({ addValidationRule }) => addValidationRule(rule) };
   return createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: "/graphql",
     graphiql: { title: "Masivo" },
     landingPage: false,
     logging: options.logger ?? false,
+    // yoga builds the context after parsing and validating the document, so a request over the
+    // limits (queryLimits.ts) is refused before its key is looked up.
     context: async ({ request }) => ({
       caller: await resolveCaller(request.headers.get("authorization"), options.rootKey, options.services.apiKeys),
       services: options.services,
@@ -38,6 +38,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     // bodies by Content-Length before yoga sees them (4 MiB, uploads 1 GiB), and Node's HTTP parser
     // never delivers more than that length; gateway.fetch is only called in-process, by tests.
     maxRequestBodySize: false,
-    plugins: [limitQueries, streamingUploads()],
+    plugins: [queryLimitsPlugin(options.queryLimits ?? DEFAULT_QUERY_LIMITS), streamingUploads()],
   });
 }
