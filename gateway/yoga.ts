@@ -1,6 +1,7 @@
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import { type Context, type Services, schema } from "../schema/index.ts";
 import { resolveCaller } from "./auth.ts";
+import { boundedParserCaches } from "./parserCache.ts";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsPlugin } from "./queryLimits.ts";
 import { requestJsonNesting } from "./requestJsonNesting.ts";
 import { streamingUploads } from "./streamingUploads.ts";
@@ -39,6 +40,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // bodies by Content-Length before yoga sees them (4 MiB, uploads 1 GiB), and Node's HTTP parser
     // never delivers more than that length; gateway.fetch is only called in-process, by tests.
     maxRequestBodySize: false,
+    parserAndValidationCache: boundedParserCaches(),
     plugins: [requestJsonNesting(), queryLimitsPlugin(options.queryLimits ?? DEFAULT_QUERY_LIMITS), streamingUploads()],
   });
 }
