@@ -102,7 +102,8 @@ function createMeasurer(document: DocumentNode, schema: GraphQLSchema, model: Co
   const measureField = (field: FieldNode, parent: GraphQLCompositeType | undefined): SetMeasure => {
     const introspection = isIntrospectionField(parent, field.name.value);
     const own = (part === "introspection") === introspection ? 1 : 0;
-    // Introspection's depth is the schema's own; what its lists hold is bounded by knownListSizes.
+    // Introspection is one level of depth (below it, the schema bounds the nesting) and nothing of
+    // the data part's cost.
     if (!field.selectionSet || (introspection && part === "data")) return { ...EMPTY, fixed: own, depth: 1 };
     const definition = fieldDefinition(schema, parent, field.name.value);
     const type = definition ? getNamedType(definition.type) : undefined;
@@ -113,7 +114,7 @@ function createMeasurer(document: DocumentNode, schema: GraphQLSchema, model: Co
     // A connection's `first` sizes the lists directly inside it; a list's own children are unsized.
     const childCost = at(children, lists === 0 ? first : undefined);
     if (lists === 0) return { ...EMPTY, fixed: sum(own, childCost), depth };
-    const inner = model.defaultListSize ** (lists - 1);
+    const inner = Math.min(model.defaultListSize ** (lists - 1), COST_CEILING);
     const size = first ?? (parent && model.knownListSizes.get(`${parent.name}.${field.name.value}`));
     if (size !== undefined) return { ...EMPTY, fixed: sum(own, product(size, inner, childCost)), depth };
     return {
