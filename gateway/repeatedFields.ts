@@ -49,9 +49,12 @@ export function mostRepeatedField(document: DocumentNode): RepeatedField | undef
   let most: RepeatedField | undefined;
   visit(document, {
     SelectionSet(selectionSet, _key, parent) {
+      const owner = parent && "kind" in parent ? parent : undefined;
       // An inline fragment's fields are counted with the selection set around it.
-      if (parent && "kind" in parent && parent.kind === Kind.INLINE_FRAGMENT) return;
-      for (const [name, times] of namesOfSet(selectionSet)) {
+      if (owner?.kind === Kind.INLINE_FRAGMENT) return;
+      const names =
+        owner?.kind === Kind.FRAGMENT_DEFINITION ? namesOfFragment(owner.name.value) : namesOfSet(selectionSet);
+      for (const [name, times] of names) {
         if (times > (most?.times ?? 1)) most = { name, times, selectionSet };
       }
     },
