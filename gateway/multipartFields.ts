@@ -1,5 +1,6 @@
 import type { GraphQLParams } from "graphql-yoga";
 import { z } from "zod";
+import { jsonNestsDeeperThan, MAX_JSON_NESTING } from "./jsonNesting.ts";
 import { multipartError } from "./multipartError.ts";
 
 /** `operations` and `map` are small JSON documents; a larger one is refused, not truncated. */
@@ -48,6 +49,9 @@ export function parseMap(text: string): FileSlot | undefined {
 }
 
 function parseJsonField<T extends z.ZodType>(field: string, text: string, schema: T): z.infer<T> {
+  if (jsonNestsDeeperThan(text, MAX_JSON_NESTING)) {
+    throw multipartError(`multipart field "${field}" nests arrays and objects more than ${MAX_JSON_NESTING} deep`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -1,11 +1,13 @@
 import type { IncomingMessage } from "node:http";
-import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import { type Context, type Services, schema } from "../schema/index.ts";
 import { resolveCaller } from "./auth.ts";
 import type { Authentication } from "./authentication.ts";
 import { clientOf } from "./clientAddress.ts";
 import type { GatewayLogger } from "./logger.ts";
-import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsRule } from "./queryLimits.ts";
+import { boundedParserCaches } from "./parserCache.ts";
+import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsPlugin } from "./queryLimits.ts";
+import { requestJsonNesting } from "./requestJsonNesting.ts";
 import { streamingUploads } from "./streamingUploads.ts";
 import { USER_TOKEN_HEADER } from "./userToken.ts";
 
@@ -25,8 +27,6 @@ export type Gateway = YogaServerInstance<ServerContext, Context>;
 
 /** The GraphQL endpoint, without a listener: tests call `gateway.fetch` directly. */
 export function createGateway(options: GatewayOptions): Gateway {
-  const rule = queryLimitsRule(options.queryLimits ?? DEFAULT_QUERY_LIMITS);
-  const limitQueries: Plugin = { onValidate: ({ addValidationRule }) => addValidationRule(rule) };
   const { authentication, rootKey } = options;
   // Revocations and SDK authentication changes go through the caches that announce them.
   const services: Services = {
@@ -40,6 +40,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     graphiql: { title: "Masivo" },
     landingPage: false,
     logging: options.logger ?? false,
+    // yoga builds the context after parsing and validating the document, so a request over the
+    // limits (queryLimits.ts) is refused before its key is looked up.
     context: async ({ request, req }) => ({
       caller: await resolveCaller(
         {
@@ -58,6 +60,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // bodies by Content-Length before yoga sees them (4 MiB, uploads 1 GiB), and Node's HTTP parser
     // never delivers more than that length; gateway.fetch is only called in-process, by tests.
     maxRequestBodySize: false,
-    plugins: [limitQueries, streamingUploads()],
+    parserAndValidationCache: boundedParserCaches(),
+    plugins: [requestJsonNesting(), queryLimitsPlugin(options.queryLimits ?? DEFAULT_QUERY_LIMITS), streamingUploads()],
   });
 }

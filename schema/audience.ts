@@ -6,6 +6,7 @@ import { builder } from "./builder.ts";
 import { type Context, callerAccount } from "./context.ts";
 import { type CustomerConnection, CustomerConnectionRef } from "./customerConnection.ts";
 import { orGraphQLError, parseArgument } from "./errors.ts";
+import { pagedBy } from "./listSize.ts";
 
 /** Members one page of `Audience.members` holds by default, and at most. */
 const DEFAULT_MEMBERS_PAGE = 50;
@@ -62,6 +63,7 @@ export const AudienceRef = builder.objectRef<AudienceDocument>("Audience").imple
       type: CustomerConnectionRef,
       description: `The members, by customer id; \`first\` defaults to ${DEFAULT_MEMBERS_PAGE}, at most ${MAX_MEMBERS_PAGE}`,
       args: { first: t.arg.int(), after: t.arg.string() },
+      extensions: pagedBy({ defaultFirst: DEFAULT_MEMBERS_PAGE, maxFirst: MAX_MEMBERS_PAGE }),
       resolve: (audience, args, context) => {
         const first = parseArgument(firstSchema, args.first ?? DEFAULT_MEMBERS_PAGE, "first");
         return membersPage(context, audience, first, args.after ?? undefined);
@@ -71,6 +73,7 @@ export const AudienceRef = builder.objectRef<AudienceDocument>("Audience").imple
       type: [AudienceRunRef],
       description: `The newest runs first; \`first\` defaults to ${DEFAULT_RUNS}, at most ${MAX_RUNS}`,
       args: { first: t.arg.int() },
+      extensions: pagedBy({ defaultFirst: DEFAULT_RUNS, maxFirst: MAX_RUNS }),
       resolve: async (audience, args, context) => {
         const first = parseArgument(runsSchema, args.first ?? DEFAULT_RUNS, "first");
         return (await context.services.audienceRuns.ofAudience(audience.account, audience._id)).slice(0, first);

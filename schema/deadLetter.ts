@@ -3,6 +3,7 @@ import type { DeadLetter } from "../store/index.ts";
 import { builder } from "./builder.ts";
 import { callerAccount } from "./context.ts";
 import { orUnavailable, parseArgument } from "./errors.ts";
+import { pagedBy } from "./listSize.ts";
 import { type PageInfo, PageInfoRef } from "./pageInfo.ts";
 
 const DeadLetterRef = builder.objectRef<DeadLetter>("DeadLetter").implement({
@@ -52,6 +53,7 @@ builder.queryFields((t) => ({
     description: `ADMIN: the account's dead letters, newest first; \`first\` defaults to ${DEFAULT_PAGE}, at most ${MAX_PAGE}`,
     authScopes: { admin: true },
     args: { first: t.arg.int(), after: t.arg.string() },
+    extensions: pagedBy({ defaultFirst: DEFAULT_PAGE, maxFirst: MAX_PAGE }),
     resolve: async (_root, args, context) => {
       const first = parseArgument(pageSchema, args.first ?? DEFAULT_PAGE, "first");
       const before = args.after == null ? undefined : parseArgument(cursorSchema, args.after, "after");

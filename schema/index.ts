@@ -26,6 +26,7 @@ import "./sdkAuthentication.ts";
 export const schema = lexicographicSortSchema(builder.toSchema());
 export type { Caller, Context, Services } from "./context.ts";
 export { unauthenticated } from "./errors.ts";
+export type { ListSize } from "./listSize.ts";
 export {
   importSdkPublicKey,
   SDK_TOKEN_ALGORITHMS,

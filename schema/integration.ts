@@ -3,6 +3,7 @@ import type { IntegrationDocument, SyncLogEntry } from "../store/index.ts";
 import { builder } from "./builder.ts";
 import { callerAccount } from "./context.ts";
 import { parseArgument } from "./errors.ts";
+import { pagedBy } from "./listSize.ts";
 import { type PageInfo, PageInfoRef } from "./pageInfo.ts";
 
 export const IntegrationStatusRef = builder.enumType("IntegrationStatus", {
@@ -81,6 +82,7 @@ builder.queryFields((t) => ({
     description: `ADMIN: what an integration could not deliver, newest first; \`first\` defaults to ${DEFAULT_LOG_PAGE}, at most ${MAX_LOG_PAGE}`,
     authScopes: { admin: true },
     args: { integrationId: t.arg.id({ required: true }), first: t.arg.int(), after: t.arg.string() },
+    extensions: pagedBy({ defaultFirst: DEFAULT_LOG_PAGE, maxFirst: MAX_LOG_PAGE }),
     resolve: async (_root, args, context) => {
       const first = parseArgument(logPageSchema, args.first ?? DEFAULT_LOG_PAGE, "first");
       const integration = await context.services.integrations.get(String(args.integrationId));
