@@ -1,9 +1,11 @@
 import { z } from "zod";
+import { customerIdSchema } from "../model/index.ts";
 import { type AudienceDocument, AudienceNotFoundError } from "../store/index.ts";
 import { AudienceInputRef, AudienceKindRef, parseAudienceInput } from "./audienceInput.ts";
 import { AudienceRunRef } from "./audienceRun.ts";
 import { builder } from "./builder.ts";
 import { type Context, callerAccount } from "./context.ts";
+import { parseCursor } from "./cursor.ts";
 import { type CustomerConnection, CustomerConnectionRef } from "./customerConnection.ts";
 import { orGraphQLError, parseArgument } from "./errors.ts";
 
@@ -60,11 +62,16 @@ export const AudienceRef = builder.objectRef<AudienceDocument>("Audience").imple
     size: t.exposeInt("size", { description: "Current member count" }),
     members: t.field({
       type: CustomerConnectionRef,
-      description: `The members, by customer id; \`first\` defaults to ${DEFAULT_MEMBERS_PAGE}, at most ${MAX_MEMBERS_PAGE}`,
+      description: `The members, by customer id; \`first\` defaults to ${DEFAULT_MEMBERS_PAGE}, at most ${MAX_MEMBERS_PAGE}; \`after\` is the endCursor of the page before (a customer id)`,
       args: { first: t.arg.int(), after: t.arg.string() },
       resolve: (audience, args, context) => {
         const first = parseArgument(firstSchema, args.first ?? DEFAULT_MEMBERS_PAGE, "first");
-        return membersPage(context, audience, first, args.after ?? undefined);
+        const after = parseCursor(
+          args.after,
+          (cursor) => (customerIdSchema.safeParse(cursor).success ? cursor : undefined),
+          "a customer id (the endCursor of the page before)",
+        );
+        return membersPage(context, audience, first, after);
       },
     }),
     runs: t.field({

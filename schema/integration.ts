@@ -1,7 +1,8 @@
 import { z } from "zod";
-import type { IntegrationDocument, SyncLogEntry } from "../store/index.ts";
+import { type IntegrationDocument, type SyncLogEntry, syncLogPosition } from "../store/index.ts";
 import { builder } from "./builder.ts";
 import { callerAccount } from "./context.ts";
+import { parseCursor } from "./cursor.ts";
 import { parseArgument } from "./errors.ts";
 import { type PageInfo, PageInfoRef } from "./pageInfo.ts";
 
@@ -78,16 +79,23 @@ builder.queryFields((t) => ({
   }),
   syncLog: t.field({
     type: SyncLogConnectionRef,
-    description: `ADMIN: what an integration could not deliver, newest first; \`first\` defaults to ${DEFAULT_LOG_PAGE}, at most ${MAX_LOG_PAGE}`,
+    description: `ADMIN: what an integration could not deliver, newest first; \`first\` defaults to ${DEFAULT_LOG_PAGE}, at most ${MAX_LOG_PAGE}; \`after\` is the endCursor of the page before`,
     authScopes: { admin: true },
     args: { integrationId: t.arg.id({ required: true }), first: t.arg.int(), after: t.arg.string() },
     resolve: async (_root, args, context) => {
       const first = parseArgument(logPageSchema, args.first ?? DEFAULT_LOG_PAGE, "first");
-      const integration = await context.services.integrations.get(String(args.integrationId));
+      const integrationId = String(args.integrationId);
+      const after = parseCursor(
+        args.after,
+        (cursor) => syncLogPosition(integrationId, cursor),
+        "the endCursor of an earlier page of this integration's sync log",
+      );
+      const account = callerAccount(context);
+      const integration = await context.services.integrations.get(integrationId);
       const empty = { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
       // Another account's integration reads as one that does not exist.
-      if (integration?.account !== callerAccount(context)) return empty;
-      const entries = await context.services.syncLog.page(integration._id, first + 1, args.after ?? undefined);
+      if (integration?.account !== account) return empty;
+      const entries = await context.services.syncLog.page(account, integration._id, first + 1, after);
       const page = entries.slice(0, first);
       return {
         edges: page.map((entry) => ({ cursor: entry._id, node: entry })),

@@ -65,4 +65,10 @@ export { connectStore, pingStore, type Store } from "./mongo.ts";
 export { type PartitionCheckpoints, partitionCheckpointsRepository } from "./partitionCheckpoints.ts";
 export { type Repositories, repositoriesOf } from "./repositories.ts";
 export { createSecretBox, type SealedSecret, type SecretBox } from "./secretBox.ts";
-export { type SyncLog, type SyncLogEntry, syncLogRepository } from "./syncLog.ts";
+export {
+  type SyncLog,
+  type SyncLogEntry,
+  type SyncLogPosition,
+  syncLogPosition,
+  syncLogRepository,
+} from "./syncLog.ts";

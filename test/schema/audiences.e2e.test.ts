@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type {
   AudienceInput,
@@ -540,6 +541,38 @@ describe("reading audiences", () => {
     const tooMany = await a.graphql(MEMBERS, { id: audience._id, first: 501 });
     expect(codeOf(tooMany)).toBe("BAD_USER_INPUT");
     expect(tooMany.errors?.[0]?.message).toMatch(/^first: must be at most 500/);
+  });
+
+  it("lists members of the audience asked for only, whatever `after` holds, and refuses a cursor that is no customer id", async () => {
+    const [audience, neighbour] = [await storedAudience(a, "STATIC"), await storedAudience(a, "STATIC")];
+    const enter = (audienceId: string, customerId: string) => ({
+      audienceId,
+      account: a.account,
+      customerId,
+      member: true,
+      since: "2026-03-01T09:00:00.000Z",
+    });
+    await a.services.audienceMembers.apply([enter(audience._id, "in-1"), enter(neighbour._id, "out-1")]);
+    await a.services.customers.writeMany(
+      ["in-1", "out-1"].map((id) => ({ document: liveCustomer(a.account, id), readVersion: 0 })),
+    );
+    const MEMBERS = `query($id: ID!, $after: String) { audience(id: $id) {
+      members(first: 500, after: $after) { edges { node { customerId } } } } }`;
+    type Members = { audience: { members: { edges: { node: { customerId: string } }[] } } };
+
+    for (const after of ["", "x".repeat(257)]) {
+      const refused = await a.graphql(MEMBERS, { id: audience._id, after });
+      expect(codeOf(refused)).toBe("BAD_USER_INPUT");
+      expect(refused.errors?.[0]?.message).toBe("after: must be a customer id (the endCursor of the page before)");
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: "binary", minLength: 1, maxLength: 40 }), async (after) => {
+        const result = await a.graphql<Members>(MEMBERS, { id: audience._id, after });
+        expect(result.errors).toBeUndefined();
+        for (const edge of result.data?.audience.members.edges ?? []) expect(edge.node.customerId).toBe("in-1");
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it("lists a customer's audiences, skipping those that are gone", async () => {
