@@ -33,6 +33,8 @@ export {
   audiencesRepository,
   DEFAULT_SWEEP_SCHEDULE,
   type NewAudience,
+  prepareAudienceNames,
+  type SharedAudienceName,
 } from "./audiences.ts";
 export {
   CUSTOMERS_COLLECTION,
