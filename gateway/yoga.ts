@@ -1,6 +1,7 @@
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { type Context, type Services, schema } from "../schema/index.ts";
 import { resolveCaller } from "./auth.ts";
+import { maskUnexpectedErrors } from "./maskedErrors.ts";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsRule } from "./queryLimits.ts";
 import { streamingUploads } from "./streamingUploads.ts";
 
@@ -28,6 +29,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     graphiql: { title: "Masivo" },
     landingPage: false,
     logging: options.logger ?? false,
+    // Without a logger (tests), masked errors still reach the console in full.
+    maskedErrors: { maskError: maskUnexpectedErrors(options.logger ?? { error: console.error }) },
     context: async ({ request }) => ({
       caller: await resolveCaller(request.headers.get("authorization"), options.rootKey, options.services.apiKeys),
       services: options.services,

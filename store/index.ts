@@ -67,6 +67,7 @@ export { connectStore, pingStore, type Store } from "./mongo.ts";
 export { type PartitionCheckpoints, partitionCheckpointsRepository } from "./partitionCheckpoints.ts";
 export { type Repositories, repositoriesOf } from "./repositories.ts";
 export { createSecretBox, type SealedSecret, type SecretBox } from "./secretBox.ts";
+export { storeFailureOf } from "./storeFailure.ts";
 export {
   type SyncLog,
   type SyncLogEntry,

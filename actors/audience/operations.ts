@@ -16,6 +16,7 @@ import { RUN_LOCK_MS } from "./carryOutRun.ts";
 import type { AudienceCatalogWriter } from "./catalog.ts";
 import { createCommandBatcher } from "./commandBatcher.ts";
 import { readCustomerIdBatches } from "./csvCustomerIds.ts";
+import { reportFailure } from "./reportFailure.ts";
 
 export type AudienceOperationsDependencies = {
   link: NatsLink;
@@ -129,10 +130,9 @@ export function createAudienceOperations(deps: AudienceOperationsDependencies): 
         }
         await deps.runs.recordSent(runId, await batcher.flush(), true);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        deps.log.error({ err: error, account, audience: id, run: runId }, "audience import failed");
+        const reason = reportFailure(deps.log, error, { account, audience: id, run: runId }, "audience import failed");
         await deps.runs.recordSent(runId, batcher.sent(), true);
-        await deps.runs.finish(runId, "FAILED", message);
+        await deps.runs.finish(runId, "FAILED", reason);
         await deps.audiences.unlock(id, runId);
         return (await deps.runs.byId(runId)) as AudienceRunDocument;
       }
