@@ -74,6 +74,8 @@ export type Audiences = {
   unlock: (id: string, runId: string) => Promise<void>;
   /** Records that the sweep of `slot` was started; false when another process recorded it first. */
   claimSweep: (id: string, slot: Date) => Promise<boolean>;
+  /** Records why the audience's definition did not reach the customer workers; undefined clears it. */
+  setLastError: (id: string, lastError: string | undefined) => Promise<void>;
 };
 
 /** The `nameClaim` of a live audience of `account` named `name`. */
@@ -206,6 +208,12 @@ export function audiencesRepository(db: Db, now: () => Date = () => new Date()):
         { $set: { lastSweepAt: slot } },
       );
       return result.matchedCount === 1;
+    },
+    async setLastError(id, lastError) {
+      await collection.updateOne(
+        { _id: id },
+        lastError === undefined ? { $unset: { lastError: "" } } : { $set: { lastError } },
+      );
     },
   };
 }

@@ -1,7 +1,14 @@
 import type { Db } from "mongodb";
 import type { Logger } from "pino";
 import { ClientFacingError } from "../../model/index.ts";
-import { compileRule, matchesFilter, type Rule, rulePaths, validateRule } from "../../rules/index.ts";
+import {
+  compileRule,
+  matchesFilter,
+  type Rule,
+  ruleBoundsProblem,
+  rulePaths,
+  validateRule,
+} from "../../rules/index.ts";
 import {
   type AudienceDocument,
   type AudienceMembers,
@@ -114,6 +121,8 @@ async function sendEvaluations(
   if (audience.kind !== "RULES")
     throw new ClientFacingError(`audience ${audience._id} is STATIC: it is never re-evaluated`);
   if (audience.deleting) throw new ClientFacingError(`audience ${audience._id} is being deleted`);
+  const beyond = ruleBoundsProblem(audience.rules);
+  if (beyond) throw new ClientFacingError(`the rule ${beyond}: change it with updateAudience`);
   const checked = validateRule(audience.rules);
   if (!checked.ok)
     throw new ClientFacingError(`audience ${audience._id} has an invalid rule: ${checked.errors.join("; ")}`);

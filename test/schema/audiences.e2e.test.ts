@@ -171,6 +171,27 @@ describe("createAudience input", () => {
     expect(fake.calls.length).toBe(before);
   });
 
+  it("refuses a rule beyond its bounds, naming input.rules and the bound, and calls nothing", async () => {
+    const calls = fake.calls.length;
+    const tags = (n: number) => Array.from({ length: n }, (_, i) => ({ tag: `t${i}` }));
+    let deep: unknown = { tag: "t" };
+    for (let level = 1; level <= 10; level++) deep = { not: deep };
+    for (const [rules, message] of [
+      [{ any: tags(101) }, "input.rules: must hold at most 100 conditions"],
+      [deep, "input.rules: must nest at most 10 levels deep"],
+      [{ tag: "x".repeat(16_400) }, /^input\.rules: must be at most 16 KiB encoded as JSON \(it is 16410 bytes\)$/],
+    ] as const) {
+      const result = await a.graphql(CREATE, { input: { name: uniqueId("big"), rules } });
+      expect(codeOf(result)).toBe("BAD_USER_INPUT");
+      expect(result.errors?.[0]?.message).toMatch(message);
+    }
+    expect(fake.calls.length).toBe(calls);
+    const within = await a.graphql<CreateResult>(CREATE, {
+      input: { name: uniqueId("ok"), rules: { any: tags(100) } },
+    });
+    expect(within.errors).toBeUndefined();
+  });
+
   it("refuses a RULES audience without rules", async () => {
     const result = await a.graphql<CreateResult>(CREATE, { input: { name: "norules" } });
     expect(codeOf(result)).toBe("BAD_USER_INPUT");
