@@ -5,7 +5,6 @@ import { AudienceInputRef, AudienceKindRef, parseAudienceInput } from "./audienc
 import { AudienceRunRef } from "./audienceRun.ts";
 import { builder } from "./builder.ts";
 import { type Context, callerAccount } from "./context.ts";
-import { parseCursor } from "./cursor.ts";
 import { type CustomerConnection, CustomerConnectionRef } from "./customerConnection.ts";
 import { orGraphQLError, parseArgument } from "./errors.ts";
 
@@ -81,11 +80,8 @@ export const AudienceRef = builder.objectRef<AudienceDocument>("Audience").imple
       args: { first: t.arg.int(), after: t.arg.string() },
       resolve: (audience, args, context) => {
         const first = parseArgument(firstSchema, args.first ?? DEFAULT_MEMBERS_PAGE, "first");
-        const after = parseCursor(
-          args.after,
-          (cursor) => (customerIdSchema.safeParse(cursor).success ? cursor : undefined),
-          "a customer id (the endCursor of the page before)",
-        );
+        // The cursor is a customer id: nothing else becomes a bound of the query.
+        const after = args.after == null ? undefined : parseArgument(customerIdSchema, args.after, "after");
         return membersPage(context, audience, first, after);
       },
     }),

@@ -2,7 +2,6 @@ import { z } from "zod";
 import { type IntegrationDocument, type SyncLogEntry, syncLogPosition } from "../store/index.ts";
 import { builder } from "./builder.ts";
 import { callerAccount } from "./context.ts";
-import { parseCursor } from "./cursor.ts";
 import { parseArgument } from "./errors.ts";
 import { type PageInfo, PageInfoRef } from "./pageInfo.ts";
 
@@ -70,6 +69,21 @@ const logPageSchema = z
   .min(1, "must be at least 1")
   .max(MAX_LOG_PAGE, `must be at most ${MAX_LOG_PAGE}`);
 
+/**
+ * A cursor is the id of the last entry of the page before, which must be an entry of this
+ * integration's log: no other text becomes a bound of the query.
+ */
+const cursorSchema = (integrationId: string) =>
+  z.string().transform((cursor, context) => {
+    const position = syncLogPosition(integrationId, cursor);
+    if (position !== undefined) return position;
+    context.addIssue({
+      code: "custom",
+      message: "must be the endCursor of an earlier page of this integration's sync log",
+    });
+    return z.NEVER;
+  });
+
 builder.queryFields((t) => ({
   integrations: t.field({
     type: [IntegrationRef],
@@ -85,11 +99,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, context) => {
       const first = parseArgument(logPageSchema, args.first ?? DEFAULT_LOG_PAGE, "first");
       const integrationId = String(args.integrationId);
-      const after = parseCursor(
-        args.after,
-        (cursor) => syncLogPosition(integrationId, cursor),
-        "the endCursor of an earlier page of this integration's sync log",
-      );
+      const after = args.after == null ? undefined : parseArgument(cursorSchema(integrationId), args.after, "after");
       const account = callerAccount(context);
       const integration = await context.services.integrations.get(integrationId);
       const empty = { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
