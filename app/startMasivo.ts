@@ -20,7 +20,7 @@ import {
 } from "../gateway/index.ts";
 import type { Services } from "../schema/index.ts";
 import { type LocalStack, type ServerCrashedError, startLocalStack } from "../stack/index.ts";
-import { connectStore, createSecretBox, pingStore, repositoriesOf } from "../store/index.ts";
+import { connectStore, createSecretBox, pingStore, prepareAudienceNames, repositoriesOf } from "../store/index.ts";
 import {
   connectNats,
   createCommandPublisher,
@@ -90,6 +90,12 @@ export async function startMasivo({
     log.info({ partitions: layout.partitions }, "streams ready");
 
     const repositories = repositoriesOf(store, now);
+    for (const { audience, heldBy } of await prepareAudienceNames(store.db)) {
+      log.warn(
+        { account: audience.account, audience: audience._id, name: audience.name, heldBy: heldBy?._id },
+        "this audience shares its name with an older one, which keeps it; rename one of them",
+      );
+    }
     const bootstrap = config.rootKey
       ? undefined
       : await bootstrapDefaultAccount(repositories.accounts, repositories.apiKeys);

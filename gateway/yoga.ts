@@ -5,6 +5,7 @@ import { resolveCaller } from "./auth.ts";
 import type { Authentication } from "./authentication.ts";
 import { clientOf } from "./clientAddress.ts";
 import type { GatewayLogger } from "./logger.ts";
+import { maskUnexpectedErrors } from "./maskedErrors.ts";
 import { boundedParserCaches } from "./parserCache.ts";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsPlugin } from "./queryLimits.ts";
 import { requestJsonNesting } from "./requestJsonNesting.ts";
@@ -40,6 +41,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     graphiql: { title: "Masivo" },
     landingPage: false,
     logging: options.logger ?? false,
+    // Without a logger (tests), masked errors still reach the console in full.
+    maskedErrors: { maskError: maskUnexpectedErrors(options.logger ?? { error: console.error }) },
     // yoga builds the context after parsing and validating the document, so a request over the
     // limits (queryLimits.ts) is refused before its key is looked up.
     context: async ({ request, req }) => ({

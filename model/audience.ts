@@ -75,6 +75,11 @@ export type Audience = {
   lock?: { runId: string; until: Date };
   /** The latest sweep slot a run was started for. */
   lastSweepAt?: Date;
+  /**
+   * Why the audience's definition did not reach the customer workers, so its members do not change
+   * in real time, in words a client may read; absent once it did (the audience is then HEALTHY).
+   */
+  lastError?: string;
   createdAt: Date;
   updatedAt: Date;
 };

@@ -70,6 +70,14 @@ export {
   type PurchaseItem,
   type PurchaseRecordedData,
 } from "./facts.ts";
+export {
+  ClientFacingError,
+  classifyFailure,
+  clientText,
+  type FailureClassifier,
+  failureRef,
+  type ServiceFailure,
+} from "./failures.ts";
 export { accountIdSchema, CUSTOMER_ID_MAX_LENGTH, customerIdSchema } from "./identifiers.ts";
 export {
   type CancelProperties,

@@ -1,6 +1,7 @@
 export type { Filter } from "./compileRule.ts";
 export { compileRule } from "./compileRule.ts";
 export { matchesFilter, matchesRule, rulePaths } from "./evaluateRule.ts";
+export { RULE_BOUNDS, ruleBoundsProblem } from "./ruleBounds.ts";
 export type {
   AttributeCondition,
   AttributeOp,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { customerIdSchema } from "../model/index.ts";
 import { type AudienceDocument, AudienceNotFoundError } from "../store/index.ts";
 import { AudienceInputRef, AudienceKindRef, parseAudienceInput } from "./audienceInput.ts";
 import { AudienceRunRef } from "./audienceRun.ts";
@@ -49,6 +50,12 @@ async function membersPage(
   };
 }
 
+const AudienceStatusRef = builder.enumType("AudienceStatus", {
+  description:
+    "HEALTHY: its members follow its definition; FAILING: its definition did not reach the customer workers, so members do not change in real time (lastError says why)",
+  values: ["HEALTHY", "FAILING"] as const,
+});
+
 export const AudienceRef = builder.objectRef<AudienceDocument>("Audience").implement({
   description: "A named set of customers, kept by a rule (RULES) or by imports (STATIC)",
   fields: (t) => ({
@@ -59,14 +66,25 @@ export const AudienceRef = builder.objectRef<AudienceDocument>("Audience").imple
     rules: t.field({ type: "JSON", nullable: true, resolve: (audience) => audience.rules ?? null }),
     sweepSchedule: t.string({ nullable: true, resolve: (audience) => audience.sweepSchedule ?? null }),
     size: t.exposeInt("size", { description: "Current member count" }),
+    status: t.field({
+      type: AudienceStatusRef,
+      resolve: (audience) => (audience.lastError === undefined ? "HEALTHY" : "FAILING"),
+    }),
+    lastError: t.string({
+      nullable: true,
+      description: "Why the audience is FAILING; a reference (ref_…) names the log entry when Masivo itself failed",
+      resolve: (audience) => audience.lastError ?? null,
+    }),
     members: t.field({
       type: CustomerConnectionRef,
-      description: `The members, by customer id; \`first\` defaults to ${DEFAULT_MEMBERS_PAGE}, at most ${MAX_MEMBERS_PAGE}`,
+      description: `The members, by customer id; \`first\` defaults to ${DEFAULT_MEMBERS_PAGE}, at most ${MAX_MEMBERS_PAGE}; \`after\` is the endCursor of the page before (a customer id)`,
       args: { first: t.arg.int(), after: t.arg.string() },
       extensions: pagedBy({ defaultFirst: DEFAULT_MEMBERS_PAGE, maxFirst: MAX_MEMBERS_PAGE }),
       resolve: (audience, args, context) => {
         const first = parseArgument(firstSchema, args.first ?? DEFAULT_MEMBERS_PAGE, "first");
-        return membersPage(context, audience, first, args.after ?? undefined);
+        // The cursor is a customer id: nothing else becomes a bound of the query.
+        const after = args.after == null ? undefined : parseArgument(customerIdSchema, args.after, "after");
+        return membersPage(context, audience, first, after);
       },
     }),
     runs: t.field({

@@ -1,7 +1,7 @@
 import { Cron } from "croner";
 import { z } from "zod";
 import { AUDIENCE_NAME_MAX_LENGTH, type AudienceInput, audienceNameSchema } from "../model/index.ts";
-import { validateRule } from "../rules/index.ts";
+import { ruleBoundsProblem, validateRule } from "../rules/index.ts";
 import { type AudienceDocument, DEFAULT_SWEEP_SCHEDULE } from "../store/index.ts";
 import { builder } from "./builder.ts";
 import { badInput, type InputIssue, parseArgument } from "./errors.ts";
@@ -20,7 +20,11 @@ export const AudienceInputRef = builder.inputType("AudienceInput", {
     }),
     description: t.string(),
     kind: t.field({ type: AudienceKindRef, description: "Default RULES; an audience's kind cannot change" }),
-    rules: t.field({ type: "JSON", description: "Required for RULES, absent for STATIC; grammar in docs/rules.md" }),
+    rules: t.field({
+      type: "JSON",
+      description:
+        "Required for RULES, absent for STATIC; at most 16 KiB encoded, 100 conditions, 10 levels deep; grammar in docs/rules.md",
+    }),
     sweepSchedule: t.string({
       description:
         'Cron expression (UTC) of the sweep that removes members a RULES audience no longer matches; default "0 * * * *" (hourly)',
@@ -96,6 +100,9 @@ export function parseAudienceInput(input: unknown, existing?: AudienceDocument):
     return { name: parsed.name, description, kind };
   }
 
+  // A rule kept from before the bounds existed is not refused here: its audience is marked instead.
+  const beyond = parsed.rules === undefined ? undefined : ruleBoundsProblem(parsed.rules);
+  if (beyond) throw badInput([...issues, { field: "input.rules", message: beyond }]);
   const rules = parsed.rules ?? existing?.rules;
   const checked = rules === undefined ? undefined : validateRule(rules);
   if (!checked) issues.push({ field: "input.rules", message: "is required for a RULES audience" });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { IntegrationDocument, SyncLogEntry } from "../store/index.ts";
+import { type IntegrationDocument, type SyncLogEntry, syncLogPosition } from "../store/index.ts";
 import { builder } from "./builder.ts";
 import { callerAccount } from "./context.ts";
 import { parseArgument } from "./errors.ts";
@@ -70,6 +70,21 @@ const logPageSchema = z
   .min(1, "must be at least 1")
   .max(MAX_LOG_PAGE, `must be at most ${MAX_LOG_PAGE}`);
 
+/**
+ * A cursor is the id of the last entry of the page before, which must be an entry of this
+ * integration's log: no other text becomes a bound of the query.
+ */
+const cursorSchema = (integrationId: string) =>
+  z.string().transform((cursor, context) => {
+    const position = syncLogPosition(integrationId, cursor);
+    if (position !== undefined) return position;
+    context.addIssue({
+      code: "custom",
+      message: "must be the endCursor of an earlier page of this integration's sync log",
+    });
+    return z.NEVER;
+  });
+
 builder.queryFields((t) => ({
   integrations: t.field({
     type: [IntegrationRef],
@@ -79,17 +94,20 @@ builder.queryFields((t) => ({
   }),
   syncLog: t.field({
     type: SyncLogConnectionRef,
-    description: `ADMIN: what an integration could not deliver, newest first; \`first\` defaults to ${DEFAULT_LOG_PAGE}, at most ${MAX_LOG_PAGE}`,
+    description: `ADMIN: what an integration could not deliver, newest first; \`first\` defaults to ${DEFAULT_LOG_PAGE}, at most ${MAX_LOG_PAGE}; \`after\` is the endCursor of the page before`,
     authScopes: { admin: true },
     args: { integrationId: t.arg.id({ required: true }), first: t.arg.int(), after: t.arg.string() },
     extensions: pagedBy({ defaultFirst: DEFAULT_LOG_PAGE, maxFirst: MAX_LOG_PAGE }),
     resolve: async (_root, args, context) => {
       const first = parseArgument(logPageSchema, args.first ?? DEFAULT_LOG_PAGE, "first");
-      const integration = await context.services.integrations.get(String(args.integrationId));
+      const integrationId = String(args.integrationId);
+      const after = args.after == null ? undefined : parseArgument(cursorSchema(integrationId), args.after, "after");
+      const account = callerAccount(context);
+      const integration = await context.services.integrations.get(integrationId);
       const empty = { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
       // Another account's integration reads as one that does not exist.
-      if (integration?.account !== callerAccount(context)) return empty;
-      const entries = await context.services.syncLog.page(integration._id, first + 1, args.after ?? undefined);
+      if (integration?.account !== account) return empty;
+      const entries = await context.services.syncLog.page(account, integration._id, first + 1, after);
       const page = entries.slice(0, first);
       return {
         edges: page.map((entry) => ({ cursor: entry._id, node: entry })),

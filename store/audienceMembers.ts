@@ -38,8 +38,10 @@ export function memberKey(audienceId: string, customerId: string): string {
 
 export function audienceMembersRepository(db: Db): AudienceMembers {
   const collection = db.collection<AudienceMemberDocument>("audienceMembers");
+  // The range finds the members by `_id`; the field bounds them to the audience whatever `after` holds.
   const inAudience = (audienceId: string, after?: string) => ({
     _id: { $gt: memberKey(audienceId, after ?? ""), $lt: `${audienceId};` },
+    audienceId,
   });
 
   return {

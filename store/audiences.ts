@@ -5,8 +5,13 @@ import { isDuplicateKey } from "./duplicateKey.ts";
 /** A RULES audience is swept hourly unless its `sweepSchedule` says otherwise. */
 export const DEFAULT_SWEEP_SCHEDULE = "0 * * * *";
 
-/** One audience's definition, as stored. */
-export type AudienceDocument = Audience;
+/**
+ * One audience's definition, as stored. `nameClaim` (`<account>:<audienceNameKey(name)>`) is held
+ * while the audience is live and dropped when it is being deleted; a unique index on it makes a
+ * name taken the moment an audience is written with it (see `prepareAudienceNames`). Documents
+ * written before it existed get it at start-up.
+ */
+export type AudienceDocument = Audience & { nameClaim?: string };
 
 export type NewAudience = Pick<AudienceDocument, "_id" | "account" | "name" | "description" | "kind" | "rules"> & {
   sweepSchedule?: string;
@@ -69,28 +74,64 @@ export type Audiences = {
   unlock: (id: string, runId: string) => Promise<void>;
   /** Records that the sweep of `slot` was started; false when another process recorded it first. */
   claimSweep: (id: string, slot: Date) => Promise<boolean>;
+  /** Records why the audience's definition did not reach the customer workers; undefined clears it. */
+  setLastError: (id: string, lastError: string | undefined) => Promise<void>;
 };
 
+/** The `nameClaim` of a live audience of `account` named `name`. */
+function nameClaim(account: string, name: string): string {
+  return `${account}:${audienceNameKey(name)}`;
+}
+
+const audiencesOf = (db: Db) => db.collection<AudienceDocument>("audiences");
+
+/** A live audience that shares its name with an older one, found by `prepareAudienceNames`. */
+export type SharedAudienceName = { audience: AudienceDocument; heldBy: AudienceDocument | undefined };
+
+/**
+ * Makes audience names unique per account, atomically: creates the unique index on `nameClaim`,
+ * then gives each live audience stored without a claim (written before claims existed) its own,
+ * oldest first. A name two live audiences already shared stays with the older one: the others are
+ * answered, to be logged, and keep working until renamed. Run at start-up; safe to run again.
+ *
+ * One field rather than an index on `account` and the name: FerretDB has no partial indexes, and
+ * MongoDB's sparse compound indexes still list every document that has an `account`, so audiences
+ * being deleted (without a claim) would collide with each other.
+ */
+export async function prepareAudienceNames(db: Db): Promise<SharedAudienceName[]> {
+  const collection = audiencesOf(db);
+  await collection.createIndex({ nameClaim: 1 }, { unique: true, sparse: true, name: "nameClaim_unique" });
+  const unclaimed = await collection.find({ nameClaim: { $exists: false }, deleting: false }).toArray();
+  const shared: SharedAudienceName[] = [];
+  for (const audience of unclaimed.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())) {
+    const claim = nameClaim(audience.account, audience.name);
+    try {
+      await collection.updateOne(
+        { _id: audience._id, nameClaim: { $exists: false }, deleting: false },
+        { $set: { nameClaim: claim } },
+      );
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      shared.push({ audience, heldBy: (await collection.findOne({ nameClaim: claim })) ?? undefined });
+    }
+  }
+  return shared;
+}
+
 export function audiencesRepository(db: Db, now: () => Date = () => new Date()): Audiences {
-  const collection = db.collection<AudienceDocument>("audiences");
-  /**
-   * Refuses a name another live audience of the account has, ignoring case (see `audienceNameKey`);
-   * the error quotes the name as that audience has it.
-   */
-  const refuseTakenName = async (account: string, name: string, except?: string) => {
-    const key = audienceNameKey(name);
-    const taken = (await collection.find({ account }).toArray()).find(
-      (a) => audienceNameKey(a.name) === key && a._id !== except && !a.deleting,
-    );
-    if (taken) throw new AudienceNameTakenError(`an audience named "${taken.name}" already exists`);
+  const collection = audiencesOf(db);
+  /** The error for a write the name index refused: it quotes the name as the audience holding it has it. */
+  const nameTaken = async (account: string, name: string): Promise<AudienceNameTakenError | undefined> => {
+    const holder = await collection.findOne({ nameClaim: nameClaim(account, name) });
+    return holder ? new AudienceNameTakenError(`an audience named "${holder.name}" already exists`) : undefined;
   };
 
   return {
     async create(audience) {
-      await refuseTakenName(audience.account, audience.name);
       const at = now();
       const document: AudienceDocument = {
         ...audience,
+        nameClaim: nameClaim(audience.account, audience.name),
         ruleVersion: 1,
         size: 0,
         deleting: false,
@@ -100,8 +141,11 @@ export function audiencesRepository(db: Db, now: () => Date = () => new Date()):
       try {
         await collection.insertOne(document);
       } catch (error) {
-        if (isDuplicateKey(error)) throw new AudienceNameTakenError(`audience id ${audience._id} already exists`);
-        throw error;
+        if (!isDuplicateKey(error)) throw error;
+        throw (
+          (await nameTaken(audience.account, audience.name)) ??
+          new AudienceNameTakenError(`audience id ${audience._id} already exists`)
+        );
       }
       return document;
     },
@@ -117,14 +161,27 @@ export function audiencesRepository(db: Db, now: () => Date = () => new Date()):
     async update(account, id, change) {
       const current = await this.get(account, id);
       if (!current) return undefined;
-      if (change.name !== undefined) await refuseTakenName(account, change.name, id);
       const rulesChanged = change.rules !== undefined && JSON.stringify(change.rules) !== JSON.stringify(current.rules);
-      const set = { ...change, updatedAt: now(), ruleVersion: current.ruleVersion + (rulesChanged ? 1 : 0) };
-      await collection.updateOne({ _id: id }, { $set: set });
+      const set = {
+        ...change,
+        ...(change.name === undefined || current.deleting ? {} : { nameClaim: nameClaim(account, change.name) }),
+        updatedAt: now(),
+        ruleVersion: current.ruleVersion + (rulesChanged ? 1 : 0),
+      };
+      try {
+        await collection.updateOne({ _id: id }, { $set: set });
+      } catch (error) {
+        if (!isDuplicateKey(error) || change.name === undefined) throw error;
+        throw (await nameTaken(account, change.name)) ?? error;
+      }
       return { ...current, ...set };
     },
     async markDeleting(_account, id) {
-      await collection.updateOne({ _id: id }, { $set: { deleting: true, updatedAt: now() } });
+      // The name is free again at once.
+      await collection.updateOne(
+        { _id: id },
+        { $set: { deleting: true, updatedAt: now() }, $unset: { nameClaim: "" } },
+      );
     },
     async remove(id) {
       await collection.deleteOne({ _id: id });
@@ -151,6 +208,12 @@ export function audiencesRepository(db: Db, now: () => Date = () => new Date()):
         { $set: { lastSweepAt: slot } },
       );
       return result.matchedCount === 1;
+    },
+    async setLastError(id, lastError) {
+      await collection.updateOne(
+        { _id: id },
+        lastError === undefined ? { $unset: { lastError: "" } } : { $set: { lastError } },
+      );
     },
   };
 }

@@ -35,6 +35,8 @@ export {
   audiencesRepository,
   DEFAULT_SWEEP_SCHEDULE,
   type NewAudience,
+  prepareAudienceNames,
+  type SharedAudienceName,
 } from "./audiences.ts";
 export {
   CUSTOMERS_COLLECTION,
@@ -73,4 +75,11 @@ export {
   sdkAuthenticationRepository,
 } from "./sdkAuthentication.ts";
 export { createSecretBox, type SealedSecret, type SecretBox } from "./secretBox.ts";
-export { type SyncLog, type SyncLogEntry, syncLogRepository } from "./syncLog.ts";
+export { storeFailureOf } from "./storeFailure.ts";
+export {
+  type SyncLog,
+  type SyncLogEntry,
+  type SyncLogPosition,
+  syncLogPosition,
+  syncLogRepository,
+} from "./syncLog.ts";

@@ -20,10 +20,28 @@ export type SyncLogEntry = {
   at: Date;
 };
 
+/**
+ * Where an entry sits in its integration's log, `<ms, 15 digits>:<writer, 6 hex>:<counter, 9 digits or more>`:
+ * its id without the integration. Only `syncLogPosition` makes one, so a page can only start inside
+ * the log it reads.
+ */
+export type SyncLogPosition = string & { readonly brand: "SyncLogPosition" };
+
+// A writer numbering past 10^9 entries writes a longer counter.
+const POSITION = /^\d{15}:[0-9a-f]{6}:\d{9,16}$/;
+
+/** The position of the entry `entryId` in the log of `integrationId`; undefined for any other text. */
+export function syncLogPosition(integrationId: string, entryId: string): SyncLogPosition | undefined {
+  const prefix = `${integrationId}:`;
+  if (!entryId.startsWith(prefix)) return undefined;
+  const position = entryId.slice(prefix.length);
+  return POSITION.test(position) ? (position as SyncLogPosition) : undefined;
+}
+
 export type SyncLog = {
   record: (entries: Omit<SyncLogEntry, "_id" | "at">[]) => Promise<void>;
-  /** Newest first; `after` is the `_id` of the last entry of the previous page. */
-  page: (integrationId: string, first: number, after?: string) => Promise<SyncLogEntry[]>;
+  /** One account's integration's entries, newest first, those before `after` when given. */
+  page: (account: string, integrationId: string, first: number, after?: SyncLogPosition) => Promise<SyncLogEntry[]>;
 };
 
 export function syncLogRepository(db: Db, now: () => Date = () => new Date()): SyncLog {
@@ -44,10 +62,12 @@ export function syncLogRepository(db: Db, now: () => Date = () => new Date()): S
         })),
       );
     },
-    page(integrationId, first, after) {
-      const upper = after ?? `${integrationId};`;
+    page(account, integrationId, first, after) {
+      // The range finds the entries by `_id`; the fields bound them to the account and integration
+      // whatever the range says.
+      const upper = after === undefined ? `${integrationId};` : `${integrationId}:${after}`;
       return collection
-        .find({ _id: { $gt: `${integrationId}:`, $lt: upper } })
+        .find({ _id: { $gt: `${integrationId}:`, $lt: upper }, integrationId, account })
         .sort({ _id: -1 })
         .limit(first)
         .toArray();

@@ -1,6 +1,14 @@
 import type { Db } from "mongodb";
 import type { Logger } from "pino";
-import { compileRule, matchesFilter, type Rule, rulePaths, validateRule } from "../../rules/index.ts";
+import { ClientFacingError } from "../../model/index.ts";
+import {
+  compileRule,
+  matchesFilter,
+  type Rule,
+  ruleBoundsProblem,
+  rulePaths,
+  validateRule,
+} from "../../rules/index.ts";
 import {
   type AudienceDocument,
   type AudienceMembers,
@@ -12,6 +20,7 @@ import {
 } from "../../store/index.ts";
 import type { AudienceRunJob, CommandPublisher } from "../../streams/index.ts";
 import { type CommandBatcher, createCommandBatcher } from "./commandBatcher.ts";
+import { reportFailure } from "./reportFailure.ts";
 import { STALLED_RUN_MS } from "./stalledRuns.ts";
 
 /** How long a run holds its audience without renewing; renewed with every batch it sends. */
@@ -71,9 +80,8 @@ export async function carryOutRun(job: AudienceRunJob, deps: RunDependencies): P
     else if (run.kind === "RENAME") await sendRenames(audience, run, job.previousName, batcher, deps);
     else await sendEvaluations(audience, run, batcher, deps);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    deps.log.error({ err: error, account: run.account, audience: audience._id, run: run._id }, "audience run failed");
-    await deps.runs.finish(run._id, "FAILED", message);
+    const context = { account: run.account, audience: audience._id, run: run._id };
+    await deps.runs.finish(run._id, "FAILED", reportFailure(deps.log, error, context, "audience run failed"));
     await deps.audiences.unlock(audience._id, run._id);
     return "sent";
   }
@@ -110,10 +118,14 @@ async function sendEvaluations(
   batcher: CommandBatcher,
   deps: RunDependencies,
 ) {
-  if (audience.kind !== "RULES") throw new Error(`audience ${audience._id} is STATIC: it is never re-evaluated`);
-  if (audience.deleting) throw new Error(`audience ${audience._id} is being deleted`);
+  if (audience.kind !== "RULES")
+    throw new ClientFacingError(`audience ${audience._id} is STATIC: it is never re-evaluated`);
+  if (audience.deleting) throw new ClientFacingError(`audience ${audience._id} is being deleted`);
+  const beyond = ruleBoundsProblem(audience.rules);
+  if (beyond) throw new ClientFacingError(`the rule ${beyond}: change it with updateAudience`);
   const checked = validateRule(audience.rules);
-  if (!checked.ok) throw new Error(`audience ${audience._id} has an invalid rule: ${checked.errors.join("; ")}`);
+  if (!checked.ok)
+    throw new ClientFacingError(`audience ${audience._id} has an invalid rule: ${checked.errors.join("; ")}`);
   const rule = audience.rules;
 
   const members = new Set<string>();
@@ -198,7 +210,7 @@ async function sendRenames(
   batcher: CommandBatcher,
   deps: RunDependencies,
 ) {
-  if (!previousName) throw new Error(`run ${run._id} is a RENAME without the previous name`);
+  if (!previousName) throw new ClientFacingError(`run ${run._id} is a RENAME without the previous name`);
   if (previousName === audience.name) return;
   await deps.membershipsTracked(deps.keepAlive);
   const customers = new Set<string>();

@@ -1,7 +1,8 @@
 import { type KV, Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
-import { rulePaths, validateRule } from "../../rules/index.ts";
+import { ClientFacingError } from "../../model/index.ts";
+import { ruleBoundsProblem, rulePaths, validateRule } from "../../rules/index.ts";
 import type { AudienceDocument } from "../../store/index.ts";
 import type { AudienceRule } from "../customer/index.ts";
 
@@ -22,7 +23,10 @@ async function openBucket(nc: NatsConnection): Promise<KV> {
 
 /** What the audience operations use to tell the workers. */
 export type AudienceCatalogWriter = {
-  /** Publishes a RULES audience's current rule, or withdraws any other (STATIC, being deleted). */
+  /**
+   * Publishes a RULES audience's current rule, or withdraws any other (STATIC, being deleted).
+   * Throws a ClientFacingError, having withdrawn it, for a rule beyond the bounds (docs/rules.md).
+   */
   publish: (audience: AudienceDocument) => Promise<void>;
   withdraw: (account: string, audienceId: string) => Promise<void>;
 };
@@ -36,6 +40,14 @@ export async function openAudienceCatalogWriter(nc: NatsConnection): Promise<Aud
     withdraw,
     async publish(audience) {
       if (audience.kind !== "RULES" || audience.deleting) return withdraw(audience.account, audience._id);
+      const beyond = ruleBoundsProblem(audience.rules);
+      if (beyond) {
+        // Stored before rules had bounds: not evaluated until it is given a rule within them.
+        await withdraw(audience.account, audience._id);
+        throw new ClientFacingError(
+          `the rule ${beyond}: it is not evaluated until updateAudience gives the audience a rule within the bounds`,
+        );
+      }
       const entry: CatalogEntry = {
         id: audience._id,
         account: audience.account,

@@ -1,5 +1,5 @@
 import { CsvError, type Options, parse } from "csv-parse/sync";
-import { customerIdSchema } from "../../model/index.ts";
+import { ClientFacingError, customerIdSchema } from "../../model/index.ts";
 
 /** What a stretch of an uploaded CSV held: the ids to import and the lines that could not give one. */
 export type CustomerIdBatch = {
@@ -8,7 +8,7 @@ export type CustomerIdBatch = {
 };
 
 /** The upload has no header row naming a `customerId` column, so none of it can be read. */
-export class CsvHeaderError extends Error {
+export class CsvHeaderError extends ClientFacingError {
   override name = "CsvHeaderError";
   readonly code = "BAD_CSV_HEADER";
 }

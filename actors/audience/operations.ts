@@ -16,6 +16,8 @@ import { RUN_LOCK_MS } from "./carryOutRun.ts";
 import type { AudienceCatalogWriter } from "./catalog.ts";
 import { createCommandBatcher } from "./commandBatcher.ts";
 import { readCustomerIdBatches } from "./csvCustomerIds.ts";
+import { publishAudience } from "./publishAudience.ts";
+import { reportFailure } from "./reportFailure.ts";
 
 export type AudienceOperationsDependencies = {
   link: NatsLink;
@@ -64,8 +66,10 @@ export function createAudienceOperations(deps: AudienceOperationsDependencies): 
 
   return {
     async create(account, input) {
-      const audience = await deps.audiences.create({ _id: newId("aud"), account, ...input });
-      await deps.catalog.publish(audience);
+      const audience = await publishAudience(
+        await deps.audiences.create({ _id: newId("aud"), account, ...input }),
+        deps,
+      );
       if (audience.kind === "RULES") await queueRun(audience, "RECALCULATE");
       return audience;
     },
@@ -75,7 +79,7 @@ export function createAudienceOperations(deps: AudienceOperationsDependencies): 
       if (input.kind !== current.kind) {
         throw new AudienceRequestRefusedError(`input.kind: an audience's kind cannot change (it is ${current.kind})`);
       }
-      const updated = (await deps.audiences.update(account, id, {
+      const changed = (await deps.audiences.update(account, id, {
         name: input.name,
         description: input.description,
         rules: input.rules,
@@ -83,7 +87,7 @@ export function createAudienceOperations(deps: AudienceOperationsDependencies): 
       })) as AudienceDocument;
       // The workers decide facts under the new name from here on; the RENAME run then moves what
       // destinations hold under the old one.
-      await deps.catalog.publish(updated);
+      const updated = await publishAudience(changed, deps);
       if (updated.ruleVersion !== current.ruleVersion) await queueRun(updated, "RECALCULATE");
       if (input.name !== current.name) await queueRun(updated, "RENAME", current.name);
       return updated;
@@ -129,10 +133,9 @@ export function createAudienceOperations(deps: AudienceOperationsDependencies): 
         }
         await deps.runs.recordSent(runId, await batcher.flush(), true);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        deps.log.error({ err: error, account, audience: id, run: runId }, "audience import failed");
+        const reason = reportFailure(deps.log, error, { account, audience: id, run: runId }, "audience import failed");
         await deps.runs.recordSent(runId, batcher.sent(), true);
-        await deps.runs.finish(runId, "FAILED", message);
+        await deps.runs.finish(runId, "FAILED", reason);
         await deps.audiences.unlock(id, runId);
         return (await deps.runs.byId(runId)) as AudienceRunDocument;
       }

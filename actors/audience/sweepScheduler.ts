@@ -1,5 +1,6 @@
 import { Cron } from "croner";
 import type { Logger } from "pino";
+import { ruleBoundsProblem } from "../../rules/index.ts";
 import { type AudienceRuns, type Audiences, DEFAULT_SWEEP_SCHEDULE } from "../../store/index.ts";
 import { type AudienceRunJob, enqueueAudienceRun, type NatsLink } from "../../streams/index.ts";
 
@@ -30,7 +31,8 @@ export function startSweepScheduler(options: SweepSchedulerOptions): SweepSchedu
   const tick = async () => {
     const now = options.now();
     for (const audience of await options.audiences.all()) {
-      if (audience.kind !== "RULES" || audience.deleting) continue;
+      // A rule beyond the bounds (stored before they existed) is not evaluated: its sweeps would only fail.
+      if (audience.kind !== "RULES" || audience.deleting || ruleBoundsProblem(audience.rules)) continue;
       const slot = latestSlot(audience.sweepSchedule ?? DEFAULT_SWEEP_SCHEDULE, now);
       const since = audience.lastSweepAt ?? audience.createdAt;
       if (!slot || slot.getTime() <= since.getTime()) continue;

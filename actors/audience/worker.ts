@@ -10,6 +10,7 @@ import { openAudienceCatalogWriter } from "./catalog.ts";
 import { createRunFinisher } from "./finishRun.ts";
 import { customersWhoChangedMembership } from "./membershipHistory.ts";
 import { startMembershipTracker, untilMembershipsTracked } from "./membershipTracker.ts";
+import { publishAudience } from "./publishAudience.ts";
 import { startRunQueue } from "./runQueue.ts";
 import { failStalledRuns } from "./stalledRuns.ts";
 import { type SweepScheduler, startSweepScheduler } from "./sweepScheduler.ts";
@@ -41,8 +42,9 @@ export async function startAudienceWorker(options: AudienceWorkerOptions): Promi
   const commands = createCommandPublisher({ link: options.link, partitions: options.partitions, now });
 
   // MongoDB holds the definitions; the catalog is their broadcast. Republishing them at start
-  // repairs a catalog that missed a write (a gateway that died between the two) or was lost.
-  for (const audience of await audiences.all()) await catalog.publish(audience);
+  // repairs a catalog that missed a write (a gateway that died between the two) or was lost; one
+  // that cannot be published is marked and skipped.
+  for (const audience of await audiences.all()) await publishAudience(audience, { catalog, audiences, log });
 
   const tracker = await startMembershipTracker({ link: options.link, audiences, runs, members, finishRun, log });
   const queue = await startRunQueue(

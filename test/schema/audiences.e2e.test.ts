@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type {
   AudienceInput,
@@ -168,6 +169,27 @@ describe("createAudience input", () => {
       { field: "input.rules.all[1].within.days", message: "must be a positive integer" },
     ]);
     expect(fake.calls.length).toBe(before);
+  });
+
+  it("refuses a rule beyond its bounds, naming input.rules and the bound, and calls nothing", async () => {
+    const calls = fake.calls.length;
+    const tags = (n: number) => Array.from({ length: n }, (_, i) => ({ tag: `t${i}` }));
+    let deep: unknown = { tag: "t" };
+    for (let level = 1; level <= 10; level++) deep = { not: deep };
+    for (const [rules, message] of [
+      [{ any: tags(101) }, "input.rules: must hold at most 100 conditions"],
+      [deep, "input.rules: must nest at most 10 levels deep"],
+      [{ tag: "x".repeat(16_400) }, /^input\.rules: must be at most 16 KiB encoded as JSON \(it is 16410 bytes\)$/],
+    ] as const) {
+      const result = await a.graphql(CREATE, { input: { name: uniqueId("big"), rules } });
+      expect(codeOf(result)).toBe("BAD_USER_INPUT");
+      expect(result.errors?.[0]?.message).toMatch(message);
+    }
+    expect(fake.calls.length).toBe(calls);
+    const within = await a.graphql<CreateResult>(CREATE, {
+      input: { name: uniqueId("ok"), rules: { any: tags(100) } },
+    });
+    expect(within.errors).toBeUndefined();
   });
 
   it("refuses a RULES audience without rules", async () => {
@@ -540,6 +562,41 @@ describe("reading audiences", () => {
     const tooMany = await a.graphql(MEMBERS, { id: audience._id, first: 501 });
     expect(codeOf(tooMany)).toBe("BAD_USER_INPUT");
     expect(tooMany.errors?.[0]?.message).toMatch(/^first: must be at most 500/);
+  });
+
+  it("lists members of the audience asked for only, whatever `after` holds, and refuses a cursor that is no customer id", async () => {
+    const [audience, neighbour] = [await storedAudience(a, "STATIC"), await storedAudience(a, "STATIC")];
+    const enter = (audienceId: string, customerId: string) => ({
+      audienceId,
+      account: a.account,
+      customerId,
+      member: true,
+      since: "2026-03-01T09:00:00.000Z",
+    });
+    await a.services.audienceMembers.apply([enter(audience._id, "in-1"), enter(neighbour._id, "out-1")]);
+    await a.services.customers.writeMany(
+      ["in-1", "out-1"].map((id) => ({ document: liveCustomer(a.account, id), readVersion: 0 })),
+    );
+    const MEMBERS = `query($id: ID!, $after: String) { audience(id: $id) {
+      members(first: 500, after: $after) { edges { node { customerId } } } } }`;
+    type Members = { audience: { members: { edges: { node: { customerId: string } }[] } } };
+
+    for (const [after, message] of [
+      ["", "after: must not be empty"],
+      ["x".repeat(257), "after: must be at most 256 characters"],
+    ]) {
+      const refused = await a.graphql(MEMBERS, { id: audience._id, after });
+      expect(codeOf(refused)).toBe("BAD_USER_INPUT");
+      expect(refused.errors?.[0]?.message).toBe(message);
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: "binary", minLength: 1, maxLength: 40 }), async (after) => {
+        const result = await a.graphql<Members>(MEMBERS, { id: audience._id, after });
+        expect(result.errors).toBeUndefined();
+        for (const edge of result.data?.audience.members.edges ?? []) expect(edge.node.customerId).toBe("in-1");
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it("lists a customer's audiences, skipping those that are gone", async () => {

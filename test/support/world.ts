@@ -3,7 +3,7 @@ import { inject } from "vitest";
 import { createGateway, type Gateway, startAuthentication } from "../../gateway/index.ts";
 import type { AudienceOperations, IngestCommand } from "../../model/index.ts";
 import type { Services } from "../../schema/index.ts";
-import { connectStore, createSecretBox, repositoriesOf, type Store } from "../../store/index.ts";
+import { connectStore, createSecretBox, prepareAudienceNames, repositoriesOf, type Store } from "../../store/index.ts";
 import {
   type CommandPublisher,
   connectNats,
@@ -82,6 +82,7 @@ export async function createWorld(
   const link = await connectNats(inject("natsUrl"), "masivo-test");
   const store = await connectStore(isolatedMongoUrl(options.database ?? uniqueId("db")));
   const layout = await ensureStreams(link.nc, 32);
+  await prepareAudienceNames(store.db);
   const publisher = createCommandPublisher({ link, partitions: layout.partitions });
   const repositories = repositoriesOf(store);
   const services: Services = {

@@ -1,15 +1,15 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { carryOutRun, type RunDependencies } from "../../../actors/audience/carryOutRun.ts";
+import { carryOutRun } from "../../../actors/audience/carryOutRun.ts";
 import { failStalledRuns } from "../../../actors/audience/stalledRuns.ts";
 import { startSweepScheduler } from "../../../actors/audience/sweepScheduler.ts";
 import {
   type AudienceRuns,
   type Audiences,
-  audienceMembersRepository,
   audienceRunsRepository,
   audiencesRepository,
 } from "../../../store/index.ts";
+import { runDependencies } from "../../support/runDependencies.ts";
 import { createWorld, uniqueId, type World } from "../../support/world.ts";
 
 let world: World;
@@ -111,21 +111,8 @@ describe("stalled runs", () => {
 describe("a DELETE right after a rename", () => {
   it("waits for the RENAME asked before it, unless that one has not moved for ten minutes", async () => {
     clock = new Date("2026-03-03T10:00:00.000Z");
-    const deps: RunDependencies = {
-      db: world.store.db,
-      isFerretDB: world.store.isFerretDB,
-      audiences,
-      runs,
-      members: audienceMembersRepository(world.store.db),
-      // No members: nothing is sent, only whether each run may go on is decided.
-      commands: { publish: async () => [] },
-      finishRun: async () => {},
-      customersWhoChangedMembership: async function* () {},
-      membershipsTracked: async () => {},
-      keepAlive: () => {},
-      now,
-      log: pino({ level: "silent" }),
-    };
+    // No members: nothing is sent, only whether each run may go on is decided.
+    const deps = runDependencies(world, { audiences, runs, now });
     const job = (runId: string, audienceId: string, kind: "RENAME" | "DELETE") => ({
       runId,
       account: world.account,

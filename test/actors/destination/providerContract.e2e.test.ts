@@ -204,7 +204,7 @@ describe("a provider written against the destination contract", () => {
     const refused = await event("sam", 2);
     const third = await event("sam", 3);
     const log = await waitFor("the refused fact in the sync log", async () => {
-      const entries = await syncLogRepository(store.db).page(integrationId, 10);
+      const entries = await syncLogRepository(store.db).page(account, integrationId, 10);
       return entries.length > 0 ? entries : undefined;
     });
     expect(log.map(({ customerId, item, factId, message }) => ({ customerId, item, factId, message }))).toEqual([
