@@ -17,6 +17,7 @@ export {
   type RunStatus,
 } from "./audience.ts";
 export {
+  type CommandIdentity,
   type CommandMetadata,
   evaluateAudienceDataSchema,
   type IngestCommand,
@@ -77,13 +78,18 @@ export {
   type FulfillProperties,
   fulfillPropertiesSchema,
   INTERNAL_EVENT_NAMES,
+  ITEM_MAX_QUANTITY,
   type InternalEventName,
   internalEventPropertySchemas,
   isInternalEvent,
+  ORDER_MAX_ITEMS,
+  ORDER_TEXT_MAX_LENGTH,
   type ReverseProperties,
   reversePropertiesSchema,
 } from "./internalEvents.ts";
 export { type JsonObject, jsonObjectSchema } from "./json.ts";
+export { customAttributesSchema, eventPropertiesSchema, JSON_KEY_MAX_LENGTH, JSON_MAX_DEPTH } from "./jsonKeys.ts";
+export { COMMAND_MAX_BYTES, CUSTOMER_ATTRIBUTES_MAX_BYTES, FACT_MAX_BYTES } from "./messageSizes.ts";
 export {
   PROFILE_FIELDS,
   PROFILE_PARTS,

@@ -3,7 +3,7 @@ import { customerIdSchema, DEVICE_PLATFORMS, devicePlatformSchema } from "../mod
 import { AckRef, ack } from "./ack.ts";
 import { builder } from "./builder.ts";
 import { callerAccount } from "./context.ts";
-import { orUnavailable, parseArgument } from "./errors.ts";
+import { ingesting, parseArgument } from "./errors.ts";
 
 export const DevicePlatformRef = builder.enumType("DevicePlatform", { values: DEVICE_PLATFORMS });
 
@@ -39,12 +39,14 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, context) => {
       const account = callerAccount(context);
       const { customerId, ...device } = parseArgument(deviceSchema, args.input, "input");
-      return orUnavailable(async () =>
-        ack(
-          await context.services.publisher.publish([
-            { type: "device.register", data: device, metadata: { account, customerId } },
-          ]),
-        ),
+      return ingesting(
+        () => "input",
+        async () =>
+          ack(
+            await context.services.publisher.publish([
+              { type: "device.register", data: device, metadata: { account, customerId } },
+            ]),
+          ),
       );
     },
   }),
@@ -57,12 +59,14 @@ builder.mutationFields((t) => ({
       const account = callerAccount(context);
       const customerId = parseArgument(customerIdSchema, String(args.customerId), "customerId");
       const token = parseArgument(tokenSchema, args.token, "token");
-      return orUnavailable(async () =>
-        ack(
-          await context.services.publisher.publish([
-            { type: "device.unregister", data: { token }, metadata: { account, customerId } },
-          ]),
-        ),
+      return ingesting(
+        () => "token",
+        async () =>
+          ack(
+            await context.services.publisher.publish([
+              { type: "device.unregister", data: { token }, metadata: { account, customerId } },
+            ]),
+          ),
       );
     },
   }),

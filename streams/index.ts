@@ -9,7 +9,7 @@ export { type CommandResender, createCommandResender, type StoredCommand } from 
 export { decodeCommand, encodeCommand } from "./commands.ts";
 export { connectNats, type NatsLink } from "./connection.ts";
 export { DUPLICATE_WINDOW_NS, STREAM_NAMES } from "./definitions.ts";
-export { UnavailableError } from "./errors.ts";
+export { CommandTooLargeError, UnavailableError } from "./errors.ts";
 export {
   createFactPublisher,
   type FactPublisher,

@@ -122,7 +122,7 @@ async function sendEvaluations(
   const evaluate = (customerId: string) =>
     batcher.add({
       type: "audience.evaluate",
-      id: `${run._id}:${customerId}`,
+      id: { derived: `${run._id}:${customerId}` },
       data: { audienceId: audience._id, audienceName: audience.name, runId: run._id, rule },
       metadata: { account: run.account, customerId },
     });
@@ -167,7 +167,7 @@ async function sendExits(
     for (const customerId of page) {
       await batcher.add({
         type: "membership.set",
-        id: `${run._id}:${customerId}`,
+        id: { derived: `${run._id}:${customerId}` },
         data: {
           audienceId: audience._id,
           audienceName: audience.name,
@@ -207,7 +207,7 @@ async function sendRenames(
   for (const customerId of customers) {
     await batcher.add({
       type: "membership.rename",
-      id: `${run._id}:${customerId}`,
+      id: { derived: `${run._id}:${customerId}` },
       data: { audienceId: audience._id, previousName, audienceName: audience.name, runId: run._id },
       metadata: { account: run.account, customerId },
     });
