@@ -23,10 +23,7 @@ export const ORDER_MAX_ITEMS = 100;
 /** Units of one line item; Braze takes 100 a purchase, so this is at most 100 purchases an item. */
 export const ITEM_MAX_QUANTITY = 10_000;
 
-const orderText = z
-  .string()
-  .trim()
-  .max(ORDER_TEXT_MAX_LENGTH, `must be at most ${ORDER_TEXT_MAX_LENGTH} characters`);
+const orderText = z.string().trim().max(ORDER_TEXT_MAX_LENGTH, `must be at most ${ORDER_TEXT_MAX_LENGTH} characters`);
 const orderId = orderText.min(1, "must be a non-empty string");
 const sku = orderText.min(1, "must be a non-empty string");
 const quantity = z

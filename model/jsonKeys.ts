@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { type JsonObject, jsonObjectSchema } from "./json.ts";
 
 /** The longest key of a custom attribute or an event property, in characters (Unicode code points). */
