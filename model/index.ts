@@ -89,7 +89,7 @@ export {
 } from "./internalEvents.ts";
 export { type JsonObject, jsonObjectSchema } from "./json.ts";
 export { customAttributesSchema, eventPropertiesSchema, JSON_KEY_MAX_LENGTH, JSON_MAX_DEPTH } from "./jsonKeys.ts";
-export { COMMAND_MAX_BYTES, CUSTOMER_ATTRIBUTES_MAX_BYTES, FACT_MAX_BYTES } from "./messageSizes.ts";
+export { COMMAND_MAX_BYTES, FACT_MAX_BYTES } from "./messageSizes.ts";
 export {
   PROFILE_FIELDS,
   PROFILE_PARTS,

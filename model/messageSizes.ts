@@ -1,3 +1,5 @@
+import { CUSTOMER_BOUNDS } from "./customerBounds.ts";
+
 /**
  * How large the messages Masivo puts on NATS may grow, measured encoded (JSON, UTF-8). Every bound
  * at the edge exists so that what a command leads to stays within these; nats-server's
@@ -6,9 +8,6 @@
 
 /** One command on INGEST: a customer upsert, one event, a device registration, … */
 export const COMMAND_MAX_BYTES = 256 * 1024;
-
-/** A customer's custom attributes, all of them: the customer actor keeps them within this. */
-export const CUSTOMER_ATTRIBUTES_MAX_BYTES = 256 * 1024;
 
 /**
  * What a fact carries besides one command's data or the customer's attributes: the profile fields
@@ -19,6 +18,7 @@ const FACT_OVERHEAD_BYTES = 16 * 1024;
 
 /**
  * The largest fact a bounded command can lead to: `customer.profileChanged` carries all the
- * attributes; `event.recorded`, `purchase.recorded` and `tags.changed` carry at most one command's data.
+ * attributes (at most CUSTOMER_BOUNDS.attributesBytes); `event.recorded`, `purchase.recorded` and
+ * `tags.changed` carry at most one command's data.
  */
-export const FACT_MAX_BYTES = Math.max(COMMAND_MAX_BYTES, CUSTOMER_ATTRIBUTES_MAX_BYTES) + FACT_OVERHEAD_BYTES;
+export const FACT_MAX_BYTES = Math.max(COMMAND_MAX_BYTES, CUSTOMER_BOUNDS.attributesBytes) + FACT_OVERHEAD_BYTES;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   COMMAND_MAX_BYTES,
-  CUSTOMER_ATTRIBUTES_MAX_BYTES,
+  CUSTOMER_BOUNDS,
   type CustomerFact,
   FACT_MAX_BYTES,
   type IngestCommand,
@@ -37,7 +37,7 @@ describe("the largest messages a bounded request can lead to", () => {
           lastName: escaped(255),
           tier: escaped(255),
         },
-        attributes: jsonOf(CUSTOMER_ATTRIBUTES_MAX_BYTES),
+        attributes: jsonOf(CUSTOMER_BOUNDS.attributesBytes),
         consent: {
           email: "GRANTED",
           push: "GRANTED",
