@@ -46,6 +46,9 @@ export function streamDefinitions(partitions: number): StreamDefinition[] {
       metadata: { [PARTITIONS_METADATA_KEY]: String(partitions) },
       // A request's commands are stored all or none (streams/atomicPublish.ts).
       allow_atomic: true,
+      // Kept without replicas: storedMessageIds.ts asks INGEST which ids it holds in a way only
+      // a stream without replicas answers without a trace.
+      num_replicas: 1,
     },
     {
       ...common,

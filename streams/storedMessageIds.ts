@@ -12,7 +12,14 @@ const NO_SUCH_MSG_ID = ":none";
  * found without storing anything. Each id is published with an empty payload and an expected last
  * message id no message has: JetStream looks the id up first and answers a known one as a
  * duplicate, without checking the expectation; an unknown one then fails the expectation, so it is
- * not stored either. The single publish's deduplication, used as a question.
+ * not stored either, and leaves no trace. The single publish's deduplication, used as a question.
+ *
+ * Only for a stream without replicas (INGEST is one: streams/definitions.ts). A replicated stream
+ * holds an id as "in process" from its proposal until it is stored, and one never stored until its
+ * duplicate window passes: asked about this way, an unknown id would be refused (10158) for hours.
+ * A replicated INGEST would ask with atomic batches of one message instead, which are checked
+ * before any proposal (measured on the development machine: 3.5 ms an id on a stream without
+ * replicas, whose batches are staged on disk, against under 0.1 ms this way).
  */
 export async function storedMessageIds(
   js: JetStreamClient,

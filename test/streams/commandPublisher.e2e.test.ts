@@ -1,16 +1,21 @@
-import { jetstreamManager } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IngestCommandDraft } from "../../model/index.ts";
+import { streamDefinitions } from "../../streams/definitions.ts";
 import {
   type CommandPublisher,
+  commandMessageId,
   connectNats,
   createCommandPublisher,
   decodeCommand,
   ensureStreams,
   type NatsLink,
+  partitionOf,
   STREAM_NAMES,
+  subjects,
   UnavailableError,
 } from "../../streams/index.ts";
+import { storedMessageIds } from "../../streams/storedMessageIds.ts";
 import { type CuttableProxy, startCuttableProxy } from "../support/cuttableProxy.ts";
 import { type PrivateNats, startPrivateNats } from "../support/privateNats.ts";
 import { readStream, waitFor } from "../support/streamReader.ts";
@@ -78,7 +83,7 @@ describe("the command publisher: a call is stored all or none", () => {
     beforeAll(async () => {
       proxy = await startCuttableProxy({ host: "127.0.0.1", port: nats.port });
       cutLink = await connectNats(proxy.url, "publisher-cut");
-      cutPublisher = createCommandPublisher({ link: cutLink, partitions: PARTITIONS, timeoutMs: 1_000 });
+      cutPublisher = createCommandPublisher({ link: cutLink, partitions: PARTITIONS });
     });
     afterAll(async () => {
       await cutLink?.close();
@@ -120,6 +125,28 @@ describe("the command publisher: a call is stored all or none", () => {
     expect(await publisher.publish([b, c, d])).toEqual(idsOf([b, c, d]));
     expect(await publisher.publish([d, a, c, b])).toEqual(idsOf([d, a, c, b]));
     expect(await storedIds(account)).toEqual(idsOf([a, b, c, d]));
+  });
+
+  it("asks which ids INGEST holds without storing anything or holding back the ids it asked about", async () => {
+    const account = uniqueId("acct");
+    const [a, b, c] = events(account, "asked", 3) as [IngestCommandDraft, IngestCommandDraft, IngestCommandDraft];
+    await publisher.publish([a, b]);
+    const messageOf = (draft: IngestCommandDraft) => ({
+      subject: subjects.ingest(account, partitionOf(account, draft.metadata.customerId, PARTITIONS)),
+      payload: new Uint8Array(),
+      msgId: commandMessageId(account, draft.id ?? { derived: "?" }),
+    });
+    const stored = await storedMessageIds(jetstream(link.nc), [a, b, c].map(messageOf), 5_000);
+    expect([...stored].sort()).toEqual([messageOf(a).msgId, messageOf(b).msgId].sort());
+    expect(await storedIds(account)).toEqual(idsOf([a, b]));
+    // The unknown id it asked about is stored at the first try, alone or in a batch.
+    expect(await publisher.publish([c])).toEqual(idsOf([c]));
+    expect(await storedIds(account)).toEqual(idsOf([a, b, c]));
+  });
+
+  it("is defined for an INGEST without replicas, which the way it asks which ids INGEST holds needs", () => {
+    const ingest = streamDefinitions(PARTITIONS).find((definition) => definition.name === STREAM_NAMES.ingest);
+    expect(ingest?.num_replicas).toBe(1);
   });
 
   it("stores an id repeated within one call once, as its first command", async () => {
