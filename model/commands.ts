@@ -94,13 +94,20 @@ export const ingestCommandSchema = z.discriminatedUnion("type", [
 export type IngestCommand = z.infer<typeof ingestCommandSchema>;
 export type IngestCommandType = IngestCommand["type"];
 
+/**
+ * A command's id when sending it again must store it once: the client's (an event's `id`), or one
+ * Masivo derives (an audience run's, a device move's). The two are deduplicated apart, so a
+ * client's id can never suppress one of Masivo's, nor the reverse.
+ */
+export type CommandIdentity = { client: string } | { derived: string };
+
 /** A command before it has an id and acceptance time: what the gateway builds from a request. */
 export type IngestCommandDraft = {
   [T in IngestCommandType]: {
     type: T;
     data: Extract<IngestCommand, { type: T }>["data"];
     metadata: Pick<CommandMetadata, "account" | "customerId">;
-    /** Deterministic id when the client supplied one (idempotent ingestion). */
-    id?: string;
+    /** Without one, a UUID is generated (a resend is then another command). */
+    id?: CommandIdentity;
   };
 }[IngestCommandType];

@@ -17,6 +17,7 @@ export {
   type RunStatus,
 } from "./audience.ts";
 export {
+  type CommandIdentity,
   type CommandMetadata,
   evaluateAudienceDataSchema,
   type IngestCommand,
@@ -86,12 +87,17 @@ export {
   fulfillPropertiesSchema,
   INTERNAL_EVENT_NAMES,
   type InternalEventName,
+  ITEM_MAX_QUANTITY,
   internalEventPropertySchemas,
   isInternalEvent,
+  ORDER_MAX_ITEMS,
+  ORDER_TEXT_MAX_LENGTH,
   type ReverseProperties,
   reversePropertiesSchema,
 } from "./internalEvents.ts";
 export { type JsonObject, jsonObjectSchema } from "./json.ts";
+export { customAttributesSchema, eventPropertiesSchema, JSON_KEY_MAX_LENGTH, JSON_MAX_DEPTH } from "./jsonKeys.ts";
+export { COMMAND_MAX_BYTES, FACT_MAX_BYTES } from "./messageSizes.ts";
 export {
   PROFILE_FIELDS,
   PROFILE_PARTS,

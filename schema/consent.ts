@@ -2,7 +2,7 @@ import { CONSENT_PURPOSES, CONSENT_VALUES, type ConsentPatch, customerIdSchema }
 import { AckRef, ack } from "./ack.ts";
 import { builder } from "./builder.ts";
 import { callerAccount } from "./context.ts";
-import { orUnavailable, parseArgument } from "./errors.ts";
+import { ingesting, parseArgument } from "./errors.ts";
 
 export const ConsentRef = builder.enumType("Consent", {
   description: "Consent for one purpose; UNKNOWN until the customer says",
@@ -32,10 +32,14 @@ builder.mutationField("setConsent", (t) =>
       const account = callerAccount(context);
       const customerId = parseArgument(customerIdSchema, String(args.customerId), "customerId");
       const data = consentPatch(args.consent);
-      return orUnavailable(async () =>
-        ack(
-          await context.services.publisher.publish([{ type: "consent.set", data, metadata: { account, customerId } }]),
-        ),
+      return ingesting(
+        () => "consent",
+        async () =>
+          ack(
+            await context.services.publisher.publish([
+              { type: "consent.set", data, metadata: { account, customerId } },
+            ]),
+          ),
       );
     },
   }),

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { customerIdSchema, jsonObjectSchema } from "../model/index.ts";
+import { customAttributesSchema, customerIdSchema } from "../model/index.ts";
 import { AckRef, ack } from "./ack.ts";
 import { builder } from "./builder.ts";
 import { ConsentInputRef, consentPatch } from "./consent.ts";
 import { callerAccount } from "./context.ts";
 import { CustomerRef } from "./customerType.ts";
-import { orUnavailable, parseArgument } from "./errors.ts";
+import { ingesting, parseArgument } from "./errors.ts";
 
 const CustomerInputRef = builder.inputType("CustomerInput", {
   description: "A customer's profile; fields left out keep their value",
@@ -23,16 +23,25 @@ const CustomerInputRef = builder.inputType("CustomerInput", {
   }),
 });
 
+/** The longest address SMTP carries (RFC 5321). */
+const EMAIL_MAX_LENGTH = 254;
+
 const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
 
 const customerInputSchema = z.object({
   customerId: customerIdSchema,
-  email: optional(z.email("must be an email address")),
+  // The length first: the address pattern is slow on megabytes of text.
+  email: optional(
+    z
+      .string()
+      .max(EMAIL_MAX_LENGTH, `must be at most ${EMAIL_MAX_LENGTH} characters`)
+      .pipe(z.email("must be an email address")),
+  ),
   phone: optional(z.string().regex(/^\+[1-9]\d{1,14}$/, "must be an E.164 number such as +14155550123")),
   firstName: optional(z.string().max(255)),
   lastName: optional(z.string().max(255)),
   tier: optional(z.string().max(255)),
-  attributes: optional(jsonObjectSchema),
+  attributes: optional(customAttributesSchema),
   tags: optional(z.array(z.string().trim().min(1, "must not be empty").max(255)).max(1000)),
   identified: optional(z.boolean()),
 });
@@ -62,12 +71,14 @@ builder.mutationFields((t) => ({
       const account = callerAccount(context);
       const { customerId, ...profile } = parseArgument(customerInputSchema, args.input, "input");
       const consent = args.input.consent ? consentPatch(args.input.consent) : undefined;
-      return orUnavailable(async () =>
-        ack(
-          await context.services.publisher.publish([
-            { type: "customer.upsert", data: { ...profile, consent }, metadata: { account, customerId } },
-          ]),
-        ),
+      return ingesting(
+        () => "input",
+        async () =>
+          ack(
+            await context.services.publisher.publish([
+              { type: "customer.upsert", data: { ...profile, consent }, metadata: { account, customerId } },
+            ]),
+          ),
       );
     },
   }),
@@ -79,12 +90,14 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, context) => {
       const account = callerAccount(context);
       const customerId = parseArgument(customerIdSchema, String(args.customerId), "customerId");
-      return orUnavailable(async () =>
-        ack(
-          await context.services.publisher.publish([
-            { type: "customer.delete", data: {}, metadata: { account, customerId } },
-          ]),
-        ),
+      return ingesting(
+        () => "customerId",
+        async () =>
+          ack(
+            await context.services.publisher.publish([
+              { type: "customer.delete", data: {}, metadata: { account, customerId } },
+            ]),
+          ),
       );
     },
   }),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { DeadLetter } from "../store/index.ts";
+import { commandMessageId } from "../streams/index.ts";
 import { builder } from "./builder.ts";
 import { callerAccount } from "./context.ts";
 import { orUnavailable, parseArgument } from "./errors.ts";
@@ -78,7 +79,9 @@ builder.mutationFields((t) => ({
       const letter = await deadLetters.take(callerAccount(context), String(args.id));
       if (!letter) return false;
       try {
-        await orUnavailable(() => resender.resend(letter, `retry:${letter._id}`));
+        // Under Masivo's namespace of the account's message ids, where no client id can reach.
+        const messageId = commandMessageId(letter.account, { derived: `retry:${letter._id}` });
+        await orUnavailable(() => resender.resend(letter, messageId));
       } catch (error) {
         await deadLetters.restore(letter);
         throw error;

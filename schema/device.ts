@@ -4,7 +4,7 @@ import { AckRef, ack } from "./ack.ts";
 import { builder } from "./builder.ts";
 import { callerAccount } from "./context.ts";
 import { ensureMayTouchCustomer } from "./customerAccess.ts";
-import { orUnavailable, parseArgument } from "./errors.ts";
+import { ingesting, parseArgument } from "./errors.ts";
 
 export const DevicePlatformRef = builder.enumType("DevicePlatform", { values: DEVICE_PLATFORMS });
 
@@ -41,12 +41,14 @@ builder.mutationFields((t) => ({
       const account = callerAccount(context);
       const { customerId, ...device } = parseArgument(deviceSchema, args.input, "input");
       ensureMayTouchCustomer(context, customerId, "input.customerId");
-      return orUnavailable(async () =>
-        ack(
-          await context.services.publisher.publish([
-            { type: "device.register", data: device, metadata: { account, customerId } },
-          ]),
-        ),
+      return ingesting(
+        () => "input",
+        async () =>
+          ack(
+            await context.services.publisher.publish([
+              { type: "device.register", data: device, metadata: { account, customerId } },
+            ]),
+          ),
       );
     },
   }),
@@ -60,12 +62,14 @@ builder.mutationFields((t) => ({
       const customerId = parseArgument(customerIdSchema, String(args.customerId), "customerId");
       const token = parseArgument(tokenSchema, args.token, "token");
       ensureMayTouchCustomer(context, customerId, "customerId");
-      return orUnavailable(async () =>
-        ack(
-          await context.services.publisher.publish([
-            { type: "device.unregister", data: { token }, metadata: { account, customerId } },
-          ]),
-        ),
+      return ingesting(
+        () => "token",
+        async () =>
+          ack(
+            await context.services.publisher.publish([
+              { type: "device.unregister", data: { token }, metadata: { account, customerId } },
+            ]),
+          ),
       );
     },
   }),

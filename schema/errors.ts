@@ -6,7 +6,7 @@ import {
   AudienceNotFoundError,
   AudienceRequestRefusedError,
 } from "../store/index.ts";
-import { UnavailableError } from "../streams/index.ts";
+import { CommandTooLargeError, UnavailableError } from "../streams/index.ts";
 
 /** One problem with an argument: where (`events[3].properties.items`) and why. */
 export type InputIssue = { field: string; message: string };
@@ -63,6 +63,27 @@ export async function orUnavailable<T>(work: () => Promise<T>): Promise<T> {
     }
     throw error;
   }
+}
+
+/**
+ * Runs an ingestion as `orUnavailable` does; a command over its size bound is `PAYLOAD_TOO_LARGE`
+ * (HTTP 413), named by `commandPath(index)` (`events[3]`, `input`): nothing was stored, and a retry
+ * cannot help.
+ */
+export function ingesting<T>(commandPath: (index: number) => string, work: () => Promise<T>): Promise<T> {
+  return orUnavailable(async () => {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof CommandTooLargeError)) throw error;
+      const field = commandPath(error.index);
+      const size = (bytes: number) => bytes.toLocaleString("en-US");
+      throw new GraphQLError(
+        `${field}: is ${size(error.bytes)} bytes encoded; one command may be at most ${size(error.limit)} bytes (${error.limit / 1024} KiB)`,
+        { extensions: { code: error.code, field, bytes: error.bytes, limit: error.limit, http: { status: 413 } } },
+      );
+    }
+  });
 }
 
 /**

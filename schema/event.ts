@@ -1,10 +1,15 @@
 import { z } from "zod";
-import { customerIdSchema, internalEventPropertySchemas, isInternalEvent, jsonObjectSchema } from "../model/index.ts";
+import {
+  customerIdSchema,
+  eventPropertiesSchema,
+  internalEventPropertySchemas,
+  isInternalEvent,
+} from "../model/index.ts";
 import { AckRef, ack } from "./ack.ts";
 import { builder } from "./builder.ts";
 import { type Context, callerAccount } from "./context.ts";
 import { ensureMayTouchCustomer } from "./customerAccess.ts";
-import { forbidden, orUnavailable, parseArgument } from "./errors.ts";
+import { forbidden, ingesting, parseArgument } from "./errors.ts";
 import { MAX_EVENTS_PER_CALL } from "./limits.ts";
 
 const EventInputRef = builder.inputType("EventInput", {
@@ -32,7 +37,7 @@ const eventSchema = z
       .date()
       .nullish()
       .transform((value) => value?.toISOString()),
-    properties: jsonObjectSchema.nullish().transform((value) => value ?? {}),
+    properties: eventPropertiesSchema.nullish().transform((value) => value ?? {}),
   })
   .superRefine((event, ctx) => {
     const schema = isInternalEvent(event.name) ? internalEventPropertySchemas[event.name] : undefined;
@@ -73,17 +78,19 @@ builder.mutationField("trackEvents", (t) =>
       events.forEach(({ customerId }, index) => {
         ensureMayTouchCustomer(context, customerId, `events[${index}].customerId`);
       });
-      return orUnavailable(async () =>
-        ack(
-          await context.services.publisher.publish(
-            events.map(({ id, customerId, name, timestamp, properties }) => ({
-              type: "event.track" as const,
-              id,
-              data: { name, timestamp, properties },
-              metadata: { account, customerId },
-            })),
+      return ingesting(
+        (index) => `events[${index}]`,
+        async () =>
+          ack(
+            await context.services.publisher.publish(
+              events.map(({ id, customerId, name, timestamp, properties }) => ({
+                type: "event.track" as const,
+                id: id === undefined ? undefined : { client: id },
+                data: { name, timestamp, properties },
+                metadata: { account, customerId },
+              })),
+            ),
           ),
-        ),
       );
     },
   }),

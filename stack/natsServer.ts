@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ensureGoBinary } from "./goBinary.ts";
 import { freePort, type ServerCrashedError, type ServerProcess, startServer } from "./serverProcess.ts";
@@ -21,34 +21,44 @@ export function natsServerBinary(log: (line: string) => void): Promise<string> {
   });
 }
 
+/**
+ * The largest message (headers included) the local server takes: NATS's default, set explicitly.
+ * Every Masivo process refuses a server below what its bounds need (streams/maxPayload.ts, 276 KiB).
+ */
+export const NATS_MAX_PAYLOAD = 1024 * 1024;
+
 export type StartNats = {
   /** JetStream store; reusing it keeps streams across restarts. */
   dataDir: string;
   port?: number;
+  /** Default NATS_MAX_PAYLOAD; tests give a smaller one to see it refused. */
+  maxPayload?: number;
   log: (line: string) => void;
   onCrash?: (error: ServerCrashedError) => void;
 };
 
-/** Starts nats-server with JetStream on a loopback port. */
+/** Starts nats-server with JetStream on a loopback port, configured by a file it writes in `dataDir`. */
 export async function startNatsServer(options: StartNats): Promise<ServerProcess & { url: string }> {
   const binary = await natsServerBinary(options.log);
   const storeDir = join(options.dataDir, "nats");
   await mkdir(storeDir, { recursive: true });
   const port = options.port ?? (await freePort());
+  const configFile = join(options.dataDir, "nats-server.conf");
+  await writeFile(
+    configFile,
+    [
+      "# Written by Masivo at every start (stack/natsServer.ts).",
+      `listen: "127.0.0.1:${port}"`,
+      'server_name: "masivo-local"',
+      `max_payload: ${options.maxPayload ?? NATS_MAX_PAYLOAD}`,
+      `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
+      "",
+    ].join("\n"),
+  );
   const server = await startServer({
     name: "nats-server",
     command: binary,
-    args: [
-      "--addr",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--jetstream",
-      "--store_dir",
-      storeDir,
-      "--server_name",
-      "masivo-local",
-    ],
+    args: ["--config", configFile],
     port,
     pidFile: join(options.dataDir, "nats-server.pid"),
     onCrash: options.onCrash,

@@ -1,4 +1,5 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { checkMaxPayload } from "./maxPayload.ts";
 
 /** A NATS connection plus whether it is usable right now (it reconnects on its own, forever). */
 export type NatsLink = {
@@ -9,7 +10,9 @@ export type NatsLink = {
 
 /**
  * Connects to NATS and keeps reconnecting whenever the server goes away. `isConnected` lets
- * callers refuse work at once while disconnected, instead of letting the client buffer it.
+ * callers refuse work at once while disconnected, instead of letting the client buffer it. A
+ * server whose `max_payload` is below what Masivo's bounds need is refused at once
+ * (MaxPayloadTooSmallError): its messages would be refused one by one, later.
  */
 export async function connectNats(url: string, name: string, log?: (line: string) => void): Promise<NatsLink> {
   const nc = await connect({
@@ -21,6 +24,12 @@ export async function connectNats(url: string, name: string, log?: (line: string
     // Async stack traces build an Error per request; publishing is hot enough to feel it.
     noAsyncTraces: true,
   });
+  try {
+    checkMaxPayload(url, nc.info?.max_payload ?? 0);
+  } catch (error) {
+    await nc.close();
+    throw error;
+  }
   let connected = true;
   void (async () => {
     for await (const status of nc.status()) {

@@ -44,6 +44,11 @@ export function streamDefinitions(partitions: number): StreamDefinition[] {
       max_age: 7 * day,
       description: "Commands for customers, one subject per account and partition",
       metadata: { [PARTITIONS_METADATA_KEY]: String(partitions) },
+      // A request's commands are stored all or none (streams/atomicPublish.ts).
+      allow_atomic: true,
+      // Kept without replicas: storedMessageIds.ts asks INGEST which ids it holds in a way only
+      // a stream without replicas answers without a trace.
+      num_replicas: 1,
     },
     {
       ...common,

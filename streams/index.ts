@@ -9,7 +9,7 @@ export { type CommandResender, createCommandResender, type StoredCommand } from 
 export { decodeCommand, encodeCommand } from "./commands.ts";
 export { connectNats, type NatsLink } from "./connection.ts";
 export { DUPLICATE_WINDOW_NS, STREAM_NAMES } from "./definitions.ts";
-export { UnavailableError } from "./errors.ts";
+export { CommandTooLargeError, UnavailableError } from "./errors.ts";
 export {
   createFactPublisher,
   type FactPublisher,
@@ -25,6 +25,7 @@ export {
   factSubjectKind,
   readTrustedFact,
 } from "./facts.ts";
+export { MaxPayloadTooSmallError, REQUIRED_MAX_PAYLOAD } from "./maxPayload.ts";
 export { natsFailureOf } from "./natsFailure.ts";
 export { fnv1a32, partitionOf } from "./partition.ts";
 export { openRawPull, type PulledMessage, type RawPull, streamSequenceOf } from "./rawPull.ts";

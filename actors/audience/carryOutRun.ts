@@ -134,7 +134,7 @@ async function sendEvaluations(
   const evaluate = (customerId: string) =>
     batcher.add({
       type: "audience.evaluate",
-      id: `${run._id}:${customerId}`,
+      id: { derived: `${run._id}:${customerId}` },
       data: { audienceId: audience._id, audienceName: audience.name, runId: run._id, rule },
       metadata: { account: run.account, customerId },
     });
@@ -179,7 +179,7 @@ async function sendExits(
     for (const customerId of page) {
       await batcher.add({
         type: "membership.set",
-        id: `${run._id}:${customerId}`,
+        id: { derived: `${run._id}:${customerId}` },
         data: {
           audienceId: audience._id,
           audienceName: audience.name,
@@ -219,7 +219,7 @@ async function sendRenames(
   for (const customerId of customers) {
     await batcher.add({
       type: "membership.rename",
-      id: `${run._id}:${customerId}`,
+      id: { derived: `${run._id}:${customerId}` },
       data: { audienceId: audience._id, previousName, audienceName: audience.name, runId: run._id },
       metadata: { account: run.account, customerId },
     });

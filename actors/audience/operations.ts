@@ -125,7 +125,7 @@ export function createAudienceOperations(deps: AudienceOperationsDependencies): 
           for (const { line, customerId } of batch.rows) {
             await batcher.add({
               type: "membership.set",
-              id: `${runId}:${line}`,
+              id: { derived: `${runId}:${line}` },
               data: { audienceId: id, audienceName: audience.name, runId, member: true },
               metadata: { account, customerId },
             });

@@ -229,7 +229,7 @@ async function moveDeviceTokens(moves: TokenMove[], deps: BatchDependencies) {
     await deps.commands.publish([
       {
         type: "device.unregister",
-        id: `device-move:${move.seq}:${move.index}`,
+        id: { derived: `device-move:${move.seq}:${move.index}` },
         data: { token: move.token },
         metadata: { account: move.account, customerId: loser },
       },

@@ -55,6 +55,18 @@ describe("ensureStreams", () => {
     expect(await readStreamLayout(link.nc)).toEqual({ partitions: 16 });
   });
 
+  it("turns on atomic publishes on an INGEST created before them", async () => {
+    const link = links[0];
+    if (!link) throw new Error("no link");
+    const jsm = await jetstreamManager(link.nc);
+    const ingest = await jsm.streams.info("INGEST");
+    expect(ingest.config.allow_atomic).toBe(true);
+    await jsm.streams.update("INGEST", { ...ingest.config, allow_atomic: false });
+    expect((await jsm.streams.info("INGEST")).config.allow_atomic).toBeFalsy();
+    await ensureStreams(link.nc, 16);
+    expect((await jsm.streams.info("INGEST")).config.allow_atomic).toBe(true);
+  });
+
   it("repairs a stream whose settings drifted", async () => {
     const link = links[2];
     if (!link) throw new Error("no link");

@@ -9,9 +9,9 @@ export type PrivateNats = ServerProcess & { url: string; dataDir: string; close:
  * A nats-server for one test file: customer workers claim every partition of the server they
  * run against, so files that run workers must not share one.
  */
-export async function startPrivateNats(): Promise<PrivateNats> {
+export async function startPrivateNats(options: { maxPayload?: number } = {}): Promise<PrivateNats> {
   const dataDir = await mkdtemp(join(inject("privateServersDir"), "nats-"));
-  const server = await startNatsServer({ dataDir, log: () => {} });
+  const server = await startNatsServer({ dataDir, log: () => {}, ...options });
   return {
     ...server,
     dataDir,

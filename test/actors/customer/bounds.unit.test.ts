@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyCommand } from "../../../actors/customer/applyCommand.ts";
-import { CUSTOMER_BOUNDS, type PersistedCustomer } from "../../../model/index.ts";
+import { CUSTOMER_BOUNDS, ORDER_MAX_ITEMS, type PersistedCustomer } from "../../../model/index.ts";
 import { at, command, given } from "./customerScript.ts";
 
 const active = (snapshot: PersistedCustomer | undefined) => {
@@ -67,12 +67,17 @@ describe("what one customer holds", () => {
   });
 
   it("given orders at their line bound, when another is fulfilled, then the oldest orders go until the lines fit", () => {
-    const perOrder = CUSTOMER_BOUNDS.orderLines / 4;
-    const before = given(...["o-1", "o-2", "o-3", "o-4"].map((id) => fulfill(id, perOrder)));
+    // Two half orders, then full ones (ORDER_MAX_ITEMS lines, what one FULFILL may carry) up to the bound.
+    const full = Array.from({ length: CUSTOMER_BOUNDS.orderLines / ORDER_MAX_ITEMS - 1 }, (_, i) => `o-${i + 3}`);
+    const before = given(
+      fulfill("o-1", ORDER_MAX_ITEMS / 2),
+      fulfill("o-2", ORDER_MAX_ITEMS / 2),
+      ...full.map((id) => fulfill(id, ORDER_MAX_ITEMS)),
+    );
 
-    const result = applyCommand(before, fulfill("o-5", perOrder + 1), at(10));
+    const result = applyCommand(before, fulfill("o-new", ORDER_MAX_ITEMS), at(10));
 
-    expect(active(result.snapshot).orders.map((order) => order.orderId)).toEqual(["o-3", "o-4", "o-5"]);
+    expect(active(result.snapshot).orders.map((order) => order.orderId)).toEqual([...full, "o-new"]);
     expect(result.outcomes).toEqual([
       { type: "orderForgotten", orderId: "o-1" },
       { type: "orderForgotten", orderId: "o-2" },

@@ -141,7 +141,7 @@ describe("customer workers", () => {
         sent.set(customerId, (sent.get(customerId) ?? 0) + 1);
         return {
           type: "event.track" as const,
-          id: `e-${n}`,
+          id: { client: `e-${n}` },
           data: { name: "load", properties: { n } },
           metadata: { account, customerId },
         };
