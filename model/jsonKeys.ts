@@ -36,27 +36,37 @@ const attributeKeyProblem: KeyRule = (key) => {
   return undefined;
 };
 
-/** Custom attributes: a JSON object whose keys, at every depth (arrays of objects too), follow `attributeKeyProblem`. */
-export const customAttributesSchema = boundedJsonObject(attributeKeyProblem);
+/** What a JSON object's shape must keep clear of, at every depth. */
+type ShapeRules = {
+  keyProblem: KeyRule;
+  /** An array directly inside an array: FerretDB cannot store one, so stored values refuse it. */
+  arraysInArrays: boolean;
+};
+
+/**
+ * Custom attributes: a JSON object whose keys, at every depth (arrays of objects too), follow
+ * `attributeKeyProblem`, holding no array directly inside an array (`[[1, 2]]`; `[{"a": [1]}]` is fine).
+ */
+export const customAttributesSchema = boundedJsonObject({ keyProblem: attributeKeyProblem, arraysInArrays: false });
 
 /** Event properties: a JSON object whose keys, at every depth, follow `propertyKeyProblem`. */
-export const eventPropertiesSchema = boundedJsonObject(propertyKeyProblem);
+export const eventPropertiesSchema = boundedJsonObject({ keyProblem: propertyKeyProblem, arraysInArrays: true });
 
-function boundedJsonObject(keyProblem: KeyRule) {
+function boundedJsonObject(rules: ShapeRules) {
   return jsonObjectSchema.superRefine((object, context) => {
-    for (const issue of jsonShapeIssues(object, keyProblem)) context.addIssue({ code: "custom", ...issue });
+    for (const issue of jsonShapeIssues(object, rules)) context.addIssue({ code: "custom", ...issue });
   });
 }
 
 type ShapeIssue = { path: (string | number)[]; message: string };
 
 /**
- * The keys `keyProblem` refuses and the values nested deeper than JSON_MAX_DEPTH, the first
- * MAX_ISSUES of them. A refused key is reported at its object's path, quoting the key (its own
+ * The keys `keyProblem` refuses, the arrays in arrays when refused, and the values nested deeper
+ * than JSON_MAX_DEPTH, the first MAX_ISSUES of them. A refused key is reported at its object's path, quoting the key (its own
  * path would be ambiguous: `a.b` the key, or `b` inside `a`). Nothing below a refused key or past
  * the depth bound is walked, so the walk is as deep as the bound whatever the value.
  */
-function jsonShapeIssues(root: JsonObject, keyProblem: KeyRule): ShapeIssue[] {
+function jsonShapeIssues(root: JsonObject, { keyProblem, arraysInArrays }: ShapeRules): ShapeIssue[] {
   const issues: ShapeIssue[] = [];
   const walk = (value: unknown, path: (string | number)[]) => {
     const children: [string | number, unknown][] = Array.isArray(value)
@@ -69,6 +79,11 @@ function jsonShapeIssues(root: JsonObject, keyProblem: KeyRule): ShapeIssue[] {
       const problem = typeof key === "string" ? keyProblem(key) : undefined;
       if (problem) {
         issues.push({ path, message: `key ${quote(key as string)} ${problem}` });
+      } else if (!arraysInArrays && Array.isArray(value) && Array.isArray(child)) {
+        issues.push({
+          path: [...path, key],
+          message: "is an array directly inside an array, which the store cannot hold",
+        });
       } else if (path.length + 1 > JSON_MAX_DEPTH) {
         issues.push({ path: [...path, key], message: `is nested deeper than ${JSON_MAX_DEPTH} levels` });
       } else {

@@ -90,8 +90,18 @@ const refused: [string, readonly [string, Record<string, unknown>], RegExp][] = 
   ],
   [
     "attributes nested 9 deep through arrays",
-    attributes({ a: [[[[[[[[1]]]]]]]] }),
-    /^input\.attributes\.a(\[0\]){7}\[0\]: is nested deeper than 8 levels$/,
+    attributes({ a: [{ b: [{ c: [{ d: [{ e: 1 }] }] }] }] }),
+    /^input\.attributes\.a\[0\]\.b\[0\]\.c\[0\]\.d\[0\]\.e: is nested deeper than 8 levels$/,
+  ],
+  [
+    "an attribute holding an array directly inside an array",
+    attributes({ matrix: [[1, 2]] }),
+    /^input\.attributes\.matrix\[0\]: is an array directly inside an array, which the store cannot hold$/,
+  ],
+  [
+    "an array inside an array deeper in the attributes",
+    attributes({ a: { rows: [{ ok: 1 }, ["x"]] } }),
+    /^input\.attributes\.a\.rows\[1\]: is an array directly inside an array, which the store cannot hold$/,
   ],
   [
     "an email of 255 characters",
@@ -191,6 +201,8 @@ describe("bounds of what a command carries", () => {
     const eventProperties = {
       $price: 9.5,
       "a.b": { "$c.d": [{ "e.f": 1, $g: null }] },
+      // Properties are never stored as a document's value: arrays in arrays are fine there.
+      matrix: [[1, 2], [3]],
       deepest,
     };
     const fulfill = {
