@@ -6,6 +6,7 @@ import { encodeBoundedCommand } from "./commands.ts";
 import type { NatsLink } from "./connection.ts";
 import { UnavailableError } from "./errors.ts";
 import { partitionOf } from "./partition.ts";
+import { createSlots } from "./slots.ts";
 import { storedMessageIds } from "./storedMessageIds.ts";
 import { subjects } from "./subjects.ts";
 
@@ -31,6 +32,11 @@ export type CommandPublisherOptions = {
 
 /** The server's code for a stream holding as many open atomic batches as it allows (50 by default). */
 const TOO_MANY_BATCHES = 10210;
+/**
+ * Atomic batches one process keeps open at once, below the server's 50 a stream: beyond it,
+ * requests queue here in arrival order instead of racing for the stream's slots (and retrying).
+ */
+const OPEN_BATCHES_PER_PROCESS = 24;
 
 /** A command's id and whose it is; the ids Masivo generates are its own, as are those it derives. */
 type Identity = CommandIdentity | { generated: string };
@@ -61,6 +67,7 @@ export function createCommandPublisher(options: CommandPublisherOptions): Comman
   const js: JetStreamClient = jetstream(nc);
   const now = options.now ?? (() => new Date());
   const timeout = options.timeoutMs ?? 5_000;
+  const openBatches = createSlots(OPEN_BATCHES_PER_PROCESS);
 
   /**
    * Stores messages all or none. A batch refused for holding ids INGEST has already (a retry, or a
@@ -74,7 +81,7 @@ export function createCommandPublisher(options: CommandPublisherOptions): Comman
       return;
     }
     try {
-      await publishAtomically(nc, js, messages, timeout);
+      await openBatches.use(() => publishAtomically(nc, js, messages, timeout));
     } catch (error) {
       if (!(error instanceof JetStreamApiError)) throw error;
       if (error.code === TOO_MANY_BATCHES && Date.now() < deadline) {
