@@ -157,4 +157,11 @@ describe("the command publisher: a call is stored all or none", () => {
     const stored = await readStream(link, STREAM_NAMES.ingest, `in.${account}.>`);
     expect(stored.map((message) => decodeCommand(message.data).data)).toEqual([first.data, other.data]);
   });
+  it("stores every call of many at once, more than the stream has batch slots, each all", async () => {
+    const account = uniqueId("acct");
+    const calls = Array.from({ length: 120 }, (_, call) => events(account, `busy-${call}`, 5));
+    const answers = await Promise.allSettled(calls.map((call) => publisher.publish(call)));
+    expect(answers.filter((answer) => answer.status === "rejected")).toEqual([]);
+    expect(await storedIds(account)).toHaveLength(120 * 5);
+  });
 });
