@@ -5,8 +5,8 @@ import { DUPLICATE_IN_BATCH, type IdentifiedMessage, MAX_BATCH_MESSAGES, publish
 import { encodeBoundedCommand } from "./commands.ts";
 import type { NatsLink } from "./connection.ts";
 import { UnavailableError } from "./errors.ts";
+import { createGroupCommit } from "./groupCommit.ts";
 import { partitionOf } from "./partition.ts";
-import { createSlots } from "./slots.ts";
 import { storedMessageIds } from "./storedMessageIds.ts";
 import { subjects } from "./subjects.ts";
 
@@ -33,10 +33,10 @@ export type CommandPublisherOptions = {
 /** The server's code for a stream holding as many open atomic batches as it allows (50 by default). */
 const TOO_MANY_BATCHES = 10210;
 /**
- * Atomic batches one process keeps open at once, below the server's 50 a stream: beyond it,
- * requests queue here in arrival order instead of racing for the stream's slots (and retrying).
+ * Atomic batches one process keeps open at once, below the server's 50 a stream: beyond it, calls
+ * wait here and share the next batch (groupCommit.ts) instead of racing for the stream's slots.
  */
-const OPEN_BATCHES_PER_PROCESS = 24;
+const OPEN_BATCHES_PER_PROCESS = 16;
 
 /** A command's id and whose it is; the ids Masivo generates are its own, as are those it derives. */
 type Identity = CommandIdentity | { generated: string };
@@ -67,7 +67,6 @@ export function createCommandPublisher(options: CommandPublisherOptions): Comman
   const js: JetStreamClient = jetstream(nc);
   const now = options.now ?? (() => new Date());
   const timeout = options.timeoutMs ?? 5_000;
-  const openBatches = createSlots(OPEN_BATCHES_PER_PROCESS);
 
   /**
    * Stores messages all or none. A batch refused for holding ids INGEST has already (a retry, or a
@@ -81,7 +80,7 @@ export function createCommandPublisher(options: CommandPublisherOptions): Comman
       return;
     }
     try {
-      await openBatches.use(() => publishAtomically(nc, js, messages, timeout));
+      await publishAtomically(nc, js, messages, timeout);
     } catch (error) {
       if (!(error instanceof JetStreamApiError)) throw error;
       if (error.code === TOO_MANY_BATCHES && Date.now() < deadline) {
@@ -95,6 +94,12 @@ export function createCommandPublisher(options: CommandPublisherOptions): Comman
       if (missing.length > 0) await store(missing, deadline, retries - 1);
     }
   }
+
+  const batches = createGroupCommit({
+    width: OPEN_BATCHES_PER_PROCESS,
+    maxMessages: MAX_BATCH_MESSAGES,
+    store: (messages) => store(messages, Date.now() + timeout),
+  });
 
   return {
     async publish(drafts) {
@@ -119,12 +124,12 @@ export function createCommandPublisher(options: CommandPublisherOptions): Comman
         };
         return { commandId, message };
       });
-      // An id repeated in one call is stored once, as its first command (JetStream keeps the first too).
-      const messages = new Map<string, IdentifiedMessage>();
-      for (const { message } of prepared) if (!messages.has(message.msgId)) messages.set(message.msgId, message);
+      // In request order, so one customer's commands are stored in the order they were accepted. An
+      // id repeated in one call is stored once, as its first command (JetStream keeps the first too).
+      const messages = prepared.map(({ message }) => message);
       try {
-        // In request order, so one customer's commands are stored in the order they were accepted.
-        await store([...messages.values()], Date.now() + timeout);
+        if (messages.length === 1) await store(messages, Date.now() + timeout);
+        else await batches.submit(messages);
       } catch (error) {
         throw new UnavailableError("NATS did not store the commands; retry with the same ids", { cause: error });
       }
