@@ -13,10 +13,9 @@ describe("JSON nesting, found before parsing", () => {
     expect(jsonNestsDeeperThan(text, 3)).toBe(deeper);
   });
 
-  it("given 4 MiB of brackets, when scanned, then it answers as soon as the bound is passed", () => {
-    const text = "[".repeat(4 * 1024 * 1024);
-    const started = performance.now();
-    expect(jsonNestsDeeperThan(text, 64)).toBe(true);
-    expect(performance.now() - started).toBeLessThan(50);
+  // How fast it answers is measured end to end, beside an accepted 4 MiB document
+  // (queryLimits.e2e.test.ts); timing goals stay out of unit tests.
+  it("given 4 MiB of brackets, when scanned, then it is deeper than the bound", () => {
+    expect(jsonNestsDeeperThan("[".repeat(4 * 1024 * 1024), 64)).toBe(true);
   });
 });
