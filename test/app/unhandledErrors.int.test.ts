@@ -20,28 +20,18 @@ async function failing(kind: "rejection" | "exception") {
 }
 
 describe("a process with an error nothing handled", () => {
-  it("logs an unhandled rejection with its error and exits 1", async () => {
-    const { code, lines, stdout } = await failing("rejection");
+  it.each([
+    ["unhandled rejection", "rejection", "the store is unreachable"],
+    ["uncaught exception", "exception", "a bug in a callback"],
+  ] as const)("logs an %s with its error and exits 1", async (what, kind, message) => {
+    const { code, lines, stdout } = await failing(kind);
     expect(code).toBe(1);
     expect(stdout).not.toContain("still running");
     expect(lines).toEqual([
       expect.objectContaining({
         level: 60,
-        msg: "unhandled rejection; exiting for the supervisor to restart the process",
-        err: expect.objectContaining({ message: "the store is unreachable" }),
-      }),
-    ]);
-  });
-
-  it("logs an uncaught exception with its error and exits 1", async () => {
-    const { code, lines, stdout } = await failing("exception");
-    expect(code).toBe(1);
-    expect(stdout).not.toContain("still running");
-    expect(lines).toEqual([
-      expect.objectContaining({
-        level: 60,
-        msg: "uncaught exception; exiting for the supervisor to restart the process",
-        err: expect.objectContaining({ message: "a bug in a callback" }),
+        msg: `${what}; exiting for the supervisor to restart the process`,
+        err: expect.objectContaining({ message }),
       }),
     ]);
   });
