@@ -1,4 +1,4 @@
-import { createLogger, startMasivo } from "./app/index.ts";
+import { createLogger, exitOnUnhandledErrors, startMasivo } from "./app/index.ts";
 import { type Config, ConfigError, loadConfig } from "./config/index.ts";
 import { MissingToolError } from "./stack/index.ts";
 
@@ -6,14 +6,21 @@ import { MissingToolError } from "./stack/index.ts";
 async function main() {
   const config = configOrExit();
   const log = createLogger(config.logLevel);
+  exitOnUnhandledErrors(log);
 
   let stopping = false;
   let running: Awaited<ReturnType<typeof startMasivo>> | undefined;
+  /** Never rejects: a stop that fails is logged and ends the process with 1. */
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     log.info("stopping");
-    await running?.stop();
+    try {
+      await running?.stop();
+    } catch (error) {
+      log.error({ err: error }, "stopping failed");
+      process.exit(1);
+    }
     process.exit(code);
   };
   process.on("SIGINT", () => void shutdown(0));

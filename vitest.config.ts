@@ -12,5 +12,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: files run two at a time against the shared servers.
     maxWorkers: 2,
+    // An unhandled rejection or uncaught exception fails the run, as it ends a Masivo process
+    // (app/unhandledErrors.ts): vitest's default, written out so that no one turns it off.
+    dangerouslyIgnoreUnhandledErrors: false,
   },
 });

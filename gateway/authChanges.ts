@@ -57,7 +57,7 @@ export async function listenToAuthChanges(link: NatsLink, log: GatewayLogger): P
   await link.nc.flush();
   let stopped = false;
   // Ends when the connection closes; nats.js offers no other way to leave it.
-  void (async () => {
+  const watchConnection = async () => {
     for await (const status of link.nc.status()) {
       if (stopped) return;
       if (status.type === "disconnect" || status.type === "staleConnection") connected = false;
@@ -66,7 +66,12 @@ export async function listenToAuthChanges(link: NatsLink, log: GatewayLogger): P
         connected = true;
       }
     }
-  })();
+  };
+  watchConnection().catch((error: unknown) => {
+    // Without the connection's news, announcements may be missed unnoticed: never trust the caches again.
+    connected = false;
+    log.error({ err: error }, "watching the NATS connection failed; caches bypassed until the gateway restarts");
+  });
   return {
     async announce(change) {
       tell(change);

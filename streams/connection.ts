@@ -31,7 +31,7 @@ export async function connectNats(url: string, name: string, log?: (line: string
     throw error;
   }
   let connected = true;
-  void (async () => {
+  const watchStatus = async () => {
     for await (const status of nc.status()) {
       if (status.type === "disconnect") {
         connected = false;
@@ -41,7 +41,12 @@ export async function connectNats(url: string, name: string, log?: (line: string
         log?.(`nats: reconnected to ${url}`);
       }
     }
-  })();
+  };
+  watchStatus().catch((error: unknown) => {
+    // Unwatched, a reconnect would go unseen: work is refused rather than buffered blindly.
+    connected = false;
+    log?.(`nats: watching the connection to ${url} failed (${error instanceof Error ? error.message : String(error)})`);
+  });
   return {
     nc,
     isConnected: () => connected && !nc.isClosed(),

@@ -1,5 +1,6 @@
-import type { IntegrationStatus, SyncLog, SyncLogEntry } from "../../store/index.ts";
+import type { SyncLog, SyncLogEntry } from "../../store/index.ts";
 import { type CallEnd, type DeliveryDependencies, deliverCall } from "./deliverCall.ts";
+import type { HealthEvent } from "./integrationHealth.ts";
 import type { CallItem, DestinationProvider, PlannedCall, ProviderConnection } from "./provider.ts";
 import type { ProgressBook, WindowProgress } from "./windowProgress.ts";
 
@@ -40,32 +41,20 @@ export type CallSenderContext<Own, Call extends PlannedCall, Answer> = {
   integration: { _id: string; account: string };
   syncLog: SyncLog;
   recorder: ProgressRecorder;
-  delivery: Omit<DeliveryDependencies, "onRetry" | "onAnswered">;
-  setStatus: (status: IntegrationStatus, lastError?: string) => Promise<void>;
+  delivery: Omit<DeliveryDependencies, "onRetry">;
+  /** Told how each call goes, so the integration's status is decided from every window in flight. */
+  health: (event: HealthEvent) => void;
 };
 
 /**
  * Sends a window's calls and records how each ended: what the provider refused goes to the sync
  * log (every item of a refused call, or the items a partial failure names), a call refused as too
- * large goes again in parts (each recorded as it finishes), and retries mark the integration
- * DEGRADED until the next answer.
+ * large goes again in parts (each recorded as it finishes), and the integration's health hears of
+ * each retry and each answer (integrationHealth.ts).
  */
 export function createCallSender<Own, Call extends PlannedCall, Answer>(context: CallSenderContext<Own, Call, Answer>) {
   const { connection, recorder, fromSeq } = context;
   const { planner } = connection;
-  let retrying = false;
-  const delivery: DeliveryDependencies = {
-    ...context.delivery,
-    onRetry: (reason: string) => {
-      retrying = true;
-      void context.setStatus("DEGRADED", `retrying: ${reason}`);
-    },
-    onAnswered: () => {
-      if (!retrying) return;
-      retrying = false;
-      void context.setStatus("HEALTHY");
-    },
-  };
 
   /** A sync log line for an item the provider refused. */
   const entryOf = (item: CallItem, httpStatus: number, message: string): Omit<SyncLogEntry, "_id" | "at"> => ({
@@ -99,7 +88,19 @@ export function createCallSender<Own, Call extends PlannedCall, Answer>(context:
     at: { index: number; part?: number },
     signal: AbortSignal,
   ): Promise<"sent" | "tooLarge"> => {
-    const end = await deliverCall(() => connection.send(call, signal), context.provider.classify, signal, delivery);
+    const name = `${fromSeq}:${at.index}:${at.part ?? ""}`;
+    const delivery = {
+      ...context.delivery,
+      onRetry: (reason: string) => context.health({ type: "retried", call: name, reason }),
+    };
+    let end: CallEnd;
+    try {
+      end = await deliverCall(() => connection.send(call, signal), context.provider.classify, signal, delivery);
+    } catch (error) {
+      context.health({ type: "abandoned", call: name });
+      throw error;
+    }
+    context.health({ type: "answered", call: name });
     if (end.kind === "tooLarge") return "tooLarge";
     await logRefused(end, at);
     return "sent";

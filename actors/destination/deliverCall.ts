@@ -18,9 +18,8 @@ export type DeliveryDependencies = {
   backoff: BackoffOptions;
   now: () => number;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
-  /** Called when a call has to be retried (the integration is DEGRADED) and when one succeeds. */
+  /** Called each time the call has to be tried again (the integration is DEGRADED meanwhile). */
   onRetry: (reason: string) => void;
-  onAnswered: () => void;
 };
 
 /** The provider's classifier, bound to nothing but the answer and the try it answers. */
@@ -57,7 +56,6 @@ export async function deliverCall<Answer>(
       case "tooLarge":
         return { kind: "tooLarge" };
       case "delivered":
-        deps.onAnswered();
         return verdict;
       case "retry":
         // Every call waits out a 429, not only this one.

@@ -1,12 +1,6 @@
 import { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
-import {
-  type Customers,
-  customerKey,
-  type IntegrationStatus,
-  type Integrations,
-  type SyncLog,
-} from "../../store/index.ts";
+import { type Customers, customerKey, type Integrations, type SyncLog } from "../../store/index.ts";
 import type { NatsLink } from "../../streams/index.ts";
 import { createCallSender, progressRecorder } from "./callSender.ts";
 import { MisconfiguredError } from "./deliverCall.ts";
@@ -17,6 +11,7 @@ import {
   type WindowMessage,
   type WindowOutcome,
 } from "./integrationConsumer.ts";
+import { decideHealth, type HealthEvent, initialHealth } from "./integrationHealth.ts";
 import { createOrderedCalls } from "./orderedCalls.ts";
 import type {
   DestinationLimits,
@@ -27,6 +22,7 @@ import type {
   WindowContext,
 } from "./provider.ts";
 import type { RollingLimiter } from "./rollingLimiter.ts";
+import { createStatusWriter } from "./statusWriter.ts";
 import { openProgressBook } from "./windowProgress.ts";
 
 export type SyncDependencies<Settings> = {
@@ -55,6 +51,9 @@ export type IntegrationSync = {
 /** How long a finished call may wait to be recorded, so that one write records many (windowProgress.ts). */
 const PROGRESS_WRITE_DELAY_MS = 25;
 
+/** How long a status the store did not take waits before it is written again. */
+const STATUS_RETRY_MS = 1_000;
+
 /** Customers whose consent is remembered from earlier windows, not asked of the store again. */
 const CONSENT_REMEMBERED = 200_000;
 
@@ -81,12 +80,18 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
   const misconfigured = new AbortController();
   /** Per customer: whether they had denied the provider's consent purpose, as of the last window read. */
   const consent = new LRUCache<string, boolean>({ max: CONSENT_REMEMBERED });
-  let status: IntegrationStatus = integration.status;
-
-  const setStatus = async (next: IntegrationStatus, lastError?: string) => {
-    if (next === status && lastError === undefined) return;
-    status = next;
-    await deps.integrations.setStatus(integration._id, next, lastError);
+  const statusWriter = createStatusWriter({
+    store: ({ status, lastError }) => deps.integrations.setStatus(integration._id, status, lastError),
+    retryMs: STATUS_RETRY_MS,
+    sleep: deps.sleep,
+    log,
+  });
+  /** Decided from every window in flight, so that one window's answer never hides another's retries. */
+  let health = initialHealth(integration.status);
+  const tellHealth = (event: HealthEvent) => {
+    const decided = decideHealth(health, event);
+    health = decided.state;
+    if (decided.change) statusWriter.write(decided.change);
   };
 
   /** Of the customers whose consent at the window's start matters, those who had denied the purpose. */
@@ -152,7 +157,7 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
       syncLog: deps.syncLog,
       recorder: progressRecorder(book, progress),
       delivery: { limiter, backoff: tuning.backoff, now: deps.now, sleep: deps.sleep },
-      setStatus,
+      health: tellHealth,
     });
     const stop = AbortSignal.any([signal, misconfigured.signal]);
     const done = new Set(progress.done);
@@ -178,7 +183,9 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
       const refusal = failures.find((failure) => failure instanceof MisconfiguredError);
       if (refusal) {
         log.error({ reason: refusal.message }, "the provider refused the configuration; integration paused");
-        await setStatus("FAILING", `${provider.name}: ${refusal.message}`);
+        tellHealth({ type: "refused", reason: `${provider.name}: ${refusal.message}` });
+        // Stored before the sync ends, or the worker would start it again as if still wanted.
+        await statusWriter.stored();
         return "paused";
       }
       if (failures.length > 0) throw failures[0];
@@ -202,6 +209,8 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
     log,
   });
   const stopped = consumer.stopped.finally(async () => {
+    // A status still unstored is given up: the next sync starts from the stored one and decides again.
+    statusWriter.stop();
     // Windows acked since the last write leave the record now, not at the next start.
     await book.flushed().catch((error) => log.warn({ err: error }, "progress not recorded at stop"));
     await planner.close();

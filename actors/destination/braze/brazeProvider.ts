@@ -56,6 +56,7 @@ export const brazeProvider: DestinationProvider<BrazeSettings, BrazeOwnContext, 
     // With two cores or fewer, a thread only adds the cost of handing windows over (README, bench:braze).
     const planner = startWindowPlanner(integration.settings, {
       onThread: tuning.planOnThread ?? availableParallelism() > 2,
+      log,
     });
     let mode: BrazeBatchLimit = integration.combinedSince ? "COMBINED" : integration.settings.batchLimit;
     return {

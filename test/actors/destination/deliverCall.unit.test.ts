@@ -20,7 +20,6 @@ async function deliverWith(limit: number, answer: BrazeResponse) {
     now: time.now,
     sleep: time.sleep,
     onRetry: () => {},
-    onAnswered: () => {},
   };
   const signal = new AbortController().signal;
   const end = await deliverCall(async () => answer, classifyBrazeAnswer, signal, deps);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   DESTINATION_PROVIDERS,
   type DestinationWorker,
+  type RegisteredProvider,
   registerProvider,
   startDestinationWorker,
 } from "../../../actors/destination/index.ts";
@@ -12,6 +13,7 @@ import { type CustomerFactDraft, completeFact } from "../../../model/index.ts";
 import {
   connectStore,
   createSecretBox,
+  type IntegrationStatus,
   integrationsRepository,
   type Store,
   syncLogRepository,
@@ -47,6 +49,31 @@ const receiver = createScriptedReceiver("good-token");
 const integrationsCollection = () => store.db.collection<{ _id: string } & Record<string, unknown>>("integrations");
 const { arrivals, answered: received } = receiver;
 
+/** The integrations store as the sync writes statuses to it: unreachable while `down`; every write tried, in order. */
+const statusStore = { down: false, tried: [] as { status: IntegrationStatus; stored: boolean }[] };
+const echo = registerProvider(createEchoProvider(receiver));
+const echoWithStatusStore: RegisteredProvider = {
+  ...echo,
+  start: (deps) =>
+    echo.start({
+      ...deps,
+      integrations: {
+        ...deps.integrations,
+        async setStatus(id, status, lastError) {
+          statusStore.tried.push({ status, stored: !statusStore.down });
+          if (statusStore.down) throw new Error("connect ECONNREFUSED (the store is down)");
+          await deps.integrations.setStatus(id, status, lastError);
+        },
+      },
+    }),
+};
+/** The statuses stored since the `from`th write tried. */
+const storedStatuses = (from: number) =>
+  statusStore.tried
+    .slice(from)
+    .filter(({ stored }) => stored)
+    .map(({ status }) => status);
+
 beforeAll(async () => {
   link = await connectNats(inject("natsUrl"), "provider-contract-test");
   await ensureStreams(link.nc, 4);
@@ -69,7 +96,7 @@ beforeAll(async () => {
     secrets,
     log: pino({ level: "silent" }),
     pollMs: 100,
-    providers: { ...DESTINATION_PROVIDERS, echo: registerProvider(createEchoProvider(receiver)) },
+    providers: { ...DESTINATION_PROVIDERS, echo: echoWithStatusStore },
   });
 });
 afterAll(async () => {
@@ -196,6 +223,49 @@ describe("a provider written against the destination contract", () => {
     await waitFor("HEALTHY", async () => ((await integration()).status === "HEALTHY" ? true : undefined));
     expect(timesReceived(rui)).toBeGreaterThan(1);
     expect(delivered("rui").map((f) => f.factId)).toEqual([rui]);
+  });
+
+  it("stays DEGRADED while any window still retries, though a later window's retried call was answered", async () => {
+    const from = statusStore.tried.length;
+    receiver.failFor.set("ava", Number.POSITIVE_INFINITY);
+    const ava = await event("ava", 1);
+    await waitFor("DEGRADED", async () => ((await integration()).status === "DEGRADED" ? true : undefined));
+    // ben's fact comes in a later window, handled while ava's is still retrying.
+    receiver.failFor.set("ben", 1);
+    const ben = await event("ben", 1);
+    await waitFor("ben's event", async () => (delivered("ben").length === 1 ? true : undefined));
+    expect(timesReceived(ben)).toBe(2);
+    receiver.failFor.delete("ava");
+    await waitFor("ava's event", async () => (delivered("ava").length === 1 ? true : undefined));
+    await waitFor("HEALTHY", async () => ((await integration()).status === "HEALTHY" ? true : undefined));
+    await allAcked();
+    expect(delivered("ava").map((f) => f.factId)).toEqual([ava]);
+    // HEALTHY only once nothing retried any more: never in between.
+    expect(storedStatuses(from)).toEqual(["DEGRADED", "HEALTHY"]);
+  });
+
+  it("keeps syncing when its status cannot be stored during retries, and stores it once the store is back", async () => {
+    const from = statusStore.tried.length;
+    statusStore.down = true;
+    receiver.failFor.set("dee", Number.POSITIVE_INFINITY);
+    const dee = await event("dee", 1);
+    await waitFor("a status write refused, and tried again", async () =>
+      statusStore.tried.slice(from).filter(({ stored }) => !stored).length >= 2 ? true : undefined,
+    );
+    // Other customers' facts go on meanwhile (an unhandled rejection would have ended the process).
+    const eve = await event("eve", 1);
+    await waitFor("eve's event", async () => (delivered("eve").length === 1 ? true : undefined));
+    expect(delivered("eve").map((f) => f.factId)).toEqual([eve]);
+
+    statusStore.down = false;
+    await waitFor("DEGRADED stored", async () => ((await integration()).status === "DEGRADED" ? true : undefined));
+    expect((await integration()).lastError).toMatch(/503/);
+    receiver.failFor.delete("dee");
+    await waitFor("dee's event", async () => (delivered("dee").length === 1 ? true : undefined));
+    await waitFor("HEALTHY", async () => ((await integration()).status === "HEALTHY" ? true : undefined));
+    await allAcked();
+    expect(delivered("dee").map((f) => f.factId)).toEqual([dee]);
+    expect(storedStatuses(from)).toEqual(["DEGRADED", "HEALTHY"]);
   });
 
   it("logs the items refused in a partial failure, and resends nothing", async () => {

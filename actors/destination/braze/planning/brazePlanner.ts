@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import type { Logger } from "pino";
 import type { BrazeSettings } from "../../../../store/index.ts";
 import type { WindowMessage } from "../../integrationConsumer.ts";
 import type { WindowReading } from "../../windowReading.ts";
@@ -62,7 +63,10 @@ type Channel = {
 
 type KnownWindow = { messages: WindowMessage[]; instance: number; context?: BrazeWindowContext };
 
-export function startWindowPlanner(settings: BrazeSettings, options: { onThread: boolean }): WindowPlanner {
+export function startWindowPlanner(
+  settings: BrazeSettings,
+  options: { onThread: boolean; log: Logger },
+): WindowPlanner {
   const channel = options.onThread ? threadChannel(settings) : loopChannel(settings);
   const windows = new Map<number, KnownWindow>();
 
@@ -104,7 +108,10 @@ export function startWindowPlanner(settings: BrazeSettings, options: { onThread:
     },
     forget(fromSeq) {
       windows.delete(fromSeq);
-      void channel.ask({ kind: "forget", fromSeq }).catch(() => undefined);
+      // Nothing waits for it: a thread that cannot answer (stopped, or died) forgets with it.
+      channel
+        .ask({ kind: "forget", fromSeq })
+        .catch((error) => options.log.warn({ err: error, fromSeq }, "the Braze planner could not forget a window"));
     },
     async close() {
       windows.clear();

@@ -1,3 +1,4 @@
+import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   startWindowPlanner,
@@ -59,7 +60,7 @@ describe.each([
   ["on a thread of its own", true],
 ])("window planner %s", (_, onThread) => {
   const start = () => {
-    const planner = startWindowPlanner(SETTINGS, { onThread });
+    const planner = startWindowPlanner(SETTINGS, { onThread, log: pino({ level: "silent" }) });
     planners.push(planner);
     return planner;
   };
@@ -98,5 +99,32 @@ describe.each([
     await planner.read(window());
     planner.forget(1_000);
     await expect(planner.plan(1_000, { mode: "PER_TYPE", denied: [] })).rejects.toThrow(/not known/);
+  });
+});
+
+describe("a window planner on a thread", () => {
+  it("logs a window it could not forget, the thread stopped before answering", async () => {
+    const lines: { msg: string; fromSeq: number; err: { message: string } }[] = [];
+    const { promise: logged, resolve } = Promise.withResolvers<void>();
+    const log = pino(
+      { level: "warn" },
+      {
+        write(line: string) {
+          lines.push(JSON.parse(line));
+          resolve();
+        },
+      },
+    );
+    const planner = startWindowPlanner(SETTINGS, { onThread: true, log });
+    planner.forget(1_000);
+    await planner.close();
+    await logged;
+    expect(lines).toEqual([
+      expect.objectContaining({
+        msg: "the Braze planner could not forget a window",
+        fromSeq: 1_000,
+        err: expect.objectContaining({ message: expect.stringMatching(/exited/) }),
+      }),
+    ]);
   });
 });
