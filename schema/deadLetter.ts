@@ -2,10 +2,10 @@ import { z } from "zod";
 import type { DeadLetter } from "../store/index.ts";
 import { commandMessageId } from "../streams/index.ts";
 import { builder } from "./builder.ts";
+import { connectionRef, pageOf } from "./connection.ts";
 import { callerAccount } from "./context.ts";
 import { orUnavailable, parseArgument } from "./errors.ts";
 import { pagedBy } from "./listSize.ts";
-import { type PageInfo, PageInfoRef } from "./pageInfo.ts";
 
 const DeadLetterRef = builder.objectRef<DeadLetter>("DeadLetter").implement({
   description:
@@ -21,23 +21,11 @@ const DeadLetterRef = builder.objectRef<DeadLetter>("DeadLetter").implement({
   }),
 });
 
-type DeadLetterEdge = { cursor: string; node: DeadLetter };
-type DeadLetterConnection = { edges: DeadLetterEdge[]; pageInfo: PageInfo };
-
-const DeadLetterEdgeRef = builder.objectRef<DeadLetterEdge>("DeadLetterEdge").implement({
-  fields: (t) => ({
-    cursor: t.exposeString("cursor"),
-    node: t.expose("node", { type: DeadLetterRef }),
-  }),
-});
-
-const DeadLetterConnectionRef = builder.objectRef<DeadLetterConnection>("DeadLetterConnection").implement({
-  description: "A page of the account's dead letters, newest first (Relay connection)",
-  fields: (t) => ({
-    edges: t.expose("edges", { type: [DeadLetterEdgeRef] }),
-    pageInfo: t.expose("pageInfo", { type: PageInfoRef }),
-  }),
-});
+const DeadLetterConnectionRef = connectionRef(
+  "DeadLetter",
+  DeadLetterRef,
+  "A page of the account's dead letters, newest first (Relay connection)",
+);
 
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 500;
@@ -59,11 +47,7 @@ builder.queryFields((t) => ({
       const first = parseArgument(pageSchema, args.first ?? DEFAULT_PAGE, "first");
       const before = args.after == null ? undefined : parseArgument(cursorSchema, args.after, "after");
       const letters = await context.services.deadLetters.page(callerAccount(context), first + 1, before);
-      const page = letters.slice(0, first);
-      return {
-        edges: page.map((letter) => ({ cursor: String(letter.seq), node: letter })),
-        pageInfo: { hasNextPage: letters.length > first, endCursor: page.length > 0 ? String(page.at(-1)?.seq) : null },
-      };
+      return pageOf(letters, first, (letter) => String(letter.seq));
     },
   }),
 }));

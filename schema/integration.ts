@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { type IntegrationDocument, type SyncLogEntry, syncLogPosition } from "../store/index.ts";
 import { builder } from "./builder.ts";
+import { connectionRef, pageOf } from "./connection.ts";
 import { callerAccount } from "./context.ts";
 import { parseArgument } from "./errors.ts";
 import { pagedBy } from "./listSize.ts";
-import { type PageInfo, PageInfoRef } from "./pageInfo.ts";
 
 export const IntegrationStatusRef = builder.enumType("IntegrationStatus", {
   description:
@@ -44,23 +44,11 @@ const SyncLogEntryRef = builder.objectRef<SyncLogEntry>("SyncLogEntry").implemen
   }),
 });
 
-type SyncLogEdge = { cursor: string; node: SyncLogEntry };
-type SyncLogConnection = { edges: SyncLogEdge[]; pageInfo: PageInfo };
-
-const SyncLogEdgeRef = builder.objectRef<SyncLogEdge>("SyncLogEdge").implement({
-  fields: (t) => ({
-    cursor: t.exposeString("cursor"),
-    node: t.expose("node", { type: SyncLogEntryRef }),
-  }),
-});
-
-const SyncLogConnectionRef = builder.objectRef<SyncLogConnection>("SyncLogConnection").implement({
-  description: "A page of an integration's sync log, newest first (Relay connection)",
-  fields: (t) => ({
-    edges: t.expose("edges", { type: [SyncLogEdgeRef] }),
-    pageInfo: t.expose("pageInfo", { type: PageInfoRef }),
-  }),
-});
+const SyncLogConnectionRef = connectionRef(
+  "SyncLog",
+  SyncLogEntryRef,
+  "A page of an integration's sync log, newest first (Relay connection)",
+);
 
 const DEFAULT_LOG_PAGE = 50;
 const MAX_LOG_PAGE = 500;
@@ -104,15 +92,12 @@ builder.queryFields((t) => ({
       const after = args.after == null ? undefined : parseArgument(cursorSchema(integrationId), args.after, "after");
       const account = callerAccount(context);
       const integration = await context.services.integrations.get(integrationId);
-      const empty = { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
       // Another account's integration reads as one that does not exist.
-      if (integration?.account !== account) return empty;
-      const entries = await context.services.syncLog.page(account, integration._id, first + 1, after);
-      const page = entries.slice(0, first);
-      return {
-        edges: page.map((entry) => ({ cursor: entry._id, node: entry })),
-        pageInfo: { hasNextPage: entries.length > first, endCursor: page.at(-1)?._id ?? null },
-      };
+      const entries =
+        integration?.account === account
+          ? await context.services.syncLog.page(account, integration._id, first + 1, after)
+          : [];
+      return pageOf(entries, first, (entry) => entry._id);
     },
   }),
 }));
