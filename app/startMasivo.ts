@@ -15,7 +15,9 @@ import {
   createGateway,
   createGatewayMetrics,
   createGatewayServer,
+  createProcessRegistry,
   type Gateway,
+  type ReadinessCheck,
   startAuthentication,
 } from "../gateway/index.ts";
 import type { Services } from "../schema/index.ts";
@@ -31,11 +33,15 @@ import {
 import { bootstrapDefaultAccount } from "./bootstrap.ts";
 import type { Logger } from "./logger.ts";
 import { resolveMasterKey } from "./masterKey.ts";
+import { startOperationsServer } from "./operationsServer.ts";
+import { customerMetrics, destinationMetrics } from "./roleMetrics.ts";
 
 export type RunningMasivo = {
   /** The GraphQL endpoint, when this process runs the gateway role. */
   graphqlUrl: string | undefined;
   gateway: Gateway | undefined;
+  /** The port `/healthz`, `/readyz` and `/metrics` are served on (MASIVO_OPS_PORT, or the one picked for 0). */
+  opsPort: number;
   natsUrl: string;
   mongodbUrl: string;
   /** The `default` account's admin key, on the start that created it. */
@@ -101,9 +107,24 @@ export async function startMasivo({
       : await bootstrapDefaultAccount(repositories.accounts, repositories.apiKeys);
     const secrets = createSecretBox(await resolveMasterKey(config.masterKey, config.dataDir));
 
+    const registry = createProcessRegistry();
+    const jsm = await jetstreamManager(link.nc);
+    const readiness: ReadinessCheck[] = [
+      { name: "nats", check: async () => link.isConnected() },
+      { name: "mongodb", check: () => pingStore(store) },
+      {
+        name: "streams",
+        check: async () =>
+          link.isConnected() &&
+          (await Promise.all(Object.values(STREAM_NAMES).map((name) => jsm.streams.info(name)))).length ===
+            Object.keys(STREAM_NAMES).length,
+      },
+    ];
+
     if (config.roles.includes("customers")) {
       const catalog = await watchAudienceCatalog(link.nc, log);
       cleanup.push(catalog.stop);
+      const metrics = customerMetrics(registry);
       const worker = await startCustomerWorker({
         link,
         store,
@@ -112,11 +133,15 @@ export async function startMasivo({
         now,
         audiencesOf: catalog.rulesOf,
         audiencesCaughtUp: catalog.caughtUp,
+        observer: metrics.observer,
       });
       cleanup.push(worker.stop);
+      metrics.watch(worker);
+      readiness.push({ name: "customers.partitionLeases", check: async () => worker.leases.renewing() });
     }
 
     if (config.roles.includes("destinations")) {
+      const metrics = destinationMetrics(registry);
       const worker = await startDestinationWorker({
         link,
         store,
@@ -130,8 +155,11 @@ export async function startMasivo({
           },
         },
         ...destinationTime,
+        onCallAnswered: metrics.onCallAnswered,
       });
       cleanup.push(worker.stop);
+      metrics.watch(worker);
+      readiness.push({ name: "destinations.integrationSyncs", check: async () => worker.current() });
     }
 
     if (config.roles.includes("audiences")) {
@@ -142,7 +170,7 @@ export async function startMasivo({
     let graphqlUrl: string | undefined;
     let gateway: Gateway | undefined;
     if (config.roles.includes("gateway")) {
-      const metrics = createGatewayMetrics();
+      const metrics = createGatewayMetrics(registry);
       const { audiences, audienceRuns, audienceMembers } = repositories;
       const catalog = await openAudienceCatalogWriter(link.nc);
       const publisher = countingPublisher(createCommandPublisher({ link, partitions: layout.partitions }), metrics);
@@ -172,22 +200,7 @@ export async function startMasivo({
       });
       cleanup.push(authentication.stop);
       gateway = createGateway({ services, rootKey: config.rootKey, authentication, logger: log });
-      const jsm = await jetstreamManager(link.nc);
-      const server = createGatewayServer({
-        gateway,
-        metrics,
-        readiness: [
-          { name: "nats", check: async () => link.isConnected() },
-          { name: "mongodb", check: () => pingStore(store) },
-          {
-            name: "streams",
-            check: async () =>
-              link.isConnected() &&
-              (await Promise.all(Object.values(STREAM_NAMES).map((name) => jsm.streams.info(name)))).length ===
-                Object.keys(STREAM_NAMES).length,
-          },
-        ],
-      });
+      const server = createGatewayServer({ gateway, metrics, readiness });
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
         server.listen(config.port, "0.0.0.0", resolve);
@@ -202,9 +215,13 @@ export async function startMasivo({
       graphqlUrl = `http://localhost:${(server.address() as AddressInfo).port}/graphql`;
     }
 
+    const operations = await startOperationsServer(config.opsPort, { registry, readiness });
+    cleanup.push(operations.close);
+
     return {
       graphqlUrl,
       gateway,
+      opsPort: operations.port,
       natsUrl: stack.natsUrl,
       mongodbUrl: stack.mongodbUrl,
       bootstrapKey: bootstrap?.key,

@@ -352,6 +352,7 @@ async function benchMain<O>(spec: BenchSpec<O>): Promise<number> {
     : undefined;
   const environment = {
     PORT: "0",
+    MASIVO_OPS_PORT: "0",
     NATS_URL: userNats,
     MONGODB_URL: mongodbUrl,
     MASIVO_DATA_DIR: dataDir,

@@ -37,6 +37,7 @@ const flag = z.enum(["1", "0", "true", "false"]).transform((value) => value === 
 /** The environment as docs/configuration.md documents it; unset variables take their defaults. */
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  MASIVO_OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   NATS_URL: url(["nats", "tls", "ws", "wss"]).optional(),
   MONGODB_URL: url(["mongodb", "mongodb+srv"]).optional(),
   MASIVO_DATA_DIR: z.string().trim().min(1).default(".data"),
@@ -55,6 +56,8 @@ const environmentSchema = z.object({
 
 export type Config = {
   port: number;
+  /** `/healthz`, `/readyz` and `/metrics` on every process, whatever its roles; 0 picks a free port. */
+  opsPort: number;
   natsUrl: string | undefined;
   mongodbUrl: string | undefined;
   dataDir: string;
@@ -99,6 +102,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   return {
     port: e.PORT,
+    opsPort: e.MASIVO_OPS_PORT,
     natsUrl: e.NATS_URL,
     mongodbUrl: e.MONGODB_URL,
     dataDir: e.MASIVO_DATA_DIR,

@@ -1,5 +1,6 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, Histogram, type Registry } from "prom-client";
 import type { CommandPublisher } from "../streams/index.ts";
+import { createProcessRegistry } from "./operations.ts";
 
 export type GatewayMetrics = {
   registry: Registry;
@@ -8,9 +9,8 @@ export type GatewayMetrics = {
   commandsAccepted: Counter<"type">;
 };
 
-export function createGatewayMetrics(): GatewayMetrics {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "masivo_" });
+/** The gateway's figures, in the process's registry (docs/operations.md). */
+export function createGatewayMetrics(registry: Registry = createProcessRegistry()): GatewayMetrics {
   return {
     registry,
     requests: new Counter({

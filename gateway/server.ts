@@ -1,9 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { GatewayMetrics } from "./metrics.ts";
+import { answerOperations, OPERATIONS_ROUTES, type ReadinessCheck, sendJson } from "./operations.ts";
 import type { Gateway } from "./yoga.ts";
-
-/** One dependency the gateway needs to serve, and whether it is fine right now. */
-export type ReadinessCheck = { name: string; check: () => Promise<boolean> };
 
 export type GatewayServerOptions = {
   gateway: Gateway;
@@ -39,12 +37,8 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       options.metrics.requests.inc({ route, status: String(response.statusCode) });
     });
     try {
-      if (route === "/healthz") return sendJson(response, 200, { status: "ok" });
-      if (route === "/readyz") return await ready(options.readiness, response);
-      if (route === "/metrics") {
-        response.writeHead(200, { "content-type": options.metrics.registry.contentType });
-        return response.end(await options.metrics.registry.metrics());
-      }
+      if (await answerOperations(route, response, { registry: options.metrics.registry, readiness: options.readiness }))
+        return;
       const refusal = bodyRefusal(request, limits);
       if (refusal)
         return sendJson(response, refusal.status, {
@@ -60,7 +54,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
 
 function routeOf(request: IncomingMessage): string {
   const path = (request.url ?? "/").split("?")[0] ?? "/";
-  return ["/healthz", "/readyz", "/metrics", "/graphql"].includes(path) ? path : "other";
+  return [...OPERATIONS_ROUTES, "/graphql"].includes(path) ? path : "other";
 }
 
 /**
@@ -89,17 +83,4 @@ function bodyRefusal(request: IncomingMessage, limits: BodyLimits) {
 function isMultipart(request: IncomingMessage): boolean {
   const type = request.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
   return type === "multipart/form-data";
-}
-
-async function ready(checks: ReadinessCheck[], response: ServerResponse) {
-  const results = await Promise.all(
-    checks.map(async ({ name, check }) => [name, await check().catch(() => false)] as const),
-  );
-  const ok = results.every(([, fine]) => fine);
-  sendJson(response, ok ? 200 : 503, { status: ok ? "ready" : "unavailable", checks: Object.fromEntries(results) });
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, { "content-type": "application/json" });
-  response.end(JSON.stringify(body));
 }

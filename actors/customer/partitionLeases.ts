@@ -32,6 +32,8 @@ export type PartitionLeases = {
    */
   holds: (partition: number) => boolean;
   owned: () => number[];
+  /** True while the last tick that renewed the leases ended within a lease's lifetime. */
+  renewing: () => boolean;
   stop: () => Promise<void>;
 };
 
@@ -145,10 +147,13 @@ export async function startPartitionLeases(options: PartitionLeaseOptions): Prom
   };
 
   let stopped = false;
+  // Counted from the start, so a worker is not reported stuck before its first tick could end.
+  let renewedAt = Date.now();
   const loop = (async () => {
     while (!stopped) {
       try {
         await tick();
+        renewedAt = Date.now();
       } catch (error) {
         options.log.warn({ err: error }, "partition lease tick failed");
       }
@@ -159,6 +164,7 @@ export async function startPartitionLeases(options: PartitionLeaseOptions): Prom
   return {
     holds: (partition) => (leases.get(partition)?.validUntil ?? 0) - tickMs > Date.now(),
     owned: () => [...leases.keys()].sort((a, b) => a - b),
+    renewing: () => !stopped && Date.now() - renewedAt < ttlMs,
     async stop() {
       stopped = true;
       await loop;

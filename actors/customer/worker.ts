@@ -30,6 +30,12 @@ export type CustomerWorkerOptions = {
   /** Resolves once `audiencesOf` holds every audience change made so far. */
   audiencesCaughtUp: () => Promise<void>;
   now?: () => Date;
+  /** Told about every batch applied (operations figures, docs/operations.md). */
+  observer?: CustomerWorkerObserver;
+};
+
+export type CustomerWorkerObserver = {
+  batchApplied: (batch: { commands: number; seconds: number; deadLettered: number }) => void;
 };
 
 type Acquisition = {
@@ -107,8 +113,9 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
       stillOwned: owns,
       settleMs: options.leaseTickMs ?? 1_000,
       log: partitionLog,
-      apply: (messages, { assertCurrent, refusedByStore, publishedThrough }) =>
-        applyBatch(messages, {
+      apply: async (messages, { assertCurrent, refusedByStore, publishedThrough }) => {
+        const started = performance.now();
+        const outcome = await applyBatch(messages, {
           customers,
           deviceTokens,
           deadLetters,
@@ -122,7 +129,14 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
           audiencesCaughtUp: options.audiencesCaughtUp,
           now,
           log: partitionLog,
-        }),
+        });
+        options.observer?.batchApplied({
+          commands: messages.length,
+          seconds: (performance.now() - started) / 1_000,
+          deadLettered: outcome.deadLettered,
+        });
+        return outcome;
+      },
     });
   };
 

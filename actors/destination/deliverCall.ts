@@ -20,6 +20,8 @@ export type DeliveryDependencies = {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Called each time the call has to be tried again (the integration is DEGRADED meanwhile). */
   onRetry: (reason: string) => void;
+  /** Told how every try was answered (operations figures). */
+  onTried?: (verdict: AnswerClass["kind"]) => void;
 };
 
 /** The provider's classifier, bound to nothing but the answer and the try it answers. */
@@ -48,6 +50,7 @@ export async function deliverCall<Answer>(
     }
     const nowMs = deps.now();
     const verdict = classify(answer, attempt, nowMs, deps.backoff);
+    deps.onTried?.(verdict.kind);
     // Nothing left while our own starts do not fill the window: someone else spends this account's
     // calls, so wait for its reset. When ours fill it, the limiter already waits exactly as long
     // as needed, and the reset (whole seconds) would hold every call up to a second longer.

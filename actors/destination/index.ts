@@ -1,3 +1,4 @@
+export type { CallObserver } from "./integrationSync.ts";
 export type { DestinationLimits, DestinationProvider, SyncTuning } from "./provider.ts";
 export {
   DESTINATION_PROVIDERS,

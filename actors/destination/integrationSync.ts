@@ -40,7 +40,12 @@ export type SyncDependencies<Settings> = {
   now: () => number;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   log: Logger;
+  /** Told how every call to the provider was answered (operations figures, docs/operations.md). */
+  onCallAnswered?: CallObserver;
 };
+
+/** A call to a provider was answered: delivered, refused, to be retried, too large or misconfigured. */
+export type CallObserver = (call: { provider: string; verdict: string }) => void;
 
 export type IntegrationSync = {
   /** Resolves when the consumer stops: asked to, paused as FAILING, or reconfigured. */
@@ -156,7 +161,13 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
       integration,
       syncLog: deps.syncLog,
       recorder: progressRecorder(book, progress),
-      delivery: { limiter, backoff: tuning.backoff, now: deps.now, sleep: deps.sleep },
+      delivery: {
+        limiter,
+        backoff: tuning.backoff,
+        now: deps.now,
+        sleep: deps.sleep,
+        onTried: (verdict) => deps.onCallAnswered?.({ provider: provider.kind, verdict }),
+      },
       health: tellHealth,
     });
     const stop = AbortSignal.any([signal, misconfigured.signal]);

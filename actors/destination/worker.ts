@@ -11,7 +11,7 @@ import {
   syncLogRepository,
 } from "../../store/index.ts";
 import type { NatsLink } from "../../streams/index.ts";
-import type { IntegrationSync } from "./integrationSync.ts";
+import type { CallObserver, IntegrationSync } from "./integrationSync.ts";
 import type { DestinationLimits, SyncTuning } from "./provider.ts";
 import { DESTINATION_PROVIDERS, type ProviderRegistry } from "./providers.ts";
 import { createRollingLimiter, type RollingLimiter } from "./rollingLimiter.ts";
@@ -33,9 +33,20 @@ export type DestinationWorkerOptions = {
   tuning?: Readonly<Record<string, Partial<SyncTuning>>>;
   now?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Told how every call to a provider was answered (operations figures, docs/operations.md). */
+  onCallAnswered?: CallObserver;
 };
 
-export type DestinationWorker = { stop: () => Promise<void> };
+export type DestinationWorker = {
+  /** Integrations this process syncs right now. */
+  syncing: () => number;
+  /**
+   * True while its last look at the integrations ended within a lease's lifetime: the syncs it
+   * should run are running and their leases renewed.
+   */
+  current: () => boolean;
+  stop: () => Promise<void>;
+};
 
 type Running = {
   configVersion: number;
@@ -96,6 +107,7 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
       now,
       sleep,
       log,
+      onCallAnswered: options.onCallAnswered,
     });
     const entry: Running = { configVersion: integration.configVersion, runner, revision, ended: false };
     running.set(integration._id, entry);
@@ -152,14 +164,23 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
   };
 
   let stopped = false;
+  // Counted from the start, so a worker is not reported stuck before its first look could end.
+  let lookedAt = Date.now();
   const loop = (async () => {
     while (!stopped) {
-      await tick().catch((error) => log.error({ err: error }, "destinations tick failed"));
+      await tick().then(
+        () => {
+          lookedAt = Date.now();
+        },
+        (error) => log.error({ err: error }, "destinations tick failed"),
+      );
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1_000));
     }
   })();
 
   return {
+    syncing: () => running.size,
+    current: () => !stopped && Date.now() - lookedAt < leaseTtlMs,
     async stop() {
       stopped = true;
       await loop;

@@ -35,7 +35,16 @@ describe("HTTP endpoints", () => {
     expect((await fetch(`${masivo.baseUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${masivo.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: "ready", checks: { nats: true, mongodb: true, streams: true } });
+    expect(await ready.json()).toEqual({
+      status: "ready",
+      checks: {
+        nats: true,
+        mongodb: true,
+        streams: true,
+        "customers.partitionLeases": true,
+        "destinations.integrationSyncs": true,
+      },
+    });
     const metrics = await (await fetch(`${masivo.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/masivo_commands_accepted_total\{type="event.track"\} 1/);
     expect(metrics).toContain("masivo_http_requests_total");

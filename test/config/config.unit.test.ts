@@ -6,6 +6,7 @@ describe("loadConfig", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       port: 4000,
+      opsPort: 9464,
       natsUrl: undefined,
       mongodbUrl: undefined,
       dataDir: ".data",
@@ -21,6 +22,7 @@ describe("loadConfig", () => {
   it("reads every variable", () => {
     const config = loadConfig({
       PORT: "8080",
+      MASIVO_OPS_PORT: "0",
       NATS_URL: "nats://a:4222,nats://b:4222",
       MONGODB_URL: "mongodb://db:27017/masivo",
       MASIVO_DATA_DIR: "/var/lib/masivo",
@@ -33,6 +35,7 @@ describe("loadConfig", () => {
     });
     expect(config).toMatchObject({
       port: 8080,
+      opsPort: 0,
       natsUrl: "nats://a:4222,nats://b:4222",
       mongodbUrl: "mongodb://db:27017/masivo",
       dataDir: "/var/lib/masivo",
@@ -50,6 +53,7 @@ describe("loadConfig", () => {
   it.each([
     ["PORT", "eighty", "PORT"],
     ["PORT", "70000", "PORT"],
+    ["MASIVO_OPS_PORT", "-1", "MASIVO_OPS_PORT"],
     ["NATS_URL", "http://localhost:4222", "NATS_URL"],
     ["MONGODB_URL", "localhost:27017", "MONGODB_URL"],
     ["MASIVO_ROLES", "gateway,mailer", "mailer"],

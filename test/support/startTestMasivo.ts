@@ -13,6 +13,7 @@ export async function startTestMasivo(
 ): Promise<RunningMasivo & { baseUrl: string }> {
   const config = loadConfig({
     PORT: "0",
+    MASIVO_OPS_PORT: "0",
     NATS_URL: inject("natsUrl"),
     MONGODB_URL: isolatedMongoUrl(uniqueId("db")),
     MASIVO_DATA_DIR: await mkdtemp(join(inject("privateServersDir"), "app-")),

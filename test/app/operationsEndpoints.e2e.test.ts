@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type CuttableProxy, startCuttableProxy } from "../support/cuttableProxy.ts";
+import { type PrivateNats, startPrivateNats } from "../support/privateNats.ts";
+import { startTestMasivo } from "../support/startTestMasivo.ts";
+import { waitFor } from "../support/streamReader.ts";
+import { isolatedMongoUrl, uniqueId } from "../support/world.ts";
+
+type Running = Awaited<ReturnType<typeof startTestMasivo>>;
+type Readiness = { status: string; checks: Record<string, boolean>; failing?: string[] };
+
+let nats: PrivateNats;
+let storeProxy: CuttableProxy;
+let customers: Running;
+let destinations: Running;
+
+/** The shared store, reached through a proxy this file can cut. */
+function proxiedStoreUrl(proxy: CuttableProxy): string {
+  const url = new URL(isolatedMongoUrl(uniqueId("db")));
+  url.host = new URL(proxy.url).host;
+  return url.toString();
+}
+
+beforeAll(async () => {
+  nats = await startPrivateNats();
+  const store = new URL(inject("mongodbUrl"));
+  storeProxy = await startCuttableProxy({ host: store.hostname, port: Number(store.port) });
+  const common = { NATS_URL: nats.url, MASIVO_OPS_PORT: "0", MASIVO_ROOT_KEY: "operations-test-root-key" };
+  [customers, destinations] = await Promise.all([
+    startTestMasivo({ ...common, MASIVO_ROLES: "customers", MONGODB_URL: proxiedStoreUrl(storeProxy) }),
+    startTestMasivo({ ...common, MASIVO_ROLES: "destinations" }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([customers?.stop(), destinations?.stop()]);
+  await storeProxy?.close();
+  await nats?.close();
+});
+
+const ops = (running: Running, path: string) => fetch(`http://127.0.0.1:${running.opsPort}${path}`);
+
+async function readiness(running: Running): Promise<{ status: number; body: Readiness }> {
+  const response = await ops(running, "/readyz");
+  return { status: response.status, body: (await response.json()) as Readiness };
+}
+
+describe("operations endpoints on workers that serve no GraphQL", () => {
+  it.each([
+    ["customers", () => customers, "customers.partitionLeases", "masivo_customer_partitions_owned"],
+    ["destinations", () => destinations, "destinations.integrationSyncs", "masivo_destination_syncs_running"],
+  ])("a %s-only process answers /healthz, /readyz and /metrics", async (_role, running, roleCheck, roleMetric) => {
+    expect(running().graphqlUrl).toBeUndefined();
+    expect(running().opsPort).toBeGreaterThan(0);
+    const health = await ops(running(), "/healthz");
+    expect({ status: health.status, body: await health.json() }).toEqual({ status: 200, body: { status: "ok" } });
+    expect(await readiness(running())).toEqual({
+      status: 200,
+      body: { status: "ready", checks: { nats: true, mongodb: true, streams: true, [roleCheck]: true } },
+    });
+    const metrics = await ops(running(), "/metrics");
+    expect(metrics.status).toBe(200);
+    const text = await metrics.text();
+    expect(text).toContain(roleMetric);
+    expect(text).toContain("masivo_process_cpu_seconds_total");
+    expect((await ops(running(), "/graphql")).status).toBe(404);
+  });
+
+  it("counts the partitions the customers worker owns (the only one: all of them)", async () => {
+    await waitFor("the worker to own every partition", async () => {
+      const text = await (await ops(customers, "/metrics")).text();
+      return /^masivo_customer_partitions_owned 32$/m.test(text) ? true : undefined;
+    });
+  });
+
+  it("turns /readyz 503 naming the store while it is unreachable, and 200 once it is back", async () => {
+    // Cut at the next bytes sent to the store: the readiness ping's, or the driver's heartbeat.
+    const cut = storeProxy.cutAfter(0);
+    const down = await waitFor("/readyz to answer 503", async () => {
+      const answer = await readiness(customers);
+      return answer.status === 503 ? answer.body : undefined;
+    });
+    expect(down).toMatchObject({ status: "unavailable", checks: { mongodb: false }, failing: ["mongodb"] });
+    expect((await ops(customers, "/healthz")).status).toBe(200);
+    await cut;
+
+    storeProxy.heal();
+    const up = await waitFor("/readyz to answer 200 again", async () => {
+      const answer = await readiness(customers);
+      return answer.status === 200 ? answer.body : undefined;
+    });
+    expect(up.checks.mongodb).toBe(true);
+  });
+});
