@@ -165,6 +165,7 @@ export async function startMasivo({
     if (config.roles.includes("audiences")) {
       const worker = await startAudienceWorker({ link, store, partitions: layout.partitions, log, now, sweepTickMs });
       cleanup.push(worker.stop);
+      readiness.push({ name: "audiences.consumers", check: worker.consuming });
     }
 
     let graphqlUrl: string | undefined;

@@ -1,3 +1,4 @@
+import { jetstreamManager } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import {
   audienceMembersRepository,
@@ -5,13 +6,13 @@ import {
   audiencesRepository,
   type Store,
 } from "../../store/index.ts";
-import { createCommandPublisher, type NatsLink } from "../../streams/index.ts";
+import { createCommandPublisher, type NatsLink, STREAM_NAMES } from "../../streams/index.ts";
 import { openAudienceCatalogWriter } from "./catalog.ts";
 import { createRunFinisher } from "./finishRun.ts";
 import { customersWhoChangedMembership } from "./membershipHistory.ts";
-import { startMembershipTracker, untilMembershipsTracked } from "./membershipTracker.ts";
+import { MEMBERSHIP_TRACKER, startMembershipTracker, untilMembershipsTracked } from "./membershipTracker.ts";
 import { publishAudience } from "./publishAudience.ts";
-import { startRunQueue } from "./runQueue.ts";
+import { AUDIENCE_RUN_WORKERS, startRunQueue } from "./runQueue.ts";
 import { failStalledRuns } from "./stalledRuns.ts";
 import { type SweepScheduler, startSweepScheduler } from "./sweepScheduler.ts";
 
@@ -25,7 +26,12 @@ export type AudienceWorkerOptions = {
   sweepTickMs?: number;
 };
 
-export type AudienceWorker = { sweeps: SweepScheduler; stop: () => Promise<void> };
+export type AudienceWorker = {
+  sweeps: SweepScheduler;
+  /** True while the server still holds the consumers its runs and member lists are read from. */
+  consuming: () => Promise<boolean>;
+  stop: () => Promise<void>;
+};
 
 /**
  * The `audiences` role: carries out queued runs (recalculations, sweeps, deletes), keeps member
@@ -72,9 +78,20 @@ export async function startAudienceWorker(options: AudienceWorkerOptions): Promi
     );
   }, 60_000);
   const sweeps = startSweepScheduler({ link: options.link, audiences, runs, now, log, tickMs: options.sweepTickMs });
+  const jsm = await jetstreamManager(options.link.nc);
+  let stopped = false;
   return {
     sweeps,
+    async consuming() {
+      if (stopped) return false;
+      await Promise.all([
+        jsm.consumers.info(STREAM_NAMES.changes, MEMBERSHIP_TRACKER),
+        jsm.consumers.info(STREAM_NAMES.audienceRuns, AUDIENCE_RUN_WORKERS),
+      ]);
+      return true;
+    },
     async stop() {
+      stopped = true;
       clearInterval(stalledCheck);
       await checking;
       await sweeps.stop();

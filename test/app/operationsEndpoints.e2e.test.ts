@@ -1,4 +1,7 @@
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { MEMBERSHIP_TRACKER } from "../../actors/audience/membershipTracker.ts";
+import { connectNats, type NatsLink, STREAM_NAMES, subjects } from "../../streams/index.ts";
 import { type CuttableProxy, startCuttableProxy } from "../support/cuttableProxy.ts";
 import { type PrivateNats, startPrivateNats } from "../support/privateNats.ts";
 import { startTestMasivo } from "../support/startTestMasivo.ts";
@@ -12,6 +15,8 @@ let nats: PrivateNats;
 let storeProxy: CuttableProxy;
 let customers: Running;
 let destinations: Running;
+let audiences: Running;
+let link: NatsLink;
 
 /** The shared store, reached through a proxy this file can cut. */
 function proxiedStoreUrl(proxy: CuttableProxy): string {
@@ -25,13 +30,16 @@ beforeAll(async () => {
   const store = new URL(inject("mongodbUrl"));
   storeProxy = await startCuttableProxy({ host: store.hostname, port: Number(store.port) });
   const common = { NATS_URL: nats.url, MASIVO_OPS_PORT: "0", MASIVO_ROOT_KEY: "operations-test-root-key" };
-  [customers, destinations] = await Promise.all([
+  [customers, destinations, audiences] = await Promise.all([
     startTestMasivo({ ...common, MASIVO_ROLES: "customers", MONGODB_URL: proxiedStoreUrl(storeProxy) }),
     startTestMasivo({ ...common, MASIVO_ROLES: "destinations" }),
+    startTestMasivo({ ...common, MASIVO_ROLES: "audiences" }),
   ]);
+  link = await connectNats(nats.url, "operations-test");
 });
 afterAll(async () => {
-  await Promise.all([customers?.stop(), destinations?.stop()]);
+  await Promise.all([customers?.stop(), destinations?.stop(), audiences?.stop()]);
+  await link?.close();
   await storeProxy?.close();
   await nats?.close();
 });
@@ -46,7 +54,8 @@ async function readiness(running: Running): Promise<{ status: number; body: Read
 describe("operations endpoints on workers that serve no GraphQL", () => {
   it.each([
     ["customers", () => customers, "customers.partitionLeases", "masivo_customer_partitions_owned"],
-    ["destinations", () => destinations, "destinations.integrationSyncs", "masivo_destination_syncs_running"],
+    ["destinations", () => destinations, "destinations.integrationSyncs", "masivo_destination_calls_total"],
+    ["audiences", () => audiences, "audiences.consumers", "masivo_nodejs_eventloop_lag_seconds"],
   ])("a %s-only process answers /healthz, /readyz and /metrics", async (_role, running, roleCheck, roleMetric) => {
     expect(running().graphqlUrl).toBeUndefined();
     expect(running().opsPort).toBeGreaterThan(0);
@@ -69,6 +78,27 @@ describe("operations endpoints on workers that serve no GraphQL", () => {
       const text = await (await ops(customers, "/metrics")).text();
       return /^masivo_customer_partitions_owned 32$/m.test(text) ? true : undefined;
     });
+  });
+
+  it("counts the customers worker's batches, commands and dead letters", async () => {
+    await jetstream(link.nc).publish(subjects.ingest("default", 0), new TextEncoder().encode("not a command"));
+    const figures = await waitFor("the batch to be counted", async () => {
+      const text = await (await ops(customers, "/metrics")).text();
+      const figure = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+      const seen = {
+        batches: figure("masivo_customer_batch_duration_seconds_count"),
+        commands: figure("masivo_customer_commands_applied_total"),
+        deadLetters: figure("masivo_customer_dead_letters_total"),
+      };
+      return seen.deadLetters > 0 ? seen : undefined;
+    });
+    expect(figures).toEqual({ batches: 1, commands: 1, deadLetters: 1 });
+  });
+
+  it("turns an audiences process's /readyz 503 when a consumer it reads from is gone", async () => {
+    await (await jetstreamManager(link.nc)).consumers.delete(STREAM_NAMES.changes, MEMBERSHIP_TRACKER);
+    const answer = await readiness(audiences);
+    expect(answer).toMatchObject({ status: 503, body: { failing: ["audiences.consumers"] } });
   });
 
   it("turns /readyz 503 naming the store while it is unreachable, and 200 once it is back", async () => {

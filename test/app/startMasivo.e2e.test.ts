@@ -43,6 +43,7 @@ describe("HTTP endpoints", () => {
         streams: true,
         "customers.partitionLeases": true,
         "destinations.integrationSyncs": true,
+        "audiences.consumers": true,
       },
     });
     const metrics = await (await fetch(`${masivo.baseUrl}/metrics`)).text();

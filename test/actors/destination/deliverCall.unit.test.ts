@@ -42,3 +42,29 @@ describe("deliverCall", () => {
     expect(heldMs).toBe(3_100);
   });
 });
+
+describe("deliverCall's figures", () => {
+  it("reports how every try was answered: a retry, then the delivery", async () => {
+    const time = virtualTime(1_000_000);
+    const answers: BrazeResponse[] = [
+      { status: 500, headers: new Headers(), body: { message: "internal error" } },
+      { status: 201, headers: new Headers(), body: { message: "success" } },
+    ];
+    const tried: string[] = [];
+    const end = await deliverCall(
+      async () => answers.shift() ?? { status: 599, headers: new Headers(), body: {} },
+      classifyBrazeAnswer,
+      new AbortController().signal,
+      {
+        limiter: createRollingLimiter({ limit: 100, windowMs: 3_100, ...time }),
+        backoff: { baseMs: 500, maxMs: 60_000 },
+        now: time.now,
+        sleep: time.sleep,
+        onRetry: () => {},
+        onTried: (verdict) => tried.push(verdict),
+      },
+    );
+    expect(end.kind).toBe("delivered");
+    expect(tried).toEqual(["retry", "delivered"]);
+  });
+});
