@@ -192,6 +192,13 @@ describe("docker-compose.yml", () => {
     }
   });
 
+  it("probes every Masivo service that serves no GraphQL on its operations port", () => {
+    for (const [name, service] of masivoServices.filter(([name]) => name !== "gateway")) {
+      const opsPort = loadConfig(environmentOf(name)).opsPort;
+      expect(JSON.stringify(service.healthcheck?.test), name).toContain(`:${opsPort}/readyz`);
+    }
+  });
+
   it("keeps NATS and MongoDB consistent with the URLs and named volumes", () => {
     expect(services.nats?.command).toEqual(expect.arrayContaining(["-js", "-m", "8222"]));
     expect(JSON.stringify(services.nats?.healthcheck?.test)).toContain(":8222/healthz?js-enabled-only=true");
