@@ -23,8 +23,28 @@ async function main() {
     }
     process.exit(code);
   };
-  process.on("SIGINT", () => void shutdown(0));
-  process.on("SIGTERM", () => void shutdown(0));
+  /**
+   * SIGTERM and Ctrl-C: stop taking work, finish or hand back what is in hand, within
+   * MASIVO_DRAIN_SECONDS. Never rejects: a drain that fails or runs out of time ends the process with 1.
+   */
+  const drain = async () => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ drainSeconds: config.drainSeconds }, "draining");
+    try {
+      if ((await running?.drain(config.drainSeconds * 1_000)) === "timedOut") {
+        log.error({ drainSeconds: config.drainSeconds }, "drain did not finish in time; exiting with work in hand");
+        process.exit(1);
+      }
+    } catch (error) {
+      log.error({ err: error }, "draining failed");
+      process.exit(1);
+    }
+    log.info("drained");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void drain());
+  process.on("SIGTERM", () => void drain());
 
   try {
     running = await startMasivo({
@@ -47,6 +67,7 @@ async function main() {
   const lines = [
     `Masivo is running (roles: ${config.roles.join(", ")})`,
     running.graphqlUrl ? `  GraphQL:  ${running.graphqlUrl}  (GraphiQL in a browser)` : undefined,
+    `  Health:   http://localhost:${running.opsPort}/readyz  (and /healthz, /metrics)`,
     `  NATS:     ${running.natsUrl}`,
     `  MongoDB:  ${running.mongodbUrl}`,
     running.bootstrapKey

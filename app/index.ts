@@ -1,3 +1,3 @@
 export { createLogger, type Logger } from "./logger.ts";
-export { type RunningMasivo, type StartOptions, startMasivo } from "./startMasivo.ts";
+export { type DrainOutcome, type RunningMasivo, type StartOptions, startMasivo } from "./startMasivo.ts";
 export { exitOnUnhandledErrors } from "./unhandledErrors.ts";

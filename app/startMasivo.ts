@@ -33,7 +33,7 @@ import {
 import { bootstrapDefaultAccount } from "./bootstrap.ts";
 import type { Logger } from "./logger.ts";
 import { resolveMasterKey } from "./masterKey.ts";
-import { startOperationsServer } from "./operationsServer.ts";
+import { type OperationsServer, startOperationsServer } from "./operationsServer.ts";
 import { customerMetrics, destinationMetrics } from "./roleMetrics.ts";
 
 export type RunningMasivo = {
@@ -46,8 +46,16 @@ export type RunningMasivo = {
   mongodbUrl: string;
   /** The `default` account's admin key, on the start that created it. */
   bootstrapKey: string | undefined;
+  /** Stops at once: requests in flight are cut, work in hand is finished or handed back. */
   stop: () => Promise<void>;
+  /**
+   * Stops taking work (`/readyz` answers 503, the gateway accepts no connection), lets requests in
+   * flight end, and finishes or hands back what is in hand, all within `withinMs`.
+   */
+  drain: (withinMs: number) => Promise<DrainOutcome>;
 };
+
+export type DrainOutcome = "drained" | "timedOut";
 
 export type StartOptions = {
   config: Config;
@@ -75,8 +83,32 @@ export async function startMasivo({
   destinationTime,
 }: StartOptions): Promise<RunningMasivo> {
   const cleanup: (() => Promise<void>)[] = [];
-  const stop = async () => {
-    for (const step of cleanup.reverse()) await step().catch((error) => log.error({ err: error }, "stop failed"));
+  /** Cleared once stopping begins: readiness then says this process takes no new work. */
+  let accepting = true;
+  /** When draining, the time by which requests in flight must have ended. */
+  let drainUntil: number | undefined;
+  // Closed last, so that probes are answered (not ready) while the roles stop.
+  let operations: OperationsServer | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    accepting = false;
+    stopping ??= (async () => {
+      for (const step of cleanup.reverse()) await step().catch((error) => log.error({ err: error }, "stop failed"));
+      await operations?.close();
+    })();
+    return stopping;
+  };
+  const drain = async (withinMs: number): Promise<DrainOutcome> => {
+    drainUntil = Date.now() + withinMs;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<DrainOutcome>((resolve) => {
+      timer = setTimeout(() => resolve("timedOut"), withinMs);
+    });
+    try {
+      return await Promise.race([stop().then((): DrainOutcome => "drained"), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   };
   try {
     const stack: LocalStack = await startLocalStack({
@@ -110,6 +142,7 @@ export async function startMasivo({
     const registry = createProcessRegistry();
     const jsm = await jetstreamManager(link.nc);
     const readiness: ReadinessCheck[] = [
+      { name: "accepting", check: async () => accepting },
       { name: "nats", check: async () => link.isConnected() },
       { name: "mongodb", check: () => pingStore(store) },
       {
@@ -206,18 +239,23 @@ export async function startMasivo({
         server.once("error", reject);
         server.listen(config.port, "0.0.0.0", resolve);
       });
-      cleanup.push(
-        () =>
-          new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            server.closeAllConnections();
-          }),
-      );
+      cleanup.push(async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Requests in flight get half the drain time left; the roles still to stop get the rest.
+        const left = ((drainUntil ?? 0) - Date.now()) / 2;
+        if (left > 0) {
+          // A keep-alive connection turns idle once its request is answered: closed at the next sweep.
+          const sweep = setInterval(() => server.closeIdleConnections(), 100);
+          await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, left).unref())]);
+          clearInterval(sweep);
+        }
+        server.closeAllConnections();
+        await closed;
+      });
       graphqlUrl = `http://localhost:${(server.address() as AddressInfo).port}/graphql`;
     }
 
-    const operations = await startOperationsServer(config.opsPort, { registry, readiness });
-    cleanup.push(operations.close);
+    operations = await startOperationsServer(config.opsPort, { registry, readiness });
 
     return {
       graphqlUrl,
@@ -227,6 +265,7 @@ export async function startMasivo({
       mongodbUrl: stack.mongodbUrl,
       bootstrapKey: bootstrap?.key,
       stop,
+      drain,
     };
   } catch (error) {
     await stop();

@@ -38,6 +38,7 @@ const flag = z.enum(["1", "0", "true", "false"]).transform((value) => value === 
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   MASIVO_OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  MASIVO_DRAIN_SECONDS: z.coerce.number().int().min(1).max(3600).default(25),
   NATS_URL: url(["nats", "tls", "ws", "wss"]).optional(),
   MONGODB_URL: url(["mongodb", "mongodb+srv"]).optional(),
   MASIVO_DATA_DIR: z.string().trim().min(1).default(".data"),
@@ -58,6 +59,8 @@ export type Config = {
   port: number;
   /** `/healthz`, `/readyz` and `/metrics` on every process, whatever its roles; 0 picks a free port. */
   opsPort: number;
+  /** How long SIGTERM may take to stop taking work and finish or hand back what is in hand. */
+  drainSeconds: number;
   natsUrl: string | undefined;
   mongodbUrl: string | undefined;
   dataDir: string;
@@ -103,6 +106,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     port: e.PORT,
     opsPort: e.MASIVO_OPS_PORT,
+    drainSeconds: e.MASIVO_DRAIN_SECONDS,
     natsUrl: e.NATS_URL,
     mongodbUrl: e.MONGODB_URL,
     dataDir: e.MASIVO_DATA_DIR,

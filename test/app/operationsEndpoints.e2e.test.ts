@@ -63,7 +63,10 @@ describe("operations endpoints on workers that serve no GraphQL", () => {
     expect({ status: health.status, body: await health.json() }).toEqual({ status: 200, body: { status: "ok" } });
     expect(await readiness(running())).toEqual({
       status: 200,
-      body: { status: "ready", checks: { nats: true, mongodb: true, streams: true, [roleCheck]: true } },
+      body: {
+        status: "ready",
+        checks: { accepting: true, nats: true, mongodb: true, streams: true, [roleCheck]: true },
+      },
     });
     const metrics = await ops(running(), "/metrics");
     expect(metrics.status).toBe(200);

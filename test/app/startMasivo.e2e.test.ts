@@ -38,6 +38,7 @@ describe("HTTP endpoints", () => {
     expect(await ready.json()).toEqual({
       status: "ready",
       checks: {
+        accepting: true,
         nats: true,
         mongodb: true,
         streams: true,

@@ -34,6 +34,7 @@ function startWorker(): ChildProcess {
     env: {
       PATH: process.env.PATH,
       MASIVO_ROLES: "customers",
+      MASIVO_OPS_PORT: "0",
       NATS_URL: nats.url,
       MONGODB_URL: mongodbUrl,
       MASIVO_LOG_LEVEL: "warn",
