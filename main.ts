@@ -28,7 +28,8 @@ async function main() {
    * MASIVO_DRAIN_SECONDS. Never rejects: a drain that fails or runs out of time ends the process with 1.
    */
   const drain = async () => {
-    if (stopping) return;
+    // A second signal (Ctrl-C again) gives up waiting.
+    if (stopping) process.exit(1);
     stopping = true;
     log.info({ drainSeconds: config.drainSeconds }, "draining");
     try {

@@ -7,6 +7,7 @@ describe("loadConfig", () => {
     expect(config).toMatchObject({
       port: 4000,
       opsPort: 9464,
+      drainSeconds: 25,
       natsUrl: undefined,
       mongodbUrl: undefined,
       dataDir: ".data",
@@ -23,6 +24,7 @@ describe("loadConfig", () => {
     const config = loadConfig({
       PORT: "8080",
       MASIVO_OPS_PORT: "0",
+      MASIVO_DRAIN_SECONDS: "10",
       NATS_URL: "nats://a:4222,nats://b:4222",
       MONGODB_URL: "mongodb://db:27017/masivo",
       MASIVO_DATA_DIR: "/var/lib/masivo",
@@ -36,6 +38,7 @@ describe("loadConfig", () => {
     expect(config).toMatchObject({
       port: 8080,
       opsPort: 0,
+      drainSeconds: 10,
       natsUrl: "nats://a:4222,nats://b:4222",
       mongodbUrl: "mongodb://db:27017/masivo",
       dataDir: "/var/lib/masivo",
@@ -54,6 +57,7 @@ describe("loadConfig", () => {
     ["PORT", "eighty", "PORT"],
     ["PORT", "70000", "PORT"],
     ["MASIVO_OPS_PORT", "-1", "MASIVO_OPS_PORT"],
+    ["MASIVO_DRAIN_SECONDS", "0", "MASIVO_DRAIN_SECONDS"],
     ["NATS_URL", "http://localhost:4222", "NATS_URL"],
     ["MONGODB_URL", "localhost:27017", "MONGODB_URL"],
     ["MASIVO_ROLES", "gateway,mailer", "mailer"],
