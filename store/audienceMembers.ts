@@ -30,6 +30,8 @@ export type AudienceMembers = {
   /** Every member's customer id, streamed in pages so a large audience is never held whole. */
   customerIds: (audienceId: string, pageSize?: number) => AsyncGenerator<string[]>;
   removeAll: (audienceId: string) => Promise<void>;
+  /** How many members the audience has, counted. */
+  count: (audienceId: string) => Promise<number>;
 };
 
 export function memberKey(audienceId: string, customerId: string): string {
@@ -98,5 +100,6 @@ export function audienceMembersRepository(db: Db): AudienceMembers {
     async removeAll(audienceId) {
       await collection.deleteMany(inAudience(audienceId));
     },
+    count: (audienceId) => collection.countDocuments(inAudience(audienceId)),
   };
 }

@@ -11,7 +11,11 @@ export const DEFAULT_SWEEP_SCHEDULE = "0 * * * *";
  * name taken the moment an audience is written with it (see `prepareAudienceNames`). Documents
  * written before it existed get it at start-up.
  */
-export type AudienceDocument = Audience & { nameClaim?: string };
+export type AudienceDocument = Audience & {
+  nameClaim?: string;
+  /** Set while a change of its members may have left `size` behind (see `markSizesUncertain`). */
+  sizeUncertain?: true;
+};
 
 export type NewAudience = Pick<AudienceDocument, "_id" | "account" | "name" | "description" | "kind" | "rules"> & {
   sweepSchedule?: string;
@@ -66,6 +70,15 @@ export type Audiences = {
   markDeleting: (account: string, id: string) => Promise<void>;
   remove: (id: string) => Promise<void>;
   adjustSizes: (deltas: Map<string, number>) => Promise<void>;
+  /**
+   * Marks (true) or unmarks (false) audiences whose `size` may not match their members: marked
+   * before their members change, unmarked once the size moved with them.
+   */
+  markSizesUncertain: (ids: string[], uncertain: boolean) => Promise<void>;
+  /** The audiences marked by `markSizesUncertain` (a change of their members failed half way). */
+  withUncertainSizes: () => Promise<string[]>;
+  /** Sets an audience's size as counted from its members, and unmarks it. */
+  setSize: (id: string, size: number) => Promise<void>;
   /**
    * Takes the audience for a run until `until`, when it is free, expired or already this run's.
    * False when another run holds it.
@@ -190,6 +203,20 @@ export function audiencesRepository(db: Db, now: () => Date = () => new Date()):
       for (const [id, delta] of deltas) {
         if (delta !== 0) await collection.updateOne({ _id: id }, { $inc: { size: delta } });
       }
+    },
+    async markSizesUncertain(ids, uncertain) {
+      if (ids.length === 0) return;
+      await collection.updateMany(
+        { _id: { $in: ids } },
+        uncertain ? { $set: { sizeUncertain: true } } : { $unset: { sizeUncertain: "" } },
+      );
+    },
+    async withUncertainSizes() {
+      const found = await collection.find({ sizeUncertain: true }, { projection: { _id: 1 } }).toArray();
+      return found.map((audience) => audience._id);
+    },
+    async setSize(id, size) {
+      await collection.updateOne({ _id: id }, { $set: { size }, $unset: { sizeUncertain: "" } });
     },
     async lock(id, runId, until) {
       const at = now();

@@ -56,7 +56,19 @@ export async function startMembershipTracker(deps: MembershipTrackerDependencies
         const messages: JsMsg[] = [];
         for await (const message of batch) messages.push(message);
         if (messages.length === 0) continue;
-        await applyMembershipFacts(messages, deps);
+        // A batch slower than the consumer's ack wait (30 s) would be handed out again meanwhile.
+        const keepAlive = setInterval(() => {
+          for (const message of messages) message.working();
+        }, 10_000);
+        try {
+          await applyMembershipFacts(messages, deps);
+        } catch (error) {
+          // Handed out again after the pause below, rather than once the ack wait (30 s) runs out.
+          for (const message of messages) message.nak(1_000);
+          throw error;
+        } finally {
+          clearInterval(keepAlive);
+        }
         for (const message of messages) message.ack();
       } catch (error) {
         if (stopping) break;
@@ -125,8 +137,7 @@ async function applyMembershipFacts(messages: JsMsg[], deps: MembershipTrackerDe
     }
   }
 
-  const deltas = await deps.members.apply([...updates.values()]);
-  await deps.audiences.adjustSizes(deltas);
+  await applyMembers([...updates.values()], deps);
 
   for (const [runId, counted] of byRun) {
     const run = await deps.runs.byId(runId);
@@ -144,4 +155,22 @@ async function applyMembershipFacts(messages: JsMsg[], deps: MembershipTrackerDe
     await deps.runs.addOutcomes(runId, { entered, exited, unchanged }, counted.lastSeq);
     await deps.finishRun(runId);
   }
+}
+
+/**
+ * Writes the members and moves the sizes with them so that a failure between the two cannot leave
+ * a size wrong for good: the audiences touched are marked uncertain first and unmarked once their
+ * sizes moved; a batch finding marks left by one that failed (its redelivery finds the members
+ * written already, and would move nothing) counts those audiences' members instead. Only one
+ * batch is handed out at a time (TRACKER_BATCH), so nothing changes the members while they are counted.
+ */
+async function applyMembers(updates: MembershipUpdate[], deps: MembershipTrackerDependencies) {
+  for (const audienceId of await deps.audiences.withUncertainSizes()) {
+    await deps.audiences.setSize(audienceId, await deps.members.count(audienceId));
+  }
+  const touched = [...new Set(updates.map((update) => update.audienceId))];
+  await deps.audiences.markSizesUncertain(touched, true);
+  const deltas = await deps.members.apply(updates);
+  await deps.audiences.adjustSizes(deltas);
+  await deps.audiences.markSizesUncertain(touched, false);
 }
