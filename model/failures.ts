@@ -15,6 +15,11 @@ export type ServiceFailure = { what: string; retryable: boolean };
 /** Reads one service's errors (the store's, NATS's); undefined for errors not its own. */
 export type FailureClassifier = (error: unknown) => ServiceFailure | undefined;
 
+/** The message of anything thrown: an Error's own, anything else as text. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** A new reference, tying what a client reads about a failure to the full error in the log. */
 export function failureRef(): string {
   return `ref_${randomBytes(6).toString("hex")}`;

@@ -77,6 +77,7 @@ export {
   clientText,
   type FailureClassifier,
   failureRef,
+  messageOf,
   type ServiceFailure,
 } from "./failures.ts";
 export { accountIdSchema, CUSTOMER_ID_MAX_LENGTH, customerIdSchema } from "./identifiers.ts";

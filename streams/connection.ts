@@ -1,4 +1,5 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { messageOf } from "../model/index.ts";
 import { checkMaxPayload } from "./maxPayload.ts";
 
 /** A NATS connection plus whether it is usable right now (it reconnects on its own, forever). */
@@ -45,7 +46,7 @@ export async function connectNats(url: string, name: string, log?: (line: string
   watchStatus().catch((error: unknown) => {
     // Unwatched, a reconnect would go unseen: work is refused rather than buffered blindly.
     connected = false;
-    log?.(`nats: watching the connection to ${url} failed (${error instanceof Error ? error.message : String(error)})`);
+    log?.(`nats: watching the connection to ${url} failed (${messageOf(error)})`);
   });
   return {
     nc,

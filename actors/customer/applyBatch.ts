@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { completeFact, type IngestCommand, type PersistedCustomer } from "../../model/index.ts";
+import { completeFact, type IngestCommand, messageOf, type PersistedCustomer } from "../../model/index.ts";
 import type {
   CustomerDocument,
   Customers,
@@ -94,9 +94,8 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
       list.push({ message, command });
       byCustomer.set(key, list);
     } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
       deps.log.warn({ err: error, seq: message.seq }, "unreadable command; dead-lettered");
-      deadLetters.push(deadLetter(message, undefined, why, deps.now()));
+      deadLetters.push(deadLetter(message, undefined, error, deps.now()));
     }
   }
 
@@ -138,9 +137,8 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
         }
         outcome.applied += 1;
       } catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
         deps.log.warn({ err: error, customer: key, seq, type: command.type }, "command not applied; dead-lettered");
-        deadLetters.push(deadLetter(message, command, why, deps.now()));
+        deadLetters.push(deadLetter(message, command, error, deps.now()));
       }
     }
   }
@@ -240,7 +238,8 @@ async function moveDeviceTokens(moves: TokenMove[], deps: BatchDependencies) {
 /** Most characters of an error kept in a dead letter (a store may quote the whole document). */
 const DEAD_LETTER_ERROR_LENGTH = 2_000;
 
-function deadLetter(message: IngestMessage, command: IngestCommand | undefined, error: string, now: Date): DeadLetter {
+function deadLetter(message: IngestMessage, command: IngestCommand | undefined, cause: unknown, now: Date): DeadLetter {
+  const error = messageOf(cause);
   return {
     _id: `${STREAM_NAMES.ingest}:${message.seq}`,
     account: command?.metadata.account ?? accountOfIngestSubject(message.subject),

@@ -1,4 +1,5 @@
 import { LRUCache } from "lru-cache";
+import { messageOf } from "../../model/index.ts";
 import {
   type CustomerDocument,
   type Customers,
@@ -105,7 +106,7 @@ export function createWriteBehind(options: WriteBehindOptions): WriteBehind {
         if (error instanceof VersionConflictError) continue;
         if (!isDocumentRefusal(error)) break;
         const { _id: key, lastSeq: throughSeq } = write.document;
-        refused.push({ key, throughSeq, error: error instanceof Error ? error.message : String(error) });
+        refused.push({ key, throughSeq, error: messageOf(error) });
       }
     }
     return refused;

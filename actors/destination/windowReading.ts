@@ -1,4 +1,4 @@
-import type { ConsentPurpose, CustomerFact } from "../../model/index.ts";
+import { type ConsentPurpose, type CustomerFact, messageOf } from "../../model/index.ts";
 import { readTrustedFact } from "../../streams/index.ts";
 import { consentLeftBy, customersNeedingConsent } from "./consentGate.ts";
 import type { WindowMessage } from "./integrationConsumer.ts";
@@ -33,7 +33,7 @@ export function readWindow(
     try {
       facts.push({ seq, fact: readTrustedFact(data) });
     } catch (error) {
-      unreadable.push({ seq, reason: error instanceof Error ? error.message : String(error) });
+      unreadable.push({ seq, reason: messageOf(error) });
     }
   }
   return {

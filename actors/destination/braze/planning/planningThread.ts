@@ -4,6 +4,7 @@
  * would hold back the calls in flight.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { messageOf } from "../../../../model/index.ts";
 import type { BrazeSettings } from "../../../../store/index.ts";
 import { type PlannerRequest, unpackWindow } from "./brazePlanner.ts";
 import { createWindowPlans, type PlannerQuestion } from "./plannedWindows.ts";
@@ -18,6 +19,6 @@ parentPort?.on("message", (request: PlannerRequest) => {
         : request;
     parentPort?.postMessage({ ...plans.answer(question), id: request.id });
   } catch (error) {
-    parentPort?.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
+    parentPort?.postMessage({ id: request.id, error: messageOf(error) });
   }
 });
