@@ -5,7 +5,7 @@ import { partitionOf } from "../../streams/index.ts";
 import { type PrivateNats, startPrivateNats } from "../support/privateNats.ts";
 import { postGraphQL, startTestMasivo } from "../support/startTestMasivo.ts";
 import { waitFor } from "../support/streamReader.ts";
-import { isolatedMongoUrl, TEST_ROOT_KEY, uniqueId } from "../support/world.ts";
+import { customerIdOnPartition, isolatedMongoUrl, TEST_ROOT_KEY, uniqueId } from "../support/world.ts";
 
 /**
  * One customer pushed past every bound through the gateway — refused values, 10,000 devices,
@@ -52,11 +52,7 @@ const codeOf = (answer: Answer) => answer.errors?.[0]?.extensions?.code;
 
 /** A customer id of `account` on the same partition as `customerId` of ACCOUNT. */
 function neighbourOf(customerId: string, account: string): string {
-  const partition = partitionOf(ACCOUNT, customerId, PARTITIONS);
-  for (;;) {
-    const candidate = uniqueId("neighbour");
-    if (partitionOf(account, candidate, PARTITIONS) === partition) return candidate;
-  }
+  return customerIdOnPartition(account, partitionOf(ACCOUNT, customerId, PARTITIONS), PARTITIONS, "neighbour");
 }
 
 /** Runs `work` over `items`, `width` at a time. */

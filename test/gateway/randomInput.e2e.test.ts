@@ -1,11 +1,10 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningMasivo } from "../../app/startMasivo.ts";
-import { partitionOf } from "../../streams/index.ts";
 import { type PrivateNats, startPrivateNats } from "../support/privateNats.ts";
 import { postGraphQL, startTestMasivo } from "../support/startTestMasivo.ts";
 import { waitFor } from "../support/streamReader.ts";
-import { isolatedMongoUrl, uniqueId } from "../support/world.ts";
+import { customerIdOnPartition, isolatedMongoUrl, uniqueId } from "../support/world.ts";
 
 /**
  * Random JSON thrown at the two ingestion mutations: every request is either refused at the edge
@@ -140,8 +139,7 @@ describe("random input through the gateway", () => {
 
     // A sentinel behind everything in every partition: once each is applied, so is all before it.
     for (let partition = 0; partition < PARTITIONS; partition++) {
-      let sentinel = uniqueId("sentinel");
-      while (partitionOf("default", sentinel, PARTITIONS) !== partition) sentinel = uniqueId("sentinel");
+      const sentinel = customerIdOnPartition("default", partition, PARTITIONS, "sentinel");
       await gql("mutation($i: CustomerInput!) { upsertCustomer(input: $i) { accepted } }", {
         i: { customerId: sentinel },
       });

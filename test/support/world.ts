@@ -12,6 +12,7 @@ import {
   decodeCommand,
   ensureStreams,
   type NatsLink,
+  partitionOf,
   STREAM_NAMES,
 } from "../../streams/index.ts";
 import { readStream } from "./streamReader.ts";
@@ -22,6 +23,14 @@ export const TEST_MASTER_KEY = "test-master-key-0123456789abcdef0123456789";
 /** A unique, subject-safe id for one test's account or database. */
 export function uniqueId(prefix = "t"): string {
   return `${prefix}${randomBytes(5).toString("hex")}`;
+}
+
+/** A fresh customer id (`uniqueId(prefix)`) of `account` that falls on `partition` of `partitions`. */
+export function customerIdOnPartition(account: string, partition: number, partitions: number, prefix = "c"): string {
+  for (;;) {
+    const candidate = uniqueId(prefix);
+    if (partitionOf(account, candidate, partitions) === partition) return candidate;
+  }
 }
 
 /** The shared MongoDB URL pointing at a database of this test's own. */

@@ -14,7 +14,7 @@ import {
 import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
 import { postGraphQL, startTestMasivo } from "../../support/startTestMasivo.ts";
 import { waitFor } from "../../support/streamReader.ts";
-import { isolatedMongoUrl, uniqueId } from "../../support/world.ts";
+import { customerIdOnPartition, isolatedMongoUrl, uniqueId } from "../../support/world.ts";
 
 /**
  * Commands the gateway would refuse today, published straight into INGEST as an older gateway (or
@@ -65,11 +65,7 @@ const event = (name: string): Draft => ({ type: "event.track", data: { name, pro
 
 /** A customer id of `account` on the same partition as `customerId` of ACCOUNT. */
 function neighbourOf(customerId: string, account: string): string {
-  const partition = partitionOf(ACCOUNT, customerId, PARTITIONS);
-  for (;;) {
-    const candidate = uniqueId("neighbour");
-    if (partitionOf(account, candidate, PARTITIONS) === partition) return candidate;
-  }
+  return customerIdOnPartition(account, partitionOf(ACCOUNT, customerId, PARTITIONS), PARTITIONS, "neighbour");
 }
 
 type StoredCustomer = {
