@@ -8,7 +8,7 @@ import {
   watchAudienceCatalog,
 } from "../actors/audience/index.ts";
 import { startCustomerWorker } from "../actors/customer/index.ts";
-import { type SyncTuning, startDestinationWorker } from "../actors/destination/index.ts";
+import { startDestinationWorker, type TuningChanges } from "../actors/destination/index.ts";
 import type { Config } from "../config/index.ts";
 import {
   countingPublisher,
@@ -67,7 +67,7 @@ export type StartOptions = {
   /** How often the `audiences` role looks for due sweeps. */
   sweepTickMs?: number;
   /** Tuning of Braze syncs (the Braze provider's limits unless given). */
-  brazeSync?: Partial<SyncTuning>;
+  brazeSync?: TuningChanges;
   /** The clock and the waits of the `destinations` role (tests run them faster). */
   destinationTime?: { now: () => number; sleep: (ms: number, signal: AbortSignal) => Promise<void> };
 };
@@ -184,6 +184,9 @@ export async function startMasivo({
           braze: {
             ...(config.brazePlanningThread === undefined ? {} : { planOnThread: config.brazePlanningThread }),
             ...(config.brazeTrackLimit === undefined ? {} : { callsPerWindow: config.brazeTrackLimit }),
+            ...(config.brazeRetryMaxSeconds === undefined
+              ? {}
+              : { backoff: { maxMs: config.brazeRetryMaxSeconds * 1_000 } }),
             ...brazeSync,
           },
         },

@@ -48,6 +48,7 @@ const environmentSchema = z.object({
   MASIVO_MASTER_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   MASIVO_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(32),
   MASIVO_BRAZE_TRACK_LIMIT: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  MASIVO_BRAZE_RETRY_MAX_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
   MASIVO_BRAZE_PLANNING_THREAD: z
     .enum(["auto", "1", "0", "true", "false"])
     .default("auto")
@@ -75,6 +76,11 @@ export type Config = {
    * undefined: Braze's default, which the Braze provider's limits hold.
    */
   brazeTrackLimit: number | undefined;
+  /**
+   * The longest wait between two tries of a Braze call after a server error or no answer; undefined:
+   * the Braze provider's (60 s). Shorter resumes sooner after an outage, at the cost of more calls during it.
+   */
+  brazeRetryMaxSeconds: number | undefined;
   /** Braze windows are planned on a thread of their own; undefined: when the machine has more than two cores. */
   brazePlanningThread: boolean | undefined;
   logLevel: z.infer<typeof environmentSchema>["MASIVO_LOG_LEVEL"];
@@ -116,6 +122,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     masterKey: e.MASIVO_MASTER_KEY,
     partitions: e.MASIVO_PARTITIONS,
     brazeTrackLimit: e.MASIVO_BRAZE_TRACK_LIMIT,
+    brazeRetryMaxSeconds: e.MASIVO_BRAZE_RETRY_MAX_SECONDS,
     brazePlanningThread: e.MASIVO_BRAZE_PLANNING_THREAD,
     logLevel: e.MASIVO_LOG_LEVEL,
   };

@@ -1,5 +1,5 @@
 export type { CallObserver } from "./integrationSync.ts";
-export type { DestinationLimits, DestinationProvider, SyncTuning } from "./provider.ts";
+export type { DestinationLimits, DestinationProvider, SyncTuning, TuningChanges } from "./provider.ts";
 export {
   DESTINATION_PROVIDERS,
   type ProviderRegistry,

@@ -19,6 +19,7 @@ import type {
   PlannedCall,
   StoredIntegration,
   SyncTuning,
+  TuningChanges,
   WindowContext,
 } from "./provider.ts";
 import type { RollingLimiter } from "./rollingLimiter.ts";
@@ -36,7 +37,7 @@ export type SyncDependencies<Settings> = {
   /** The limiter of a provider account, shared by the integrations that send to it. */
   limiterFor: (account: string, limits: DestinationLimits) => RollingLimiter;
   /** Changes to the provider's limits (configuration, tests). */
-  tuning?: Partial<SyncTuning>;
+  tuning?: TuningChanges;
   now: () => number;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   log: Logger;
@@ -74,7 +75,11 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
   deps: SyncDependencies<Settings>,
 ): Promise<IntegrationSync> {
   const { integration } = deps;
-  const tuning: SyncTuning = { ...provider.limits, ...deps.tuning };
+  const tuning: SyncTuning = {
+    ...provider.limits,
+    ...deps.tuning,
+    backoff: { ...provider.limits.backoff, ...deps.tuning?.backoff },
+  };
   const log = deps.log.child({ integration: integration._id, account: integration.account });
   const limiter = deps.limiterFor(`${provider.kind}|${provider.accountOf(integration, deps.secret)}`, tuning);
   const connection = provider.connect(integration, deps.secret, { integrations: deps.integrations, tuning, log });

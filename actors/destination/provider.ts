@@ -54,6 +54,9 @@ export type DestinationLimits = {
 /** The limits, and where windows are planned for providers that can plan on a thread of their own. */
 export type SyncTuning = DestinationLimits & { planOnThread?: boolean };
 
+/** Changes to a provider's tuning (configuration, tests): any limit, and either part of its backoff. */
+export type TuningChanges = Partial<Omit<SyncTuning, "backoff">> & { backoff?: Partial<BackoffOptions> };
+
 /** A stored integration as its provider reads it: the store's document, with the provider's settings. */
 export type StoredIntegration<Settings> = Omit<IntegrationDocument, "kind" | "settings"> & {
   kind: string;

@@ -12,7 +12,7 @@ import {
 } from "../../store/index.ts";
 import type { NatsLink } from "../../streams/index.ts";
 import type { CallObserver, IntegrationSync } from "./integrationSync.ts";
-import type { DestinationLimits, SyncTuning } from "./provider.ts";
+import type { DestinationLimits, TuningChanges } from "./provider.ts";
 import { DESTINATION_PROVIDERS, type ProviderRegistry } from "./providers.ts";
 import { createRollingLimiter, type RollingLimiter } from "./rollingLimiter.ts";
 
@@ -30,7 +30,7 @@ export type DestinationWorkerOptions = {
   /** The providers synced, by integration kind (tests add their own). */
   providers?: ProviderRegistry;
   /** Changes to a provider's limits, by integration kind (configuration, tests). */
-  tuning?: Readonly<Record<string, Partial<SyncTuning>>>;
+  tuning?: Readonly<Record<string, TuningChanges>>;
   now?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Told how every call to a provider was answered (operations figures, docs/operations.md). */

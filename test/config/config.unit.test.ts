@@ -16,6 +16,7 @@ describe("loadConfig", () => {
       allowLocalDestinations: false,
       partitions: 32,
       brazeTrackLimit: undefined,
+      brazeRetryMaxSeconds: undefined,
       brazePlanningThread: undefined,
     });
   });
@@ -33,6 +34,7 @@ describe("loadConfig", () => {
       MASIVO_ALLOW_LOCAL_DESTINATIONS: "1",
       MASIVO_MASTER_KEY: "m".repeat(32),
       MASIVO_BRAZE_TRACK_LIMIT: "6000",
+      MASIVO_BRAZE_RETRY_MAX_SECONDS: "6",
       MASIVO_BRAZE_PLANNING_THREAD: "1",
     });
     expect(config).toMatchObject({
@@ -45,6 +47,7 @@ describe("loadConfig", () => {
       roles: ["gateway", "customers"],
       allowLocalDestinations: true,
       brazeTrackLimit: 6_000,
+      brazeRetryMaxSeconds: 6,
       brazePlanningThread: true,
     });
   });
@@ -64,6 +67,7 @@ describe("loadConfig", () => {
     ["MASIVO_ROOT_KEY", "short", "MASIVO_ROOT_KEY"],
     ["MASIVO_ALLOW_LOCAL_DESTINATIONS", "yes", "MASIVO_ALLOW_LOCAL_DESTINATIONS"],
     ["MASIVO_BRAZE_TRACK_LIMIT", "0", "MASIVO_BRAZE_TRACK_LIMIT"],
+    ["MASIVO_BRAZE_RETRY_MAX_SECONDS", "0", "MASIVO_BRAZE_RETRY_MAX_SECONDS"],
     ["MASIVO_BRAZE_PLANNING_THREAD", "maybe", "MASIVO_BRAZE_PLANNING_THREAD"],
   ])("refuses %s=%s with a message naming it", (variable, value, named) => {
     let error: unknown;
