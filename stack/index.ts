@@ -2,4 +2,11 @@ export { MissingToolError } from "./goBinary.ts";
 export { type LocalStack, startLocalStack } from "./localStack.ts";
 export { type MongoServer, startMongoServer } from "./mongoServer.ts";
 export { NATS_MAX_PAYLOAD, natsServerBinary, startNatsServer } from "./natsServer.ts";
-export { freePort, isAlive, ServerCrashedError, type ServerProcess, stopOrphan } from "./serverProcess.ts";
+export {
+  freePort,
+  isAlive,
+  ServerCrashedError,
+  type ServerProcess,
+  startServer,
+  stopOrphan,
+} from "./serverProcess.ts";
