@@ -11,6 +11,31 @@ type ProgressRecorder = {
   parts: (index: number) => number[] | undefined;
 };
 
+/**
+ * How long a try already on the wire may go on once the sync stops. Cut at once, it may still
+ * reach the provider unrecorded, and go again from the next holder: a duplicate. A try that hangs
+ * is cut after this, as it would be after the provider's call timeout.
+ */
+const WIRE_GRACE_MS = 5_000;
+
+/** A signal that aborts `graceMs` after `signal` does; `release` once it is no longer needed. */
+function afterGrace(signal: AbortSignal, graceMs: number): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    timer = setTimeout(() => controller.abort(signal.reason), graceMs);
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    release: () => {
+      signal.removeEventListener("abort", onAbort);
+      clearTimeout(timer);
+    },
+  };
+}
+
 /** Records finished calls, and parts of calls, in the window's progress. */
 export function progressRecorder<Context>(
   book: ProgressBook<Context>,
@@ -82,7 +107,10 @@ export function createCallSender<Own, Call extends PlannedCall, Answer>(context:
     }
   };
 
-  /** Sends call `index` (or its part `part`) until it ends. "tooLarge" when it must be cut into parts. */
+  /**
+   * Sends call `index` (or its part `part`) until it ends; "tooLarge" when it must be cut into parts.
+   * Stopping (`signal`) ends its waits at once, and a try on the wire after WIRE_GRACE_MS.
+   */
   const sendOne = async (
     call: Call,
     at: { index: number; part?: number },
@@ -93,12 +121,15 @@ export function createCallSender<Own, Call extends PlannedCall, Answer>(context:
       ...context.delivery,
       onRetry: (reason: string) => context.health({ type: "retried", call: name, reason }),
     };
+    const wire = afterGrace(signal, WIRE_GRACE_MS);
     let end: CallEnd;
     try {
-      end = await deliverCall(() => connection.send(call, signal), context.provider.classify, signal, delivery);
+      end = await deliverCall(() => connection.send(call, wire.signal), context.provider.classify, signal, delivery);
     } catch (error) {
       context.health({ type: "abandoned", call: name });
       throw error;
+    } finally {
+      wire.release();
     }
     context.health({ type: "answered", call: name });
     if (end.kind === "tooLarge") return "tooLarge";

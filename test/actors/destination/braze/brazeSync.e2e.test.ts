@@ -473,6 +473,21 @@ describe("Braze sync", () => {
     }
   });
 
+  it("stopped while a call is on the wire, lets it finish and never sends it again", async () => {
+    // Braze holds the call 1.5 s and then processes it, whether or not the caller is still there.
+    braze.faults.add({ path: "/users/track", key: "key-acme", kind: "timeout", holdMs: 1_500, times: 1 });
+    const customerId = "wes";
+    await acme.track(
+      Array.from({ length: 75 }, (_, i) => ({ id: `${customerId}-${i}`, customerId, name: "tap", properties: { i } })),
+    );
+    await waitFor("the call to be on the wire", async () => (braze.faults.list().length === 0 ? true : undefined));
+    // A configuration change stops the sync while Braze holds the call, and starts it again.
+    await acme.configure({ apiKey: "key-acme" });
+    const events = (await eventsBeforeMarker(acme, [customerId])).get(customerId) ?? [];
+    expect(events).toHaveLength(75);
+    expect(new Set(events.map((event) => event.properties?.i)).size).toBe(75);
+  });
+
   it("keeps a customer's calls in order across windows, even when an earlier one is slow", async () => {
     // The first call is answered late: the next window goes ahead, but not with this customer.
     braze.faults.add({ path: "/users/track", key: "key-acme", kind: "timeout", holdMs: 1_500, times: 1 });
