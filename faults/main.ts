@@ -82,6 +82,13 @@ async function main(): Promise<number> {
     brazeRetryMaxSeconds: 60 / BRAZE_COMPRESSION,
     log: (line) => err(line),
   });
+  // Interrupted, the suite stops what it started before exiting, rather than leave it running.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      err(`${signal}: stopping the servers and processes; logs kept in ${dataDir}`);
+      void cluster.stop().finally(() => process.exit(130));
+    });
+  }
   const link = await connectNats(cluster.nats.url, "masivo-faults");
   const store = await connectStore(cluster.store.url);
   const witnesses = {

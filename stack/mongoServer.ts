@@ -50,6 +50,7 @@ export async function startMongoServer(options: StartMongo): Promise<MongoServer
       args: ["--dbpath", dbPath, "--bind_ip", "127.0.0.1", "--port", String(port), "--quiet"],
       port,
       pidFile: join(options.dataDir, "mongod.pid"),
+      logFile: join(options.dataDir, "mongod.log"),
       onCrash: options.onCrash,
     });
     return { ...server, kind: "mongod", url: `mongodb://127.0.0.1:${port}/?directConnection=true` };
@@ -61,6 +62,7 @@ export async function startMongoServer(options: StartMongo): Promise<MongoServer
     args: ["-listen", `127.0.0.1:${port}`, "-dir", join(options.dataDir, "ferretdb")],
     port,
     pidFile: join(options.dataDir, "ferretdb.pid"),
+    logFile: join(options.dataDir, "ferretdb.log"),
     onCrash: options.onCrash,
   });
   // FerretDB v1 keeps a SQLite connection per statement of an update command until the command

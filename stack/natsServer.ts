@@ -61,6 +61,7 @@ export async function startNatsServer(options: StartNats): Promise<ServerProcess
     args: ["--config", configFile],
     port,
     pidFile: join(options.dataDir, "nats-server.pid"),
+    logFile: join(options.dataDir, "nats-server.log"),
     onCrash: options.onCrash,
   });
   return { ...server, url: `nats://127.0.0.1:${port}` };

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import { createConnection, createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -28,6 +28,8 @@ export type StartServer = {
   port: number;
   /** A file that records the pid, so a later start can stop a server orphaned by a killed parent. */
   pidFile?: string;
+  /** A file the server's output is appended to, for diagnosing it later. */
+  logFile?: string;
   /** Called once if the server exits while it was meant to run. */
   onCrash?: (error: ServerCrashedError) => void;
   startTimeoutMs?: number;
@@ -45,6 +47,12 @@ export async function startServer(options: StartServer): Promise<ServerProcess> 
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
+  if (options.logFile) {
+    const log = createWriteStream(options.logFile, { flags: "a" });
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    child.once("exit", () => log.end());
+  }
   const recentOutput = () => output.join("\n");
 
   let stopping = false;
