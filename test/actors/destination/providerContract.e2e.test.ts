@@ -28,6 +28,7 @@ import {
 } from "../../../streams/index.ts";
 import { waitFor } from "../../support/streamReader.ts";
 import { isolatedMongoUrl, TEST_MASTER_KEY, uniqueId } from "../../support/world.ts";
+import { insertEchoIntegration } from "./echo/echoIntegration.ts";
 import { createEchoProvider, type EchoCall } from "./echo/echoProvider.ts";
 import { createScriptedReceiver } from "./echo/scriptedReceiver.ts";
 
@@ -78,18 +79,7 @@ beforeAll(async () => {
   link = await connectNats(inject("natsUrl"), "provider-contract-test");
   await ensureStreams(link.nc, 4);
   store = await connectStore(isolatedMongoUrl(uniqueId("db")));
-  const now = new Date();
-  await integrationsCollection().insertOne({
-    _id: integrationId,
-    account,
-    kind: "echo",
-    settings: { enabled: true, channel: `channel-${account}` },
-    secret: secrets.seal("good-token"),
-    status: "HEALTHY",
-    configVersion: 1,
-    createdAt: new Date(now.getTime() - 1_000),
-    updatedAt: now,
-  });
+  await insertEchoIntegration(store, secrets, account, "good-token");
   worker = await startDestinationWorker({
     link,
     store,
