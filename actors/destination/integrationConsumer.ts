@@ -69,6 +69,16 @@ export function consumerName(integrationId: string): string {
   return `dest_${integrationId}`;
 }
 
+/**
+ * The integration's facts in CHANGES not acked yet: not yet delivered, and delivered but unacked.
+ * Asks the server, waiting at most `timeoutMs`.
+ */
+export async function unackedFacts(link: NatsLink, integrationId: string, timeoutMs: number): Promise<number> {
+  const jsm = await jetstreamManager(link.nc, { timeout: timeoutMs, checkAPI: false });
+  const info = await jsm.consumers.info(STREAM_NAMES.changes, consumerName(integrationId));
+  return info.num_pending + info.num_ack_pending;
+}
+
 /** How many windows may be in hand at once: two being handled (one finishing) and one prepared next. */
 const WINDOWS_IN_HAND = 3;
 /** Windows in hand are kept alive with `working()` this often; `ack_wait` only bounds a dead process's hold. */

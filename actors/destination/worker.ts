@@ -11,10 +11,14 @@ import {
   syncLogRepository,
 } from "../../store/index.ts";
 import { type LeaseTerm, leaseTerm, type NatsLink, withinTerm } from "../../streams/index.ts";
+import { unackedFacts } from "./integrationConsumer.ts";
 import type { CallObserver, IntegrationSync } from "./integrationSync.ts";
 import type { DestinationLimits, SyncTuning } from "./provider.ts";
 import { DESTINATION_PROVIDERS, type ProviderRegistry } from "./providers.ts";
 import { createRollingLimiter, type RollingLimiter } from "./rollingLimiter.ts";
+
+/** How long reading an integration's consumer lag may take (a metrics scrape waits for it). */
+const LAG_TIMEOUT_MS = 2_000;
 
 /** The KV bucket holding which process syncs which integration (entries expire without renewal). */
 export const DESTINATION_LEASES_BUCKET = "masivo_destination_leases";
@@ -47,6 +51,11 @@ export type DestinationWorkerOptions = {
 export type DestinationWorker = {
   /** Integrations this process syncs right now. */
   syncing: () => number;
+  /**
+   * Of each integration this process syncs, its facts not acked yet (integrationConsumer.ts
+   * `unackedFacts`); one the server did not tell in time is left out, logged. Never rejects.
+   */
+  consumerLag: () => Promise<Map<string, number>>;
   /**
    * True while its last look at the integrations ended within a lease's lifetime: the syncs it
    * should run are running and their leases renewed.
@@ -199,6 +208,18 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
 
   return {
     syncing: () => running.size,
+    async consumerLag() {
+      const lags = new Map<string, number>();
+      const ask = async (id: string) => {
+        try {
+          lags.set(id, await unackedFacts(options.link, id, LAG_TIMEOUT_MS));
+        } catch (error) {
+          log.warn({ err: error, integration: id }, "could not read the integration's consumer lag");
+        }
+      };
+      await Promise.all([...running.keys()].map(ask));
+      return lags;
+    },
     current: () => !stopping.signal.aborted && Date.now() - lookedAt < leaseTtlMs,
     async stop() {
       stopping.abort();

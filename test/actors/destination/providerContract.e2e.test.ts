@@ -1,5 +1,6 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import pino from "pino";
+import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   DESTINATION_PROVIDERS,
@@ -9,6 +10,7 @@ import {
   startDestinationWorker,
 } from "../../../actors/destination/index.ts";
 import { consumerName } from "../../../actors/destination/integrationConsumer.ts";
+import { destinationMetrics } from "../../../app/roleMetrics.ts";
 import { type CustomerFactDraft, completeFact } from "../../../model/index.ts";
 import {
   connectStore,
@@ -273,6 +275,23 @@ describe("a provider written against the destination contract", () => {
     await allAcked();
     expect(delivered("sam").map((f) => f.factId)).toEqual([first, third]);
     expect([first, refused, third].map(timesReceived)).toEqual([1, 1, 1]);
+  });
+
+  it("tells its consumer lag on /metrics: the facts not acked yet, 0 once they are", async () => {
+    const registry = new Registry();
+    destinationMetrics(registry).watch(worker);
+    const lag = async () => {
+      const text = await registry.metrics();
+      const line = new RegExp(`^masivo_destination_consumer_lag\\{integration="${integrationId}"\\} (\\d+)$`, "m");
+      return Number(line.exec(text)?.[1] ?? Number.NaN);
+    };
+    receiver.failing = true;
+    const lou = await event("lou", 1);
+    await waitFor("lou's fact counted as lag", async () => ((await lag()) === 1 ? true : undefined));
+    receiver.failing = false;
+    await waitFor("no lag once lou's fact is acked", async () => ((await lag()) === 0 ? true : undefined));
+    expect(delivered("lou").map((f) => f.factId)).toEqual([lou]);
+    await waitFor("HEALTHY", async () => ((await integration()).status === "HEALTHY" ? true : undefined));
   });
 
   it("pauses as FAILING on a refused configuration, keeping its backlog until the configuration is fixed", async () => {
