@@ -74,7 +74,7 @@ describe("deliverCall's figures", () => {
 describe("deliverCall's lease fence", () => {
   it("never sends a try whose turn comes after the integration's lease ended, though it waited in backoff", async () => {
     const time = virtualTime(1_000_000);
-    // The term ends while the first try's retry waits out its backoff (500 ms).
+    // The term ends while the first try's retry waits out its backoff.
     const validUntil = time.now() + 100;
     const answers = failedThenDelivered();
     const sent: number[] = [];
@@ -85,7 +85,12 @@ describe("deliverCall's lease fence", () => {
       },
       classifyBrazeAnswer,
       new AbortController().signal,
-      { ...deliveryOn(time), holds: () => time.now() < validUntil },
+      // Full jitter set to its ceiling: the backoff is exactly 500 ms.
+      {
+        ...deliveryOn(time),
+        backoff: { baseMs: 500, maxMs: 60_000, random: () => 1 },
+        holds: () => time.now() < validUntil,
+      },
     );
     await expect(attempt).rejects.toBeInstanceOf(LeaseLapsedError);
     expect(sent).toEqual([1_000_000]);
