@@ -13,6 +13,16 @@ export function customerMetrics(registry: Registry) {
       this.set(worker?.leases.owned().length ?? 0);
     },
   });
+  new Gauge({
+    name: "masivo_customer_consumer_lag",
+    help: "INGEST commands not applied yet, by partition this process holds",
+    labelNames: ["partition"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [partition, lag] of worker?.consumerLag() ?? []) this.set({ partition: String(partition) }, lag);
+    },
+  });
   const batchSeconds = new Histogram({
     name: "masivo_customer_batch_duration_seconds",
     help: "Time to apply one batch of a partition's commands (decide, publish outputs), by batch",
@@ -53,6 +63,18 @@ export function destinationMetrics(registry: Registry) {
     registers: [registry],
     collect() {
       this.set(worker?.syncing() ?? 0);
+    },
+  });
+  new Gauge({
+    name: "masivo_destination_consumer_lag",
+    help: "CHANGES facts not acked yet (undelivered or in hand), by integration this process syncs",
+    labelNames: ["integration"],
+    registers: [registry],
+    // Bounded: each integration's answer is awaited 2 s at most, and a missing one is left out.
+    async collect() {
+      const lags = (await worker?.consumerLag()) ?? new Map<string, number>();
+      this.reset();
+      for (const [integration, facts] of lags) this.set({ integration }, facts);
     },
   });
   const calls = new Counter({

@@ -25,6 +25,7 @@ export {
   factSubjectKind,
   readTrustedFact,
 } from "./facts.ts";
+export { type LeaseTerm, leaseTerm, withinTerm } from "./leaseTerm.ts";
 export { MaxPayloadTooSmallError, REQUIRED_MAX_PAYLOAD } from "./maxPayload.ts";
 export { natsFailureOf } from "./natsFailure.ts";
 export { fnv1a32, partitionOf } from "./partition.ts";

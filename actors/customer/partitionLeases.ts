@@ -1,6 +1,7 @@
 import { type KV, Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
+import { type LeaseTerm, leaseTerm, withinTerm } from "../../streams/index.ts";
 
 /** The KV bucket holding who owns which INGEST partition, and which workers are alive. */
 export const LEASES_BUCKET = "masivo_customer_partitions";
@@ -54,7 +55,7 @@ export async function startPartitionLeases(options: PartitionLeaseOptions): Prom
   const ttlMs = options.ttlMs ?? 5_000;
   const tickMs = options.tickMs ?? 1_000;
   const kv: KV = await new Kvm(options.nc).create(LEASES_BUCKET, { ttl: ttlMs, history: 1 });
-  const leases = new Map<number, { revision: number; validUntil: number }>();
+  const leases = new Map<number, LeaseTerm>();
   const me = options.workerId;
   const leaseKey = (partition: number) => `p.${partition}`;
 
@@ -110,7 +111,7 @@ export async function startPartitionLeases(options: PartitionLeaseOptions): Prom
             const sent = Date.now();
             const revision = await kv.update(leaseKey(partition), me, entry.revision);
             // Unless it was given up meanwhile: then the entry left behind is deleted next tick.
-            if (leases.has(partition)) leases.set(partition, { revision, validUntil: sent + ttlMs });
+            if (leases.has(partition)) leases.set(partition, leaseTerm(revision, sent, ttlMs, tickMs));
           } catch {
             if (leases.has(partition)) lose(partition);
           }
@@ -135,7 +136,7 @@ export async function startPartitionLeases(options: PartitionLeaseOptions): Prom
       try {
         const sent = Date.now();
         const revision = await kv.create(leaseKey(partition), me);
-        leases.set(partition, { revision, validUntil: sent + ttlMs });
+        leases.set(partition, leaseTerm(revision, sent, ttlMs, tickMs));
         options.log.debug({ partition }, "partition acquired");
         options.onAcquire(partition);
       } catch {
@@ -162,7 +163,7 @@ export async function startPartitionLeases(options: PartitionLeaseOptions): Prom
   })();
 
   return {
-    holds: (partition) => (leases.get(partition)?.validUntil ?? 0) - tickMs > Date.now(),
+    holds: (partition) => withinTerm(leases.get(partition), Date.now()),
     owned: () => [...leases.keys()].sort((a, b) => a - b),
     renewing: () => !stopped && Date.now() - renewedAt < ttlMs,
     async stop() {

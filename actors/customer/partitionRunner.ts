@@ -43,7 +43,14 @@ export type BatchContext = {
   publishedThrough: number;
 };
 
-export type PartitionRunner = { stop: () => Promise<void> };
+export type PartitionRunner = {
+  /**
+   * The partition's commands not applied yet: those read and waiting, plus those the stream held
+   * beyond the last one read, as of its reading (so newer ones count once reading goes on).
+   */
+  lag: () => number;
+  stop: () => Promise<void>;
+};
 
 /** Messages buffered ahead of the batch in hand; reading pauses beyond this. */
 const READ_AHEAD = 8_000;
@@ -73,6 +80,8 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
   let generation = 0;
   /** The next sequence to read: just after the checkpoint, then after the last message queued. */
   let nextSeq = 0;
+  /** How many of the partition's messages the stream held beyond the last one read, when it was read. */
+  let unread = 0;
   let writeFailed: unknown;
   /** Replays since the last write that succeeded. */
   let replays = 0;
@@ -118,6 +127,7 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
         if (stopping || reading !== generation) break;
         queue.push({ seq: message.seq, subject: message.subject, data: message.data });
         nextSeq = message.seq + 1;
+        unread = message.info.pending;
         signal();
         if (queue.length >= READ_AHEAD) await new Promise<void>((resolve) => (resumeReading = resolve));
       }
@@ -270,6 +280,7 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
   log.debug("partition runner started");
 
   return {
+    lag: () => queue.length + unread,
     async stop() {
       stopping = true;
       stopReading?.();

@@ -49,6 +49,8 @@ type Acquisition = {
 export type CustomerWorker = {
   workerId: string;
   leases: PartitionLeases;
+  /** Of each partition this worker holds, its commands not applied yet (partitionRunner.ts `lag`). */
+  consumerLag: () => Map<number, number>;
   stop: () => Promise<void>;
 };
 
@@ -162,6 +164,13 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
   return {
     workerId,
     leases: started,
+    consumerLag() {
+      const lags = new Map<number, number>();
+      for (const [partition, { runner, stopped }] of acquisitions) {
+        if (runner && !stopped && started.holds(partition)) lags.set(partition, runner.lag());
+      }
+      return lags;
+    },
     stop: () => started.stop(),
   };
 }

@@ -1,3 +1,4 @@
+import { LeaseLapsedError } from "./leaseLapsedError.ts";
 import type { AnswerClass } from "./provider.ts";
 import type { BackoffOptions } from "./retryPolicy.ts";
 import type { RollingLimiter } from "./rollingLimiter.ts";
@@ -18,6 +19,8 @@ export type DeliveryDependencies = {
   backoff: BackoffOptions;
   now: () => number;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** True while this process's lease on the integration holds (worker.ts). */
+  holds: () => boolean;
   /** Called each time the call has to be tried again (the integration is DEGRADED meanwhile). */
   onRetry: (reason: string) => void;
   /** Told how every try was answered (operations figures). */
@@ -31,7 +34,8 @@ export type Classify<Answer> = (answer: Answer, attempt: number, nowMs: number, 
  * Sends one call until it ends: each try waits its turn in the rate limiter; what the provider's
  * classifier calls `retry` is tried again after its delay (a rate-limited one holds every call);
  * an answer saying the account's calls are used up by someone else holds the limiter until they
- * come back. Throws MisconfiguredError when the classifier says the configuration is wrong.
+ * come back. Throws MisconfiguredError when the classifier says the configuration is wrong, and
+ * LeaseLapsedError, sending nothing, when a try's turn comes after the integration's lease ended.
  */
 export async function deliverCall<Answer>(
   send: () => Promise<Answer>,
@@ -42,6 +46,12 @@ export async function deliverCall<Answer>(
   for (let attempt = 0; ; attempt++) {
     signal.throwIfAborted();
     const place = await deps.limiter.acquire();
+    // After every wait (its customer's turn, the limiter, a backoff): a process that stalled past
+    // its lease would otherwise send alongside the lease's next holder.
+    if (!deps.holds()) {
+      place.answered();
+      throw new LeaseLapsedError("the integration's lease ended before the call was sent; its next holder sends it");
+    }
     let answer: Answer;
     try {
       answer = await send();

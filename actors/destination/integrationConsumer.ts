@@ -1,6 +1,7 @@
 import { AckPolicy, type ConsumerConfig, DeliverPolicy, JetStreamApiError, jetstreamManager } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { type NatsLink, openRawPull, type PulledMessage, STREAM_NAMES, subjects } from "../../streams/index.ts";
+import { LeaseLapsedError } from "./leaseLapsedError.ts";
 
 /** One CHANGES message of a window: its stream sequence and payload. */
 export type WindowMessage = { seq: number; data: Uint8Array };
@@ -38,6 +39,13 @@ export type IntegrationConsumerOptions<Prepared> = {
   /** Drops the record of a window: once it is acked, or found acked at start. */
   forgetWindow: (fromSeq: number) => void;
   /**
+   * True while this process's lease on the integration holds. Once it ended, nothing more is
+   * fetched nor acked (the next holder recreates the consumer under the same name, so a fetch
+   * would take its facts and an ack would ack them), and the consumer stops: the windows in hand,
+   * their calls aborted with a LeaseLapsedError, are left unacked to the next holder.
+   */
+  holds: () => boolean;
+  /**
    * Reads a window before its turn (decoding, planning), while the windows before it are still
    * handled. Windows are prepared in stream order, each once.
    */
@@ -59,6 +67,16 @@ export type IntegrationConsumer = {
 /** The durable consumer of an integration: its name is derived from the integration id. */
 export function consumerName(integrationId: string): string {
   return `dest_${integrationId}`;
+}
+
+/**
+ * The integration's facts in CHANGES not acked yet: not yet delivered, and delivered but unacked.
+ * Asks the server, waiting at most `timeoutMs`.
+ */
+export async function unackedFacts(link: NatsLink, integrationId: string, timeoutMs: number): Promise<number> {
+  const jsm = await jetstreamManager(link.nc, { timeout: timeoutMs, checkAPI: false });
+  const info = await jsm.consumers.info(STREAM_NAMES.changes, consumerName(integrationId));
+  return info.num_pending + info.num_ack_pending;
 }
 
 /** How many windows may be in hand at once: two being handled (one finishing) and one prepared next. */
@@ -101,6 +119,12 @@ export async function startIntegrationConsumer<Prepared>(
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   const fetchMore = async (max: number) => {
+    if (!options.holds()) {
+      log.warn("the integration's lease ended; its consumer stops, leaving the windows in hand to its next holder");
+      stopping = true;
+      abort.abort(new LeaseLapsedError("the integration's lease ended"));
+      return;
+    }
     const batch = await pull.fetch(max, Math.max(options.flushDelayMs, 1_000));
     fetched = fetched.length === 0 ? batch : fetched.concat(batch);
   };
@@ -149,6 +173,13 @@ export async function startIntegrationConsumer<Prepared>(
   /** Waits for a window's calls to end and acks it; false when the consumer must stop instead. */
   const finish = async (handled: { window: PulledMessage[]; outcome: Promise<WindowOutcome> }): Promise<boolean> => {
     if ((await handled.outcome) !== "done" || stopping) return false;
+    if (!options.holds()) {
+      log.warn(
+        { fromSeq: handled.window[0]?.seq },
+        "the integration's lease ended; window left unacked to its next holder",
+      );
+      return false;
+    }
     // The whole window, confirmed before its record is dropped. Unconfirmed, the consumer ends
     // (`stopped` rejects) and its next start finds the window acked, or handles it again with
     // every call recorded as done.

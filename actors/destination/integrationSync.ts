@@ -12,6 +12,7 @@ import {
   type WindowOutcome,
 } from "./integrationConsumer.ts";
 import { decideHealth, type HealthEvent, initialHealth } from "./integrationHealth.ts";
+import { LeaseLapsedError } from "./leaseLapsedError.ts";
 import { createOrderedCalls } from "./orderedCalls.ts";
 import type {
   DestinationLimits,
@@ -40,6 +41,11 @@ export type SyncDependencies<Settings> = {
   tuning?: TuningChanges;
   now: () => number;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * True while this process's lease on the integration holds (worker.ts): once it ends, no call
+   * is sent, no progress or status written and no window acked for it, and the sync stops.
+   */
+  holds: () => boolean;
   log: Logger;
   /** Told how every call to the provider was answered (operations figures, docs/operations.md). */
   onCallAnswered?: CallObserver;
@@ -84,14 +90,20 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
   const limiter = deps.limiterFor(`${provider.kind}|${provider.accountOf(integration, deps.secret)}`, tuning);
   const connection = provider.connect(integration, deps.secret, { integrations: deps.integrations, tuning, log });
   const { planner } = connection;
-  const book = await openProgressBook<WindowContext<Own>>(deps.link.nc, integration._id, PROGRESS_WRITE_DELAY_MS);
+  const book = await openProgressBook<WindowContext<Own>>(deps.link.nc, integration._id, {
+    delayMs: PROGRESS_WRITE_DELAY_MS,
+    holds: deps.holds,
+  });
   const calls = createOrderedCalls(tuning.concurrency);
-  /** Aborted on the first MisconfiguredError: no call still waiting is sent. */
-  const misconfigured = new AbortController();
+  /** Aborted on the first MisconfiguredError or LeaseLapsedError: no call still waiting is sent. */
+  const halted = new AbortController();
   /** Per customer: whether they had denied the provider's consent purpose, as of the last window read. */
   const consent = new LRUCache<string, boolean>({ max: CONSENT_REMEMBERED });
   const statusWriter = createStatusWriter({
-    store: ({ status, lastError }) => deps.integrations.setStatus(integration._id, status, lastError),
+    // A status decided after the lease ended is not this process's to store: the next holder decides its own.
+    store: async ({ status, lastError }) => {
+      if (deps.holds()) await deps.integrations.setStatus(integration._id, status, lastError);
+    },
     retryMs: STATUS_RETRY_MS,
     sleep: deps.sleep,
     log,
@@ -171,19 +183,20 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
         backoff: tuning.backoff,
         now: deps.now,
         sleep: deps.sleep,
+        holds: deps.holds,
         onTried: (verdict) => deps.onCallAnswered?.({ provider: provider.kind, verdict }),
       },
       health: tellHealth,
     });
-    const stop = AbortSignal.any([signal, misconfigured.signal]);
+    const stop = AbortSignal.any([signal, halted.signal]);
     const done = new Set(progress.done);
 
     const send = async (call: Call, index: number) => {
       try {
         await sender.send(call, index, stop);
       } catch (error) {
-        // No call still waiting is sent with a configuration the provider refuses.
-        if (error instanceof MisconfiguredError) misconfigured.abort(error);
+        // No call still waiting is sent with a configuration the provider refuses, nor without the lease.
+        if (error instanceof MisconfiguredError || error instanceof LeaseLapsedError) halted.abort(error);
         throw error;
       }
     };
@@ -196,6 +209,13 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
       // What finished is recorded before anyone handles the window again.
       await book.flushed();
       const failures = ends.flatMap((end) => (end.status === "rejected" ? [end.reason as unknown] : []));
+      if (failures.some((failure) => failure instanceof LeaseLapsedError)) {
+        log.warn(
+          { fromSeq: prepared.fromSeq },
+          "the integration's lease ended; sync stopped, window left to its next holder",
+        );
+        return "paused";
+      }
       const refusal = failures.find((failure) => failure instanceof MisconfiguredError);
       if (refusal) {
         log.error({ reason: refusal.message }, "the provider refused the configuration; integration paused");
@@ -220,6 +240,7 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
     flushDelayMs: tuning.flushDelayMs,
     openWindows: async () => book.leftOpen,
     forgetWindow: (fromSeq) => book.close(fromSeq),
+    holds: deps.holds,
     prepare,
     handle,
     log,

@@ -38,10 +38,17 @@ export type ProgressBook<Context> = {
   flushed: () => Promise<void>;
 };
 
+export type ProgressBookOptions = {
+  /** How long changes gather before they are written. */
+  delayMs: number;
+  /** True while this process's lease on the integration holds: nothing is written once it ended. */
+  holds: () => boolean;
+};
+
 export async function openProgressBook<Context>(
   nc: NatsConnection,
   integrationId: string,
-  delayMs: number,
+  { delayMs, holds }: ProgressBookOptions,
 ): Promise<ProgressBook<Context>> {
   const kv: KV = await new Kvm(nc).create(PROGRESS_BUCKET, { history: 1 });
   const entry = await kv.get(integrationId);
@@ -58,7 +65,9 @@ export async function openProgressBook<Context>(
     clearTimeout(timer);
     timer = undefined;
     writing = writing
-      .then(() => kv.put(integrationId, JSON.stringify(open)))
+      // The record is the lease holder's: a stale write would overwrite what the next holder
+      // finished. A skipped one loses nothing: each write carries every open window whole.
+      .then(() => (holds() ? kv.put(integrationId, JSON.stringify(open)) : undefined))
       .then(
         () => undefined,
         (error: unknown) => {

@@ -10,11 +10,15 @@ import {
   type Store,
   syncLogRepository,
 } from "../../store/index.ts";
-import type { NatsLink } from "../../streams/index.ts";
+import { type LeaseTerm, leaseTerm, type NatsLink, withinTerm } from "../../streams/index.ts";
+import { unackedFacts } from "./integrationConsumer.ts";
 import type { CallObserver, IntegrationSync } from "./integrationSync.ts";
 import type { DestinationLimits, TuningChanges } from "./provider.ts";
 import { DESTINATION_PROVIDERS, type ProviderRegistry } from "./providers.ts";
 import { createRollingLimiter, type RollingLimiter } from "./rollingLimiter.ts";
+
+/** How long reading an integration's consumer lag may take (a metrics scrape waits for it). */
+const LAG_TIMEOUT_MS = 2_000;
 
 /** The KV bucket holding which process syncs which integration (entries expire without renewal). */
 export const DESTINATION_LEASES_BUCKET = "masivo_destination_leases";
@@ -24,15 +28,22 @@ export type DestinationWorkerOptions = {
   store: Store;
   secrets: SecretBox;
   log: Logger;
-  /** How often integrations are looked at (new, changed, fixed, removed). */
+  /** How often integrations are looked at (new, changed, fixed, removed) and their leases renewed. */
   pollMs?: number;
+  /** How long a lease lives without renewal; its term ends a fifth of that earlier (leaseTerm.ts). */
   leaseTtlMs?: number;
   /** The providers synced, by integration kind (tests add their own). */
   providers?: ProviderRegistry;
   /** Changes to a provider's limits, by integration kind (configuration, tests). */
   tuning?: Readonly<Record<string, TuningChanges>>;
+  /** The providers' clock: limiter windows, retry delays (tests compress it). */
   now?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * The clock lease terms are counted on: real time, as the store expires lease entries on it
+   * (tests move it on to stall a process past its lease).
+   */
+  leaseClock?: () => number;
   /** Told how every call to a provider was answered (operations figures, docs/operations.md). */
   onCallAnswered?: CallObserver;
 };
@@ -40,6 +51,11 @@ export type DestinationWorkerOptions = {
 export type DestinationWorker = {
   /** Integrations this process syncs right now. */
   syncing: () => number;
+  /**
+   * Of each integration this process syncs, its facts not acked yet (integrationConsumer.ts
+   * `unackedFacts`); one the server did not tell in time is left out, logged. Never rejects.
+   */
+  consumerLag: () => Promise<Map<string, number>>;
   /**
    * True while its last look at the integrations ended within a lease's lifetime: the syncs it
    * should run are running and their leases renewed.
@@ -51,7 +67,8 @@ export type DestinationWorker = {
 type Running = {
   configVersion: number;
   runner: IntegrationSync;
-  revision: number;
+  /** Renewed each tick: the sync sends, writes and acks nothing once it has ended. */
+  lease: { term: LeaseTerm };
   /** The sync stopped on its own (paused, reconfigured or failed): the next tick restarts it if still wanted. */
   ended: boolean;
 };
@@ -59,8 +76,10 @@ type Running = {
 /**
  * The `destinations` role: runs one sync per enabled integration that is not FAILING, each with its
  * own CHANGES consumer and its kind's provider (providers.ts), so a failing integration never slows
- * another. Across processes, an integration is synced by whoever holds its lease; a configuration
- * change restarts its sync (so a FAILING integration whose key was fixed drains its backlog).
+ * another. Across processes, an integration is synced by whoever holds its lease, and only within
+ * the term its last renewal gave (leaseTerm.ts): a process that stalled past it sends, fetches,
+ * acks and records nothing more for the integration, and its sync stops. A configuration change
+ * restarts its sync (so a FAILING integration whose key was fixed drains its backlog).
  */
 export async function startDestinationWorker(options: DestinationWorkerOptions): Promise<DestinationWorker> {
   const workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
@@ -69,11 +88,13 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
   const syncLog = syncLogRepository(options.store.db);
   const customers = customersOf(options.store);
   const leaseTtlMs = options.leaseTtlMs ?? 10_000;
+  const pollMs = options.pollMs ?? 1_000;
   const kv: KV = await new Kvm(options.link.nc).create(DESTINATION_LEASES_BUCKET, { ttl: leaseTtlMs, history: 1 });
   const running = new Map<string, Running>();
   const limiters = new Map<string, RollingLimiter>();
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;
+  const leaseClock = options.leaseClock ?? Date.now;
 
   const providers = options.providers ?? DESTINATION_PROVIDERS;
   /** One limiter per provider account, shared by the integrations that send to it. */
@@ -89,12 +110,13 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
     running.delete(id);
     if (!current) return;
     await current.runner.stop();
-    await kv.delete(id, { previousSeq: current.revision }).catch(() => undefined);
+    await kv.delete(id, { previousSeq: current.lease.term.revision }).catch(() => undefined);
   };
 
-  const startOne = async (integration: IntegrationDocument, revision: number) => {
+  const startOne = async (integration: IntegrationDocument, term: LeaseTerm) => {
     const provider = providers[integration.kind];
     if (!provider) throw new Error(`no provider syncs integrations of kind "${integration.kind}"`);
+    const lease = { term };
     const runner = await provider.start({
       link: options.link,
       integration,
@@ -106,10 +128,11 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
       tuning: options.tuning?.[integration.kind],
       now,
       sleep,
+      holds: () => withinTerm(lease.term, leaseClock()),
       log,
       onCallAnswered: options.onCallAnswered,
     });
-    const entry: Running = { configVersion: integration.configVersion, runner, revision, ended: false };
+    const entry: Running = { configVersion: integration.configVersion, runner, lease, ended: false };
     running.set(integration._id, entry);
     runner.stopped.then(
       () => {
@@ -123,11 +146,15 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
     log.info({ integration: integration._id }, "integration sync started");
   };
 
-  /** Renews a held lease, or takes a free one; the revision when held, undefined otherwise. */
-  const lease = async (id: string): Promise<number | undefined> => {
+  /** Renews a held lease, or takes a free one; its new term when held, undefined otherwise. */
+  const renewLease = async (id: string): Promise<LeaseTerm | undefined> => {
     const held = running.get(id);
+    // The store expires the entry `leaseTtlMs` after it receives the write, so after this.
+    const sentAt = leaseClock();
     try {
-      return held ? await kv.update(id, workerId, held.revision) : await kv.create(id, workerId);
+      const revision = held ? await kv.update(id, workerId, held.lease.term.revision) : await kv.create(id, workerId);
+      // The margin covers a call's way from the check to the provider, and the clocks' drift.
+      return leaseTerm(revision, sentAt, leaseTtlMs, leaseTtlMs / 5);
     } catch {
       return undefined;
     }
@@ -146,8 +173,8 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
       if (!integration || integration.configVersion !== current?.configVersion || current.ended) await stopOne(id);
     }
     for (const [id, integration] of wanted) {
-      const revision = await lease(id);
-      if (revision === undefined) {
+      const term = await renewLease(id);
+      if (term === undefined) {
         if (running.has(id)) {
           log.warn({ integration: id }, "lost the integration's lease; stopping its sync");
           await stopOne(id);
@@ -155,34 +182,47 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
         continue;
       }
       const current = running.get(id);
-      if (current) current.revision = revision;
+      if (current) current.lease.term = term;
       else
-        await startOne(integration, revision).catch((error) =>
+        await startOne(integration, term).catch((error) =>
           log.error({ err: error, integration: id }, "could not start"),
         );
     }
   };
 
-  let stopped = false;
+  /** Aborted when the worker stops, ending the wait between looks. */
+  const stopping = new AbortController();
   // Counted from the start, so a worker is not reported stuck before its first look could end.
   let lookedAt = Date.now();
   const loop = (async () => {
-    while (!stopped) {
+    while (!stopping.signal.aborted) {
       await tick().then(
         () => {
           lookedAt = Date.now();
         },
         (error) => log.error({ err: error }, "destinations tick failed"),
       );
-      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1_000));
+      await abortableSleep(pollMs, stopping.signal).catch(() => undefined);
     }
   })();
 
   return {
     syncing: () => running.size,
-    current: () => !stopped && Date.now() - lookedAt < leaseTtlMs,
+    async consumerLag() {
+      const lags = new Map<string, number>();
+      const ask = async (id: string) => {
+        try {
+          lags.set(id, await unackedFacts(options.link, id, LAG_TIMEOUT_MS));
+        } catch (error) {
+          log.warn({ err: error, integration: id }, "could not read the integration's consumer lag");
+        }
+      };
+      await Promise.all([...running.keys()].map(ask));
+      return lags;
+    },
+    current: () => !stopping.signal.aborted && Date.now() - lookedAt < leaseTtlMs,
     async stop() {
-      stopped = true;
+      stopping.abort();
       await loop;
       for (const id of [...running.keys()]) await stopOne(id);
     },

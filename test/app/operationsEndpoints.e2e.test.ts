@@ -51,6 +51,12 @@ async function readiness(running: Running): Promise<{ status: number; body: Read
   return { status: response.status, body: (await response.json()) as Readiness };
 }
 
+/** `masivo_customer_consumer_lag` of each partition, from a /metrics text. */
+function customerLags(text: string): Map<number, number> {
+  const lines = text.matchAll(/^masivo_customer_consumer_lag\{partition="(\d+)"\} (\d+)$/gm);
+  return new Map([...lines].map(([, partition, lag]) => [Number(partition), Number(lag)]));
+}
+
 describe("operations endpoints on workers that serve no GraphQL", () => {
   it.each([
     ["customers", () => customers, "customers.partitionLeases", "masivo_customer_partitions_owned"],
@@ -83,6 +89,14 @@ describe("operations endpoints on workers that serve no GraphQL", () => {
     });
   });
 
+  it("shows the consumer lag of every partition the customers worker holds: 0 once drained", async () => {
+    const lags = await waitFor("a lag for each of the 32 partitions", async () => {
+      const found = customerLags(await (await ops(customers, "/metrics")).text());
+      return found.size === 32 ? found : undefined;
+    });
+    expect([...lags.values()].every((lag) => lag === 0)).toBe(true);
+  });
+
   it("counts the customers worker's batches, commands and dead letters", async () => {
     await jetstream(link.nc).publish(subjects.ingest("default", 0), new TextEncoder().encode("not a command"));
     const figures = await waitFor("the batch to be counted", async () => {
@@ -104,7 +118,7 @@ describe("operations endpoints on workers that serve no GraphQL", () => {
     expect(answer).toMatchObject({ status: 503, body: { failing: ["audiences.consumers"] } });
   });
 
-  it("turns /readyz 503 naming the store while it is unreachable, and 200 once it is back", async () => {
+  it("turns /readyz 503 naming the store while it is unreachable (a command it cannot finish meanwhile counted as lag), and 200 once it is back", async () => {
     // Cut at the next bytes sent to the store: the readiness ping's, or the driver's heartbeat.
     const cut = storeProxy.cutAfter(0);
     const down = await waitFor("/readyz to answer 503", async () => {
@@ -114,6 +128,12 @@ describe("operations endpoints on workers that serve no GraphQL", () => {
     expect(down).toMatchObject({ status: "unavailable", checks: { mongodb: false }, failing: ["mongodb"] });
     expect((await ops(customers, "/healthz")).status).toBe(200);
     await cut;
+    // Its dead letter cannot be written meanwhile: the command waits, counted as lag.
+    await jetstream(link.nc).publish(subjects.ingest("default", 1), new TextEncoder().encode("not a command"));
+    const lagOfPartition1 = async () => customerLags(await (await ops(customers, "/metrics")).text()).get(1);
+    await waitFor("partition 1's command counted as lag", async () =>
+      (await lagOfPartition1()) === 1 ? true : undefined,
+    );
 
     storeProxy.heal();
     const up = await waitFor("/readyz to answer 200 again", async () => {
@@ -121,5 +141,6 @@ describe("operations endpoints on workers that serve no GraphQL", () => {
       return answer.status === 200 ? answer.body : undefined;
     });
     expect(up.checks.mongodb).toBe(true);
+    await waitFor("partition 1 drained", async () => ((await lagOfPartition1()) === 0 ? true : undefined));
   });
 });

@@ -63,6 +63,7 @@ async function consume(
       open.splice(at, 1);
       options.forgotten?.();
     },
+    holds: () => true,
     prepare: async (window: WindowMessage[]) => {
       const payloads = window.map((message) => text.decode(message.data));
       recorded.prepared.push(payloads);

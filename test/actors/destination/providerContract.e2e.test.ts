@@ -1,5 +1,6 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import pino from "pino";
+import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   DESTINATION_PROVIDERS,
@@ -9,6 +10,7 @@ import {
   startDestinationWorker,
 } from "../../../actors/destination/index.ts";
 import { consumerName } from "../../../actors/destination/integrationConsumer.ts";
+import { destinationMetrics } from "../../../app/roleMetrics.ts";
 import { type CustomerFactDraft, completeFact } from "../../../model/index.ts";
 import {
   connectStore,
@@ -28,6 +30,7 @@ import {
 } from "../../../streams/index.ts";
 import { waitFor } from "../../support/streamReader.ts";
 import { isolatedMongoUrl, TEST_MASTER_KEY, uniqueId } from "../../support/world.ts";
+import { insertEchoIntegration } from "./echo/echoIntegration.ts";
 import { createEchoProvider, type EchoCall } from "./echo/echoProvider.ts";
 import { createScriptedReceiver } from "./echo/scriptedReceiver.ts";
 
@@ -78,18 +81,7 @@ beforeAll(async () => {
   link = await connectNats(inject("natsUrl"), "provider-contract-test");
   await ensureStreams(link.nc, 4);
   store = await connectStore(isolatedMongoUrl(uniqueId("db")));
-  const now = new Date();
-  await integrationsCollection().insertOne({
-    _id: integrationId,
-    account,
-    kind: "echo",
-    settings: { enabled: true, channel: `channel-${account}` },
-    secret: secrets.seal("good-token"),
-    status: "HEALTHY",
-    configVersion: 1,
-    createdAt: new Date(now.getTime() - 1_000),
-    updatedAt: now,
-  });
+  await insertEchoIntegration(store, secrets, account, "good-token");
   worker = await startDestinationWorker({
     link,
     store,
@@ -283,6 +275,23 @@ describe("a provider written against the destination contract", () => {
     await allAcked();
     expect(delivered("sam").map((f) => f.factId)).toEqual([first, third]);
     expect([first, refused, third].map(timesReceived)).toEqual([1, 1, 1]);
+  });
+
+  it("tells its consumer lag on /metrics: the facts not acked yet, 0 once they are", async () => {
+    const registry = new Registry();
+    destinationMetrics(registry).watch(worker);
+    const lag = async () => {
+      const text = await registry.metrics();
+      const line = new RegExp(`^masivo_destination_consumer_lag\\{integration="${integrationId}"\\} (\\d+)$`, "m");
+      return Number(line.exec(text)?.[1] ?? Number.NaN);
+    };
+    receiver.failing = true;
+    const lou = await event("lou", 1);
+    await waitFor("lou's fact counted as lag", async () => ((await lag()) === 1 ? true : undefined));
+    receiver.failing = false;
+    await waitFor("no lag once lou's fact is acked", async () => ((await lag()) === 0 ? true : undefined));
+    expect(delivered("lou").map((f) => f.factId)).toEqual([lou]);
+    await waitFor("HEALTHY", async () => ((await integration()).status === "HEALTHY" ? true : undefined));
   });
 
   it("pauses as FAILING on a refused configuration, keeping its backlog until the configuration is fixed", async () => {
