@@ -122,7 +122,15 @@ export async function startMasivo({
 
     const link = await connectNats(stack.natsUrl, "masivo", (line) => log.warn(line));
     cleanup.push(link.close);
-    const store = await connectStore(stack.mongodbUrl);
+    const store = await connectStore(stack.mongodbUrl, {
+      onReconnect: (error) =>
+        error
+          ? log.warn(
+              { err: error },
+              "the store's client hung; connecting it again failed for now (the next call retries)",
+            )
+          : log.warn("the store's client hung after an outage; connected it again"),
+    });
     cleanup.push(store.close);
     const layout = await ensureStreams(link.nc, config.partitions);
     log.info({ partitions: layout.partitions }, "streams ready");

@@ -65,7 +65,7 @@ export {
   type Integrations,
   integrationsRepository,
 } from "./integrations.ts";
-export { connectStore, pingStore, type Store } from "./mongo.ts";
+export { connectStore, pingStore, type Store, type StoreOptions } from "./mongo.ts";
 export { type PartitionCheckpoints, partitionCheckpointsRepository } from "./partitionCheckpoints.ts";
 export { type Repositories, repositoriesOf } from "./repositories.ts";
 export {

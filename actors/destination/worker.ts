@@ -173,20 +173,27 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
       if (!integration || integration.configVersion !== current?.configVersion || current.ended) await stopOne(id);
     }
     for (const [id, integration] of wanted) {
+      if (running.has(id)) continue;
       const term = await renewLease(id);
-      if (term === undefined) {
-        if (running.has(id)) {
-          log.warn({ integration: id }, "lost the integration's lease; stopping its sync");
-          await stopOne(id);
-        }
+      if (term === undefined) continue;
+      await startOne(integration, term).catch((error) => log.error({ err: error, integration: id }, "could not start"));
+    }
+  };
+
+  /**
+   * Renews the leases of the running syncs, on a loop of its own that needs NATS only: while the
+   * store is out (reading the integrations then fails, or waits), a running sync keeps its lease,
+   * rather than lose it and be stopped over nothing it could not go on with.
+   */
+  const renewRunning = async () => {
+    for (const [id, current] of [...running]) {
+      const term = await renewLease(id);
+      if (term !== undefined) {
+        current.lease.term = term;
         continue;
       }
-      const current = running.get(id);
-      if (current) current.lease.term = term;
-      else
-        await startOne(integration, term).catch((error) =>
-          log.error({ err: error, integration: id }, "could not start"),
-        );
+      log.warn({ integration: id }, "lost the integration's lease; stopping its sync");
+      await stopOne(id);
     }
   };
 
@@ -202,6 +209,12 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
         },
         (error) => log.error({ err: error }, "destinations tick failed"),
       );
+      await abortableSleep(pollMs, stopping.signal).catch(() => undefined);
+    }
+  })();
+  const renewing = (async () => {
+    while (!stopping.signal.aborted) {
+      await renewRunning().catch((error) => log.error({ err: error }, "renewing the integrations' leases failed"));
       await abortableSleep(pollMs, stopping.signal).catch(() => undefined);
     }
   })();
@@ -223,7 +236,7 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
     current: () => !stopping.signal.aborted && Date.now() - lookedAt < leaseTtlMs,
     async stop() {
       stopping.abort();
-      await loop;
+      await Promise.all([loop, renewing]);
       for (const id of [...running.keys()]) await stopOne(id);
     },
   };
