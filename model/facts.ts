@@ -91,6 +91,30 @@ export const membershipRenamedDataSchema = z.object({
   runId: z.string().min(1),
 });
 
+/**
+ * A customer's whole current state, for one integration's resync (`integration.resync`): only
+ * that integration reads it, as a profile change naming every part, its tags and an entry into
+ * each audience it is in (or, for a deleted customer, its deletion). On a subject of its own, so
+ * readers of membership facts (audience sizes, histories) never see it.
+ */
+export const customerResyncedDataSchema = z.object({
+  integrationId: z.string().min(1),
+  resyncId: z.string().min(1),
+  current: z.discriminatedUnion("status", [
+    z.object({ status: z.literal("deleted") }),
+    z.object({
+      status: z.literal("active"),
+      profile: profileSchema,
+      attributes: jsonObjectSchema,
+      consent: consentStateSchema,
+      identified: z.boolean(),
+      tags: z.array(z.string()),
+      /** The ids of the audiences the customer is in. */
+      memberships: z.array(z.string().min(1)),
+    }),
+  ]),
+});
+
 export const factMetadataSchema = z.object({
   account: accountIdSchema,
   customerId: customerIdSchema,
@@ -120,6 +144,7 @@ export const customerFactSchema = z.discriminatedUnion("type", [
   fact("membership.changed", membershipChangedDataSchema),
   fact("membership.unchanged", membershipUnchangedDataSchema),
   fact("membership.renamed", membershipRenamedDataSchema),
+  fact("customer.resynced", customerResyncedDataSchema),
 ]);
 export type CustomerFact = z.infer<typeof customerFactSchema>;
 export type CustomerFactType = CustomerFact["type"];
@@ -133,6 +158,7 @@ export type EventRecordedData = z.infer<typeof eventRecordedDataSchema>;
 export type PurchaseRecordedData = z.infer<typeof purchaseRecordedDataSchema>;
 export type PurchaseItem = z.infer<typeof purchaseItemSchema>;
 export type MembershipChangedData = z.infer<typeof membershipChangedDataSchema>;
+export type CustomerResyncedData = z.infer<typeof customerResyncedDataSchema>;
 export type MembershipChangeKind = MembershipChangedData["change"];
 
 /** Every fact type, in the order of the union. */

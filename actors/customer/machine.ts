@@ -1,5 +1,6 @@
 import type {
   CustomerFactDraft,
+  CustomerResyncedData,
   CustomerState,
   DeletedCustomer,
   IngestCommand,
@@ -70,6 +71,11 @@ function whileGone(
     case "customer.delete":
     case "device.unregister":
       return { customer, facts: [], outcomes: [{ type: "noCustomer", command: command.type, status }] };
+    case "integration.resync":
+      // A deleted customer's deletion is resent: the fact that told the integration may be gone.
+      return status === "deleted"
+        ? { customer, facts: [resyncedFact(command.data, { status: "deleted" })], outcomes: [] }
+        : { customer, facts: [], outcomes: [{ type: "noCustomer", command: command.type, status }] };
     case "audience.evaluate":
     case "membership.set":
     case "membership.rename": {
@@ -97,7 +103,28 @@ function whileActive(customer: CustomerState, command: IngestCommand, context: S
       outcomes: [],
     };
   }
+  if (command.type === "integration.resync") {
+    // Nothing changes: the customer's state is only told, so `updatedAt` stays where it is.
+    const { profile, attributes, consent, identified, tags, memberships } = customer;
+    const current = {
+      status: "active" as const,
+      profile: { ...profile },
+      attributes: structuredClone(attributes),
+      consent: { ...consent },
+      identified,
+      tags: [...tags],
+      memberships: memberships.map((membership) => membership.audienceId),
+    };
+    return { customer: { status: "active", ...customer }, facts: [resyncedFact(command.data, current)], outcomes: [] };
+  }
   return active(runStep(customer, context, false, (state) => change(state, command, context.now)));
+}
+
+function resyncedFact(
+  request: { integrationId: string; resyncId: string },
+  current: CustomerResyncedData["current"],
+): CustomerFactDraft {
+  return { type: "customer.resynced", data: { ...request, current } };
 }
 
 function active(step: Step): Transition {
@@ -108,7 +135,11 @@ function active(step: Step): Transition {
  * What one command changes in an active customer, before what every command shares (see
  * `runStep`). A new command is one case here.
  */
-function change(state: CustomerState, command: Exclude<IngestCommand, { type: "customer.delete" }>, now: string): Step {
+function change(
+  state: CustomerState,
+  command: Exclude<IngestCommand, { type: "customer.delete" | "integration.resync" }>,
+  now: string,
+): Step {
   switch (command.type) {
     case "customer.upsert":
       return stateOnly(upsertProfile(state, command.data));
