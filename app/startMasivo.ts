@@ -179,6 +179,7 @@ export async function startMasivo({
         link,
         store,
         secrets,
+        commands: createCommandPublisher({ link, partitions: layout.partitions }),
         log,
         tuning: {
           braze: {

@@ -22,6 +22,7 @@ import {
 } from "../../../store/index.ts";
 import {
   connectNats,
+  createCommandPublisher,
   encodeFact,
   ensureStreams,
   factSubject,
@@ -79,13 +80,14 @@ const storedStatuses = (from: number) =>
 
 beforeAll(async () => {
   link = await connectNats(inject("natsUrl"), "provider-contract-test");
-  await ensureStreams(link.nc, 4);
+  const layout = await ensureStreams(link.nc, 4);
   store = await connectStore(isolatedMongoUrl(uniqueId("db")));
   await insertEchoIntegration(store, secrets, account, "good-token");
   worker = await startDestinationWorker({
     link,
     store,
     secrets,
+    commands: createCommandPublisher({ link, partitions: layout.partitions }),
     log: pino({ level: "silent" }),
     pollMs: 100,
     providers: { ...DESTINATION_PROVIDERS, echo: echoWithStatusStore },
