@@ -1,3 +1,4 @@
+import { GraphQLError } from "graphql";
 import { z } from "zod";
 import { type IntegrationDocument, type SyncLogEntry, syncLogPosition } from "../store/index.ts";
 import { builder } from "./builder.ts";
@@ -101,3 +102,23 @@ builder.queryFields((t) => ({
     },
   }),
 }));
+
+builder.mutationField("resyncIntegration", (t) =>
+  t.field({
+    type: "Boolean",
+    description:
+      "ADMIN: sends the integration the full current state of every customer (profile, tags, memberships; deletions), from each customer's actor, then goes on incrementally. Joins a resync already under way. NOT_FOUND for an id that is not one of the account's integrations",
+    authScopes: { admin: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, context) => {
+      const id = String(args.id);
+      const integration = await context.services.integrations.get(id);
+      // Another account's integration reads as one that does not exist.
+      if (integration?.account !== callerAccount(context)) {
+        throw new GraphQLError(`no integration ${id}`, { extensions: { code: "NOT_FOUND" } });
+      }
+      await context.services.integrations.requestResync(integration._id, "REQUESTED");
+      return true;
+    },
+  }),
+);
