@@ -92,26 +92,27 @@ export const membershipRenamedDataSchema = z.object({
 });
 
 /**
- * A customer's whole current state, for one integration's resync (`integration.resync`): only
- * that integration reads it, as a profile change naming every part, its tags and an entry into
- * each audience it is in (or, for a deleted customer, its deletion). On a subject of its own, so
- * readers of membership facts (audience sizes, histories) never see it.
+ * A part of a customer's whole current state, for one integration's resync (`integration.resync`):
+ * only that integration reads it, as the facts it stands for (a profile change naming every part,
+ * its tags, its memberships; or its deletion). Parts, each no larger than the facts they stand
+ * for, so that a resync needs no larger messages than the rest of CHANGES. On a subject of its
+ * own, so readers of membership facts (audience sizes, histories) never see it.
  */
 export const customerResyncedDataSchema = z.object({
   integrationId: z.string().min(1),
   resyncId: z.string().min(1),
-  current: z.discriminatedUnion("status", [
-    z.object({ status: z.literal("deleted") }),
+  current: z.discriminatedUnion("part", [
     z.object({
-      status: z.literal("active"),
+      part: z.literal("profile"),
       profile: profileSchema,
       attributes: jsonObjectSchema,
       consent: consentStateSchema,
       identified: z.boolean(),
-      tags: z.array(z.string()),
-      /** The ids of the audiences the customer is in. */
-      memberships: z.array(z.string().min(1)),
     }),
+    z.object({ part: z.literal("tags"), tags: z.array(z.string()) }),
+    /** The ids of the audiences the customer is in. */
+    z.object({ part: z.literal("memberships"), audienceIds: z.array(z.string().min(1)) }),
+    z.object({ part: z.literal("deleted") }),
   ]),
 });
 

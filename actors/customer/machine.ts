@@ -74,7 +74,7 @@ function whileGone(
     case "integration.resync":
       // A deleted customer's deletion is resent: the fact that told the integration may be gone.
       return status === "deleted"
-        ? { customer, facts: [resyncedFact(command.data, { status: "deleted" })], outcomes: [] }
+        ? { customer, facts: [resyncedFact(command.data, { part: "deleted" })], outcomes: [] }
         : { customer, facts: [], outcomes: [{ type: "noCustomer", command: command.type, status }] };
     case "audience.evaluate":
     case "membership.set":
@@ -106,16 +106,22 @@ function whileActive(customer: CustomerState, command: IngestCommand, context: S
   if (command.type === "integration.resync") {
     // Nothing changes: the customer's state is only told, so `updatedAt` stays where it is.
     const { profile, attributes, consent, identified, tags, memberships } = customer;
-    const current = {
-      status: "active" as const,
-      profile: { ...profile },
-      attributes: structuredClone(attributes),
-      consent: { ...consent },
-      identified,
-      tags: [...tags],
-      memberships: memberships.map((membership) => membership.audienceId),
+    const parts: CustomerResyncedData["current"][] = [
+      {
+        part: "profile",
+        profile: { ...profile },
+        attributes: structuredClone(attributes),
+        consent: { ...consent },
+        identified,
+      },
+      { part: "tags", tags: [...tags] },
+      { part: "memberships", audienceIds: memberships.map((membership) => membership.audienceId) },
+    ];
+    return {
+      customer: { status: "active", ...customer },
+      facts: parts.map((current) => resyncedFact(command.data, current)),
+      outcomes: [],
     };
-    return { customer: { status: "active", ...customer }, facts: [resyncedFact(command.data, current)], outcomes: [] };
   }
   return active(runStep(customer, context, false, (state) => change(state, command, context.now)));
 }

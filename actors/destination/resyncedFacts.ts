@@ -6,40 +6,37 @@ import type { WindowMessage } from "./integrationConsumer.ts";
 export type AudienceNames = ReadonlyMap<string, string>;
 
 /**
- * What a customer's resync stands for, as the facts every provider already maps: its profile
- * changed in every part, its tags, an entry into each audience it is in and an exit from each
- * other audience of the account (what the provider kept of them may be stale); or its deletion.
- * Each gets the resync's id with its place appended, so the sync log tells them apart.
+ * What a part of a customer's resync stands for, as the facts every provider already maps: its
+ * profile changed in every part; its tags; an entry into each audience it is in and an exit from
+ * each other audience of the account (what the provider kept of them may be stale); or its
+ * deletion. Each gets the part's fact id with its place appended, so the sync log tells them apart.
  */
 export function factsOfResync(fact: FactOf<"customer.resynced">, names: AudienceNames): CustomerFact[] {
   const { current } = fact.data;
   const { metadata } = fact;
   const numbered = (draft: Omit<CustomerFact, "metadata">, index: number): CustomerFact =>
     ({ ...draft, metadata: { ...metadata, factId: `${metadata.factId}/${index}` } }) as CustomerFact;
-  if (current.status === "deleted") return [numbered({ type: "customer.deleted", data: {} }, 0)];
-
-  const { profile, attributes, consent, identified, tags, memberships } = current;
-  const member = new Set(memberships);
-  const drafts: Omit<CustomerFact, "metadata">[] = [
-    {
-      type: "customer.profileChanged",
-      data: { profile, attributes, consent, identified, created: false, changed: [...PROFILE_PARTS] },
-    },
-    { type: "tags.changed", data: { tags } },
-  ];
-  for (const audienceId of new Set([...memberships, ...names.keys()])) {
-    const audienceName = names.get(audienceId);
-    drafts.push({
-      type: "membership.changed",
-      data: {
-        audienceId,
-        ...(audienceName ? { audienceName } : {}),
-        change: member.has(audienceId) ? "ENTERED" : "EXITED",
-        at: metadata.at,
-      },
-    });
+  switch (current.part) {
+    case "deleted":
+      return [numbered({ type: "customer.deleted", data: {} }, 0)];
+    case "tags":
+      return [numbered({ type: "tags.changed", data: { tags: current.tags } }, 0)];
+    case "profile": {
+      const { profile, attributes, consent, identified } = current;
+      const changed = [...PROFILE_PARTS];
+      const data = { profile, attributes, consent, identified, created: false, changed };
+      return [numbered({ type: "customer.profileChanged", data }, 0)];
+    }
+    case "memberships": {
+      const member = new Set(current.audienceIds);
+      return [...new Set([...current.audienceIds, ...names.keys()])].map((audienceId, index) => {
+        const audienceName = names.get(audienceId);
+        const change = member.has(audienceId) ? ("ENTERED" as const) : ("EXITED" as const);
+        const data = { audienceId, ...(audienceName ? { audienceName } : {}), change, at: metadata.at };
+        return numbered({ type: "membership.changed", data }, index);
+      });
+    }
   }
-  return drafts.map(numbered);
 }
 
 /** How a resync's payload starts to be looked for: only a payload holding it is decoded here. */

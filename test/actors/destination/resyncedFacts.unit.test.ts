@@ -3,16 +3,16 @@ import { expandResyncs } from "../../../actors/destination/resyncedFacts.ts";
 import { type CustomerFact, type CustomerFactDraft, completeFact, PROFILE_PARTS } from "../../../model/index.ts";
 import { encodeFact, readTrustedFact } from "../../../streams/index.ts";
 
+type Current = Extract<CustomerFactDraft, { type: "customer.resynced" }>["data"]["current"];
 const at = "2026-03-01T12:00:00.000Z";
 const message = (seq: number, draft: CustomerFactDraft) => ({
   seq,
   data: encodeFact(completeFact(draft, { account: "acme", customerId: "ana", factId: `f${seq}`, at, sourceSeq: seq })),
 });
-type Current = Extract<CustomerFactDraft, { type: "customer.resynced" }>["data"]["current"];
 const resync = (integrationId: string, current: Current) =>
   ({ type: "customer.resynced", data: { integrationId, resyncId: "r1", current } }) as const;
-const ana: Extract<Current, { status: "active" }> = {
-  status: "active",
+const profile: Current = {
+  part: "profile",
   profile: { email: "ana@example.com" },
   attributes: { plan: "gold" },
   consent: {
@@ -24,8 +24,6 @@ const ana: Extract<Current, { status: "active" }> = {
     ads: "UNKNOWN",
   },
   identified: true,
-  tags: ["vip"],
-  memberships: ["aud-1"],
 };
 const names = new Map([
   ["aud-1", "Gold"],
@@ -38,38 +36,31 @@ const read = (window: { seq: number; data: Uint8Array }[]): [number, Omit<Custom
   });
 
 describe("expandResyncs", () => {
-  it("reads a resync for the integration as the facts it stands for, in its place, and leaves the others", async () => {
+  it("reads each part of a resync for the integration as the facts it stands for, in its place, and leaves the others", async () => {
     const event = message(1, { type: "tags.changed", data: { tags: [] } });
-    const window = [event, message(2, resync("braze_acme", ana)), message(3, resync("webhook_acme", ana))];
+    const window = [
+      event,
+      message(2, resync("braze_acme", profile)),
+      message(3, resync("braze_acme", { part: "tags", tags: ["vip"] })),
+      message(4, resync("braze_acme", { part: "memberships", audienceIds: ["aud-1"] })),
+      message(5, resync("webhook_acme", profile)),
+    ];
     const expanded = await expandResyncs(window, "braze_acme", async () => names);
     expect(expanded[0]).toBe(event);
-    expect(expanded.at(-1)).toBe(window[2]);
+    expect(expanded.at(-1)).toBe(window[4]);
+    const { part: _, ...state } = profile as Extract<Current, { part: "profile" }>;
     expect(read(expanded.slice(1, -1))).toEqual([
+      [2, { type: "customer.profileChanged", data: { ...state, created: false, changed: [...PROFILE_PARTS] } }, "f2/0"],
+      [3, { type: "tags.changed", data: { tags: ["vip"] } }, "f3/0"],
       [
-        2,
-        {
-          type: "customer.profileChanged",
-          data: {
-            profile: ana.profile,
-            attributes: ana.attributes,
-            consent: ana.consent,
-            identified: true,
-            created: false,
-            changed: [...PROFILE_PARTS],
-          },
-        },
-        "f2/0",
-      ],
-      [2, { type: "tags.changed", data: { tags: ["vip"] } }, "f2/1"],
-      [
-        2,
+        4,
         { type: "membership.changed", data: { audienceId: "aud-1", audienceName: "Gold", change: "ENTERED", at } },
-        "f2/2",
+        "f4/0",
       ],
       [
-        2,
+        4,
         { type: "membership.changed", data: { audienceId: "aud-2", audienceName: "Churned", change: "EXITED", at } },
-        "f2/3",
+        "f4/1",
       ],
     ]);
   });
@@ -80,15 +71,13 @@ describe("expandResyncs", () => {
       asked += 1;
       return new Map<string, string>();
     };
-    expect(
-      read(await expandResyncs([message(4, resync("braze_acme", { status: "deleted" }))], "braze_acme", names)),
-    ).toEqual([[4, { type: "customer.deleted", data: {} }, "f4/0"]]);
+    const deleted = [message(6, resync("braze_acme", { part: "deleted" }))];
+    expect(read(await expandResyncs(deleted, "braze_acme", names))).toEqual([
+      [6, { type: "customer.deleted", data: {} }, "f6/0"],
+    ]);
     expect(asked).toBe(1);
-    await expandResyncs(
-      [message(5, { type: "tags.changed", data: { tags: ["customer.resynced"] } })],
-      "braze_acme",
-      names,
-    );
+    const lookalike = [message(7, { type: "tags.changed", data: { tags: ['"type":"customer.resynced"'] } })];
+    await expandResyncs(lookalike, "braze_acme", names);
     expect(asked).toBe(1);
   });
 });
