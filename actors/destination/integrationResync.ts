@@ -1,4 +1,4 @@
-import type { IntegrationResync } from "../../store/index.ts";
+import type { IntegrationResync, Integrations } from "../../store/index.ts";
 import type { ChangesGap } from "./changesGap.ts";
 import type { HealthEvent } from "./integrationHealth.ts";
 import { type ResyncJobDependencies, runResync } from "./resyncJob.ts";
@@ -14,7 +14,10 @@ export type IntegrationResyncs = {
 };
 
 export function createIntegrationResyncs(
-  deps: ResyncJobDependencies & { health: (event: HealthEvent) => void },
+  deps: ResyncJobDependencies & {
+    integrations: Pick<Integrations, "requestResync" | "recordResyncProgress" | "finishResync">;
+    health: (event: HealthEvent) => void;
+  },
 ): IntegrationResyncs {
   const { integrationId, account, log } = deps;
   let stopped = false;

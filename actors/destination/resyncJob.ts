@@ -8,8 +8,8 @@ export type ResyncJobDependencies = {
   account: string;
   customerIds: CustomerIdPages;
   commands: CommandPublisher;
-  integrations: Integrations;
-  syncLog: SyncLog;
+  integrations: Pick<Integrations, "recordResyncProgress" | "finishResync">;
+  syncLog: Pick<SyncLog, "record">;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   log: Logger;
 };
