@@ -21,17 +21,21 @@ export function createIntegrationResyncs(
 ): IntegrationResyncs {
   const { integrationId, account, log } = deps;
   let stopped = false;
+  /** Resyncs that ended here: the worker may still hand one over from a look before it ended. */
+  const ended = new Set<string>();
   let running: { resync: IntegrationResync; abort: AbortController; done: Promise<void> } | undefined;
 
   const run = (resync: IntegrationResync) => {
     // The worker may hand over a resync read before a gap replaced it.
-    if (stopped || (running && running.resync.requestedAt >= resync.requestedAt)) return;
+    if (stopped || ended.has(resync.id) || (running && running.resync.requestedAt >= resync.requestedAt)) return;
     // A newer resync replaces the one running: the store only records the newer one's progress.
     running?.abort.abort();
     const abort = new AbortController();
     const done = runResync(resync, deps, abort.signal).then(
       () => {
-        if (!abort.signal.aborted) deps.health({ type: "resyncAsked" });
+        if (abort.signal.aborted) return;
+        ended.add(resync.id);
+        deps.health({ type: "resyncAsked" });
       },
       // Left under way in the store: the worker hands it over again at its next look.
       (error: unknown) => log.error({ err: error, resync: resync.id }, "the resync did not finish; it goes on"),

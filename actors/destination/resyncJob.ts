@@ -40,7 +40,8 @@ export async function runResync(
   while (!signal.aborted) {
     try {
       const ids = await deps.customerIds(account, after, PAGE);
-      if (ids.length === 0) break;
+      // Stopped, or replaced by a newer resync, while the page was read: nobody more is asked.
+      if (ids.length === 0 || signal.aborted) break;
       await deps.commands.publish(ids.map((customerId) => askFor(resync.id, integrationId, account, customerId)));
       after = ids.at(-1);
       asked += ids.length;
