@@ -188,7 +188,7 @@ describe("integration consumer", () => {
     await second.consumer.stop();
   });
 
-  it("tells of the facts after its ack floor that CHANGES no longer holds, then goes on with what it holds", async () => {
+  it("tells once of the facts after the last one it synced that CHANGES no longer holds, then goes on with what it holds", async () => {
     // A server of its own: the stream is cut at its start, which no other test may see.
     const nats = await startPrivateNats();
     const own = await connectNats(nats.url, "integration-consumer-gap-test");
@@ -213,6 +213,16 @@ describe("integration consumer", () => {
       await second.consumer.stop();
       expect(second.recorded.gaps).toEqual([{ firstLost: 6, lastLost: 7 }]);
       expect(second.recorded.handled.flat()).toEqual(["7", "8", "9"]);
+
+      // Every fact it had not synced is lost: told once, though nothing was synced since.
+      await publish(10, 13);
+      await (await jetstreamManager(own.nc)).streams.purge(STREAM_NAMES.changes);
+      const third = await consume(account, { link: own, windowSize: 10 });
+      await third.consumer.stop();
+      expect(third.recorded.gaps).toEqual([{ firstLost: 11, lastLost: 13 }]);
+      const fourth = await consume(account, { link: own, windowSize: 10 });
+      await fourth.consumer.stop();
+      expect(fourth.recorded.gaps).toEqual([]);
     } finally {
       await own.close();
       await nats.close();
