@@ -320,4 +320,25 @@ describe("a provider written against the destination contract", () => {
     expect(delivered("tim").map((f) => f.factId)).toEqual([tim]);
     expect((await integration()).status).toBe("HEALTHY");
   });
+
+  it("gets a resync for its integration as the facts it wants, and nothing of another integration's", async () => {
+    const resynced = (customerId: string, forIntegration: string, part: "deleted" | "tags") =>
+      publish(customerId, `resync-${forIntegration}-${part}`, {
+        type: "customer.resynced",
+        data: {
+          integrationId: forIntegration,
+          resyncId: "r1",
+          current: part === "deleted" ? { part } : { part, tags: ["vip"] },
+        },
+      });
+    const uma = await resynced("uma", integrationId, "deleted");
+    await resynced("uma", integrationId, "tags");
+    await resynced("val", `braze_${account}`, "deleted");
+    const marker = await event("val", 1);
+    await waitFor("val's event", async () => (delivered("val").length === 1 ? true : undefined));
+    await allAcked();
+    // Its deletion, as the provider wants deletions; tags it does not want; val's resync was another's.
+    expect(delivered("uma")).toEqual([{ factId: `${uma}/0`, type: "customer.deleted", seq: expect.any(Number) }]);
+    expect(delivered("val").map((f) => f.factId)).toEqual([marker]);
+  });
 });
