@@ -32,11 +32,14 @@ export const IntegrationRef = builder.objectRef<IntegrationDocument>("Integratio
 });
 
 const SyncLogEntryRef = builder.objectRef<SyncLogEntry>("SyncLogEntry").implement({
-  description: "An item the provider refused for good: logged with its message, never resent",
+  description:
+    "An item the provider refused for good (logged with its message, never resent), or a gap in CHANGES found or a full resync done (`item` gap or resync)",
   fields: (t) => ({
     id: t.exposeID("_id"),
     customerId: t.exposeID("customerId"),
-    item: t.exposeString("item", { description: "attributes, events, purchases or delete" }),
+    item: t.exposeString("item", {
+      description: "attributes, events, purchases or delete; gap or resync (then customerId and factId are empty)",
+    }),
     factId: t.exposeID("factId", { description: "The CHANGES fact the item came from" }),
     part: t.exposeInt("part", { description: "Which of the fact's items" }),
     httpStatus: t.exposeInt("httpStatus"),
@@ -83,7 +86,7 @@ builder.queryFields((t) => ({
   }),
   syncLog: t.field({
     type: SyncLogConnectionRef,
-    description: `ADMIN: what an integration could not deliver, newest first; \`first\` defaults to ${DEFAULT_LOG_PAGE}, at most ${MAX_LOG_PAGE}; \`after\` is the endCursor of the page before`,
+    description: `ADMIN: what an integration could not deliver, and the gaps and full resyncs it had, newest first; \`first\` defaults to ${DEFAULT_LOG_PAGE}, at most ${MAX_LOG_PAGE}; \`after\` is the endCursor of the page before`,
     authScopes: { admin: true },
     args: { integrationId: t.arg.id({ required: true }), first: t.arg.int(), after: t.arg.string() },
     extensions: pagedBy({ defaultFirst: DEFAULT_LOG_PAGE, maxFirst: MAX_LOG_PAGE }),
