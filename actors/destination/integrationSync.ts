@@ -167,12 +167,22 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
       return "reconfigured";
     }
     const fromSeq = window[0]?.seq ?? 0;
-    // A customer's resync for this integration is read as the facts it stands for (resyncedFacts.ts).
-    const read = await planner.read(
-      await expandResyncs(window, integration._id, () => deps.audienceNames(integration.account)),
-    );
+    // A customer's resync for this integration is read as the facts it stands for (resyncedFacts.ts),
+    // with the audiences it was first read with when a crash or a pause left the window open.
+    const recorded = book.find(fromSeq)?.context.resyncAudiences;
+    let resyncAudiences: [string, string][] | undefined;
+    const expanded = await expandResyncs(window, integration._id, async () => {
+      const names = recorded ? new Map(recorded) : await deps.audienceNames(integration.account);
+      resyncAudiences = [...names];
+      return names;
+    });
+    const read = await planner.read(expanded);
     for (const { seq, reason } of read.unreadable) log.error({ seq, reason }, "unreadable fact in CHANGES skipped");
-    const context: WindowContext<Own> = { ...connection.context(), denied: await deniedAtStart(read.needingConsent) };
+    const context: WindowContext<Own> = {
+      ...connection.context(),
+      denied: await deniedAtStart(read.needingConsent),
+      ...(resyncAudiences ? { resyncAudiences } : {}),
+    };
     for (const [customerId, denied] of read.consentAfter) consent.set(customerId, denied);
     return { fromSeq, toSeq: window.at(-1)?.seq ?? 0, context, calls: await planner.plan(fromSeq, context) };
   };
@@ -301,9 +311,15 @@ type PreparedWindow<Own, Call> = {
   calls: Call[];
 };
 
-/** Same consent at the start, and the same provider part (its fields compared one by one). */
+/** Same consent at the start, the same resync audiences, and the same provider part (its fields compared one by one). */
 function sameContext<Own>(a: WindowContext<Own>, b: WindowContext<Own>): boolean {
   const sameDenied = a.denied.length === b.denied.length && a.denied.every((id, i) => id === b.denied[i]);
+  const sameAudiences = JSON.stringify(a.resyncAudiences) === JSON.stringify(b.resyncAudiences);
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return sameDenied && [...keys].every((key) => key === "denied" || Reflect.get(a, key) === Reflect.get(b, key));
+  const generic = new Set(["denied", "resyncAudiences"]);
+  return (
+    sameDenied &&
+    sameAudiences &&
+    [...keys].every((key) => generic.has(key) || Reflect.get(a, key) === Reflect.get(b, key))
+  );
 }
