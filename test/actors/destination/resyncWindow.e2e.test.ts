@@ -2,7 +2,6 @@ import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { StoredIntegration } from "../../../actors/destination/provider.ts";
 import { registerProvider } from "../../../actors/destination/providers.ts";
 import { createRollingLimiter } from "../../../actors/destination/rollingLimiter.ts";
 import { PROGRESS_BUCKET } from "../../../actors/destination/windowProgress.ts";
@@ -26,6 +25,7 @@ import {
 } from "../../../streams/index.ts";
 import { waitFor } from "../../support/streamReader.ts";
 import { isolatedMongoUrl, TEST_MASTER_KEY, uniqueId } from "../../support/world.ts";
+import { insertEchoIntegration } from "./echo/echoIntegration.ts";
 import { createEchoProvider } from "./echo/echoProvider.ts";
 import { createScriptedReceiver } from "./echo/scriptedReceiver.ts";
 
@@ -51,21 +51,9 @@ afterAll(async () => {
 describe("a window holding a resync", () => {
   it("left open, is read again with the audiences it was first read with", async () => {
     const account = uniqueId("acct");
-    const integrationId = `echo_${account}`;
-    const secrets = createSecretBox(TEST_MASTER_KEY);
-    const createdAt = new Date(Date.now() - 1_000);
-    const integration: StoredIntegration<unknown> = {
-      _id: integrationId,
-      account,
-      kind: "echo",
-      settings: { enabled: true, channel: `channel-${account}` },
-      secret: secrets.seal("good-token"),
-      status: "HEALTHY",
-      configVersion: 1,
-      createdAt,
-      updatedAt: createdAt,
-    };
-    await store.db.collection<{ _id: string }>("integrations").insertOne({ ...integration });
+    const integrations = integrationsRepository(store.db);
+    const integrationId = await insertEchoIntegration(store, createSecretBox(TEST_MASTER_KEY), account, "good-token");
+    const integration = (await integrations.get(integrationId)) ?? expect.fail("not stored");
 
     const fact = completeFact(
       {
@@ -87,7 +75,7 @@ describe("a window holding a resync", () => {
       link,
       integration,
       secret: "good-token",
-      integrations: integrationsRepository(store.db),
+      integrations,
       syncLog: syncLogRepository(store.db),
       customers: customersOf(store),
       customerIds: customerIdPages(store.db),
@@ -102,6 +90,7 @@ describe("a window holding a resync", () => {
       now: Date.now,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       log: pino({ level: "silent" }),
+      holds: () => true,
     });
     try {
       const calls = await waitFor("the window sent", async () =>
