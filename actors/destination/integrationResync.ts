@@ -32,8 +32,8 @@ export function createIntegrationResyncs(
     running?.abort.abort();
     const abort = new AbortController();
     const done = runResync(resync, deps, abort.signal).then(
-      () => {
-        if (abort.signal.aborted) return;
+      (finished) => {
+        if (!finished) return;
         ended.add(resync.id);
         deps.health({ type: "resyncAsked" });
       },

@@ -140,6 +140,7 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
     integrations: deps.integrations,
     syncLog: deps.syncLog,
     sleep: deps.sleep,
+    holds: deps.holds,
     log,
     health: tellHealth,
   });

@@ -11,6 +11,8 @@ export type ResyncJobDependencies = {
   integrations: Pick<Integrations, "recordResyncProgress" | "finishResync">;
   syncLog: Pick<SyncLog, "record">;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** True while this process's lease on the integration holds: past it, the next holder resyncs. */
+  holds: () => boolean;
   log: Logger;
 };
 
@@ -25,14 +27,15 @@ const RETRY_MS = 1_000;
  * provider receives is never older than a fact already in CHANGES. Each command's id is derived
  * from the resync and the customer, and progress is recorded page by page, so a resync cut short
  * (a crash, a lost lease) goes on from where it was without asking anyone twice. Ends when every
- * customer was asked (the sync log says how many) or when `signal` aborts; a failure is logged and
- * the page asked again.
+ * customer was asked (the sync log says how many), when `signal` aborts, or when the lease no
+ * longer holds (what is left goes on with the next holder); true when it ended. A failure is
+ * logged and the page asked again.
  */
 export async function runResync(
   resync: IntegrationResync,
   deps: ResyncJobDependencies,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<boolean> {
   const { integrationId, account } = deps;
   const log = deps.log.child({ resync: resync.id, reason: resync.reason });
   let after = resync.after;
@@ -40,8 +43,9 @@ export async function runResync(
   while (!signal.aborted) {
     try {
       const ids = await deps.customerIds(account, after, PAGE);
-      // Stopped, or replaced by a newer resync, while the page was read: nobody more is asked.
-      if (ids.length === 0 || signal.aborted) break;
+      if (ids.length === 0) break;
+      // Stopped, replaced by a newer resync, or the lease lapsed while the page was read: nobody more is asked.
+      if (signal.aborted || !deps.holds()) return false;
       await deps.commands.publish(ids.map((customerId) => askFor(resync.id, integrationId, account, customerId)));
       after = ids.at(-1);
       asked += ids.length;
@@ -51,7 +55,7 @@ export async function runResync(
       await deps.sleep(RETRY_MS, signal).catch(() => undefined);
     }
   }
-  if (signal.aborted) return;
+  if (signal.aborted || !deps.holds()) return false;
   const why = resync.reason === "GAP" ? "after a gap in CHANGES" : "as requested";
   const message = `full resync ${resync.id} ${why}: ${asked} customers asked for their current state`;
   await deps.syncLog.record([
@@ -59,6 +63,7 @@ export async function runResync(
   ]);
   await deps.integrations.finishResync(integrationId, resync.id);
   log.info({ asked }, "every customer was asked for its current state");
+  return true;
 }
 
 function askFor(resyncId: string, integrationId: string, account: string, customerId: string): IngestCommandDraft {

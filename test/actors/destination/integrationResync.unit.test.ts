@@ -44,6 +44,7 @@ function world() {
       },
     },
     sleep: async () => {},
+    holds: () => true,
     log: pino({ level: "silent" }),
     health: (event) => health.push(event),
   });

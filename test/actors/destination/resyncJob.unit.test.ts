@@ -7,7 +7,7 @@ import type { IntegrationResync } from "../../../store/index.ts";
 const customers = Array.from({ length: 1_203 }, (_, i) => `c${String(i).padStart(5, "0")}`);
 
 /** A resync's world: the account's customers, what was published, recorded and logged. */
-function world(options: { failPublishOnce?: number } = {}) {
+function world(options: { failPublishOnce?: number; holds?: () => boolean } = {}) {
   const published: IngestCommandDraft[] = [];
   const progress: { after: string; asked: number }[] = [];
   const logged: string[] = [];
@@ -40,6 +40,7 @@ function world(options: { failPublishOnce?: number } = {}) {
       },
     },
     sleep: async () => {},
+    holds: options.holds ?? (() => true),
     log: pino({ level: "silent" }),
   };
   return { deps, published, progress, logged, finished: () => finished };
@@ -56,7 +57,7 @@ const resync = (after?: string, asked = 0): IntegrationResync => ({
 describe("runResync", () => {
   it("asks every customer once, page by page, with ids derived from the resync, then logs and ends it", async () => {
     const { deps, published, progress, logged, finished } = world();
-    await runResync(resync(), deps, new AbortController().signal);
+    expect(await runResync(resync(), deps, new AbortController().signal)).toBe(true);
     expect(published.map((draft) => draft.metadata.customerId)).toEqual(customers);
     expect(published[0]).toEqual({
       type: "integration.resync",
@@ -74,5 +75,14 @@ describe("runResync", () => {
     await runResync(resync("c00999", 1_000), deps, new AbortController().signal);
     expect(published.map((draft) => draft.metadata.customerId)).toEqual(customers.slice(1_000));
     expect(logged[0]).toMatch(/: 1203 customers asked/);
+  });
+
+  it("asks nobody more once the lease no longer holds, and leaves the resync to the next holder", async () => {
+    let pages = 0;
+    const { deps, published, logged, finished } = world({ holds: () => pages++ < 1 });
+    expect(await runResync(resync(), deps, new AbortController().signal)).toBe(false);
+    expect(published).toHaveLength(500);
+    expect(logged).toEqual([]);
+    expect(finished()).toBe(0);
   });
 });
