@@ -187,6 +187,7 @@ export async function startMasivo({
         link,
         store,
         secrets,
+        commands: createCommandPublisher({ link, partitions: layout.partitions }),
         log,
         tuning: {
           braze: {

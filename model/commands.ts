@@ -75,6 +75,16 @@ export const renameMembershipDataSchema = z.object({
   runId: z.string().min(1),
 });
 
+/**
+ * Asks a customer for its whole current state, for one integration only (sent by that
+ * integration's resync): the actor answers in order with its other facts, so the state sent is
+ * never older than a fact already in CHANGES, which a snapshot read from the store could be.
+ */
+export const resyncIntegrationDataSchema = z.object({
+  integrationId: z.string().min(1),
+  resyncId: z.string().min(1),
+});
+
 /** Every INGEST command, as `{ type, data, metadata }`. */
 export const ingestCommandSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("customer.upsert"), data: upsertCustomerDataSchema, metadata: metadataSchema }),
@@ -90,6 +100,7 @@ export const ingestCommandSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("audience.evaluate"), data: evaluateAudienceDataSchema, metadata: metadataSchema }),
   z.object({ type: z.literal("membership.set"), data: setMembershipDataSchema, metadata: metadataSchema }),
   z.object({ type: z.literal("membership.rename"), data: renameMembershipDataSchema, metadata: metadataSchema }),
+  z.object({ type: z.literal("integration.resync"), data: resyncIntegrationDataSchema, metadata: metadataSchema }),
 ]);
 export type IngestCommand = z.infer<typeof ingestCommandSchema>;
 export type IngestCommandType = IngestCommand["type"];

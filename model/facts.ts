@@ -91,6 +91,31 @@ export const membershipRenamedDataSchema = z.object({
   runId: z.string().min(1),
 });
 
+/**
+ * A part of a customer's whole current state, for one integration's resync (`integration.resync`):
+ * only that integration reads it, as the facts it stands for (a profile change naming every part,
+ * its tags, its memberships; or its deletion). Parts, each no larger than the facts they stand
+ * for, so that a resync needs no larger messages than the rest of CHANGES. On a subject of its
+ * own, so readers of membership facts (audience sizes, histories) never see it.
+ */
+export const customerResyncedDataSchema = z.object({
+  integrationId: z.string().min(1),
+  resyncId: z.string().min(1),
+  current: z.discriminatedUnion("part", [
+    z.object({
+      part: z.literal("profile"),
+      profile: profileSchema,
+      attributes: jsonObjectSchema,
+      consent: consentStateSchema,
+      identified: z.boolean(),
+    }),
+    z.object({ part: z.literal("tags"), tags: z.array(z.string()) }),
+    /** The ids of the audiences the customer is in. */
+    z.object({ part: z.literal("memberships"), audienceIds: z.array(z.string().min(1)) }),
+    z.object({ part: z.literal("deleted") }),
+  ]),
+});
+
 export const factMetadataSchema = z.object({
   account: accountIdSchema,
   customerId: customerIdSchema,
@@ -120,6 +145,7 @@ export const customerFactSchema = z.discriminatedUnion("type", [
   fact("membership.changed", membershipChangedDataSchema),
   fact("membership.unchanged", membershipUnchangedDataSchema),
   fact("membership.renamed", membershipRenamedDataSchema),
+  fact("customer.resynced", customerResyncedDataSchema),
 ]);
 export type CustomerFact = z.infer<typeof customerFactSchema>;
 export type CustomerFactType = CustomerFact["type"];
@@ -133,6 +159,7 @@ export type EventRecordedData = z.infer<typeof eventRecordedDataSchema>;
 export type PurchaseRecordedData = z.infer<typeof purchaseRecordedDataSchema>;
 export type PurchaseItem = z.infer<typeof purchaseItemSchema>;
 export type MembershipChangedData = z.infer<typeof membershipChangedDataSchema>;
+export type CustomerResyncedData = z.infer<typeof customerResyncedDataSchema>;
 export type MembershipChangeKind = MembershipChangedData["change"];
 
 /** Every fact type, in the order of the union. */

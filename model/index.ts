@@ -58,6 +58,7 @@ export {
   type CustomerFact,
   type CustomerFactDraft,
   type CustomerFactType,
+  type CustomerResyncedData,
   completeFact,
   customerFactSchema,
   type EventRecordedData,

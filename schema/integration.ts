@@ -1,3 +1,4 @@
+import { GraphQLError } from "graphql";
 import { z } from "zod";
 import { type IntegrationDocument, type SyncLogEntry, syncLogPosition } from "../store/index.ts";
 import { builder } from "./builder.ts";
@@ -31,11 +32,14 @@ export const IntegrationRef = builder.objectRef<IntegrationDocument>("Integratio
 });
 
 const SyncLogEntryRef = builder.objectRef<SyncLogEntry>("SyncLogEntry").implement({
-  description: "An item the provider refused for good: logged with its message, never resent",
+  description:
+    "An item the provider refused for good (logged with its message, never resent), or a gap in CHANGES found or a full resync done (`item` gap or resync)",
   fields: (t) => ({
     id: t.exposeID("_id"),
     customerId: t.exposeID("customerId"),
-    item: t.exposeString("item", { description: "attributes, events, purchases or delete" }),
+    item: t.exposeString("item", {
+      description: "attributes, events, purchases or delete; gap or resync (then customerId and factId are empty)",
+    }),
     factId: t.exposeID("factId", { description: "The CHANGES fact the item came from" }),
     part: t.exposeInt("part", { description: "Which of the fact's items" }),
     httpStatus: t.exposeInt("httpStatus"),
@@ -82,7 +86,7 @@ builder.queryFields((t) => ({
   }),
   syncLog: t.field({
     type: SyncLogConnectionRef,
-    description: `ADMIN: what an integration could not deliver, newest first; \`first\` defaults to ${DEFAULT_LOG_PAGE}, at most ${MAX_LOG_PAGE}; \`after\` is the endCursor of the page before`,
+    description: `ADMIN: what an integration could not deliver, and the gaps and full resyncs it had, newest first; \`first\` defaults to ${DEFAULT_LOG_PAGE}, at most ${MAX_LOG_PAGE}; \`after\` is the endCursor of the page before`,
     authScopes: { admin: true },
     args: { integrationId: t.arg.id({ required: true }), first: t.arg.int(), after: t.arg.string() },
     extensions: pagedBy({ defaultFirst: DEFAULT_LOG_PAGE, maxFirst: MAX_LOG_PAGE }),
@@ -101,3 +105,23 @@ builder.queryFields((t) => ({
     },
   }),
 }));
+
+builder.mutationField("resyncIntegration", (t) =>
+  t.field({
+    type: "Boolean",
+    description:
+      "ADMIN: sends the integration the full current state of every customer (profile, tags, memberships; deletions), from each customer's actor, then goes on incrementally. Joins a resync already under way. NOT_FOUND for an id that is not one of the account's integrations",
+    authScopes: { admin: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, context) => {
+      const id = String(args.id);
+      const integration = await context.services.integrations.get(id);
+      // Another account's integration reads as one that does not exist.
+      if (integration?.account !== callerAccount(context)) {
+        throw new GraphQLError(`no integration ${id}`, { extensions: { code: "NOT_FOUND" } });
+      }
+      await context.services.integrations.requestResync(integration._id, "REQUESTED");
+      return true;
+    },
+  }),
+);

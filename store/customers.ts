@@ -77,6 +77,24 @@ export type Customers = {
   writeMany: (writes: CustomerWrite[], options?: WriteManyOptions) => Promise<void>;
 };
 
+/** The ids of an account's stored customers, deleted ones included, after `after` in id order: at most `limit`. */
+export type CustomerIdPages = (account: string, after: string | undefined, limit: number) => Promise<string[]>;
+
+export function customerIdPages(db: Db): CustomerIdPages {
+  const collection = db.collection<CustomerDocument>(CUSTOMERS_COLLECTION);
+  return async (account, after, limit) => {
+    // A range on `_id` alone, which every MongoDB-compatible store answers from its index: the
+    // account's keys lie between `<account>:` and `<account>;`.
+    const prefix = customerKey(account, "");
+    const documents = await collection
+      .find({ _id: { $gt: customerKey(account, after ?? ""), $lt: `${account};` } }, { projection: { _id: 1 } })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .toArray();
+    return documents.map((document) => document._id.slice(prefix.length));
+  };
+}
+
 export type WriteManyOptions = {
   /**
    * Runs before each write command is sent; throwing stops the writing there (what was sent

@@ -43,8 +43,10 @@ export {
   type CurrentCustomerDocument,
   type CustomerDocument,
   type CustomerDocumentV1,
+  type CustomerIdPages,
   type Customers,
   type CustomerWrite,
+  customerIdPages,
   customerKey,
   customersOf,
   customersRepository,
@@ -61,9 +63,11 @@ export {
   type BrazeSettings,
   brazeIntegrationId,
   type IntegrationDocument,
+  type IntegrationResync,
   type IntegrationStatus,
   type Integrations,
   integrationsRepository,
+  type ResyncReason,
 } from "./integrations.ts";
 export { connectStore, pingStore, type Store, type StoreOptions } from "./mongo.ts";
 export { type PartitionCheckpoints, partitionCheckpointsRepository } from "./partitionCheckpoints.ts";

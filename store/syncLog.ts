@@ -4,13 +4,15 @@ import type { Db } from "mongodb";
 /**
  * One item an integration could not deliver, for good: Braze refused it (its message kept), or the
  * provider refused the whole call with a permanent error. Never retried; readable through `syncLog`.
+ * The log also says when the integration found a gap in CHANGES (`item` "gap") and when a full
+ * resync asked every customer (`item` "resync"); those have no customer nor fact, and status 0.
  */
 export type SyncLogEntry = {
   _id: string;
   integrationId: string;
   account: string;
   customerId: string;
-  /** What the item was: `attributes`, `events`, `purchases` or `delete`. */
+  /** What the item was: `attributes`, `events`, `purchases` or `delete`; or `gap`, `resync`. */
   item: string;
   /** The fact it came from and its part within that fact. */
   factId: string;

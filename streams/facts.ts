@@ -13,6 +13,7 @@ const SUBJECT_KINDS = {
   "membership.changed": "membership",
   "membership.unchanged": "membership",
   "membership.renamed": "membership",
+  "customer.resynced": "resync",
 } as const satisfies Record<CustomerFactType, string>;
 export type FactSubjectKind = (typeof SUBJECT_KINDS)[CustomerFactType];
 

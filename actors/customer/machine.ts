@@ -1,5 +1,6 @@
 import type {
   CustomerFactDraft,
+  CustomerResyncedData,
   CustomerState,
   DeletedCustomer,
   IngestCommand,
@@ -70,6 +71,11 @@ function whileGone(
     case "customer.delete":
     case "device.unregister":
       return { customer, facts: [], outcomes: [{ type: "noCustomer", command: command.type, status }] };
+    case "integration.resync":
+      // A deleted customer's deletion is resent: the fact that told the integration may be gone.
+      return status === "deleted"
+        ? { customer, facts: [resyncedFact(command.data, { part: "deleted" })], outcomes: [] }
+        : { customer, facts: [], outcomes: [{ type: "noCustomer", command: command.type, status }] };
     case "audience.evaluate":
     case "membership.set":
     case "membership.rename": {
@@ -97,7 +103,34 @@ function whileActive(customer: CustomerState, command: IngestCommand, context: S
       outcomes: [],
     };
   }
+  if (command.type === "integration.resync") {
+    // Nothing changes: the customer's state is only told, so `updatedAt` stays where it is.
+    const { profile, attributes, consent, identified, tags, memberships } = customer;
+    const parts: CustomerResyncedData["current"][] = [
+      {
+        part: "profile",
+        profile: { ...profile },
+        attributes: structuredClone(attributes),
+        consent: { ...consent },
+        identified,
+      },
+      { part: "tags", tags: [...tags] },
+      { part: "memberships", audienceIds: memberships.map((membership) => membership.audienceId) },
+    ];
+    return {
+      customer: { status: "active", ...customer },
+      facts: parts.map((current) => resyncedFact(command.data, current)),
+      outcomes: [],
+    };
+  }
   return active(runStep(customer, context, false, (state) => change(state, command, context.now)));
+}
+
+function resyncedFact(
+  request: { integrationId: string; resyncId: string },
+  current: CustomerResyncedData["current"],
+): CustomerFactDraft {
+  return { type: "customer.resynced", data: { ...request, current } };
 }
 
 function active(step: Step): Transition {
@@ -108,7 +141,11 @@ function active(step: Step): Transition {
  * What one command changes in an active customer, before what every command shares (see
  * `runStep`). A new command is one case here.
  */
-function change(state: CustomerState, command: Exclude<IngestCommand, { type: "customer.delete" }>, now: string): Step {
+function change(
+  state: CustomerState,
+  command: Exclude<IngestCommand, { type: "customer.delete" | "integration.resync" }>,
+  now: string,
+): Step {
   switch (command.type) {
     case "customer.upsert":
       return stateOnly(upsertProfile(state, command.data));

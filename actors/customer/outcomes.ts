@@ -4,8 +4,15 @@
  * expected answer to a command that arrived late, twice, for nobody, or with more than there is.
  */
 export type CommandOutcome =
-  /** Deleting a customer, or one of its devices, that is absent or deleted: nothing to do. */
-  | { type: "noCustomer"; command: "customer.delete" | "device.unregister"; status: "absent" | "deleted" }
+  /**
+   * Deleting a customer, or one of its devices, that is absent or deleted, or resyncing one that is
+   * absent: nothing to do.
+   */
+  | {
+      type: "noCustomer";
+      command: "customer.delete" | "device.unregister" | "integration.resync";
+      status: "absent" | "deleted";
+    }
   /**
    * An audience run asked about a customer that is absent or deleted: it is no member, and says
    * so in a `membership.unchanged` fact so the run counts the command.

@@ -1,7 +1,9 @@
 import { AckPolicy, type ConsumerConfig, DeliverPolicy, JetStreamApiError, jetstreamManager } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { type NatsLink, openRawPull, type PulledMessage, STREAM_NAMES, subjects } from "../../streams/index.ts";
+import { type ChangesGap, findChangesGap } from "./changesGap.ts";
 import { LeaseLapsedError } from "./leaseLapsedError.ts";
+import { openSyncedMark } from "./syncedMark.ts";
 
 /** One CHANGES message of a window: its stream sequence and payload. */
 export type WindowMessage = { seq: number; data: Uint8Array };
@@ -55,6 +57,11 @@ export type IntegrationConsumerOptions<Prepared> = {
    * (what is unfinished is then left unacked). A failure ends the consumer (`stopped` rejects).
    */
   handle: (prepared: Prepared, signal: AbortSignal) => Promise<WindowHandling>;
+  /**
+   * Facts after the ack floor (or since `since`) are gone from CHANGES: told before any window is
+   * read, so nothing is skipped without a word. A failure fails the start, which finds the gap again.
+   */
+  onGap: (gap: ChangesGap) => Promise<void>;
   log: Logger;
 };
 
@@ -101,7 +108,13 @@ const ACK_TIMEOUT_MS = 5_000;
 export async function startIntegrationConsumer<Prepared>(
   options: IntegrationConsumerOptions<Prepared>,
 ): Promise<IntegrationConsumer> {
-  const ackFloor = await openConsumer(options);
+  const mark = await openSyncedMark(options.link.nc, options.integrationId);
+  const { ackFloor, gap } = await openConsumer(options, await mark.read());
+  if (gap) {
+    await options.onGap(gap);
+    // Told once: the next start looks for facts lost after these.
+    await mark.record(gap.lastLost);
+  }
   const pull = openRawPull(options.link.nc, STREAM_NAMES.changes, consumerName(options.integrationId));
   const { log, windowSize } = options;
   const open: OpenWindow[] = [];
@@ -184,7 +197,11 @@ export async function startIntegrationConsumer<Prepared>(
     // (`stopped` rejects) and its next start finds the window acked, or handles it again with
     // every call recorded as done.
     const last = handled.window.at(-1);
-    if (last) await pull.ack(last, ACK_TIMEOUT_MS);
+    if (last) {
+      await pull.ack(last, ACK_TIMEOUT_MS);
+      // Unrecorded, the mark lags: a later gap would be reported with facts already synced in it.
+      await mark.record(last.seq).catch((error: unknown) => log.warn({ err: error }, "synced mark not recorded"));
+    }
     taken.delete(handled.window);
     options.forgetWindow(handled.window[0]?.seq ?? 0);
     return true;
@@ -247,11 +264,13 @@ export async function startIntegrationConsumer<Prepared>(
  * Creates the integration's durable consumer anew, starting right after its ack floor (or at
  * `since` when nothing was acked yet): what an earlier process held unacked is delivered again at
  * once and in order, instead of after `ack_wait`, and the configuration is always the current one.
- * Returns that ack floor.
+ * Returns that ack floor, and the facts after the last one synced (`synced`, or that ack floor
+ * when none was recorded) that CHANGES no longer holds, if any.
  */
 async function openConsumer(
   options: Pick<IntegrationConsumerOptions<unknown>, "link" | "integrationId" | "account" | "since" | "windowSize">,
-): Promise<number> {
+  synced: number | undefined,
+): Promise<{ ackFloor: number; gap: ChangesGap | undefined }> {
   const name = consumerName(options.integrationId);
   const jsm = await jetstreamManager(options.link.nc);
   const existing = await jsm.consumers.info(STREAM_NAMES.changes, name).catch((error: unknown) => {
@@ -272,7 +291,12 @@ async function openConsumer(
     ack_wait: ACK_WAIT_NS,
     ...start,
   });
-  return ackFloor;
+  const { state } = await jsm.streams.info(STREAM_NAMES.changes);
+  const gap = findChangesGap(
+    { synced: synced ?? ackFloor, since: options.since },
+    { firstSeq: state.first_seq, firstAt: new Date(state.first_ts) },
+  );
+  return { ackFloor, gap };
 }
 
 const CONSUMER_NOT_FOUND = 10014;

@@ -9,6 +9,8 @@ export type HealthState = {
   status: IntegrationStatus;
   lastError?: string;
   retrying: ReadonlyMap<string, string>;
+  /** Facts were lost from CHANGES and the resync that heals it has not asked every customer yet. */
+  gap?: true;
 };
 
 /**
@@ -20,14 +22,16 @@ export type HealthEvent =
   | { type: "retried"; call: string; reason: string }
   | { type: "answered"; call: string }
   | { type: "abandoned"; call: string }
-  | { type: "refused"; reason: string };
+  | { type: "refused"; reason: string }
+  | { type: "gapFound"; reason: string }
+  | { type: "resyncAsked" };
 
 /** The status to store, when it changed. */
 export type StatusChange = { status: IntegrationStatus; lastError?: string };
 
-/** The health that starts a sync: its stored status, no call retrying. */
-export function initialHealth(status: IntegrationStatus): HealthState {
-  return { status, retrying: new Map() };
+/** The health that starts a sync: its stored status, no call retrying, and whether a gap's resync is under way. */
+export function initialHealth(status: IntegrationStatus, gap = false): HealthState {
+  return { status, retrying: new Map(), ...(gap ? { gap: true } : {}) };
 }
 
 /**
@@ -35,12 +39,22 @@ export function initialHealth(status: IntegrationStatus): HealthState {
  * is retrying, HEALTHY once none is and one got an answer. An answer while another call still
  * retries changes nothing, and a call abandoned without an answer proves nothing of the provider.
  * FAILING (the configuration was refused) holds until the configuration changes, which starts a
- * new sync.
+ * new sync. A gap in CHANGES makes it DEGRADED until its resync has asked every customer, and a
+ * call answered after that.
  */
 export function decideHealth(state: HealthState, event: HealthEvent): { state: HealthState; change?: StatusChange } {
   if (event.type === "refused") {
     const lastError = event.reason;
     return { state: { ...state, status: "FAILING", lastError }, change: { status: "FAILING", lastError } };
+  }
+  if (event.type === "gapFound") {
+    if (state.status === "FAILING" || state.status === "DISABLED") return { state: { ...state, gap: true } };
+    const lastError = event.reason;
+    return { state: { ...state, status: "DEGRADED", lastError, gap: true }, change: { status: "DEGRADED", lastError } };
+  }
+  if (event.type === "resyncAsked") {
+    const { gap: _healed, ...rest } = state;
+    return { state: rest };
   }
   const retrying = new Map(state.retrying);
   if (event.type === "retried") retrying.set(event.call, event.reason);
@@ -53,7 +67,7 @@ export function decideHealth(state: HealthState, event: HealthEvent): { state: H
     if (state.status === "DEGRADED" && state.lastError === lastError) return { state: held };
     return { state: { status: "DEGRADED", lastError, retrying }, change: { status: "DEGRADED", lastError } };
   }
-  if (event.type === "answered" && retrying.size === 0 && state.status === "DEGRADED") {
+  if (event.type === "answered" && retrying.size === 0 && state.status === "DEGRADED" && !state.gap) {
     return { state: { status: "HEALTHY", retrying }, change: { status: "HEALTHY" } };
   }
   return { state: held };

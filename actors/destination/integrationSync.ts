@@ -1,7 +1,14 @@
 import { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
-import { type Customers, customerKey, type Integrations, type SyncLog } from "../../store/index.ts";
-import type { NatsLink } from "../../streams/index.ts";
+import {
+  type CustomerIdPages,
+  type Customers,
+  customerKey,
+  type IntegrationResync,
+  type Integrations,
+  type SyncLog,
+} from "../../store/index.ts";
+import type { CommandPublisher, NatsLink } from "../../streams/index.ts";
 import { createCallSender, progressRecorder } from "./callSender.ts";
 import { MisconfiguredError } from "./deliverCall.ts";
 import {
@@ -12,6 +19,7 @@ import {
   type WindowOutcome,
 } from "./integrationConsumer.ts";
 import { decideHealth, type HealthEvent, initialHealth } from "./integrationHealth.ts";
+import { createIntegrationResyncs } from "./integrationResync.ts";
 import { LeaseLapsedError } from "./leaseLapsedError.ts";
 import { createOrderedCalls } from "./orderedCalls.ts";
 import type {
@@ -23,6 +31,7 @@ import type {
   TuningChanges,
   WindowContext,
 } from "./provider.ts";
+import { type AudienceNames, expandResyncs } from "./resyncedFacts.ts";
 import type { RollingLimiter } from "./rollingLimiter.ts";
 import { createStatusWriter } from "./statusWriter.ts";
 import { openProgressBook } from "./windowProgress.ts";
@@ -35,6 +44,12 @@ export type SyncDependencies<Settings> = {
   integrations: Integrations;
   syncLog: SyncLog;
   customers: Customers;
+  /** The account's customer ids, page by page, for a full resync. */
+  customerIds: CustomerIdPages;
+  /** Where a resync's `integration.resync` commands are published. */
+  commands: CommandPublisher;
+  /** An account's audiences as they are now, read when a window holds a resync. */
+  audienceNames: (account: string) => Promise<AudienceNames>;
   /** The limiter of a provider account, shared by the integrations that send to it. */
   limiterFor: (account: string, limits: DestinationLimits) => RollingLimiter;
   /** Changes to the provider's limits (configuration, tests). */
@@ -58,6 +73,8 @@ export type IntegrationSync = {
   /** Resolves when the consumer stops: asked to, paused as FAILING, or reconfigured. */
   stopped: Promise<void>;
   stop: () => Promise<void>;
+  /** Runs the integration's resync under way (`resync` in the store), unless it runs already. */
+  resync: (resync: IntegrationResync) => void;
 };
 
 /** How long a finished call may wait to be recorded, so that one write records many (windowProgress.ts). */
@@ -109,12 +126,24 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
     log,
   });
   /** Decided from every window in flight, so that one window's answer never hides another's retries. */
-  let health = initialHealth(integration.status);
+  let health = initialHealth(integration.status, integration.resync?.reason === "GAP");
   const tellHealth = (event: HealthEvent) => {
     const decided = decideHealth(health, event);
     health = decided.state;
     if (decided.change) statusWriter.write(decided.change);
   };
+  const resyncs = createIntegrationResyncs({
+    integrationId: integration._id,
+    account: integration.account,
+    customerIds: deps.customerIds,
+    commands: deps.commands,
+    integrations: deps.integrations,
+    syncLog: deps.syncLog,
+    sleep: deps.sleep,
+    holds: deps.holds,
+    log,
+    health: tellHealth,
+  });
 
   /** Of the customers whose consent at the window's start matters, those who had denied the purpose. */
   const deniedAtStart = async (customers: string[]): Promise<string[]> => {
@@ -139,9 +168,22 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
       return "reconfigured";
     }
     const fromSeq = window[0]?.seq ?? 0;
-    const read = await planner.read(window);
+    // A customer's resync for this integration is read as the facts it stands for (resyncedFacts.ts),
+    // with the audiences it was first read with when a crash or a pause left the window open.
+    const recorded = book.find(fromSeq)?.context.resyncAudiences;
+    let resyncAudiences: [string, string][] | undefined;
+    const expanded = await expandResyncs(window, integration._id, async () => {
+      const names = recorded ? new Map(recorded) : await deps.audienceNames(integration.account);
+      resyncAudiences = [...names];
+      return names;
+    });
+    const read = await planner.read(expanded);
     for (const { seq, reason } of read.unreadable) log.error({ seq, reason }, "unreadable fact in CHANGES skipped");
-    const context: WindowContext<Own> = { ...connection.context(), denied: await deniedAtStart(read.needingConsent) };
+    const context: WindowContext<Own> = {
+      ...connection.context(),
+      denied: await deniedAtStart(read.needingConsent),
+      ...(resyncAudiences ? { resyncAudiences } : {}),
+    };
     for (const [customerId, denied] of read.consentAfter) consent.set(customerId, denied);
     return { fromSeq, toSeq: window.at(-1)?.seq ?? 0, context, calls: await planner.plan(fromSeq, context) };
   };
@@ -231,6 +273,8 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
     return { outcome };
   };
 
+  // Before the consumer starts: a gap it finds replaces this resync with one from the first customer.
+  if (integration.resync) resyncs.run(integration.resync);
   const consumer: IntegrationConsumer = await startIntegrationConsumer<PreparedWindow<Own, Call> | "reconfigured">({
     link: deps.link,
     integrationId: integration._id,
@@ -243,16 +287,21 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
     holds: deps.holds,
     prepare,
     handle,
+    onGap: resyncs.gapFound,
     log,
+  }).catch(async (error: unknown) => {
+    await resyncs.stop();
+    throw error;
   });
   const stopped = consumer.stopped.finally(async () => {
+    await resyncs.stop();
     // A status still unstored is given up: the next sync starts from the stored one and decides again.
     statusWriter.stop();
     // Windows acked since the last write leave the record now, not at the next start.
     await book.flushed().catch((error) => log.warn({ err: error }, "progress not recorded at stop"));
     await planner.close();
   });
-  return { stopped, stop: consumer.stop };
+  return { stopped, stop: consumer.stop, resync: resyncs.run };
 }
 
 /** A window decoded and planned ahead of its turn, with what the plan was decided with. */
@@ -263,9 +312,15 @@ type PreparedWindow<Own, Call> = {
   calls: Call[];
 };
 
-/** Same consent at the start, and the same provider part (its fields compared one by one). */
+/** Same consent at the start, the same resync audiences, and the same provider part (its fields compared one by one). */
 function sameContext<Own>(a: WindowContext<Own>, b: WindowContext<Own>): boolean {
   const sameDenied = a.denied.length === b.denied.length && a.denied.every((id, i) => id === b.denied[i]);
+  const sameAudiences = JSON.stringify(a.resyncAudiences) === JSON.stringify(b.resyncAudiences);
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return sameDenied && [...keys].every((key) => key === "denied" || Reflect.get(a, key) === Reflect.get(b, key));
+  const generic = new Set(["denied", "resyncAudiences"]);
+  return (
+    sameDenied &&
+    sameAudiences &&
+    [...keys].every((key) => generic.has(key) || Reflect.get(a, key) === Reflect.get(b, key))
+  );
 }

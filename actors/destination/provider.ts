@@ -84,10 +84,11 @@ export type PlannedCall = { customers: readonly string[] };
 
 /**
  * What a window's plan is decided with besides its facts: the customers who had denied the
- * consent purpose at its start, and the provider's own part. Recorded with the window, so that a
- * window left open by a crash is planned again identically.
+ * consent purpose at its start, the provider's own part, and, for a window holding resyncs, the
+ * audiences (id, name) they were read with (resyncedFacts.ts). Recorded with the window, so that a
+ * window left open by a crash is read and planned again identically.
  */
-export type WindowContext<Own> = Own & { denied: string[] };
+export type WindowContext<Own> = Own & { denied: string[]; resyncAudiences?: [id: string, name: string][] };
 
 /**
  * Turns windows of facts into calls, wherever the provider likes (Braze: on a thread). Windows are

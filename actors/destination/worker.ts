@@ -3,6 +3,8 @@ import { hostname } from "node:os";
 import { type KV, Kvm } from "@nats-io/kv";
 import type { Logger } from "pino";
 import {
+  audiencesRepository,
+  customerIdPages,
   customersOf,
   type IntegrationDocument,
   integrationsRepository,
@@ -10,7 +12,7 @@ import {
   type Store,
   syncLogRepository,
 } from "../../store/index.ts";
-import { type LeaseTerm, leaseTerm, type NatsLink, withinTerm } from "../../streams/index.ts";
+import { type CommandPublisher, type LeaseTerm, leaseTerm, type NatsLink, withinTerm } from "../../streams/index.ts";
 import { unackedFacts } from "./integrationConsumer.ts";
 import type { CallObserver, IntegrationSync } from "./integrationSync.ts";
 import type { DestinationLimits, TuningChanges } from "./provider.ts";
@@ -27,6 +29,8 @@ export type DestinationWorkerOptions = {
   link: NatsLink;
   store: Store;
   secrets: SecretBox;
+  /** Where full resyncs publish their `integration.resync` commands. */
+  commands: CommandPublisher;
   log: Logger;
   /** How often integrations are looked at (new, changed, fixed, removed) and their leases renewed. */
   pollMs?: number;
@@ -87,6 +91,10 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
   const integrations = integrationsRepository(options.store.db);
   const syncLog = syncLogRepository(options.store.db);
   const customers = customersOf(options.store);
+  const customerIds = customerIdPages(options.store.db);
+  const audiences = audiencesRepository(options.store.db);
+  const audienceNames = async (account: string) =>
+    new Map((await audiences.list(account)).map((audience) => [audience._id, audience.name]));
   const leaseTtlMs = options.leaseTtlMs ?? 10_000;
   const pollMs = options.pollMs ?? 1_000;
   const kv: KV = await new Kvm(options.link.nc).create(DESTINATION_LEASES_BUCKET, { ttl: leaseTtlMs, history: 1 });
@@ -124,6 +132,9 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
       integrations,
       syncLog,
       customers,
+      customerIds,
+      commands: options.commands,
+      audienceNames,
       limiterFor,
       tuning: options.tuning?.[integration.kind],
       now,
@@ -173,7 +184,12 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
       if (!integration || integration.configVersion !== current?.configVersion || current.ended) await stopOne(id);
     }
     for (const [id, integration] of wanted) {
-      if (running.has(id)) continue;
+      const current = running.get(id);
+      if (current) {
+        // Asked for through the API, or left unfinished by a sync that stopped.
+        if (integration.resync) current.runner.resync(integration.resync);
+        continue;
+      }
       const term = await renewLease(id);
       if (term === undefined) continue;
       await startOne(integration, term).catch((error) => log.error({ err: error, integration: id }, "could not start"));

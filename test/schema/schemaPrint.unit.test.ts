@@ -19,6 +19,7 @@ describe("schema/schema.graphql", () => {
       "registerDevice(input: DeviceInput!): Ack!",
       "unregisterDevice(customerId: ID!, token: String!): Ack!",
       "setConsent(consent: ConsentInput!, customerId: ID!): Ack!",
+      "resyncIntegration(id: ID!): Boolean!",
     ]) {
       expect(sdl).toContain(name);
     }

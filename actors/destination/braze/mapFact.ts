@@ -97,6 +97,9 @@ export function mapFact(fact: CustomerFact, seq: number, context: MappingContext
     case "device.unregistered":
     case "membership.unchanged":
       return skipped(`${fact.type} is not synced to Braze`);
+    case "customer.resynced":
+      // The generic sync reads it as the facts it stands for (resyncedFacts.ts) before Braze sees any.
+      return skipped("a resync is read as the facts it stands for");
   }
 }
 

@@ -1,6 +1,7 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { ChangesGap } from "../../../actors/destination/changesGap.ts";
 import {
   consumerName,
   type IntegrationConsumer,
@@ -9,6 +10,7 @@ import {
   type WindowMessage,
 } from "../../../actors/destination/integrationConsumer.ts";
 import { connectNats, ensureStreams, type NatsLink, STREAM_NAMES, subjects } from "../../../streams/index.ts";
+import { startPrivateNats } from "../../support/privateNats.ts";
 import { waitFor } from "../../support/streamReader.ts";
 import { uniqueId } from "../../support/world.ts";
 
@@ -33,8 +35,11 @@ async function accountWithFacts(count: number): Promise<{ account: string; seqs:
   return { account, seqs };
 }
 
-/** Windows as they were prepared, handed out (handling started) and handled (their outcome done). */
-type Recorded = { prepared: string[][]; started: string[][]; handled: string[][] };
+/**
+ * Windows as they were prepared, handed out (handling started) and handled (their outcome done),
+ * and the gaps in CHANGES the consumer told of.
+ */
+type Recorded = { prepared: string[][]; started: string[][]; handled: string[][]; gaps: ChangesGap[] };
 
 /** A consumer whose windows are the payloads; `handle` decides what happens to each. */
 async function consume(
@@ -47,7 +52,7 @@ async function consume(
     handle?: (payloads: string[], signal: AbortSignal) => Promise<void>;
   },
 ): Promise<{ consumer: IntegrationConsumer; recorded: Recorded }> {
-  const recorded: Recorded = { prepared: [], started: [], handled: [] };
+  const recorded: Recorded = { prepared: [], started: [], handled: [], gaps: [] };
   const open = [...(options.open ?? [])];
   const consumer = await startIntegrationConsumer<string[]>({
     link: options.link ?? link,
@@ -77,6 +82,9 @@ async function consume(
         return "done" as const;
       })();
       return { outcome };
+    },
+    onGap: async (gap) => {
+      recorded.gaps.push(gap);
     },
     log,
   });
@@ -179,4 +187,47 @@ describe("integration consumer", () => {
     expect(events).toEqual(["forgotten", "handled 15"]);
     await second.consumer.stop();
   });
+
+  it("tells once of the facts after the last one it synced that CHANGES no longer holds, then goes on with what it holds", async () => {
+    // A server of its own: the stream is cut at its start, which no other test may see.
+    const nats = await startPrivateNats();
+    const own = await connectNats(nats.url, "integration-consumer-gap-test");
+    try {
+      await ensureStreams(own.nc, 4);
+      const account = uniqueId("acct");
+      const js = jetstream(own.nc);
+      const publish = async (from: number, to: number) => {
+        for (const payload of range(from, to)) await js.publish(subjects.change(account, "event"), payload);
+      };
+      await publish(0, 5);
+      const first = await consume(account, { link: own, windowSize: 10 });
+      await waitFor("the first facts handled", async () => (recorded(first).flat().length === 5 ? true : undefined));
+      await first.consumer.stop();
+      expect(first.recorded.gaps).toEqual([]);
+
+      // Facts 6 and 7 expire before the integration syncs them (a 7-day pause, here a purge).
+      await publish(5, 10);
+      await (await jetstreamManager(own.nc)).streams.purge(STREAM_NAMES.changes, { seq: 8 });
+      const second = await consume(account, { link: own, windowSize: 10 });
+      await waitFor("the facts held handled", async () => (recorded(second).flat().length === 3 ? true : undefined));
+      await second.consumer.stop();
+      expect(second.recorded.gaps).toEqual([{ firstLost: 6, lastLost: 7 }]);
+      expect(second.recorded.handled.flat()).toEqual(["7", "8", "9"]);
+
+      // Every fact it had not synced is lost: told once, though nothing was synced since.
+      await publish(10, 13);
+      await (await jetstreamManager(own.nc)).streams.purge(STREAM_NAMES.changes);
+      const third = await consume(account, { link: own, windowSize: 10 });
+      await third.consumer.stop();
+      expect(third.recorded.gaps).toEqual([{ firstLost: 11, lastLost: 13 }]);
+      const fourth = await consume(account, { link: own, windowSize: 10 });
+      await fourth.consumer.stop();
+      expect(fourth.recorded.gaps).toEqual([]);
+    } finally {
+      await own.close();
+      await nats.close();
+    }
+  });
 });
+
+const recorded = (consumed: { recorded: Recorded }) => consumed.recorded.handled;

@@ -97,3 +97,29 @@ describe("an integration's status, decided from every window in flight", () => {
     ).toEqual({ status: "FAILING", stores: undefined });
   });
 });
+
+describe("an integration's status after a gap in CHANGES", () => {
+  const gap = { type: "gapFound", reason: "CHANGES no longer holds facts 11–24" } as const;
+
+  it("turns DEGRADED with the gap named, and stays so while its resync asks the customers", () => {
+    expect(given("HEALTHY").when(gap)).toEqual({
+      status: "DEGRADED",
+      stores: { status: "DEGRADED", lastError: "CHANGES no longer holds facts 11–24" },
+    });
+    expect(given("HEALTHY", gap).when({ type: "answered", call: windowOneCall })).toEqual({
+      status: "DEGRADED",
+      stores: undefined,
+    });
+  });
+
+  it("turns HEALTHY on the first answer once every customer was asked", () => {
+    expect(given("HEALTHY", gap, { type: "resyncAsked" }).when({ type: "answered", call: windowOneCall })).toEqual({
+      status: "HEALTHY",
+      stores: { status: "HEALTHY" },
+    });
+  });
+
+  it("leaves FAILING as it is", () => {
+    expect(given("FAILING").when(gap)).toEqual({ status: "FAILING", stores: undefined });
+  });
+});

@@ -11,7 +11,15 @@ import {
 import { DESTINATION_LEASES_BUCKET } from "../../../actors/destination/worker.ts";
 import { completeFact } from "../../../model/index.ts";
 import { connectStore, createSecretBox, type Store } from "../../../store/index.ts";
-import { connectNats, encodeFact, ensureStreams, factSubject, type NatsLink } from "../../../streams/index.ts";
+import {
+  type CommandPublisher,
+  connectNats,
+  createCommandPublisher,
+  encodeFact,
+  ensureStreams,
+  factSubject,
+  type NatsLink,
+} from "../../../streams/index.ts";
 import { waitFor } from "../../support/streamReader.ts";
 import { isolatedMongoUrl, TEST_MASTER_KEY, uniqueId } from "../../support/world.ts";
 import { insertEchoIntegration } from "./echo/echoIntegration.ts";
@@ -29,11 +37,12 @@ const receiver = createScriptedReceiver("good-token");
 const providers = { ...DESTINATION_PROVIDERS, echo: registerProvider(createEchoProvider(receiver)) };
 let link: NatsLink;
 let store: Store;
+let commands: CommandPublisher;
 const workers: DestinationWorker[] = [];
 
 beforeAll(async () => {
   link = await connectNats(inject("natsUrl"), "lease-fence-test");
-  await ensureStreams(link.nc, 4);
+  commands = createCommandPublisher({ link, partitions: (await ensureStreams(link.nc, 4)).partitions });
   store = await connectStore(isolatedMongoUrl(uniqueId("db")));
   await insertEchoIntegration(store, secrets, account, "good-token");
 });
@@ -59,6 +68,7 @@ describe("a destinations process that stalled past its integration's lease", () 
       link,
       store,
       secrets,
+      commands,
       log: stalledLog.log,
       pollMs: 3_600_000,
       providers,
@@ -93,6 +103,7 @@ describe("a destinations process that stalled past its integration's lease", () 
       link,
       store,
       secrets,
+      commands,
       log: pino({ level: "silent" }),
       pollMs: 100,
       providers,

@@ -22,6 +22,7 @@ import {
 } from "../../../store/index.ts";
 import {
   connectNats,
+  createCommandPublisher,
   encodeFact,
   ensureStreams,
   factSubject,
@@ -79,13 +80,14 @@ const storedStatuses = (from: number) =>
 
 beforeAll(async () => {
   link = await connectNats(inject("natsUrl"), "provider-contract-test");
-  await ensureStreams(link.nc, 4);
+  const layout = await ensureStreams(link.nc, 4);
   store = await connectStore(isolatedMongoUrl(uniqueId("db")));
   await insertEchoIntegration(store, secrets, account, "good-token");
   worker = await startDestinationWorker({
     link,
     store,
     secrets,
+    commands: createCommandPublisher({ link, partitions: layout.partitions }),
     log: pino({ level: "silent" }),
     pollMs: 100,
     providers: { ...DESTINATION_PROVIDERS, echo: echoWithStatusStore },
@@ -317,5 +319,26 @@ describe("a provider written against the destination contract", () => {
     await waitFor("tim's event", async () => (delivered("tim").length === 1 ? true : undefined));
     expect(delivered("tim").map((f) => f.factId)).toEqual([tim]);
     expect((await integration()).status).toBe("HEALTHY");
+  });
+
+  it("gets a resync for its integration as the facts it wants, and nothing of another integration's", async () => {
+    const resynced = (customerId: string, forIntegration: string, part: "deleted" | "tags") =>
+      publish(customerId, `resync-${forIntegration}-${part}`, {
+        type: "customer.resynced",
+        data: {
+          integrationId: forIntegration,
+          resyncId: "r1",
+          current: part === "deleted" ? { part } : { part, tags: ["vip"] },
+        },
+      });
+    const uma = await resynced("uma", integrationId, "deleted");
+    await resynced("uma", integrationId, "tags");
+    await resynced("val", `braze_${account}`, "deleted");
+    const marker = await event("val", 1);
+    await waitFor("val's event", async () => (delivered("val").length === 1 ? true : undefined));
+    await allAcked();
+    // Its deletion, as the provider wants deletions; tags it does not want; val's resync was another's.
+    expect(delivered("uma")).toEqual([{ factId: `${uma}/0`, type: "customer.deleted", seq: expect.any(Number) }]);
+    expect(delivered("val").map((f) => f.factId)).toEqual([marker]);
   });
 });

@@ -11,7 +11,14 @@ import {
 import { DESTINATION_LEASES_BUCKET } from "../../../actors/destination/worker.ts";
 import { completeFact } from "../../../model/index.ts";
 import { connectStore, createSecretBox, type Store } from "../../../store/index.ts";
-import { connectNats, encodeFact, ensureStreams, factSubject, type NatsLink } from "../../../streams/index.ts";
+import {
+  connectNats,
+  createCommandPublisher,
+  encodeFact,
+  ensureStreams,
+  factSubject,
+  type NatsLink,
+} from "../../../streams/index.ts";
 import { type CuttableProxy, startCuttableProxy } from "../../support/cuttableProxy.ts";
 import { waitFor } from "../../support/streamReader.ts";
 import { isolatedMongoUrl, TEST_MASTER_KEY, uniqueId } from "../../support/world.ts";
@@ -36,7 +43,7 @@ let integrationId: string;
 
 beforeAll(async () => {
   link = await connectNats(inject("natsUrl"), "store-outage-lease-test");
-  await ensureStreams(link.nc, 4);
+  const commands = createCommandPublisher({ link, partitions: (await ensureStreams(link.nc, 4)).partitions });
   const shared = new URL(inject("mongodbUrl"));
   proxy = await startCuttableProxy({ host: shared.hostname, port: Number(shared.port) });
   const url = new URL(isolatedMongoUrl(uniqueId("db")));
@@ -45,6 +52,7 @@ beforeAll(async () => {
   integrationId = await insertEchoIntegration(store, secrets, account, "good-token");
   worker = await startDestinationWorker({
     link,
+    commands,
     store,
     secrets,
     log: pino({ level: "silent" }),

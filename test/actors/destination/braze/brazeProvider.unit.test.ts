@@ -7,7 +7,12 @@ import { BRAZE_SETTINGS } from "../../../support/brazeSettings.ts";
 describe("the Braze provider", () => {
   it("wants every fact mapFact maps, and mapFact maps none of the others", () => {
     const unwanted = FACT_TYPES.filter((type) => !brazeProvider.wants.includes(type));
-    expect(unwanted.sort()).toEqual(["device.registered", "device.unregistered", "membership.unchanged"]);
+    expect(unwanted.sort()).toEqual([
+      "customer.resynced",
+      "device.registered",
+      "device.unregistered",
+      "membership.unchanged",
+    ]);
     for (const type of unwanted) {
       // These facts are skipped on their type alone, whatever their data.
       const fact = { type, data: {}, metadata: { customerId: "ana" } } as unknown as CustomerFact;

@@ -1,6 +1,6 @@
 /**
  * A minimal destination provider, written against the contract alone (provider.ts): what a new
- * provider's folder holds. It wants events and deletions, is gated by the `ads` purpose, sends one
+ * provider's folder holds. It wants events and deletions (or the facts a test names), is gated by the `ads` purpose, sends one
  * call per customer and window carrying that customer's facts in order, and its "client" is a
  * receiver the test scripts. Everything else (windows, order, consent, limiter, retries, partial
  * failures, the sync log, status, leases) is the generic sync's.
@@ -8,6 +8,7 @@
 import { createLoopPlanner } from "../../../../actors/destination/loopPlanner.ts";
 import type { DestinationProvider } from "../../../../actors/destination/provider.ts";
 import { verdictOf } from "../../../../actors/destination/retryPolicy.ts";
+import type { CustomerFactType } from "../../../../model/index.ts";
 
 /** What an echo integration stores (besides `enabled`, which every integration has). */
 export type EchoSettings = { enabled: boolean; channel: string };
@@ -22,9 +23,9 @@ export type EchoReceiver = { receive: (channel: string, token: string, call: Ech
 
 export function createEchoProvider(
   receiver: EchoReceiver,
+  wants: readonly CustomerFactType[] = ["event.recorded", "customer.deleted"],
 ): DestinationProvider<EchoSettings, Record<string, never>, EchoCall, EchoAnswer> {
   const consentPurpose = "ads";
-  const wants = ["event.recorded", "customer.deleted"] as const;
   return {
     kind: "echo",
     name: "Echo",

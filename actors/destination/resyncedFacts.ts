@@ -1,0 +1,82 @@
+import { type CustomerFact, type FactOf, PROFILE_PARTS } from "../../model/index.ts";
+import { encodeFact, readTrustedFact } from "../../streams/index.ts";
+import type { WindowMessage } from "./integrationConsumer.ts";
+
+/** The account's audiences as they are now, id → name: a resync names each membership after them. */
+export type AudienceNames = ReadonlyMap<string, string>;
+
+/**
+ * What a part of a customer's resync stands for, as the facts every provider already maps: its
+ * profile changed in every part; its tags; an entry into each audience it is in and an exit from
+ * each other audience of the account (what the provider kept of them may be stale); or its
+ * deletion. Each gets the part's fact id with its place appended, so the sync log tells them apart.
+ */
+export function factsOfResync(fact: FactOf<"customer.resynced">, names: AudienceNames): CustomerFact[] {
+  const { current } = fact.data;
+  const { metadata } = fact;
+  const numbered = (draft: Omit<CustomerFact, "metadata">, index: number): CustomerFact =>
+    ({ ...draft, metadata: { ...metadata, factId: `${metadata.factId}/${index}` } }) as CustomerFact;
+  switch (current.part) {
+    case "deleted":
+      return [numbered({ type: "customer.deleted", data: {} }, 0)];
+    case "tags":
+      return [numbered({ type: "tags.changed", data: { tags: current.tags } }, 0)];
+    case "profile": {
+      const { profile, attributes, consent, identified } = current;
+      const changed = [...PROFILE_PARTS];
+      const data = { profile, attributes, consent, identified, created: false, changed };
+      return [numbered({ type: "customer.profileChanged", data }, 0)];
+    }
+    case "memberships": {
+      const member = new Set(current.audienceIds);
+      return [...new Set([...current.audienceIds, ...names.keys()])].map((audienceId, index) => {
+        const audienceName = names.get(audienceId);
+        const change = member.has(audienceId) ? ("ENTERED" as const) : ("EXITED" as const);
+        const data = { audienceId, ...(audienceName ? { audienceName } : {}), change, at: metadata.at };
+        return numbered({ type: "membership.changed", data }, index);
+      });
+    }
+  }
+}
+
+/** How a resync's payload starts to be looked for: only a payload holding it is decoded here. */
+const RESYNC_MARK = Buffer.from('"type":"customer.resynced"');
+
+/**
+ * A window as the integration's provider reads it: each resync for `integrationId` replaced by
+ * the facts it stands for, under the same stream sequence. Resyncs for other integrations are
+ * left as they are: no provider wants them. `audienceNames` is asked once, and only for a window
+ * holding such a resync.
+ */
+export async function expandResyncs(
+  window: readonly WindowMessage[],
+  integrationId: string,
+  audienceNames: () => Promise<AudienceNames>,
+): Promise<WindowMessage[]> {
+  let names: AudienceNames | undefined;
+  const expanded: WindowMessage[] = [];
+  for (const message of window) {
+    const fact = Buffer.from(message.data.buffer, message.data.byteOffset, message.data.byteLength).includes(
+      RESYNC_MARK,
+    )
+      ? resyncIn(message.data)
+      : undefined;
+    if (fact?.data.integrationId !== integrationId) {
+      expanded.push(message);
+      continue;
+    }
+    names ??= await audienceNames();
+    for (const part of factsOfResync(fact, names)) expanded.push({ seq: message.seq, data: encodeFact(part) });
+  }
+  return expanded;
+}
+
+/** The resync a payload holds; undefined for any other fact, or what is no fact (the provider's reading reports it). */
+function resyncIn(data: Uint8Array): FactOf<"customer.resynced"> | undefined {
+  try {
+    const fact = readTrustedFact(data);
+    return fact.type === "customer.resynced" ? fact : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,106 @@
+import { jetstream } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { registerProvider } from "../../../actors/destination/providers.ts";
+import { createRollingLimiter } from "../../../actors/destination/rollingLimiter.ts";
+import { PROGRESS_BUCKET } from "../../../actors/destination/windowProgress.ts";
+import { completeFact } from "../../../model/index.ts";
+import {
+  connectStore,
+  createSecretBox,
+  customerIdPages,
+  customersOf,
+  integrationsRepository,
+  type Store,
+  syncLogRepository,
+} from "../../../store/index.ts";
+import {
+  connectNats,
+  createCommandPublisher,
+  encodeFact,
+  ensureStreams,
+  factSubject,
+  type NatsLink,
+} from "../../../streams/index.ts";
+import { waitFor } from "../../support/streamReader.ts";
+import { isolatedMongoUrl, TEST_MASTER_KEY, uniqueId } from "../../support/world.ts";
+import { insertEchoIntegration } from "./echo/echoIntegration.ts";
+import { createEchoProvider } from "./echo/echoProvider.ts";
+import { createScriptedReceiver } from "./echo/scriptedReceiver.ts";
+
+/**
+ * A window holding a resync, left open by a crash, is read again with the audiences it was first
+ * read with: the audiences created since would change its plan, and its finished calls are known
+ * by their place in that plan.
+ */
+let link: NatsLink;
+let store: Store;
+let partitions: number;
+
+beforeAll(async () => {
+  link = await connectNats(inject("natsUrl"), "resync-window-test");
+  partitions = (await ensureStreams(link.nc, 4)).partitions;
+  store = await connectStore(isolatedMongoUrl(uniqueId("db")));
+});
+afterAll(async () => {
+  await store?.close();
+  await link?.close();
+});
+
+describe("a window holding a resync", () => {
+  it("left open, is read again with the audiences it was first read with", async () => {
+    const account = uniqueId("acct");
+    const integrations = integrationsRepository(store.db);
+    const integrationId = await insertEchoIntegration(store, createSecretBox(TEST_MASTER_KEY), account, "good-token");
+    const integration = (await integrations.get(integrationId)) ?? expect.fail("not stored");
+
+    const fact = completeFact(
+      {
+        type: "customer.resynced",
+        data: { integrationId, resyncId: "r1", current: { part: "memberships", audienceIds: ["aud-1"] } },
+      },
+      { account, customerId: "ana", factId: `${account}:1:0`, at: new Date().toISOString(), sourceSeq: 1 },
+    );
+    const { seq } = await jetstream(link.nc).publish(factSubject(fact), encodeFact(fact));
+    // A crash left the window open after it was read when the account had one audience.
+    const progress = new Kvm(link.nc).create(PROGRESS_BUCKET, { history: 1 });
+    const open = { fromSeq: seq, toSeq: seq, done: [], parts: {} };
+    const context = { denied: [], resyncAudiences: [["aud-1", "Gold"]] };
+    await (await progress).put(integrationId, JSON.stringify([{ ...open, context }]));
+
+    const receiver = createScriptedReceiver("good-token");
+    const provider = registerProvider(createEchoProvider(receiver, ["membership.changed"]));
+    const sync = await provider.start({
+      link,
+      integration,
+      secret: "good-token",
+      integrations,
+      syncLog: syncLogRepository(store.db),
+      customers: customersOf(store),
+      customerIds: customerIdPages(store.db),
+      commands: createCommandPublisher({ link, partitions }),
+      // Since then, the account has a second audience.
+      audienceNames: async () =>
+        new Map([
+          ["aud-1", "Gold"],
+          ["aud-2", "Churned"],
+        ]),
+      limiterFor: (_, limits) => createRollingLimiter({ limit: limits.callsPerWindow, windowMs: limits.windowMs }),
+      now: Date.now,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      log: pino({ level: "silent" }),
+      holds: () => true,
+    });
+    try {
+      const calls = await waitFor("the window sent", async () =>
+        receiver.answered.length > 0 ? receiver.answered : undefined,
+      );
+      expect(calls.flatMap(({ call }) => call.facts.map((f) => [f.factId, f.type]))).toEqual([
+        [`${account}:1:0/0`, "membership.changed"],
+      ]);
+    } finally {
+      await sync.stop();
+    }
+  });
+});
