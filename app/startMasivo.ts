@@ -127,7 +127,7 @@ export async function startMasivo({
         error
           ? log.warn(
               { err: error },
-              "the store's client hung; connecting it again failed for now (the next call retries)",
+              "the store's client hung; connecting it again failed for now (tried again every few seconds)",
             )
           : log.warn("the store's client hung after an outage; connected it again"),
     });

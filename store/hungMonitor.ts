@@ -6,8 +6,9 @@ import type { MongoClient } from "mongodb";
  * handshake may wait on the closed socket forever. No heartbeat then ends, the server stays
  * Unknown, and every operation fails server selection long after the server is back (found by
  * `npm run faults`, the store stopped under load). A heartbeat not ended after `hungAfterMs`
- * means that: the client is closed and connected again. Its `Db` and collections follow it, so
- * nothing else changes; operations in flight fail as in any outage and are retried by their callers.
+ * means that: the client is closed and connected again, retried until it connects (a closed
+ * client does not connect by itself). Its `Db` and collections follow it, so nothing else
+ * changes; operations meanwhile fail as in any outage and are retried by their callers.
  * Returns the function that stops watching.
  */
 export function reconnectWhenMonitorHangs(
@@ -16,7 +17,9 @@ export function reconnectWhenMonitorHangs(
   onReconnect: (error?: unknown) => void,
 ): () => void {
   let startedAt: number | undefined;
-  let reconnecting = false;
+  let state: "watching" | "connecting" | "busy" = "watching";
+  /** Whether the failure to connect again was told already (told once per hang). */
+  let failureTold = false;
   client.on("serverHeartbeatStarted", () => {
     startedAt ??= Date.now();
   });
@@ -26,23 +29,32 @@ export function reconnectWhenMonitorHangs(
   client.on("serverHeartbeatSucceeded", ended);
   client.on("serverHeartbeatFailed", ended);
 
+  const connectAgain = async () => {
+    try {
+      await client.connect();
+      state = "watching";
+      startedAt = undefined;
+      failureTold = false;
+      onReconnect();
+    } catch (error) {
+      state = "connecting";
+      if (!failureTold) onReconnect(error);
+      failureTold = true;
+    }
+  };
+
   const timer = setInterval(
     () => {
-      if (reconnecting || startedAt === undefined || Date.now() - startedAt < hungAfterMs) return;
-      reconnecting = true;
-      startedAt = undefined;
-      void (async () => {
-        try {
-          await client.close();
-          await client.connect();
-          onReconnect();
-        } catch (error) {
-          // Not reachable yet: the next operation connects it (the driver connects on first use).
-          onReconnect(error);
-        } finally {
-          reconnecting = false;
-        }
-      })();
+      if (state === "connecting") {
+        state = "busy";
+        void connectAgain();
+      } else if (state === "watching" && startedAt !== undefined && Date.now() - startedAt >= hungAfterMs) {
+        state = "busy";
+        void client
+          .close()
+          .catch(() => undefined)
+          .then(connectAgain);
+      }
     },
     Math.max(100, hungAfterMs / 4),
   );

@@ -40,6 +40,8 @@ let proxy: CuttableProxy;
 let store: Store;
 let worker: DestinationWorker;
 let integrationId: string;
+/** How each reconnection of the store's client over a hung monitor went (undefined: it connected). */
+const reconnects: unknown[] = [];
 
 beforeAll(async () => {
   link = await connectNats(inject("natsUrl"), "store-outage-lease-test");
@@ -48,7 +50,7 @@ beforeAll(async () => {
   proxy = await startCuttableProxy({ host: shared.hostname, port: Number(shared.port) });
   const url = new URL(isolatedMongoUrl(uniqueId("db")));
   url.host = new URL(proxy.url).host;
-  store = await connectStore(url.toString());
+  store = await connectStore(url.toString(), { onReconnect: (error) => reconnects.push(error) });
   integrationId = await insertEchoIntegration(store, secrets, account, "good-token");
   worker = await startDestinationWorker({
     link,
@@ -105,6 +107,12 @@ describe("a destinations worker whose store goes away", () => {
       const entry = await leases.get(integrationId);
       return entry && entry.operation === "PUT" && entry.revision >= revisionAtCut + 20 ? true : undefined;
     });
+    expect(worker.syncing()).toBe(1);
+    // The cut hangs the driver's monitor (the proxy closes in-use connections at once): the client
+    // is connected again, which fails while the store is out, and is tried again until it is back.
+    await waitFor("a reconnection tried while the store is out", async () =>
+      reconnects.some((error) => error !== undefined) ? true : undefined,
+    );
     expect(worker.syncing()).toBe(1);
 
     proxy.heal();
