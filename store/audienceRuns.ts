@@ -17,6 +17,10 @@ export type AudienceRuns = {
   byId: (id: string) => Promise<AudienceRunDocument | undefined>;
   /** The audience's runs, newest first. */
   ofAudience: (account: string, audienceId: string) => Promise<AudienceRunDocument[]>;
+  /** Records customers a run is about to ask (audience/commandBatcher.ts), before it asks them. */
+  recordAsked: (id: string, customerIds: string[]) => Promise<void>;
+  /** Every customer the run recorded as asked, across its attempts. */
+  askedCustomers: (id: string) => Promise<Set<string>>;
   /** Sets how many commands the run has sent so far, and whether it is done sending. */
   recordSent: (id: string, total: number, sendingDone: boolean) => Promise<void>;
   addErrors: (id: string, errors: string[]) => Promise<void>;
@@ -30,6 +34,8 @@ export type AudienceRuns = {
 
 export function audienceRunsRepository(db: Db, now: () => Date = () => new Date()): AudienceRuns {
   const collection = db.collection<AudienceRunDocument>("audienceRuns");
+  /** Who each run asked, a page per batch: read back only when a run is carried out again. */
+  const asked = db.collection<{ runId: string; customerIds: string[] }>("audienceRunAsked");
   return {
     async create(run) {
       try {
@@ -66,6 +72,15 @@ export function audienceRunsRepository(db: Db, now: () => Date = () => new Date(
         .filter((run) => run.account === account)
         .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
     },
+    async recordAsked(id, customerIds) {
+      await asked.insertOne({ runId: id, customerIds });
+    },
+    async askedCustomers(id) {
+      const customers = new Set<string>();
+      for await (const page of asked.find({ runId: id }))
+        for (const customerId of page.customerIds) customers.add(customerId);
+      return customers;
+    },
     async recordSent(id, total, sendingDone) {
       await collection.updateOne({ _id: id }, { $set: { total, sendingDone, progressedAt: now() } });
     },
@@ -97,6 +112,7 @@ export function audienceRunsRepository(db: Db, now: () => Date = () => new Date(
           ...(error ? { $push: { errors: error }, $inc: { errorCount: 1 } } : {}),
         },
       );
+      await asked.deleteMany({ runId: id });
       return result.modifiedCount === 1;
     },
   };

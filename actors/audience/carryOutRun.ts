@@ -55,8 +55,9 @@ export type RunVerdict = "sent" | "busy" | "skipped";
 /**
  * Carries out a queued run up to the point where every command is sent; the membership tracker
  * counts the outcomes and `finishRun` closes it. Safe to repeat after a crash: command ids derive
- * from the run and the customer, so JetStream stores a resent command once, and the customer
- * actor decides each membership from its own state anyway.
+ * from the run and the customer, so JetStream stores a resent command once; the customers an
+ * earlier attempt asked are counted once (commandBatcher.ts), so the run ends when every one of
+ * them has answered; and the customer actor decides each membership from its own state anyway.
  */
 export async function carryOutRun(job: AudienceRunJob, deps: RunDependencies): Promise<RunVerdict> {
   const run = await deps.runs.byId(job.runId);
@@ -70,11 +71,19 @@ export async function carryOutRun(job: AudienceRunJob, deps: RunDependencies): P
   const lockUntil = () => new Date(deps.now().getTime() + RUN_LOCK_MS);
   if (!(await deps.audiences.lock(audience._id, run._id, lockUntil()))) return "busy";
 
-  const batcher = createCommandBatcher(deps.commands, async (sent) => {
-    deps.keepAlive();
-    await deps.audiences.lock(audience._id, run._id, lockUntil());
-    await deps.runs.recordSent(run._id, sent, false);
-  });
+  const ledger = {
+    asked: await deps.runs.askedCustomers(run._id),
+    record: (customerIds: string[]) => deps.runs.recordAsked(run._id, customerIds),
+  };
+  const batcher = createCommandBatcher(
+    deps.commands,
+    async (sent) => {
+      deps.keepAlive();
+      await deps.audiences.lock(audience._id, run._id, lockUntil());
+      await deps.runs.recordSent(run._id, sent, false);
+    },
+    ledger,
+  );
   try {
     if (run.kind === "DELETE") await sendExits(audience, run, batcher, deps);
     else if (run.kind === "RENAME") await sendRenames(audience, run, job.previousName, batcher, deps);

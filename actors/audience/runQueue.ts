@@ -13,8 +13,8 @@ export const BUSY_RETRY_MS = 2_000;
  * A run whose process died is handed to another after this long; a live process keeps its run
  * with `working()` every KEEP_ALIVE_MS, whatever the run is waiting for (a slow page, the store).
  */
-const ACK_WAIT_MS = 10_000;
-const KEEP_ALIVE_MS = 3_000;
+const ACK_WAIT_MS = 6_000;
+const KEEP_ALIVE_MS = 2_000;
 
 export type RunQueue = { stop: () => Promise<void> };
 
