@@ -1,4 +1,11 @@
-import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type JetStreamManager,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+} from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import type { CustomerFact } from "../../model/index.ts";
 import {
@@ -18,6 +25,21 @@ export const MEMBERSHIP_TRACKER = "audience-membership-tracker";
  * durable consumer hands out one batch at a time and the facts are applied in stream order.
  */
 export const TRACKER_BATCH = 500;
+
+/** A batch whose process died is handed out again after this; a live one keeps it every KEEP_ALIVE_MS. */
+const ACK_WAIT_MS = 6_000;
+const KEEP_ALIVE_MS = 2_000;
+/** How long a batch handed out before older facts waits before it is fetched again. */
+const OUT_OF_TURN_DELAY_MS = 500;
+
+/**
+ * Whether facts other than the batch in hand are handed out and unacked: older ones (the
+ * consumer hands out in stream order, so a batch fetched while others are out may be newer).
+ */
+async function othersPending(jsm: JetStreamManager, inHand: number): Promise<boolean> {
+  const info = await jsm.consumers.info(STREAM_NAMES.changes, MEMBERSHIP_TRACKER);
+  return info.num_ack_pending > inHand;
+}
 
 export type MembershipTrackerDependencies = {
   link: NatsLink;
@@ -45,8 +67,13 @@ export async function startMembershipTracker(deps: MembershipTrackerDependencies
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     max_ack_pending: TRACKER_BATCH,
-    ack_wait: 30_000_000_000,
+    ack_wait: ACK_WAIT_MS * 1_000_000, // nanoseconds
   });
+  // A consumer made by an earlier version keeps its ack wait (30 s) unless it is updated.
+  const { config } = await jsm.consumers.info(STREAM_NAMES.changes, MEMBERSHIP_TRACKER);
+  if (config.ack_wait !== ACK_WAIT_MS * 1_000_000) {
+    await jsm.consumers.update(STREAM_NAMES.changes, MEMBERSHIP_TRACKER, { ack_wait: ACK_WAIT_MS * 1_000_000 });
+  }
   const consumer = await jetstream(deps.link.nc).consumers.get(STREAM_NAMES.changes, MEMBERSHIP_TRACKER);
   let stopping = false;
   const running = (async () => {
@@ -56,14 +83,25 @@ export async function startMembershipTracker(deps: MembershipTrackerDependencies
         const messages: JsMsg[] = [];
         for await (const message of batch) messages.push(message);
         if (messages.length === 0) continue;
-        // A batch slower than the consumer's ack wait (30 s) would be handed out again meanwhile.
+        if (await othersPending(jsm, messages.length)) {
+          // Older facts are in another process's hands (one that died leaves them until the ack
+          // wait runs out): facts are applied in stream order only, or an older membership could
+          // overwrite a newer one and a run's counted mark skip the older facts for good.
+          // Handed back at once, so that the next fetch takes them with the older ones, in order.
+          for (const message of messages) message.nak();
+          await new Promise((resolve) => setTimeout(resolve, OUT_OF_TURN_DELAY_MS));
+          continue;
+        }
+        // Redelivered facts may come after newer ones in a fetch.
+        messages.sort((a, b) => a.seq - b.seq);
+        // A batch slower than the consumer's ack wait would be handed out again meanwhile.
         const keepAlive = setInterval(() => {
           for (const message of messages) message.working();
-        }, 10_000);
+        }, KEEP_ALIVE_MS);
         try {
           await applyMembershipFacts(messages, deps);
         } catch (error) {
-          // Handed out again after the pause below, rather than once the ack wait (30 s) runs out.
+          // Handed out again after the pause below, rather than once the ack wait runs out.
           for (const message of messages) message.nak(1_000);
           throw error;
         } finally {
