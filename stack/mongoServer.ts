@@ -15,7 +15,8 @@ const ferretdbModule = join(dirname(fileURLToPath(import.meta.url)), "ferretdb")
 
 /** Builds (once per source change) the project's embedded FerretDB program. */
 export async function ferretdbBinary(log: (line: string) => void): Promise<string> {
-  const hash = await hashFiles(["go.mod", "go.sum", "main.go"].map((file) => join(ferretdbModule, file)));
+  const sources = ["go.mod", "go.sum", "main.go", "idindex.go", "serialwrites.go"];
+  const hash = await hashFiles(sources.map((file) => join(ferretdbModule, file)));
   return ensureGoBinary({
     label: `FerretDB ${FERRETDB_VERSION}`,
     binaryName: `masivo-ferretdb-${FERRETDB_VERSION}-${hash}`,

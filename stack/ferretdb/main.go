@@ -7,9 +7,11 @@ import (
 	"context"
 	"flag"
 	"log"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -25,8 +27,15 @@ func main() {
 		log.Fatalf("masivo-ferretdb: cannot create %s: %v", *dir, err)
 	}
 
+	// Clients reach FerretDB through serveSerialized (serialwrites.go), on the address asked for;
+	// FerretDB itself listens on a loopback port of its own.
+	internal, err := freeLoopbackAddress()
+	if err != nil {
+		log.Fatalf("masivo-ferretdb: %v", err)
+	}
+
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener: ferretdb.ListenerConfig{TCP: *listen},
+		Listener: ferretdb.ListenerConfig{TCP: internal},
 		Handler:  "sqlite",
 		// WAL with synchronous=NORMAL: a commit no longer waits for fsync; a crashed process
 		// loses nothing, a power cut may lose the last commits (fine for development and tests).
@@ -40,6 +49,39 @@ func main() {
 	defer stop()
 
 	go keepIDIndexes(ctx, *dir)
+	go func() {
+		// Bound only once FerretDB answers, so that a client that connects is served.
+		waitUntilListening(ctx, internal)
+		listener, err := net.Listen("tcp", *listen)
+		if err != nil {
+			log.Fatalf("masivo-ferretdb: %v", err)
+		}
+		go func() {
+			<-ctx.Done()
+			listener.Close()
+		}()
+		serveSerialized(listener, internal)
+	}()
 
 	f.Run(ctx)
+}
+
+func waitUntilListening(ctx context.Context, address string) {
+	for ctx.Err() == nil {
+		if conn, err := net.Dial("tcp", address); err == nil {
+			conn.Close()
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// freeLoopbackAddress is a loopback address with a port nobody listens on now.
+func freeLoopbackAddress() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
 }
