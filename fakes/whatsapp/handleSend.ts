@@ -85,7 +85,10 @@ export async function handleSend(world: FakeWorld, call: GraphCall): Promise<Out
   }
   if (fault?.kind === "error") {
     const { code, status, title, details } = fault;
-    return answer(graphError({ code, status, title, details }));
+    const rateLimited = code === ERROR_CODES.RATE_LIMIT_HIT || code === ERROR_CODES.PAIR_RATE_LIMIT;
+    return answer(
+      graphError({ code, status: status ?? (rateLimited ? world.options.rateLimitStatus : undefined), title, details }),
+    );
   }
   if (fault?.kind === "status") return answer({ status: fault.status, body: fault.body ?? "" });
 

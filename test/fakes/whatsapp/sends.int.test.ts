@@ -60,16 +60,22 @@ describe("template messages", () => {
     await using whatsapp = await startFakeWhatsApp({
       templates: [{ name: "welcome", language: "es", body: "Hola {{first_name}}, tu código es {{code}}" }],
     });
-    const body = templateBody("34600111222", "welcome", [], "es");
-    body.template.components = [
-      {
-        type: "body",
-        parameters: [
-          { type: "text", parameter_name: "code", text: "X9" },
-          { type: "text", parameter_name: "first_name", text: "Luz" },
-        ] as { type: string; text: string }[],
+    const body = {
+      ...templateBody("34600111222", "welcome", [], "es"),
+      template: {
+        name: "welcome",
+        language: { code: "es" },
+        components: [
+          {
+            type: "body",
+            parameters: [
+              { type: "text", parameter_name: "code", text: "X9" },
+              { type: "text", parameter_name: "first_name", text: "Luz" },
+            ],
+          },
+        ],
       },
-    ];
+    };
     expect((await sendMessage(whatsapp.url, body)).status).toBe(200);
     expect(whatsapp.state.messages()[0]?.template?.rendered.body).toBe("Hola Luz, tu código es X9");
   });
