@@ -42,6 +42,7 @@ describe("throughput per phone number id", () => {
       body: graphError(130429),
     });
     // A forced pair rate limit answers with the same status.
+    clock.advance(1_000);
     whatsapp.faults.add({ kind: "error", code: 131056, times: 1 });
     expect(await sendMessage(whatsapp.url, send(4), { phoneNumberId: "222" })).toMatchObject({
       status: 429,
