@@ -1,6 +1,12 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { DEFAULT_MAX_PER_SECOND, DEFAULT_PHONE_NUMBER_ID, DEFAULT_TOKEN, type FakeWhatsAppOptions } from "./options.ts";
+import {
+  DEFAULT_MAX_PER_SECOND,
+  DEFAULT_PAIR_WINDOW_MS,
+  DEFAULT_PHONE_NUMBER_ID,
+  DEFAULT_TOKEN,
+  type FakeWhatsAppOptions,
+} from "./options.ts";
 import { approvedTemplateSchema } from "./templates.ts";
 
 /** One option of `npm run fake:whatsapp`: a `--flag value` (or `--flag=value`) or an environment variable. */
@@ -29,6 +35,16 @@ export const CLI_OPTIONS = {
     env: "FAKE_WHATSAPP_MAX_PER_SECOND",
     help: `messages per second per phone number id before 130429; default ${DEFAULT_MAX_PER_SECOND}`,
   },
+  pairLimit: {
+    flag: "--pair-limit",
+    env: "FAKE_WHATSAPP_PAIR_LIMIT",
+    help: "messages to one user per pair window before 131056; default: no pair limit",
+  },
+  pairWindowMs: {
+    flag: "--pair-window-ms",
+    env: "FAKE_WHATSAPP_PAIR_WINDOW_MS",
+    help: `the pair limit's rolling window; default ${DEFAULT_PAIR_WINDOW_MS}`,
+  },
   rateLimitStatus: {
     flag: "--rate-limit-status",
     env: "FAKE_WHATSAPP_RATE_LIMIT_STATUS",
@@ -55,6 +71,8 @@ const cliSchema = z.object({
   phoneNumberIds: list.optional(),
   templates: z.string().min(1).optional(),
   maxPerSecond: z.coerce.number().int().min(1).optional(),
+  pairLimit: z.coerce.number().int().min(1).optional(),
+  pairWindowMs: z.coerce.number().int().min(1).optional(),
   rateLimitStatus: z
     .enum(["400", "429"])
     .transform((value) => (value === "429" ? 429 : 400))
@@ -91,6 +109,10 @@ export function parseCliOptions(
     phoneNumberIds: o.phoneNumberIds,
     templates: o.templates === undefined ? undefined : readTemplates(o.templates, readText),
     maxPerSecond: o.maxPerSecond,
+    pairRateLimit:
+      o.pairLimit === undefined
+        ? undefined
+        : { limit: o.pairLimit, windowMs: o.pairWindowMs ?? DEFAULT_PAIR_WINDOW_MS },
     rateLimitStatus: o.rateLimitStatus,
   };
 }

@@ -15,8 +15,9 @@ const MESSAGES_PATH = /^\/(v\d+\.\d+)\/([^/]+)\/messages\/?$/;
 
 /**
  * `POST /{version}/{phone-number-id}/messages`. Checked in this order: route, token, phone number
- * id, throughput, body, faults, then the message itself (template or service window). Calls refused
- * for route, token or phone number do not count against throughput; every other call does.
+ * id, throughput, body, pair rate limit, faults, then the message itself (template or service
+ * window). Calls refused for route, token or phone number do not count against throughput; every
+ * other call does.
  */
 export async function handleSend(world: FakeWorld, call: GraphCall): Promise<Outcome> {
   const time = world.options.now();
@@ -74,6 +75,9 @@ export async function handleSend(world: FakeWorld, call: GraphCall): Promise<Out
   }
   const message = parsed.data;
   const waId = waIdOf(message.to);
+  if (world.pairLimit?.tryAcquire(`${phoneNumberId}\u0000${waId}`, time) === false) {
+    return answer(graphError({ code: ERROR_CODES.PAIR_RATE_LIMIT, status: world.options.rateLimitStatus }));
+  }
 
   const fault = world.faults.take(phoneNumberId, waId);
   if (fault?.kind === "timeout") {

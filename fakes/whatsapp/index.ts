@@ -7,6 +7,7 @@ export {
   DEFAULT_PHONE_NUMBER_ID,
   DEFAULT_TOKEN,
   type FakeWhatsAppOptions,
+  type PairRateLimit,
 } from "./options.ts";
 export type { FakeWhatsAppRequest, FakeWhatsAppStats } from "./requestLog.ts";
 export {

@@ -18,6 +18,11 @@ export type FakeWhatsAppOptions = {
   /** Messages per second per phone number id before 130429; Cloud API's default throughput is 80. */
   maxPerSecond?: number;
   /**
+   * Messages from one phone number id to one user per rolling window before 131056. Meta's figure
+   * (about one every 6 s, with bursts) is approximate, so it is off unless given.
+   */
+  pairRateLimit?: PairRateLimit;
+  /**
    * The HTTP status of a 130429 or 131056 answer. Reports disagree (400 like other Cloud API errors,
    * or 429), so it is a setting; default 400.
    */
@@ -30,9 +35,14 @@ export type FakeWhatsAppOptions = {
   now?: () => number;
 };
 
+/** At most `limit` messages in any rolling `windowMs`. */
+export type PairRateLimit = { limit: number; windowMs: number };
+
 export const DEFAULT_TOKEN = "fake-whatsapp-token";
 export const DEFAULT_PHONE_NUMBER_ID = "100000000000001";
 export const DEFAULT_MAX_PER_SECOND = 80;
+/** Meta speaks of about one message every 6 s to the same user. */
+export const DEFAULT_PAIR_WINDOW_MS = 6_000;
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type ResolvedOptions = {
@@ -42,6 +52,7 @@ export type ResolvedOptions = {
   phoneNumberIds: ReadonlySet<string>;
   templates: readonly ApprovedTemplate[];
   maxPerSecond: number;
+  pairRateLimit: PairRateLimit | undefined;
   rateLimitStatus: 400 | 429;
   serviceWindowMs: number;
   requestLogSize: number;
@@ -56,6 +67,7 @@ export function resolveOptions(options: FakeWhatsAppOptions = {}): ResolvedOptio
     phoneNumberIds: new Set(options.phoneNumberIds ?? [DEFAULT_PHONE_NUMBER_ID]),
     templates: options.templates ?? [],
     maxPerSecond: options.maxPerSecond ?? DEFAULT_MAX_PER_SECOND,
+    pairRateLimit: options.pairRateLimit,
     rateLimitStatus: options.rateLimitStatus ?? 400,
     serviceWindowMs: options.serviceWindowMs ?? DAY_MS,
     requestLogSize: options.requestLogSize ?? 1_000,

@@ -44,7 +44,7 @@ export type FakeWhatsApp = {
   addTemplate(template: ApprovedTemplate): StoredTemplate;
   /** The user `from` wrote to the business number: free-form text may follow for the service window. */
   receiveInbound(from: string, phoneNumberId?: string): void;
-  /** Forgets messages, requests, counters, throughput and service windows; templates and faults stay. */
+  /** Forgets messages, requests, counters, rate windows and service windows; templates and faults stay. */
   reset(): void;
   /** Stops listening and drops every connection, held ones included. */
   close(): Promise<void>;

@@ -24,6 +24,11 @@ describe("parseCliOptions", () => {
     });
   });
 
+  it("sets a pair rate limit only when asked, with a 6 s window unless given", () => {
+    expect(parseCliOptions([], {}, readText).pairRateLimit).toBeUndefined();
+    expect(parseCliOptions(["--pair-limit", "2"], {}, readText).pairRateLimit).toEqual({ limit: 2, windowMs: 6_000 });
+  });
+
   it("defaults the port to 4020 from the command line", () => {
     expect(parseCliOptions([], {}, readText).port).toBe(4020);
   });

@@ -50,3 +50,25 @@ describe("throughput per phone number id", () => {
     });
   });
 });
+
+describe("the pair rate limit", () => {
+  it("is off by default", async () => {
+    await using whatsapp = await startFakeWhatsApp({ templates: [hello], now: () => 0 });
+    for (let i = 0; i < 5; i += 1) expect((await sendMessage(whatsapp.url, send(1))).status).toBe(200);
+  });
+
+  it("refuses a user past its limit with 131056, other users unaffected, until the window rolls", async () => {
+    const clock = manualClock();
+    await using whatsapp = await startFakeWhatsApp({
+      templates: [hello],
+      pairRateLimit: { limit: 1, windowMs: 6_000 },
+      now: clock.now,
+    });
+    expect((await sendMessage(whatsapp.url, send(1))).status).toBe(200);
+    expect(await sendMessage(whatsapp.url, send(1))).toMatchObject({ status: 400, body: graphError(131056) });
+    expect((await sendMessage(whatsapp.url, send(2))).status).toBe(200);
+    clock.advance(6_000);
+    expect((await sendMessage(whatsapp.url, send(1))).status).toBe(200);
+    expect(whatsapp.state.stats().errors).toEqual({ "131056": 1 });
+  });
+});
