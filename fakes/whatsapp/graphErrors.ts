@@ -68,11 +68,6 @@ const CATALOGUE: Record<number, Catalogued> = {
   132001: { title: "Template name does not exist in the translation", details: "", status: 400 },
 };
 
-/** Codes the fake knows by title; others can still be forced with a message of the test's own. */
-export function isCatalogued(code: number): boolean {
-  return code in CATALOGUE;
-}
-
 export type GraphErrorInput = {
   code: number;
   /** Default: the code's catalogued details. */

@@ -22,13 +22,14 @@ const MESSAGES_PATH = /^\/(v\d+\.\d+)\/([^/]+)\/messages\/?$/;
 export async function handleSend(world: FakeWorld, call: GraphCall): Promise<Outcome> {
   const time = world.options.now();
   const body = parseJson(call.rawBody);
+  const logged = body ?? call.rawBody;
   const token = bearerToken(call.authorization);
   const answer = (reply: Reply): Outcome => {
     world.log.record({
       method: call.method,
       path: call.path,
       token,
-      body: body ?? call.rawBody,
+      body: logged,
       status: reply.status,
       errorCode: reply.errorCode ?? null,
       time,
@@ -82,7 +83,15 @@ export async function handleSend(world: FakeWorld, call: GraphCall): Promise<Out
   const fault = world.faults.take(phoneNumberId, waId);
   if (fault?.kind === "timeout") {
     if (fault.holdMs === undefined) {
-      world.log.record({ method: call.method, path: call.path, token, body, status: null, errorCode: null, time });
+      world.log.record({
+        method: call.method,
+        path: call.path,
+        token,
+        body: logged,
+        status: null,
+        errorCode: null,
+        time,
+      });
       return { kind: "hang" };
     }
     await world.sleep(fault.holdMs);

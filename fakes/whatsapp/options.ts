@@ -43,7 +43,7 @@ export const DEFAULT_PHONE_NUMBER_ID = "100000000000001";
 export const DEFAULT_MAX_PER_SECOND = 80;
 /** Meta speaks of about one message every 6 s to the same user. */
 export const DEFAULT_PAIR_WINDOW_MS = 6_000;
-export const DAY_MS = 24 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type ResolvedOptions = {
   port: number;

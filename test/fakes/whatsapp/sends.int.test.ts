@@ -91,8 +91,23 @@ describe("template messages", () => {
         error_data: { messaging_product: "whatsapp", details: expect.stringContaining("header") },
       },
     });
+    const tooManyInBody = await sendMessage(whatsapp.url, {
+      ...templateBody(TO, "order_shipped", []),
+      template: {
+        name: "order_shipped",
+        language: { code: "en_US" },
+        components: [
+          { type: "header", parameters: [{ type: "text", text: "A-17" }] },
+          { type: "body", parameters: ["Ana", "A-17", "extra"].map((text) => ({ type: "text", text })) },
+        ],
+      },
+    });
+    expect(tooManyInBody).toMatchObject({
+      status: 400,
+      body: { error: { code: 132000, error_data: { details: expect.stringMatching(/^body: .*\(3\).*\(2\)/) } } },
+    });
     expect(whatsapp.state.messages()).toEqual([]);
-    expect(whatsapp.state.stats().errors).toEqual({ "132000": 1 });
+    expect(whatsapp.state.stats().errors).toEqual({ "132000": 2 });
   });
 
   it("naming no approved template, or one in another language, are refused with 132001", async () => {
