@@ -23,7 +23,10 @@ export type FakeSmtpStats = {
   refusedMessages: Record<string, number>;
   /** MAIL FROM refused by the rate limit. */
   rateLimited: number;
-  /** Messages refused with 552 for their size. */
+  /**
+   * Messages refused with 552 after DATA for their size. A client that declares a bigger `SIZE=`
+   * is refused at MAIL FROM by smtp-server itself, before the fake sees it, and is not counted.
+   */
   oversized: number;
 };
 

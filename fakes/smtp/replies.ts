@@ -24,7 +24,6 @@ const KNOWN_TEXTS: Record<number, string> = {
 
 export const RATE_LIMITED = "4.7.0 Try again later: too many messages";
 export const AUTH_FAILED = "5.7.8 Error: authentication failed";
-export const AUTH_METHOD_REFUSED = "5.7.4 Unrecognized authentication type";
 
 export function queuedAs(queueId: string): string {
   return `2.0.0 Ok: queued as ${queueId}`;

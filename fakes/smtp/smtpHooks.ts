@@ -28,9 +28,6 @@ export function smtpHooks(world: FakeWorld): Hooks {
     },
     onAuth(auth, _session, callback) {
       void delayed("auth").then(() => {
-        if (auth.method !== "PLAIN" && auth.method !== "LOGIN") {
-          return callback(replies.smtpError(504, replies.AUTH_METHOD_REFUSED));
-        }
         if (auth.username === options.username && auth.password === options.password) {
           return callback(null, { user: auth.username });
         }

@@ -29,6 +29,7 @@ describe("AUTH", () => {
     const ehlo = await session.command("EHLO client.test");
     expect(ehlo).toMatch(/AUTH PLAIN LOGIN/);
     expect(ehlo).not.toMatch(/STARTTLS/);
+    expect(await session.command("AUTH CRAM-MD5")).toMatch(/^504 /);
     expect(await session.command("AUTH LOGIN")).toMatch(/^334 /);
     expect(await session.command(Buffer.from(smtp.username).toString("base64"))).toMatch(/^334 /);
     expect(await session.command(Buffer.from(smtp.password).toString("base64"))).toMatch(/^235 /);
