@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Server } from "node:net";
 
 /** What one call is answered with; a string body goes out as text. */
 export type Reply = { status: number; body: unknown; headers?: Record<string, string> };
@@ -37,7 +37,7 @@ export async function listenHttp1(host: string, port: number, handle: PlainHandl
 
 export type Listening = { port: number; close(): Promise<void> };
 
-export function listen(server: Pick<Server, "once" | "listen">, host: string, port: number): Promise<void> {
+export function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve());

@@ -1,3 +1,4 @@
+import type { ClientHttp2Session, IncomingHttpHeaders } from "node:http2";
 import { importPKCS8, SignJWT } from "jose";
 import type { FakeServiceAccount } from "../../../fakes/push/index.ts";
 
@@ -37,3 +38,47 @@ export function tokenRequest(assertion: string): string {
 }
 
 export const FORM = { "content-type": "application/x-www-form-urlencoded" };
+
+/** An HTTP/2 answer from the fake APNs. */
+export type H2Response = { status: number; headers: IncomingHttpHeaders; body: unknown };
+
+/** One HTTP/2 request over a cleartext session (prior knowledge), as an APNs client sends it. */
+export function h2Request(
+  session: ClientHttp2Session,
+  path: string,
+  headers: Record<string, string>,
+  body: string | Buffer,
+): Promise<H2Response> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({ ":method": "POST", ":path": path, ...headers });
+    let status = 0;
+    let responseHeaders: IncomingHttpHeaders = {};
+    let text = "";
+    stream.setEncoding("utf8");
+    stream.on("response", (h) => {
+      responseHeaders = h;
+      status = Number(h[":status"]);
+    });
+    stream.on("data", (chunk: string) => {
+      text += chunk;
+    });
+    stream.on("end", () =>
+      resolve({ status, headers: responseHeaders, body: text === "" ? undefined : JSON.parse(text) }),
+    );
+    stream.on("error", reject);
+    stream.end(body);
+  });
+}
+
+/** A provider token as Apple asks for it: ES256, kid = key id, iss = team id, iat. */
+export async function providerToken(
+  credentials: { teamId: string; keyId: string; privateKey: string | undefined },
+  iat = Math.floor(Date.now() / 1000),
+): Promise<string> {
+  const key = await importPKCS8(credentials.privateKey ?? "", "ES256");
+  return new SignJWT({})
+    .setProtectedHeader({ alg: "ES256", kid: credentials.keyId })
+    .setIssuer(credentials.teamId)
+    .setIssuedAt(iat)
+    .sign(key);
+}
