@@ -1,8 +1,13 @@
 import { z } from "zod";
 
 const stringMap = z.record(z.string(), z.string());
+/** FCM keeps a message at most four weeks. */
+const MAX_TTL_SECONDS = 2_419_200;
 /** A protobuf Duration in JSON: seconds with up to nine decimals and an "s". */
-const duration = z.string().regex(/^\d+(\.\d{1,9})?s$/, 'a duration such as "3600s"');
+const ttl = z
+  .string()
+  .regex(/^\d+(\.\d{1,9})?s$/, 'a duration such as "3600s"')
+  .refine((value) => Number.parseFloat(value) <= MAX_TTL_SECONDS, "TTL must not exceed 4 weeks");
 
 const notification = z.strictObject({
   title: z.string().optional(),
@@ -13,7 +18,7 @@ const notification = z.strictObject({
 const android = z.strictObject({
   collapse_key: z.string().optional(),
   priority: z.enum(["NORMAL", "HIGH", "normal", "high"]).optional(),
-  ttl: duration.optional(),
+  ttl: ttl.optional(),
   restricted_package_name: z.string().optional(),
   data: stringMap.optional(),
   notification: z.record(z.string(), z.unknown()).optional(),
@@ -72,6 +77,14 @@ export function targetOf(message: FcmMessage): { ok: true; target: FcmTarget } |
   return condition === ""
     ? { ok: false, reason: "Empty condition." }
     : { ok: true, target: { condition: condition ?? "" } };
+}
+
+/** Keys FCM reserves for itself in `data`. */
+const RESERVED_DATA_KEY = /^(from|message_type|collapse_key|google\..*|gcm\..*)$/;
+
+/** The first `data` key FCM would refuse as reserved. */
+export function reservedDataKey(message: FcmMessage): string | undefined {
+  return Object.keys(message.data ?? {}).find((key) => RESERVED_DATA_KEY.test(key));
 }
 
 /** The bytes that count against FCM's payload limit: everything but the target and name. */

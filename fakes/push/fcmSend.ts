@@ -9,7 +9,14 @@ import {
   UNAUTHENTICATED_MESSAGE,
 } from "./fcmErrors.ts";
 import type { FakeFcmFault } from "./fcmFaults.ts";
-import { type FcmMessage, type FcmTarget, fcmSendBodySchema, payloadBytes, targetOf } from "./fcmMessage.ts";
+import {
+  type FcmMessage,
+  type FcmTarget,
+  fcmSendBodySchema,
+  payloadBytes,
+  reservedDataKey,
+  targetOf,
+} from "./fcmMessage.ts";
 import { SEND_SCOPES, type TokenIssuer } from "./fcmOAuth.ts";
 import type { ResolvedFcmOptions } from "./fcmOptions.ts";
 import { type PlainRequest, parseJson, type Reply } from "./http1.ts";
@@ -75,11 +82,16 @@ export async function handleSend(world: FcmWorld, request: PlainRequest): Promis
     return fcmError("INVALID_ARGUMENT", INVALID_TOKEN_MESSAGE);
   }
 
+  const reserved = reservedDataKey(message);
+  if (reserved !== undefined) return fcmError("INVALID_ARGUMENT", `Invalid data payload key: ${reserved}`);
+
   const token = "token" in target.target ? target.target.token : undefined;
   const fault = world.faults.take(token);
   if (fault?.kind === "error") {
-    const retryable = FCM_ERROR_STATUS[fault.errorCode] === 429 || FCM_ERROR_STATUS[fault.errorCode] === 503;
-    const headers = retryable ? { "retry-after": String(fault.retryAfterSeconds ?? 1) } : undefined;
+    // FCM sends Retry-After with its throttling and outage answers; a fault may add it to others.
+    const status = FCM_ERROR_STATUS[fault.errorCode];
+    const retryAfter = fault.retryAfterSeconds ?? (status === 429 || status === 503 ? 1 : undefined);
+    const headers = retryAfter === undefined ? undefined : { "retry-after": String(retryAfter) };
     return fcmError(fault.errorCode, fault.message, headers);
   }
   if (fault?.kind === "timeout") {

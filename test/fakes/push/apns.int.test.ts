@@ -150,3 +150,38 @@ describe("POST /3/device/{token}", () => {
     expect(((await listed.json()) as { messages: unknown[] }).messages).toHaveLength(1);
   });
 });
+
+describe("routing and faults", () => {
+  it("answers 404 BadPath and 405 MethodNotAllowed", async () => {
+    await using apns = await startFakeApns();
+    const session = connect(apns.url);
+    sessions.push(session);
+    const authorization = `bearer ${await providerToken(apns.credentials)}`;
+    expect(await h2Request(session, "/3/devices/x", { authorization }, payload())).toMatchObject({
+      status: 404,
+      body: { reason: "BadPath" },
+    });
+    expect(
+      await h2Request(
+        session,
+        `/3/device/${DEVICE}`,
+        { ":method": "PUT", authorization, "apns-topic": TOPIC },
+        payload(),
+      ),
+    ).toMatchObject({ status: 405, body: { reason: "MethodNotAllowed" } });
+  });
+
+  it("a timeout fault holds the notification ms, then delivers it; an overall rate applies across devices", async () => {
+    await using apns = await startFakeApns({ rateLimit: { limit: 2, windowMs: 60_000 } });
+    const send = await client(apns);
+    apns.faults.add({ kind: "timeout", ms: 100, times: 1 });
+    const started = performance.now();
+    expect((await send(DEVICE)).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(95);
+    expect((await send("e".repeat(64))).status).toBe(200);
+    expect(await send("f".repeat(64))).toMatchObject({ status: 429, body: { reason: "TooManyRequests" } });
+    expect((await post(`${apns.controlUrl}/__fake/reset`, "")).status).toBe(200);
+    expect(apns.stats()).toEqual({ delivered: 0, statuses: {} });
+    expect((await send("f".repeat(64))).status).toBe(200);
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type FakeFcm, startFakeFcm } from "../../../fakes/push/index.ts";
+import { waitFor } from "../../support/streamReader.ts";
 import { FORM, post, signAssertion, tokenRequest } from "./pushHttp.ts";
 
 async function accessToken(fcm: FakeFcm): Promise<string> {
@@ -101,6 +102,9 @@ describe("messages:send", () => {
       { token: "d", data: { count: 1 } },
       { token: "d", surprise: true },
       { token: "d", android: { ttl: "an hour" } },
+      { token: "d", android: { ttl: "2419201s" } },
+      { token: "d", data: { from: "me" } },
+      { token: "d", data: { "google.sent_time": "1" } },
       { token: "d", data: { blob: "x".repeat(4100) } },
       { topic: "news", data: { blob: "x".repeat(2100) } },
     ];
@@ -154,5 +158,76 @@ describe("messages:send", () => {
     expect(failed.headers.get("retry-after")).toBe("7");
     expect((await send(fcm, bearer, { token: "flaky" })).status).toBe(200);
     expect(fcm.faults.list()).toEqual([]);
+  });
+});
+
+describe("access tokens, dry runs and timeouts", () => {
+  it("stop working once expired: 401 after expires_in", async () => {
+    let clock = Date.now();
+    await using fcm = await startFakeFcm({ tokenLifetimeSeconds: 60, now: () => clock });
+    const bearer = await accessToken(fcm);
+    expect((await send(fcm, bearer, { token: "d" })).status).toBe(200);
+    clock += 60_000;
+    expect((await send(fcm, bearer, { token: "d" })).status).toBe(401);
+  });
+
+  it("validate_only checks the message and delivers nothing", async () => {
+    await using fcm = await startFakeFcm();
+    const bearer = await accessToken(fcm);
+    const dryRun = await post(
+      `${fcm.url}/v1/projects/${fcm.projectId}/messages:send`,
+      JSON.stringify({ validate_only: true, message: { token: "d", notification: { title: "t" } } }),
+      { authorization: `Bearer ${bearer}` },
+    );
+    expect(dryRun).toMatchObject({ status: 200, body: { name: "projects/fake-project/messages/fake_message_id" } });
+    expect(fcm.messages()).toEqual([]);
+  });
+
+  it("a timeout fault without ms never answers, is counted as such, and close() still returns", async () => {
+    const fcm = await startFakeFcm();
+    const bearer = await accessToken(fcm);
+    fcm.faults.add({ kind: "timeout", token: "slow" });
+    const pending = send(fcm, bearer, { token: "slow" });
+    pending.catch(() => undefined);
+    await waitFor("the held send to arrive", async () => (fcm.stats().statuses.none === 1 ? true : undefined));
+    expect((await send(fcm, bearer, { token: "fast" })).status).toBe(200);
+    const stats = await fetch(`${fcm.url}/__fake/stats`).then((r) => r.json());
+    expect(stats).toMatchObject({ delivered: 1, statuses: { "200": 1, none: 1 } });
+    await fcm.close();
+    await expect(pending).rejects.toThrow();
+  });
+
+  it("a timeout fault with ms holds the send, then delivers it", async () => {
+    await using fcm = await startFakeFcm();
+    const bearer = await accessToken(fcm);
+    fcm.faults.add({ kind: "timeout", ms: 100, times: 1 });
+    const started = performance.now();
+    expect((await send(fcm, bearer, { token: "d" })).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(95);
+    expect(fcm.messages("d")).toHaveLength(1);
+  });
+});
+
+describe("the control endpoints", () => {
+  it("list, delete and clear faults, and reset forgets messages but keeps dead tokens", async () => {
+    await using fcm = await startFakeFcm({ unregisteredTokens: ["dead"] });
+    const bearer = await accessToken(fcm);
+    const { id } = (await post(`${fcm.url}/__fake/faults`, JSON.stringify({ kind: "error", errorCode: "INTERNAL" })))
+      .body as { id: string };
+    expect(await post(`${fcm.url}/__fake/faults`, JSON.stringify({ kind: "error", errorCode: "NOPE" }))).toMatchObject({
+      status: 400,
+    });
+    const listed = await fetch(`${fcm.url}/__fake/faults`).then((r) => r.json());
+    expect(listed).toEqual({ faults: [{ kind: "error", errorCode: "INTERNAL", id, remaining: null, hits: 0 }] });
+    expect((await send(fcm, bearer, { token: "d" })).status).toBe(500);
+    expect((await fetch(`${fcm.url}/__fake/faults/${id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await send(fcm, bearer, { token: "d" })).status).toBe(200);
+    const messages = await fetch(`${fcm.url}/__fake/messages?token=d`).then((r) => r.json());
+    expect(messages.messages).toHaveLength(1);
+    expect((await post(`${fcm.url}/__fake/reset`, "")).status).toBe(200);
+    expect(fcm.messages()).toEqual([]);
+    expect(fcm.stats()).toEqual({ tokensIssued: 0, delivered: 0, statuses: {} });
+    const again = await accessToken(fcm);
+    expect((await send(fcm, again, { token: "dead" })).status).toBe(404);
   });
 });
