@@ -66,12 +66,10 @@ export async function startFakeFcm(options: FakeFcmOptions = {}): Promise<FakeFc
   let tokenUri = "";
   const world: FcmWorld = {
     options: resolved,
-    // Audiences are read at verification time, once the port (hence tokenUri) is known.
     issuer: createTokenIssuer({
       account,
-      get audiences() {
-        return [tokenUri, GOOGLE_TOKEN_URI];
-      },
+      // Read at verification time: tokenUri is known once the server listens.
+      audiences: () => [tokenUri, GOOGLE_TOKEN_URI],
       lifetimeSeconds: resolved.tokenLifetimeSeconds,
       now: resolved.now,
     }),
