@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** Roles one process can run; `all` expands to every one of them. */
-export const ROLES = ["gateway", "customers", "audiences", "destinations"] as const;
+export const ROLES = ["gateway", "customers", "audiences", "destinations", "channels"] as const;
 export type Role = (typeof ROLES)[number];
 
 const roleList = z
@@ -53,6 +53,9 @@ const environmentSchema = z.object({
     .enum(["auto", "1", "0", "true", "false"])
     .default("auto")
     .transform((value) => (value === "auto" ? undefined : value === "1" || value === "true")),
+  MASIVO_PUBLIC_URL: url(["http", "https"])
+    .transform((value) => value.replace(/\/+$/, ""))
+    .optional(),
   MASIVO_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -83,6 +86,11 @@ export type Config = {
   brazeRetryMaxSeconds: number | undefined;
   /** Braze windows are planned on a thread of their own; undefined: when the machine has more than two cores. */
   brazePlanningThread: boolean | undefined;
+  /**
+   * Where customers reach the gateway from outside (unsubscribe links in email); undefined:
+   * `http://127.0.0.1:<PORT>`, fit for local runs only.
+   */
+  publicUrl: string | undefined;
   logLevel: z.infer<typeof environmentSchema>["MASIVO_LOG_LEVEL"];
 };
 
@@ -124,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     brazeTrackLimit: e.MASIVO_BRAZE_TRACK_LIMIT,
     brazeRetryMaxSeconds: e.MASIVO_BRAZE_RETRY_MAX_SECONDS,
     brazePlanningThread: e.MASIVO_BRAZE_PLANNING_THREAD,
+    publicUrl: e.MASIVO_PUBLIC_URL,
     logLevel: e.MASIVO_LOG_LEVEL,
   };
 }

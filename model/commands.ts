@@ -4,6 +4,7 @@ import { devicePlatformSchema } from "./device.ts";
 import { accountIdSchema, customerIdSchema } from "./identifiers.ts";
 import { jsonObjectSchema } from "./json.ts";
 import { profileSchema } from "./profile.ts";
+import { sendMessageDataSchema } from "./send.ts";
 
 /**
  * Commands for one customer, carried on INGEST as `{ type, data, metadata }`: requests, named in
@@ -101,6 +102,7 @@ export const ingestCommandSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("membership.set"), data: setMembershipDataSchema, metadata: metadataSchema }),
   z.object({ type: z.literal("membership.rename"), data: renameMembershipDataSchema, metadata: metadataSchema }),
   z.object({ type: z.literal("integration.resync"), data: resyncIntegrationDataSchema, metadata: metadataSchema }),
+  z.object({ type: z.literal("message.send"), data: sendMessageDataSchema, metadata: metadataSchema }),
 ]);
 export type IngestCommand = z.infer<typeof ingestCommandSchema>;
 export type IngestCommandType = IngestCommand["type"];

@@ -1,3 +1,4 @@
+import type { Channel } from "./channel.ts";
 import type { ConsentState } from "./consent.ts";
 import type { Device } from "./device.ts";
 import type { JsonObject } from "./json.ts";
@@ -34,6 +35,9 @@ export type Order = {
   lines: OrderLine[];
 };
 
+/** A marketing message decided for the customer, counted by caps at `at`, when it is sent. */
+export type CountedSend = { channel: Channel; at: string };
+
 /** The customer is in an audience, since `since` (ISO-8601). */
 export type Membership = { audienceId: string; since: string };
 
@@ -62,6 +66,8 @@ export type CustomerState = {
   recentEventIds: string[];
   /** The audiences the customer is in, sorted by audience id. */
   memberships: Membership[];
+  /** Marketing sends of the last 8 days, oldest first, for caps; absent until the first one. */
+  recentSends?: CountedSend[];
 };
 
 /**

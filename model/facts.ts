@@ -1,13 +1,17 @@
 import { z } from "zod";
+import { channelSchema, MESSAGE_STATUSES, suppressionReasonSchema } from "./channel.ts";
 import { consentStateSchema } from "./consent.ts";
 import { devicePlatformSchema } from "./device.ts";
 import { accountIdSchema, customerIdSchema } from "./identifiers.ts";
 import { jsonObjectSchema } from "./json.ts";
 import { PROFILE_PARTS, profileSchema } from "./profile.ts";
+import { sendDecidedDataSchema, sendKeySchema, sendSourceSchema } from "./send.ts";
 
 /**
  * Facts the customer actor decided, published to CHANGES as `{ type, data, metadata }`, named in
- * the past tense. Destinations, channels and subscriptions read facts only.
+ * the past tense, except `send.decided`, which goes to MESSAGES for a channel, and
+ * `message.recorded`, which a channel publishes once it recorded what became of a send.
+ * Destinations, channels and subscriptions read facts only.
  */
 
 const timestamp = z.iso.datetime();
@@ -116,6 +120,23 @@ export const customerResyncedDataSchema = z.object({
   ]),
 });
 
+/**
+ * What became of a send, recorded by its channel in the send ledger: QUEUED once the channel took
+ * it, then SENT, SUPPRESSED, FAILED or UNKNOWN, with the reason (a suppression reason, or the
+ * provider's or renderer's error).
+ */
+export const messageRecordedDataSchema = z.object({
+  sendKey: sendKeySchema,
+  channel: channelSchema,
+  status: z.enum(MESSAGE_STATUSES),
+  reason: z.union([suppressionReasonSchema, z.string().min(1)]).optional(),
+  templateId: z.string().min(1),
+  templateVersion: z.number().int().positive(),
+  source: sendSourceSchema,
+  providerMessageId: z.string().optional(),
+  at: timestamp,
+});
+
 export const factMetadataSchema = z.object({
   account: accountIdSchema,
   customerId: customerIdSchema,
@@ -146,6 +167,9 @@ export const customerFactSchema = z.discriminatedUnion("type", [
   fact("membership.unchanged", membershipUnchangedDataSchema),
   fact("membership.renamed", membershipRenamedDataSchema),
   fact("customer.resynced", customerResyncedDataSchema),
+  // Published to MESSAGES, for the channel, rather than to CHANGES (see streams/facts.ts).
+  fact("send.decided", sendDecidedDataSchema),
+  fact("message.recorded", messageRecordedDataSchema),
 ]);
 export type CustomerFact = z.infer<typeof customerFactSchema>;
 export type CustomerFactType = CustomerFact["type"];
@@ -160,6 +184,7 @@ export type PurchaseRecordedData = z.infer<typeof purchaseRecordedDataSchema>;
 export type PurchaseItem = z.infer<typeof purchaseItemSchema>;
 export type MembershipChangedData = z.infer<typeof membershipChangedDataSchema>;
 export type CustomerResyncedData = z.infer<typeof customerResyncedDataSchema>;
+export type MessageRecordedData = z.infer<typeof messageRecordedDataSchema>;
 export type MembershipChangeKind = MembershipChangedData["change"];
 
 /** Every fact type, in the order of the union. */

@@ -17,6 +17,36 @@ export {
   type RunStatus,
 } from "./audience.ts";
 export {
+  CHANNEL_CONSENT,
+  CHANNEL_SUBJECT_TOKENS,
+  CHANNELS,
+  type Channel,
+  channelSchema,
+  MESSAGE_CATEGORIES,
+  MESSAGE_STATUSES,
+  type MessageCategory,
+  type MessageStatus,
+  messageCategorySchema,
+  SUPPRESSION_REASONS,
+  type SuppressionReason,
+  suppressionReasonSchema,
+} from "./channel.ts";
+export {
+  type ApnsSettings,
+  apnsSettingsSchema,
+  type ChannelIntegrationConfig,
+  type ChannelIntegrationKind,
+  type EmailSecrets,
+  type EmailSettings,
+  emailSettingsSchema,
+  type PushSecrets,
+  type PushSettings,
+  pushSettingsSchema,
+  type WhatsAppSecrets,
+  type WhatsAppSettings,
+  whatsAppSettingsSchema,
+} from "./channelSettings.ts";
+export {
   type CommandIdentity,
   type CommandMetadata,
   evaluateAudienceDataSchema,
@@ -43,6 +73,7 @@ export {
 } from "./consent.ts";
 export {
   type ActiveCustomer,
+  type CountedSend,
   CUSTOMER_SCHEMA_VERSION,
   type CustomerState,
   type DeletedCustomer,
@@ -68,6 +99,8 @@ export {
   factMetadataSchema,
   type MembershipChangedData,
   type MembershipChangeKind,
+  type MessageRecordedData,
+  messageRecordedDataSchema,
   type ProfileChangedData,
   type PurchaseItem,
   type PurchaseRecordedData,
@@ -99,7 +132,23 @@ export {
 } from "./internalEvents.ts";
 export { type JsonObject, jsonObjectSchema } from "./json.ts";
 export { customAttributesSchema, eventPropertiesSchema, JSON_KEY_MAX_LENGTH, JSON_MAX_DEPTH } from "./jsonKeys.ts";
+export { instantOfLocal, type LocalTime, localTimeOf, minuteOfDay, weekOf } from "./localTime.ts";
 export { COMMAND_MAX_BYTES, FACT_MAX_BYTES } from "./messageSizes.ts";
+export {
+  CAP_PERIODS,
+  type Cap,
+  type CapPeriod,
+  capSchema,
+  isTimeZone,
+  localTimeSchema,
+  type MessagingSettings,
+  messagingSettingsSchema,
+  NO_MESSAGING_RULES,
+  QUIET_HOURS_ACTIONS,
+  type QuietHours,
+  quietHoursSchema,
+  timeZoneSchema,
+} from "./messaging.ts";
 export {
   PROFILE_FIELDS,
   PROFILE_PARTS,
@@ -108,3 +157,30 @@ export {
   type ProfilePart,
   profileSchema,
 } from "./profile.ts";
+export {
+  type SendCustomer,
+  type SendDecidedData,
+  type SendDecision,
+  type SendMessageData,
+  type SendTarget,
+  sendCustomerSchema,
+  sendDecidedDataSchema,
+  sendKeySchema,
+  sendMessageDataSchema,
+  sendSourceSchema,
+  sendTargetSchema,
+} from "./send.ts";
+export {
+  type EmailContent,
+  emailContentSchema,
+  type InAppContent,
+  inAppContentSchema,
+  type PushContent,
+  pushContentSchema,
+  type TemplateContent,
+  type TemplateVersion,
+  templateContentSchema,
+  templateNameSchema,
+  type WhatsAppContent,
+  whatsAppContentSchema,
+} from "./template.ts";

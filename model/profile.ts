@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** The standard profile fields, each a string; rules read them by these names. */
-export const PROFILE_FIELDS = ["email", "phone", "firstName", "lastName", "tier"] as const;
+export const PROFILE_FIELDS = ["email", "phone", "firstName", "lastName", "tier", "timezone"] as const;
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
 
 export const profileSchema = z.object({
@@ -10,6 +10,8 @@ export const profileSchema = z.object({
   firstName: z.string().optional(),
   lastName: z.string().optional(),
   tier: z.string().optional(),
+  /** IANA time zone: caps and quiet hours are counted in it (else the account's). */
+  timezone: z.string().optional(),
 } satisfies Record<ProfileField, z.ZodType>);
 export type Profile = z.infer<typeof profileSchema>;
 

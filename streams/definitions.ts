@@ -62,7 +62,9 @@ export function streamDefinitions(partitions: number): StreamDefinition[] {
       name: STREAM_NAMES.messages,
       subjects: ["msg.>"],
       max_age: 7 * day,
-      description: "Journey and campaign sends, consumed by channels",
+      description: "Sends decided by customer actors, consumed by channels",
+      // Quiet hours defer a send with a message schedule firing into its channel's subject.
+      allow_msg_schedules: true,
     },
     {
       ...common,

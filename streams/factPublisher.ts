@@ -1,11 +1,14 @@
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, type ScheduleOptions } from "@nats-io/jetstream";
 import type { CustomerFact } from "../model/index.ts";
 import type { NatsLink } from "./connection.ts";
 import { UnavailableError } from "./errors.ts";
-import { encodeFact, factSubject } from "./facts.ts";
+import { deferredSendSubject, encodeFact, factSubject } from "./facts.ts";
 
-/** A fact encoded for CHANGES: where it goes, its bytes and the id JetStream deduplicates it by. */
-export type PreparedFact = { subject: string; payload: Uint8Array; msgID: string };
+/**
+ * A fact encoded for CHANGES (or MESSAGES): where it goes, its bytes, the id JetStream
+ * deduplicates it by and, for a deferred send, the schedule that delivers it later.
+ */
+export type PreparedFact = { subject: string; payload: Uint8Array; msgID: string; schedule?: ScheduleOptions };
 
 export type FactPublisher = {
   /**
@@ -39,15 +42,23 @@ export function createFactPublisher(link: NatsLink, timeoutMs = 10_000): FactPub
           `a ${fact.type} fact of ${payload.length} bytes is over what NATS carries (${limit} bytes with its headers)`,
         );
       }
-      return { subject: factSubject(fact), payload, msgID: fact.metadata.factId };
+      const prepared = { subject: factSubject(fact), payload, msgID: fact.metadata.factId };
+      if (fact.type !== "send.decided" || fact.data.decision.status !== "QUEUED") return prepared;
+      const { notBefore } = fact.data.decision;
+      if (notBefore === undefined) return prepared;
+      // A message schedule only fires into its own stream: MESSAGES, on the channel's subject.
+      const schedule = { specification: new Date(notBefore), target: prepared.subject };
+      return { ...prepared, subject: deferredSendSubject(fact), schedule };
     },
     async publish(facts) {
       try {
         await Promise.all(
-          facts.map(({ subject, payload, msgID }) => js.publish(subject, payload, { msgID, timeout: timeoutMs })),
+          facts.map(({ subject, payload, msgID, schedule }) =>
+            js.publish(subject, payload, { msgID, timeout: timeoutMs, ...(schedule && { schedule }) }),
+          ),
         );
       } catch (error) {
-        throw new UnavailableError(`could not publish ${facts.length} facts to CHANGES`, { cause: error });
+        throw new UnavailableError(`could not publish ${facts.length} facts`, { cause: error });
       }
     },
   };

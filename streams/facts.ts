@@ -1,4 +1,11 @@
-import { type CustomerFact, type CustomerFactType, customerFactSchema } from "../model/index.ts";
+import { createHash } from "node:crypto";
+import {
+  CHANNEL_SUBJECT_TOKENS,
+  type CustomerFact,
+  type CustomerFactType,
+  customerFactSchema,
+  type FactOf,
+} from "../model/index.ts";
 import { jsonCodec } from "./jsonCodec.ts";
 import { subjects } from "./subjects.ts";
 
@@ -14,6 +21,9 @@ const SUBJECT_KINDS = {
   "membership.unchanged": "membership",
   "membership.renamed": "membership",
   "customer.resynced": "resync",
+  "message.recorded": "message",
+  // Never on CHANGES: a decided send goes to its channel's MESSAGES subject (see `factSubject`).
+  "send.decided": "send",
 } as const satisfies Record<CustomerFactType, string>;
 export type FactSubjectKind = (typeof SUBJECT_KINDS)[CustomerFactType];
 
@@ -33,6 +43,7 @@ export function factSubjectKind(type: CustomerFactType): FactSubjectKind {
  * `chg.<account>.membership.<audienceId>`, so one audience's changes can be subscribed to alone.
  */
 export function factSubject(fact: CustomerFact): string {
+  if (fact.type === "send.decided") return sendSubject(fact);
   const kind = factSubjectKind(fact.type);
   if (
     fact.type === "membership.changed" ||
@@ -42,6 +53,24 @@ export function factSubject(fact: CustomerFact): string {
     return subjects.change(fact.metadata.account, `${kind}.${fact.data.audienceId}`);
   }
   return subjects.change(fact.metadata.account, kind);
+}
+
+/**
+ * Where a decided send goes: its channel's subject, `msg.<account>.<channel>`, read by the
+ * channel's workers.
+ */
+export function sendSubject(fact: FactOf<"send.decided">): string {
+  return subjects.message(fact.metadata.account, CHANNEL_SUBJECT_TOKENS[fact.data.channel]);
+}
+
+/**
+ * The MESSAGES subject of a send deferred by quiet hours: a NATS message schedule of its own (one
+ * pending schedule per subject), firing into the channel's subject when the quiet hours end. Send
+ * keys may hold any character, so the subject carries their hash.
+ */
+export function deferredSendSubject(fact: FactOf<"send.decided">): string {
+  const hash = createHash("sha256").update(fact.data.sendKey).digest("base64url");
+  return subjects.deferredMessage(fact.metadata.account, hash);
 }
 
 /** The id of the `index`-th fact caused by INGEST message `sourceSeq`: stable across reprocessing. */

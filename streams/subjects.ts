@@ -7,6 +7,13 @@ export const subjects = {
   change: (account: string, kind: string) => `chg.${account}.${kind}`,
   /** Journey and campaign sends for one channel. */
   message: (account: string, channel: string) => `msg.${account}.${channel}`,
+  /** Every account's sends for one channel: what the channel's workers read. */
+  messageChannelFilter: (channel: string) => `msg.*.${channel}`,
+  /**
+   * A send waiting for quiet hours to end: a message schedule that fires into `message`. Four
+   * tokens, so no `messageChannelFilter` ever matches it.
+   */
+  deferredMessage: (account: string, id: string) => `msg.deferred.${account}.${id}`,
   /** A pending durable timer (a NATS message schedule). */
   timerSchedule: (account: string, partition: number, timerId: string) =>
     `tmr.sched.${account}.${partition}.${timerId}`,

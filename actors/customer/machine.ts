@@ -18,6 +18,7 @@ import {
 } from "./memberships.ts";
 import type { CommandOutcome, CommandRefusal } from "./outcomes.ts";
 import { patchConsent, profileFacts, upsertProfile } from "./profile.ts";
+import { decideSend, decideSendToNobody } from "./sends.ts";
 import { createCustomerState, type Step, stateOnly } from "./state.ts";
 import { recordRegistration, trackEvent } from "./trackedEvents.ts";
 
@@ -76,6 +77,8 @@ function whileGone(
       return status === "deleted"
         ? { customer, facts: [resyncedFact(command.data, { part: "deleted" })], outcomes: [] }
         : { customer, facts: [], outcomes: [{ type: "noCustomer", command: command.type, status }] };
+    case "message.send":
+      return { customer, facts: [decideSendToNobody(command, context.now)], outcomes: [] };
     case "audience.evaluate":
     case "membership.set":
     case "membership.rename": {
@@ -123,6 +126,12 @@ function whileActive(customer: CustomerState, command: IngestCommand, context: S
       outcomes: [],
     };
   }
+  if (command.type === "message.send") {
+    // A send changes nothing of what the customer is (no profile fact, no audience to re-evaluate,
+    // `updatedAt` stays): only what caps count.
+    const { state, fact } = decideSend(customer, command, context.now);
+    return { customer: { status: "active", ...state }, facts: [fact], outcomes: [] };
+  }
   return active(runStep(customer, context, false, (state) => change(state, command, context.now)));
 }
 
@@ -143,7 +152,7 @@ function active(step: Step): Transition {
  */
 function change(
   state: CustomerState,
-  command: Exclude<IngestCommand, { type: "customer.delete" | "integration.resync" }>,
+  command: Exclude<IngestCommand, { type: "customer.delete" | "integration.resync" | "message.send" }>,
   now: string,
 ): Step {
   switch (command.type) {

@@ -27,6 +27,7 @@ const PROFILE_AREAS: Record<string, string> = {
   firstName: "profile",
   lastName: "profile",
   tier: "profile",
+  timezone: "profile",
   attributes: "attributes",
   consent: "consent",
   identified: EVERYTHING,

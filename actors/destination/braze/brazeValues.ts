@@ -40,6 +40,7 @@ const PROTECTED_ATTRIBUTES = new Set([
   "email",
   "phone",
   "tier",
+  "time_zone",
   "email_subscribe",
   "push_subscribe",
   "subscription_groups",

@@ -55,6 +55,7 @@ const PROFILE_ATTRIBUTES = {
   email: "email",
   phone: "phone",
   tier: "tier",
+  timezone: "time_zone",
 } as const satisfies Record<keyof ProfileChangedData["profile"], string>;
 
 /**
@@ -96,6 +97,8 @@ export function mapFact(fact: CustomerFact, seq: number, context: MappingContext
     case "device.registered":
     case "device.unregistered":
     case "membership.unchanged":
+    case "send.decided":
+    case "message.recorded":
       return skipped(`${fact.type} is not synced to Braze`);
     case "customer.resynced":
       // The generic sync reads it as the facts it stands for (resyncedFacts.ts) before Braze sees any.
