@@ -22,7 +22,14 @@ import {
 } from "../gateway/index.ts";
 import type { Services } from "../schema/index.ts";
 import { type LocalStack, type ServerCrashedError, startLocalStack } from "../stack/index.ts";
-import { connectStore, createSecretBox, pingStore, prepareAudienceNames, repositoriesOf } from "../store/index.ts";
+import {
+  connectStore,
+  createSecretBox,
+  pingStore,
+  prepareAudienceNames,
+  prepareTemplates,
+  repositoriesOf,
+} from "../store/index.ts";
 import {
   connectNats,
   createCommandPublisher,
@@ -136,6 +143,7 @@ export async function startMasivo({
     log.info({ partitions: layout.partitions }, "streams ready");
 
     const repositories = repositoriesOf(store, now);
+    await prepareTemplates(store.db);
     for (const { audience, heldBy } of await prepareAudienceNames(store.db)) {
       log.warn(
         { account: audience.account, audience: audience._id, name: audience.name, heldBy: heldBy?._id },

@@ -12,6 +12,7 @@ import type {
   SdkAuthentications,
   SecretBox,
   SyncLog,
+  Templates,
 } from "../store/index.ts";
 import type { CommandPublisher, CommandResender } from "../streams/index.ts";
 import { forbidden, unauthenticated } from "./errors.ts";
@@ -42,6 +43,8 @@ export type Services = {
   integrations: Integrations;
   syncLog: SyncLog;
   sdkAuthentication: SdkAuthentications;
+  /** Versioned message templates, per account. */
+  templates: Templates;
   /** Seals integration secrets with the master key before they are stored. */
   secrets: SecretBox;
   /** `MASIVO_ALLOW_LOCAL_DESTINATIONS`: integrations may point at http://127.0.0.1:<port>. */

@@ -87,3 +87,12 @@ export {
   syncLogPosition,
   syncLogRepository,
 } from "./syncLog.ts";
+export {
+  prepareTemplates,
+  TemplateChannelChangeError,
+  type TemplateDraft,
+  TemplateNotFoundError,
+  type Templates,
+  type TemplateVersionDocument,
+  templatesRepository,
+} from "./templates.ts";

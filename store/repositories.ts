@@ -9,6 +9,7 @@ import { type Integrations, integrationsRepository } from "./integrations.ts";
 import type { Store } from "./mongo.ts";
 import { type SdkAuthentications, sdkAuthenticationRepository } from "./sdkAuthentication.ts";
 import { type SyncLog, syncLogRepository } from "./syncLog.ts";
+import { type Templates, templatesRepository } from "./templates.ts";
 
 /** The repositories the GraphQL gateway serves from, on one store. */
 export type Repositories = {
@@ -22,6 +23,7 @@ export type Repositories = {
   integrations: Integrations;
   syncLog: SyncLog;
   sdkAuthentication: SdkAuthentications;
+  templates: Templates;
 };
 
 export function repositoriesOf(store: Store, now: () => Date = () => new Date()): Repositories {
@@ -36,5 +38,6 @@ export function repositoriesOf(store: Store, now: () => Date = () => new Date())
     integrations: integrationsRepository(store.db, now),
     syncLog: syncLogRepository(store.db, now),
     sdkAuthentication: sdkAuthenticationRepository(store.db, now),
+    templates: templatesRepository(store.db, now),
   };
 }
