@@ -21,6 +21,11 @@ import "./deadLetter.ts";
 import "./integration.ts";
 import "./braze.ts";
 import "./sdkAuthentication.ts";
+import "./channel.ts";
+import "./templateContent.ts";
+import "./templateInput.ts";
+import "./template.ts";
+import "./renderedMessage.ts";
 
 /** The whole GraphQL schema; each imported file adds its types and fields. */
 export const schema = lexicographicSortSchema(builder.toSchema());
