@@ -20,6 +20,10 @@ describe("schema/schema.graphql", () => {
       "unregisterDevice(customerId: ID!, token: String!): Ack!",
       "setConsent(consent: ConsentInput!, customerId: ID!): Ack!",
       "resyncIntegration(id: ID!): Boolean!",
+      "createTemplate(input: TemplateInput!): Template!",
+      "updateTemplate(id: ID!, input: TemplateInput!): Template!",
+      "template(id: ID!): Template",
+      "templates: [Template!]!",
     ]) {
       expect(sdl).toContain(name);
     }
