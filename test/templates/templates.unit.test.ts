@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { TemplateContent, TemplateVersion } from "../../model/index.ts";
-import { checkTemplate, renderMessage, type TemplateVariables } from "../../templates/index.ts";
+import {
+  checkTemplate,
+  renderMessage,
+  SendVariablesError,
+  type TemplateVariables,
+  templateVariablesOf,
+} from "../../templates/index.ts";
 
 let nextTemplate = 0;
 function version(content: TemplateContent): TemplateVersion {
@@ -191,5 +197,29 @@ describe("renderMessage", () => {
     const changed: TemplateVersion = { ...pinned, content: email({ text: "Bye" }) };
     expect(renderMessage(changed, variables)).toMatchObject({ ok: true, message: { email: { text: "Hi Ana" } } });
     expect(renderMessage({ ...changed, version: 2 }, variables)).toMatchObject({ message: { email: { text: "Bye" } } });
+  });
+});
+
+describe("templateVariablesOf", () => {
+  const customer = variables.customer;
+
+  it("takes a send's variables and the unsubscribe link, dropping what a template may not read", () => {
+    expect(
+      templateVariablesOf(
+        customer,
+        { data: { code: "X" }, journey: { id: "j-1", name: "Onboarding" }, secret: "no" },
+        "https://masivo.example/unsubscribe/t",
+      ),
+    ).toEqual({
+      customer,
+      data: { code: "X" },
+      journey: { id: "j-1", name: "Onboarding" },
+      unsubscribeUrl: "https://masivo.example/unsubscribe/t",
+    });
+  });
+
+  it("refuses variables of the wrong shape, naming them", () => {
+    expect(() => templateVariablesOf(customer, { event: { name: 3 } })).toThrow(SendVariablesError);
+    expect(() => templateVariablesOf(customer, { event: { name: 3 } })).toThrow(/event\.name/);
   });
 });
