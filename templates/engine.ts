@@ -1,9 +1,9 @@
 import { Liquid, type LiquidOptions } from "liquidjs";
 
 /**
- * Bounds on one Liquid field, so that a hostile template cannot stall a channel worker: the
- * characters one parse reads, the milliseconds one render runs, and the allocations (string and
- * array lengths, as liquidjs counts them) one render makes.
+ * Bounds that keep a hostile template from stalling a channel worker: the characters one field's
+ * parse reads, the milliseconds one message's render runs (all its fields together), and the
+ * allocations (string and array lengths, as liquidjs counts them) one field's render makes.
  */
 export const TEMPLATE_LIMITS = {
   parseCharacters: 1024 * 1024,

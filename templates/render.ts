@@ -1,7 +1,7 @@
 import type { Template } from "liquidjs";
 import { LRUCache } from "lru-cache";
 import type { TemplateContent, TemplateVersion } from "../model/index.ts";
-import { ENGINES, type FieldKind } from "./engine.ts";
+import { ENGINES, type FieldKind, TEMPLATE_LIMITS } from "./engine.ts";
 import { mapLiquidFields } from "./fields.ts";
 import { isLiquidError, liquidErrorPlace } from "./problem.ts";
 import type { TemplateVariables } from "./variables.ts";
@@ -58,13 +58,17 @@ function failureOf(field: string, error: unknown): FieldFailure {
 
 /**
  * Renders every Liquid field of a template version with the variables, all or nothing: the first
- * field that fails (a missing variable, a limit of TEMPLATE_LIMITS) fails the message.
+ * field that fails (a missing variable, a limit of TEMPLATE_LIMITS) fails the message. The time
+ * limit is the whole message's, shared by its fields: a hundred hostile parameters take no longer
+ * than one.
  */
 export function renderMessage(version: TemplateVersion, variables: TemplateVariables): RenderResult {
+  const deadline = performance.now() + TEMPLATE_LIMITS.renderMilliseconds;
   try {
     const message = mapLiquidFields(version.content, ({ path, source, kind }) => {
       try {
-        return String(ENGINES[kind].renderSync(parsedField(version, path, source, kind), variables));
+        const renderLimit = Math.max(0, deadline - performance.now());
+        return String(ENGINES[kind].renderSync(parsedField(version, path, source, kind), variables, { renderLimit }));
       } catch (error) {
         throw failureOf(path, error);
       }

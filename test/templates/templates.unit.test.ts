@@ -175,6 +175,27 @@ describe("renderMessage", () => {
     expect(performance.now() - started).toBeLessThan(5_000);
   });
 
+  it("bounds the whole message's render time, not each field's", () => {
+    const loop = (count: number) => `{% for i in (1..${count}) %}x{% endfor %}`;
+    const sample = 50_000;
+    const sampled = version(email({ text: loop(sample) }));
+    renderMessage(sampled, variables);
+    const timed = performance.now();
+    expect(renderMessage(sampled, variables)).toMatchObject({ ok: true });
+    // Fields of about 100 ms each: each well within a field's 500 ms, ten of them over the message's.
+    const count = Math.round((sample * 100) / Math.max(1, performance.now() - timed));
+    const started = performance.now();
+    const result = renderMessage(
+      version({
+        channel: "WHATSAPP",
+        whatsapp: { templateName: "t", language: "en", bodyParameters: Array.from({ length: 10 }, () => loop(count)) },
+      }),
+      variables,
+    );
+    expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/template render limit exceeded/) });
+    expect(performance.now() - started).toBeLessThan(1_500);
+  });
+
   it("stops a template that allocates without bound", () => {
     const result = renderMessage(
       version(
