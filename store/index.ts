@@ -79,6 +79,17 @@ export {
   sdkAuthenticationRepository,
 } from "./sdkAuthentication.ts";
 export { createSecretBox, type SealedSecret, type SecretBox } from "./secretBox.ts";
+export {
+  type DecidedSend,
+  ensureSendIndexes,
+  type LedgerStatus,
+  SENDS_COLLECTION,
+  type SendDocument,
+  type SendOutcome,
+  type Sends,
+  sendId,
+  sendsRepository,
+} from "./sends.ts";
 export { storeFailureOf } from "./storeFailure.ts";
 export {
   type SyncLog,
