@@ -70,6 +70,8 @@ export type Sends = {
    * sends taken, each counted as one more attempt.
    */
   claim: (ids: string[], claim: string, staleBefore: Date, now: Date) => Promise<SendDocument[]>;
+  /** Tells that `claim` still holds these sends (is still sending them), so no one takes them over. */
+  renew: (claim: string, ids: string[], now: Date) => Promise<void>;
   /** Records final outcomes of sends `claim` holds; a send it no longer holds is left alone. */
   finish: (claim: string, outcomes: SendOutcome[], now: Date) => Promise<void>;
   /**
@@ -129,6 +131,10 @@ export function sendsRepository(db: Db): Sends {
         },
       );
       return collection.find({ _id: { $in: ids }, status: "SENDING", claim }).toArray();
+    },
+    async renew(claim, ids, now) {
+      if (ids.length === 0) return;
+      await collection.updateMany({ _id: { $in: ids }, status: "SENDING", claim }, { $set: { claimedAt: now } });
     },
     async finish(claim, outcomes, now) {
       if (outcomes.length === 0) return;

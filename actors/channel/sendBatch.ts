@@ -72,6 +72,15 @@ export async function handleSendBatch(
     }
   });
 
+  // Sends held longer than a takeover allows (waiting on the rate limit) are told as held.
+  const renewal = setInterval(
+    () => {
+      deps.sends.renew(deps.claim, [...claimedIds], deps.now()).catch((error: unknown) => {
+        deps.log.warn({ err: error, channel: deps.channel }, "could not renew the claim on sends in hand");
+      });
+    },
+    Math.max(50, deps.staleAfterMs / 3),
+  );
   const actions = await Promise.all(
     claimed.map(async (entry): Promise<[SendDocument, SendAction]> => {
       const fact = candidates.get(entry._id) as DecidedSendFact;
@@ -85,7 +94,7 @@ export async function handleSendBatch(
       const answer = await deps.deliver({ entry, fact });
       return [entry, actOn(answer, deps.channel, entry.attempts, unknowns >= 1)];
     }),
-  );
+  ).finally(() => clearInterval(renewal));
 
   const outcomes: SendOutcome[] = [];
   const retried = new Map<string, MessageVerdict>();
