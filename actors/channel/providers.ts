@@ -1,0 +1,7 @@
+/** The provider clients the channel workers call: one rendered message in, one `ProviderAnswer` out. */
+export {
+  createEmailSender,
+  type EmailSender,
+  type EmailSenderOptions,
+  type OutgoingEmail,
+} from "./email/emailSender.ts";
