@@ -5,3 +5,5 @@ export {
   type EmailSenderOptions,
   type OutgoingEmail,
 } from "./email/emailSender.ts";
+export type { PushDevice, PushNotification } from "./push/pushNotification.ts";
+export { createPushSender, type PushSender, type PushSenderOptions } from "./push/pushSender.ts";
