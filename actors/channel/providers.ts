@@ -7,3 +7,9 @@ export {
 } from "./email/emailSender.ts";
 export type { PushDevice, PushNotification } from "./push/pushNotification.ts";
 export { createPushSender, type PushSender, type PushSenderOptions } from "./push/pushSender.ts";
+export {
+  createWhatsAppSender,
+  type OutgoingWhatsApp,
+  type WhatsAppSender,
+  type WhatsAppSenderOptions,
+} from "./whatsapp/whatsAppSender.ts";
