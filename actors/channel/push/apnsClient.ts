@@ -1,4 +1,4 @@
-import { type ClientHttp2Session, connect, constants } from "node:http2";
+import { type ClientHttp2Session, type ClientHttp2Stream, connect, constants } from "node:http2";
 import type { ApnsSettings } from "../../../model/index.ts";
 import type { ProviderAnswer } from "../providerAnswer.ts";
 import { apnsPayload } from "./apnsPayload.ts";
@@ -35,7 +35,12 @@ export function createApnsClient(options: ApnsClientOptions): ApnsClient {
   let opening: Promise<ClientHttp2Session | Unanswered> | undefined;
 
   const open = (): Promise<ClientHttp2Session | Unanswered> => {
-    const opened = connect(options.origin);
+    let opened: ClientHttp2Session;
+    try {
+      opened = connect(options.origin);
+    } catch (error) {
+      return Promise.resolve({ lost: false, reason: `cannot connect to APNs at ${options.origin}: ${String(error)}` });
+    }
     // Errors after connecting reach the streams they cut; the session only has to be replaced.
     opened.on("error", () => undefined);
     opened.on("close", () => {
@@ -73,24 +78,30 @@ export function createApnsClient(options: ApnsClientOptions): ApnsClient {
     const open = await connected();
     if (!("request" in open)) return open;
     const ttl = notification.ttlSeconds;
-    const stream = open.request({
-      ":method": "POST",
-      ":path": `/3/device/${encodeURIComponent(device.token)}`,
-      authorization: `bearer ${jwt}`,
-      "apns-topic": options.settings.bundleId,
-      "apns-push-type": "alert",
-      "apns-priority": "10",
-      "apns-expiration": String(apnsExpiration(ttl, options.now())),
-      "apns-collapse-id": collapseIdOf(notification.sendKey),
-      "content-type": "application/json",
-    });
+    let stream: ClientHttp2Stream;
+    try {
+      stream = open.request({
+        ":method": "POST",
+        ":path": `/3/device/${encodeURIComponent(device.token)}`,
+        authorization: `bearer ${jwt}`,
+        "apns-topic": options.settings.bundleId,
+        "apns-push-type": "alert",
+        "apns-priority": "10",
+        "apns-expiration": String(apnsExpiration(ttl, options.now())),
+        "apns-collapse-id": collapseIdOf(notification.sendKey),
+        "content-type": "application/json",
+      });
+    } catch (error) {
+      // A session closing (GOAWAY received) takes no new stream: nothing was sent.
+      return { lost: false, reason: `APNs refused a new stream: ${String(error)}` };
+    }
     return new Promise((resolve) => {
       const chunks: Buffer[] = [];
       let headers: { status: number; apnsId: string | undefined; retryAfter: string | undefined } | undefined;
-      stream.setTimeout(options.timeoutMs, () => {
-        stream.close(constants.NGHTTP2_CANCEL);
+      const timer = setTimeout(() => {
         resolve({ lost: true, reason: `no APNs answer within ${options.timeoutMs} ms` });
-      });
+        stream.close(constants.NGHTTP2_CANCEL);
+      }, options.timeoutMs);
       stream.on("response", (response) => {
         headers = {
           status: Number(response[":status"]),
@@ -104,6 +115,7 @@ export function createApnsClient(options: ApnsClientOptions): ApnsClient {
         resolve({ ...headers, reason: reasonOf(Buffer.concat(chunks).toString("utf8")) });
       });
       stream.on("close", () => {
+        clearTimeout(timer);
         // A stream the server refused (GOAWAY, REFUSED_STREAM) was never processed.
         const refused = stream.rstCode === constants.NGHTTP2_REFUSED_STREAM;
         resolve({ lost: !refused, reason: `APNs stream closed without an answer (code ${stream.rstCode})` });
