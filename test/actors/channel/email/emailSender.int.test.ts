@@ -122,7 +122,7 @@ describe("the email sender", () => {
   it("answers unknown when the server holds the answer to DATA past the timeout", async () => {
     await using smtp = await startFakeSmtp();
     smtp.faults.add({ kind: "delay", stage: "data", delayMs: 5_000, times: 1 });
-    const sender = createEmailSender(settingsFor(smtp), { password: smtp.password }, { timeoutMs: 300 });
+    const sender = createEmailSender(settingsFor(smtp), { password: smtp.password }, { timeoutMs: 1_000 });
     const answer = await sender.send(marketing).finally(() => sender.close());
     expect(answer.kind).toBe("unknown");
   });

@@ -119,7 +119,7 @@ describe("the push sender through APNs", () => {
 
   it("answers unknown when APNs holds the answer past the timeout, and reconnects after the session closes", async () => {
     await using fakes = await startFakes();
-    const sender = senderFor(fakes.apns, fakes.fcm, { timeoutMs: 300 });
+    const sender = senderFor(fakes.apns, fakes.fcm, { timeoutMs: 1_000 });
     fakes.apns.faults.add({ kind: "timeout", times: 1 });
     expect(await sender.send(notification, iphone)).toMatchObject({ kind: "unknown" });
     sender.close();
