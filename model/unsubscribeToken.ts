@@ -33,6 +33,8 @@ export function unsubscribeToken(key: Buffer, { account, customerId }: Unsubscri
 export function readUnsubscribeToken(key: Buffer, token: string): Unsubscriber | undefined {
   if (!/^[A-Za-z0-9_-]{1,2048}$/.test(token)) return undefined;
   const bytes = Buffer.from(token, "base64url");
+  // One spelling per token: a decoder ignores the last character's spare bits.
+  if (bytes.toString("base64url") !== token) return undefined;
   if (bytes.length < 2 + MAC_BYTES + 2 || bytes[0] !== VERSION) return undefined;
   const signed = bytes.subarray(0, bytes.length - MAC_BYTES);
   if (!timingSafeEqual(bytes.subarray(signed.length), macOf(key, signed))) return undefined;

@@ -38,6 +38,21 @@ describe("unsubscribe tokens", () => {
     expect(readUnsubscribeToken(key, Buffer.concat([bytes, Buffer.from([0])]).toString("base64url"))).toBeUndefined();
   });
 
+  it("are refused when spelled otherwise than they were made, even if they decode the same", () => {
+    // 41 bytes: the last of 55 characters carries 2 spare bits.
+    const token = unsubscribeToken(key, { account: "acme", customerId: "c-1" });
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const respelled = alphabet
+      .split("")
+      .map((character) => `${token.slice(0, -1)}${character}`)
+      .filter(
+        (candidate) =>
+          candidate !== token && Buffer.from(candidate, "base64url").equals(Buffer.from(token, "base64url")),
+      );
+    expect(respelled).toHaveLength(3);
+    for (const candidate of respelled) expect(readUnsubscribeToken(key, candidate)).toBeUndefined();
+  });
+
   it("are refused when another customer's MAC is put on them", () => {
     const mine = Buffer.from(unsubscribeToken(key, who), "base64url");
     const theirs = Buffer.from(unsubscribeToken(key, { ...who, customerId: "other" }), "base64url");
