@@ -31,9 +31,12 @@ async function serve(publish?: () => Promise<string[]>, burst = 30) {
     failures: createAuthFailureLimiter({ burst, refillMs: 60_000, clients: 10 }),
     log: silentLog,
   };
-  server = createServer((request, response) => void answerUnsubscribe(request, response, route));
-  await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
-  const url = (path: string) => `http://127.0.0.1:${(server?.address() as AddressInfo).port}/unsubscribe/${path}`;
+  const listening = createServer((request, response) => {
+    answerUnsubscribe(request, response, route).catch((error) => response.destroy(error));
+  });
+  server = listening;
+  await new Promise<void>((resolve) => listening.listen(0, "127.0.0.1", resolve));
+  const url = (path: string) => `http://127.0.0.1:${(listening.address() as AddressInfo).port}/unsubscribe/${path}`;
   return { published, url };
 }
 
