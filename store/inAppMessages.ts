@@ -39,17 +39,7 @@ export const IN_APP_LIST_LIMIT = 100;
  * `readAt` and `dismissedAt` are stored as null until set, so one equality filter finds the unset
  * ones on MongoDB and FerretDB alike.
  */
-type InAppMessageDocument = {
-  _id: string;
-  account: string;
-  customerId: string;
-  sendKey: string;
-  content: RenderedInAppContent;
-  createdAt: Date;
-  expiresAt: Date;
-  readAt: Date | null;
-  dismissedAt: Date | null;
-};
+type InAppMessageDocument = InAppDelivery & { _id: string; readAt: Date | null; dismissedAt: Date | null };
 
 export type InAppMessages = {
   /** Stores the message once: delivering the same send again stores nothing (`stored: false`). */

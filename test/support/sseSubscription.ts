@@ -1,7 +1,9 @@
 /**
- * A GraphQL subscription over SSE, read event by event, once the server has started it. Yoga
- * writes its first bytes (a ping) only after the field's `subscribe` resolved, so a subscription
- * whose `subscribe` waits until it listens is listening by the time this returns: a real signal.
+ * A GraphQL subscription over SSE, read event by event, once the server has started it: this
+ * returns when the stream's first bytes (a ping) arrive. Yoga writes them only after the field's
+ * `subscribe` resolved, and as it pulls the first value; a subscription that is listening by then
+ * (see each caller) hears everything published afterwards: a real signal, where a pause could be
+ * too short.
  */
 export async function openSseSubscription(
   baseUrl: string,
