@@ -137,6 +137,25 @@ describe("inAppMessages", () => {
     expect(result.body.data ?? null).toBeNull();
   });
 
+  it("shows another account's ADMIN nothing of this account's inboxes", async () => {
+    const customer = uniqueId("c");
+    const id = await deliver(customer, uniqueId("k"));
+    const stranger = await createTestAccount(gateway);
+    expect((await call(stranger.adminKey, LIST, { c: customer })).body.data).toEqual({ inAppMessages: [] });
+    const marked = await call(stranger.adminKey, MARK, { c: customer, id, s: "DISMISSED" });
+    expect(marked.body.data).toEqual({ markInAppMessage: false });
+  });
+
+  it("refuses an SDK key without a token as UNAUTHENTICATED where the account requires tokens", async () => {
+    const strict = await createTestAccount(gateway);
+    const configured = await call(strict.adminKey, CONFIGURE, {
+      input: { required: true, publicKeys: [signer.publicKey] },
+    });
+    expect(configured.body.errors).toBeUndefined();
+    const result = await call(strict.sdkKey, LIST, { c: "c-1" });
+    expect(result.body.errors?.[0]?.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "MISSING" });
+  });
+
   it("refuses a caller without a key", async () => {
     const result = await postGraphQL(gateway.baseUrl, undefined, { query: LIST, variables: { c: "c-1" } });
     expect(result.body.errors?.[0]?.extensions).toMatchObject({ code: "UNAUTHENTICATED" });
