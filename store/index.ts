@@ -59,6 +59,17 @@ export { type DeadLetter, type DeadLetters, deadLettersRepository } from "./dead
 export { type DeviceTokens, deviceTokensRepository } from "./deviceTokens.ts";
 export { isDocumentRefusal } from "./documentRefusal.ts";
 export {
+  IN_APP_LIST_LIMIT,
+  type InAppDelivery,
+  type InAppMessage,
+  type InAppMessages,
+  type InAppState,
+  inAppMessageId,
+  inAppMessagesRepository,
+  prepareInAppMessages,
+  type RenderedInAppContent,
+} from "./inAppMessages.ts";
+export {
   type BrazeBatchLimit,
   type BrazeSettings,
   brazeIntegrationId,
