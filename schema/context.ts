@@ -8,6 +8,8 @@ import type {
   Audiences,
   Customers,
   DeadLetters,
+  InAppMessage,
+  InAppMessages,
   Integrations,
   SdkAuthentications,
   SecretBox,
@@ -41,6 +43,13 @@ export type Services = {
   audienceMembers: AudienceMembers;
   audienceOperations: AudienceOperations;
   integrations: Integrations;
+  /** Customers' in-app inboxes. */
+  inAppMessages: InAppMessages;
+  /**
+   * A customer's in-app messages as the channel delivers them; resolves once listening, so any
+   * message delivered afterwards is yielded. `return()` stops listening.
+   */
+  inAppMessagesReceived: (account: string, customerId: string) => Promise<AsyncIterableIterator<InAppMessage>>;
   syncLog: SyncLog;
   sdkAuthentication: SdkAuthentications;
   /** Versioned message templates, per account. */

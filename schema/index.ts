@@ -16,6 +16,7 @@ import "./audienceMembership.ts";
 import "./membershipChange.ts";
 import "./event.ts";
 import "./device.ts";
+import "./inAppMessage.ts";
 
 import "./deadLetter.ts";
 import "./integration.ts";

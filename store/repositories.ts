@@ -5,6 +5,7 @@ import { type AudienceRuns, audienceRunsRepository } from "./audienceRuns.ts";
 import { type Audiences, audiencesRepository } from "./audiences.ts";
 import { type Customers, customersOf } from "./customers.ts";
 import { type DeadLetters, deadLettersRepository } from "./deadLetters.ts";
+import { type InAppMessages, inAppMessagesRepository } from "./inAppMessages.ts";
 import { type Integrations, integrationsRepository } from "./integrations.ts";
 import type { Store } from "./mongo.ts";
 import { type SdkAuthentications, sdkAuthenticationRepository } from "./sdkAuthentication.ts";
@@ -21,6 +22,7 @@ export type Repositories = {
   audienceRuns: AudienceRuns;
   audienceMembers: AudienceMembers;
   integrations: Integrations;
+  inAppMessages: InAppMessages;
   syncLog: SyncLog;
   sdkAuthentication: SdkAuthentications;
   templates: Templates;
@@ -36,6 +38,7 @@ export function repositoriesOf(store: Store, now: () => Date = () => new Date())
     audienceRuns: audienceRunsRepository(store.db, now),
     audienceMembers: audienceMembersRepository(store.db),
     integrations: integrationsRepository(store.db, now),
+    inAppMessages: inAppMessagesRepository(store.db, now),
     syncLog: syncLogRepository(store.db, now),
     sdkAuthentication: sdkAuthenticationRepository(store.db, now),
     templates: templatesRepository(store.db, now),

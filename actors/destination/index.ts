@@ -7,3 +7,4 @@ export {
   registerProvider,
 } from "./providers.ts";
 export { type DestinationWorker, type DestinationWorkerOptions, startDestinationWorker } from "./worker.ts";
+export { createRollingLimiter, type RollingLimiter } from "./rollingLimiter.ts";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
-import { createGateway, type Gateway, startAuthentication } from "../../gateway/index.ts";
+import { createGateway, type Gateway, inAppMessagesReceivedOf, startAuthentication } from "../../gateway/index.ts";
 import type { AudienceOperations, IngestCommand } from "../../model/index.ts";
 import type { Services } from "../../schema/index.ts";
 import {
@@ -107,6 +107,7 @@ export async function createWorld(
     publisher,
     resender: createCommandResender(link),
     audienceOperations: options.audienceOperations ?? unconfiguredAudienceOperations,
+    inAppMessagesReceived: inAppMessagesReceivedOf(link, repositories.inAppMessages),
     secrets: createSecretBox(TEST_MASTER_KEY),
     allowLocalDestinations: true,
   };
