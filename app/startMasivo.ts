@@ -7,6 +7,7 @@ import {
   startAudienceWorker,
   watchAudienceCatalog,
 } from "../actors/audience/index.ts";
+import { type ChannelWorkerOptions, startChannelWorker } from "../actors/channel/index.ts";
 import { startCustomerWorker } from "../actors/customer/index.ts";
 import { startDestinationWorker, type TuningChanges } from "../actors/destination/index.ts";
 import type { Config } from "../config/index.ts";
@@ -80,6 +81,8 @@ export type StartOptions = {
   brazeSync?: TuningChanges;
   /** The clock and the waits of the `destinations` role (tests run them faster). */
   destinationTime?: { now: () => number; sleep: (ms: number, signal: AbortSignal) => Promise<void> };
+  /** Tuning of the `channels` role (tests, benchmarks): batch sizes, how often settings are read again. */
+  channelTuning?: Pick<ChannelWorkerOptions, "batchSize" | "concurrency" | "settingsRefreshMs" | "apnsEndpoint">;
 };
 
 /** Starts servers that are not configured, connects, prepares streams and runs the configured roles. */
@@ -91,6 +94,7 @@ export async function startMasivo({
   sweepTickMs,
   brazeSync,
   destinationTime,
+  channelTuning,
 }: StartOptions): Promise<RunningMasivo> {
   const cleanup: (() => Promise<void>)[] = [];
   /** Cleared once stopping begins: readiness then says this process takes no new work. */
@@ -284,6 +288,24 @@ export async function startMasivo({
         await closed;
       });
       graphqlUrl = `http://localhost:${(server.address() as AddressInfo).port}/graphql`;
+    }
+
+    if (config.roles.includes("channels")) {
+      // Unsubscribe links point at this process's gateway when nothing else is said (local runs).
+      const publicUrl = config.publicUrl ?? graphqlUrl?.replace(/\/graphql$/, "") ?? `http://127.0.0.1:${config.port}`;
+      const worker = await startChannelWorker({
+        link,
+        store,
+        secrets,
+        commands: createCommandPublisher({ link, partitions: layout.partitions }),
+        publicUrl,
+        unsubscribeKey: deriveUnsubscribeKey(masterKey),
+        takeoverMs: config.channelTakeoverSeconds * 1_000,
+        log,
+        now,
+        ...channelTuning,
+      });
+      cleanup.push(worker.stop);
     }
 
     operations = await startOperationsServer(config.opsPort, { registry, readiness });

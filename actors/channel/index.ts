@@ -1,0 +1,1 @@
+export { type ChannelWorker, type ChannelWorkerOptions, startChannelWorker } from "./worker.ts";
