@@ -1,5 +1,6 @@
 import type { AudienceOperations } from "../model/index.ts";
 import type {
+  AccountMessagingSettings,
   Accounts,
   ApiKeyRole,
   ApiKeys,
@@ -40,6 +41,8 @@ export type Services = {
   audienceMembers: AudienceMembers;
   audienceOperations: AudienceOperations;
   integrations: Integrations;
+  /** Caps and quiet hours per account. */
+  messagingSettings: AccountMessagingSettings;
   syncLog: SyncLog;
   sdkAuthentication: SdkAuthentications;
   /** Seals integration secrets with the master key before they are stored. */

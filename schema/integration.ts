@@ -24,7 +24,7 @@ export const IntegrationRef = builder.objectRef<IntegrationDocument>("Integratio
       description: "The configuration without secrets",
       resolve: (integration) => ({
         ...integration.settings,
-        ...(integration.combinedSince ? { batchLimitInUse: "COMBINED" } : {}),
+        ...(integration.kind === "braze" && integration.combinedSince ? { batchLimitInUse: "COMBINED" } : {}),
       }),
     }),
     lastError: t.string({ nullable: true, resolve: (integration) => integration.lastError ?? null }),

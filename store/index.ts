@@ -38,6 +38,7 @@ export {
   prepareAudienceNames,
   type SharedAudienceName,
 } from "./audiences.ts";
+export { openChannelConfig, sealChannelSecrets } from "./channelConfig.ts";
 export {
   CUSTOMERS_COLLECTION,
   type CurrentCustomerDocument,
@@ -60,15 +61,21 @@ export { type DeviceTokens, deviceTokensRepository } from "./deviceTokens.ts";
 export { isDocumentRefusal } from "./documentRefusal.ts";
 export {
   type BrazeBatchLimit,
+  type BrazeIntegrationDocument,
   type BrazeSettings,
   brazeIntegrationId,
+  type ChannelIntegrationDocument,
+  type ChannelSecrets,
+  channelIntegrationId,
   type IntegrationDocument,
   type IntegrationResync,
   type IntegrationStatus,
   type Integrations,
   integrationsRepository,
   type ResyncReason,
+  type SealedChannelConfig,
 } from "./integrations.ts";
+export { type AccountMessagingSettings, messagingSettingsRepository } from "./messagingSettings.ts";
 export { connectStore, pingStore, type Store, type StoreOptions } from "./mongo.ts";
 export { type PartitionCheckpoints, partitionCheckpointsRepository } from "./partitionCheckpoints.ts";
 export { type Repositories, repositoriesOf } from "./repositories.ts";

@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "mongodb";
+import type {
+  ChannelIntegrationConfig,
+  ChannelIntegrationKind,
+  EmailSecrets,
+  PushSecrets,
+  WhatsAppSecrets,
+} from "../model/index.ts";
 import type { SealedSecret } from "./secretBox.ts";
 
 export type IntegrationStatus = "HEALTHY" | "DEGRADED" | "FAILING" | "DISABLED";
@@ -36,34 +43,64 @@ export type IntegrationResync = {
 };
 
 /**
- * One configured integration of an account. `_id` is `<kind>_<account>` (one Braze integration per
- * account) and names its CHANGES consumer. `configVersion` moves on every configuration change,
- * which is how a FAILING integration learns it may try again.
+ * What every configured integration of an account has. `_id` is `<kind>_<account>` (at most one
+ * integration of each kind per account); a destination's `_id` names its CHANGES consumer.
+ * `configVersion` moves on every configuration change, which is how a FAILING integration learns
+ * it may try again. `secret` is sealed (secretBox.ts): a destination's key, or a channel's secrets
+ * as JSON (channelConfig.ts opens them).
  */
-export type IntegrationDocument = {
+type IntegrationBase = {
   _id: string;
   account: string;
-  kind: "braze";
-  settings: BrazeSettings;
   secret: SealedSecret;
   status: IntegrationStatus;
   lastError?: string;
-  /** Set when Braze refused a call as too long: the account is on 75 objects in all. */
-  combinedSince?: Date;
   configVersion: number;
-  /** Set while a full resync is under way. */
-  resync?: IntegrationResync;
   createdAt: Date;
   updatedAt: Date;
 };
 
+/** The account's Braze integration: a destination the destination worker syncs CHANGES to. */
+export type BrazeIntegrationDocument = IntegrationBase & {
+  kind: "braze";
+  settings: BrazeSettings;
+  /** Set when Braze refused a call as too long: the account is on 75 objects in all. */
+  combinedSince?: Date;
+  /** Set while a full resync is under way. */
+  resync?: IntegrationResync;
+};
+
+/** A channel's settings, by kind; its secrets are in the sealed `secret`. */
+export type ChannelIntegrationDocument<Kind extends ChannelIntegrationKind = ChannelIntegrationKind> = {
+  [K in Kind]: IntegrationBase & { kind: K; settings: Extract<ChannelIntegrationConfig, { kind: K }>["settings"] };
+}[Kind];
+
+/** One configured integration of an account, told apart by `kind`. */
+export type IntegrationDocument = BrazeIntegrationDocument | ChannelIntegrationDocument;
+
+/** A channel's configuration as it is handed to the store: its secrets already sealed (`sealChannelSecrets`). */
+export type SealedChannelConfig = {
+  [K in ChannelIntegrationKind]: { kind: K; settings: ChannelIntegrationDocument<K>["settings"]; secret: SealedSecret };
+}[ChannelIntegrationKind];
+
+/** The secrets a channel integration of any kind may hold. */
+export type ChannelSecrets = EmailSecrets | PushSecrets | WhatsAppSecrets;
+
 export type Integrations = {
   /** Creates or replaces the account's Braze configuration; a change resets the status. */
-  configureBraze: (account: string, settings: BrazeSettings, secret: SealedSecret) => Promise<IntegrationDocument>;
+  configureBraze: (account: string, settings: BrazeSettings, secret: SealedSecret) => Promise<BrazeIntegrationDocument>;
+  /** Creates or replaces the account's integration of `config.kind`; it starts HEALTHY again. */
+  configureChannel: (account: string, config: SealedChannelConfig) => Promise<ChannelIntegrationDocument>;
+  /** The account's integration of a channel, if configured. */
+  channelIntegration: <Kind extends ChannelIntegrationKind>(
+    account: string,
+    kind: Kind,
+  ) => Promise<ChannelIntegrationDocument<Kind> | undefined>;
   get: (id: string) => Promise<IntegrationDocument | undefined>;
   ofAccount: (account: string) => Promise<IntegrationDocument[]>;
-  all: () => Promise<IntegrationDocument[]>;
-  /** Records health; a FAILING status keeps its error until the configuration changes. */
+  /** Every account's destinations (the integrations the destination worker syncs). */
+  destinations: () => Promise<BrazeIntegrationDocument[]>;
+  /** Records health, of a destination or a channel; a FAILING status keeps its error until the configuration changes. */
   setStatus: (id: string, status: IntegrationStatus, lastError?: string) => Promise<void>;
   switchToCombined: (id: string) => Promise<void>;
   /**
@@ -83,14 +120,30 @@ export function brazeIntegrationId(account: string): string {
   return `braze_${account}`;
 }
 
+export function channelIntegrationId(account: string, kind: ChannelIntegrationKind): string {
+  return `${kind}_${account}`;
+}
+
+function isBraze(integration: IntegrationDocument): integration is BrazeIntegrationDocument {
+  return integration.kind === "braze";
+}
+
+function isChannelOf<Kind extends ChannelIntegrationKind>(
+  integration: { kind: string },
+  kind: Kind,
+): integration is ChannelIntegrationDocument<Kind> {
+  return integration.kind === kind;
+}
+
 export function integrationsRepository(db: Db, now: () => Date = () => new Date()): Integrations {
   const collection = db.collection<IntegrationDocument>("integrations");
   return {
     async configureBraze(account, settings, secret) {
       const _id = brazeIntegrationId(account);
-      const current = await collection.findOne({ _id });
+      const found = await collection.findOne({ _id });
+      const current = found && isBraze(found) ? found : undefined;
       const at = now();
-      const document: IntegrationDocument = {
+      const document: BrazeIntegrationDocument = {
         _id,
         account,
         kind: "braze",
@@ -110,11 +163,35 @@ export function integrationsRepository(db: Db, now: () => Date = () => new Date(
       await collection.replaceOne({ _id }, document, { upsert: true });
       return document;
     },
+    async configureChannel(account, config) {
+      const _id = channelIntegrationId(account, config.kind);
+      const current = await collection.findOne({ _id });
+      const at = now();
+      const document: ChannelIntegrationDocument = {
+        _id,
+        account,
+        ...config,
+        // New settings may fix what failed: the channel worker tries again.
+        status: "HEALTHY",
+        configVersion: (current?.configVersion ?? 0) + 1,
+        createdAt: current?.createdAt ?? at,
+        updatedAt: at,
+      };
+      await collection.replaceOne({ _id }, document, { upsert: true });
+      return document;
+    },
+    async channelIntegration(account, kind) {
+      // Widened first: narrowing the stored union by a generic kind is more than TypeScript follows.
+      const found: { kind: string } | null = await collection.findOne({ _id: channelIntegrationId(account, kind) });
+      return found && isChannelOf(found, kind) ? found : undefined;
+    },
     async get(id) {
       return (await collection.findOne({ _id: id })) ?? undefined;
     },
     ofAccount: (account) => collection.find({ account }).toArray(),
-    all: () => collection.find({}).toArray(),
+    async destinations() {
+      return (await collection.find({ kind: "braze" }).toArray()).filter(isBraze);
+    },
     async setStatus(id, status, lastError) {
       await collection.updateOne(
         { _id: id },
@@ -128,7 +205,8 @@ export function integrationsRepository(db: Db, now: () => Date = () => new Date(
       const resync: IntegrationResync = { id: randomUUID(), reason, requestedAt: now(), asked: 0 };
       const filter = reason === "GAP" ? { _id: id } : { _id: id, resync: { $exists: false } };
       await collection.updateOne(filter, { $set: { resync } });
-      return (await collection.findOne({ _id: id }))?.resync;
+      const found = await collection.findOne({ _id: id });
+      return found && isBraze(found) ? found.resync : undefined;
     },
     async recordResyncProgress(id, resyncId, after, asked) {
       await collection.updateOne(

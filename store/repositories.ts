@@ -6,6 +6,7 @@ import { type Audiences, audiencesRepository } from "./audiences.ts";
 import { type Customers, customersOf } from "./customers.ts";
 import { type DeadLetters, deadLettersRepository } from "./deadLetters.ts";
 import { type Integrations, integrationsRepository } from "./integrations.ts";
+import { type AccountMessagingSettings, messagingSettingsRepository } from "./messagingSettings.ts";
 import type { Store } from "./mongo.ts";
 import { type SdkAuthentications, sdkAuthenticationRepository } from "./sdkAuthentication.ts";
 import { type SyncLog, syncLogRepository } from "./syncLog.ts";
@@ -20,6 +21,7 @@ export type Repositories = {
   audienceRuns: AudienceRuns;
   audienceMembers: AudienceMembers;
   integrations: Integrations;
+  messagingSettings: AccountMessagingSettings;
   syncLog: SyncLog;
   sdkAuthentication: SdkAuthentications;
 };
@@ -34,6 +36,7 @@ export function repositoriesOf(store: Store, now: () => Date = () => new Date())
     audienceRuns: audienceRunsRepository(store.db, now),
     audienceMembers: audienceMembersRepository(store.db),
     integrations: integrationsRepository(store.db, now),
+    messagingSettings: messagingSettingsRepository(store.db, now),
     syncLog: syncLogRepository(store.db, now),
     sdkAuthentication: sdkAuthenticationRepository(store.db, now),
   };
