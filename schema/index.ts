@@ -20,6 +20,11 @@ import "./device.ts";
 import "./deadLetter.ts";
 import "./integration.ts";
 import "./braze.ts";
+import "./channel.ts";
+import "./emailSettings.ts";
+import "./pushSettings.ts";
+import "./whatsAppSettings.ts";
+import "./messagingSettings.ts";
 import "./sdkAuthentication.ts";
 
 /** The whole GraphQL schema; each imported file adds its types and fields. */

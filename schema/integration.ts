@@ -9,15 +9,15 @@ import { pagedBy } from "./listSize.ts";
 
 export const IntegrationStatusRef = builder.enumType("IntegrationStatus", {
   description:
-    "HEALTHY: syncing; DEGRADED: retrying after provider errors; FAILING: paused, the configuration is wrong (401/403) and its backlog is kept; DISABLED: switched off",
+    "HEALTHY: syncing or sending; DEGRADED: retrying after provider errors; FAILING: paused, the configuration is wrong (401/403) and its backlog is kept; DISABLED: switched off",
   values: ["HEALTHY", "DEGRADED", "FAILING", "DISABLED"] as const,
 });
 
 export const IntegrationRef = builder.objectRef<IntegrationDocument>("Integration").implement({
-  description: "A destination configured for the account; its secrets are never returned",
+  description: "A destination or a channel provider configured for the account; its secrets are never returned",
   fields: (t) => ({
     id: t.exposeID("_id"),
-    kind: t.exposeString("kind"),
+    kind: t.exposeString("kind", { description: "braze (a destination); email, push or whatsapp (a channel)" }),
     status: t.expose("status", { type: IntegrationStatusRef }),
     settings: t.field({
       type: "JSON",

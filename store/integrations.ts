@@ -124,8 +124,17 @@ export function channelIntegrationId(account: string, kind: ChannelIntegrationKi
   return `${kind}_${account}`;
 }
 
-function isBraze(integration: IntegrationDocument): integration is BrazeIntegrationDocument {
-  return integration.kind === "braze";
+/** The kinds that are channels; every other kind is a destination, synced by its provider (actors/destination/). */
+const CHANNEL_KINDS = { email: true, push: true, whatsapp: true } satisfies Record<ChannelIntegrationKind, true>;
+// The record's keys, which `satisfies` proves are every kind.
+const CHANNEL_KIND_LIST = Object.keys(CHANNEL_KINDS) as ChannelIntegrationKind[];
+
+/**
+ * A destination's document. Braze is the only destination whose settings the store types; a
+ * destination of another kind is read by its own provider, which types its settings itself.
+ */
+function isDestination(integration: IntegrationDocument): integration is BrazeIntegrationDocument {
+  return !Object.hasOwn(CHANNEL_KINDS, integration.kind);
 }
 
 function isChannelOf<Kind extends ChannelIntegrationKind>(
@@ -141,7 +150,7 @@ export function integrationsRepository(db: Db, now: () => Date = () => new Date(
     async configureBraze(account, settings, secret) {
       const _id = brazeIntegrationId(account);
       const found = await collection.findOne({ _id });
-      const current = found && isBraze(found) ? found : undefined;
+      const current = found && isDestination(found) ? found : undefined;
       const at = now();
       const document: BrazeIntegrationDocument = {
         _id,
@@ -190,7 +199,7 @@ export function integrationsRepository(db: Db, now: () => Date = () => new Date(
     },
     ofAccount: (account) => collection.find({ account }).toArray(),
     async destinations() {
-      return (await collection.find({ kind: "braze" }).toArray()).filter(isBraze);
+      return (await collection.find({ kind: { $nin: CHANNEL_KIND_LIST } }).toArray()).filter(isDestination);
     },
     async setStatus(id, status, lastError) {
       await collection.updateOne(
@@ -206,7 +215,7 @@ export function integrationsRepository(db: Db, now: () => Date = () => new Date(
       const filter = reason === "GAP" ? { _id: id } : { _id: id, resync: { $exists: false } };
       await collection.updateOne(filter, { $set: { resync } });
       const found = await collection.findOne({ _id: id });
-      return found && isBraze(found) ? found.resync : undefined;
+      return found && isDestination(found) ? found.resync : undefined;
     },
     async recordResyncProgress(id, resyncId, after, asked) {
       await collection.updateOne(

@@ -69,7 +69,7 @@ describe("channel integrations in the store", () => {
   it("seals the secrets: the stored document holds no plaintext, and only openChannelConfig reads them", async () => {
     const account = uniqueId("acct");
     await configureEmail(account, "smtp-password-secret");
-    const stored = await store.db.collection("integrations").findOne({ _id: `email_${account}` });
+    const stored = await store.db.collection<{ _id: string }>("integrations").findOne({ _id: `email_${account}` });
     expect(JSON.stringify(stored)).not.toContain("smtp-password-secret");
 
     const email = (await integrations.channelIntegration(account, "email")) ?? expect.fail("not stored");
