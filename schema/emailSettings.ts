@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { type EmailSettings, emailSettingsSchema } from "../model/index.ts";
-import { sealChannelSecrets } from "../store/index.ts";
 import { builder } from "./builder.ts";
-import { callerAccount } from "./context.ts";
+import { configureChannel } from "./configureChannel.ts";
 import { parseArgument } from "./errors.ts";
 import { IntegrationRef } from "./integration.ts";
 import { LOCAL_ONLY_WITH_FLAG } from "./localEndpoint.ts";
@@ -83,17 +82,9 @@ builder.mutationField("configureEmail", (t) =>
     authScopes: { admin: true },
     args: { input: t.arg({ type: EmailSettingsInputRef, required: true }) },
     resolve: (_root, args, context) => {
-      const { services } = context;
-      const { settings, secrets } = parseArgument(
-        emailSettingsInputSchema(services.allowLocalDestinations),
-        args.input,
-        "input",
-      );
-      return services.integrations.configureChannel(callerAccount(context), {
-        kind: "email",
-        settings,
-        secret: sealChannelSecrets(secrets, services.secrets),
-      });
+      const allowLocal = context.services.allowLocalDestinations;
+      const input = parseArgument(emailSettingsInputSchema(allowLocal), args.input, "input");
+      return configureChannel(context, { kind: "email", ...input });
     },
   }),
 );

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { apnsSettingsSchema, type PushSecrets, type PushSettings } from "../model/index.ts";
-import { sealChannelSecrets } from "../store/index.ts";
 import { builder } from "./builder.ts";
-import { callerAccount } from "./context.ts";
+import { configureChannel } from "./configureChannel.ts";
 import { parseArgument } from "./errors.ts";
 import { IntegrationRef } from "./integration.ts";
 import { LOCAL_ONLY_WITH_FLAG, localEndpointSchema } from "./localEndpoint.ts";
@@ -135,17 +134,9 @@ builder.mutationField("configurePush", (t) =>
     authScopes: { admin: true },
     args: { input: t.arg({ type: PushSettingsInputRef, required: true }) },
     resolve: (_root, args, context) => {
-      const { services } = context;
-      const { settings, secrets } = parseArgument(
-        pushSettingsInputSchema(services.allowLocalDestinations),
-        args.input,
-        "input",
-      );
-      return services.integrations.configureChannel(callerAccount(context), {
-        kind: "push",
-        settings,
-        secret: sealChannelSecrets(secrets, services.secrets),
-      });
+      const allowLocal = context.services.allowLocalDestinations;
+      const input = parseArgument(pushSettingsInputSchema(allowLocal), args.input, "input");
+      return configureChannel(context, { kind: "push", ...input });
     },
   }),
 );

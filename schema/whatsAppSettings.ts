@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { type WhatsAppSettings, whatsAppSettingsSchema } from "../model/index.ts";
-import { sealChannelSecrets } from "../store/index.ts";
 import { builder } from "./builder.ts";
-import { callerAccount } from "./context.ts";
+import { configureChannel } from "./configureChannel.ts";
 import { parseArgument } from "./errors.ts";
 import { IntegrationRef } from "./integration.ts";
 import { localEndpointSchema } from "./localEndpoint.ts";
@@ -48,17 +47,9 @@ builder.mutationField("configureWhatsApp", (t) =>
     authScopes: { admin: true },
     args: { input: t.arg({ type: WhatsAppSettingsInputRef, required: true }) },
     resolve: (_root, args, context) => {
-      const { services } = context;
-      const { settings, secrets } = parseArgument(
-        whatsAppSettingsInputSchema(services.allowLocalDestinations),
-        args.input,
-        "input",
-      );
-      return services.integrations.configureChannel(callerAccount(context), {
-        kind: "whatsapp",
-        settings,
-        secret: sealChannelSecrets(secrets, services.secrets),
-      });
+      const allowLocal = context.services.allowLocalDestinations;
+      const input = parseArgument(whatsAppSettingsInputSchema(allowLocal), args.input, "input");
+      return configureChannel(context, { kind: "whatsapp", ...input });
     },
   }),
 );

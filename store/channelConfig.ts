@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ChannelIntegrationConfig, EmailSecrets, PushSecrets, WhatsAppSecrets } from "../model/index.ts";
-import type { ChannelIntegrationDocument, ChannelSecrets } from "./integrations.ts";
-import type { SealedSecret, SecretBox } from "./secretBox.ts";
+import type { ChannelIntegrationDocument, SealedChannelConfig } from "./integrations.ts";
+import type { SecretBox } from "./secretBox.ts";
 
 const emailSecretsSchema = z.object({ password: z.string().optional() }) satisfies z.ZodType<EmailSecrets>;
 const pushSecretsSchema = z.object({
@@ -10,9 +10,17 @@ const pushSecretsSchema = z.object({
 }) satisfies z.ZodType<PushSecrets>;
 const whatsAppSecretsSchema = z.object({ accessToken: z.string() }) satisfies z.ZodType<WhatsAppSecrets>;
 
-/** A channel's secrets as the store keeps them: one sealed JSON text. */
-export function sealChannelSecrets(secrets: ChannelSecrets, secretBox: SecretBox): SealedSecret {
-  return secretBox.seal(JSON.stringify(secrets));
+/** A channel's configuration as the store keeps it: its secrets one sealed JSON text. */
+export function sealChannelConfig(config: ChannelIntegrationConfig, secretBox: SecretBox): SealedChannelConfig {
+  const secret = secretBox.seal(JSON.stringify(config.secrets));
+  switch (config.kind) {
+    case "email":
+      return { kind: "email", settings: config.settings, secret };
+    case "push":
+      return { kind: "push", settings: config.settings, secret };
+    case "whatsapp":
+      return { kind: "whatsapp", settings: config.settings, secret };
+  }
 }
 
 /**

@@ -38,7 +38,7 @@ export {
   prepareAudienceNames,
   type SharedAudienceName,
 } from "./audiences.ts";
-export { openChannelConfig, sealChannelSecrets } from "./channelConfig.ts";
+export { openChannelConfig, sealChannelConfig } from "./channelConfig.ts";
 export {
   CUSTOMERS_COLLECTION,
   type CurrentCustomerDocument,
@@ -65,7 +65,6 @@ export {
   type BrazeSettings,
   brazeIntegrationId,
   type ChannelIntegrationDocument,
-  type ChannelSecrets,
   channelIntegrationId,
   type IntegrationDocument,
   type IntegrationResync,

@@ -1,12 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "mongodb";
-import type {
-  ChannelIntegrationConfig,
-  ChannelIntegrationKind,
-  EmailSecrets,
-  PushSecrets,
-  WhatsAppSecrets,
-} from "../model/index.ts";
+import type { ChannelIntegrationConfig, ChannelIntegrationKind } from "../model/index.ts";
 import type { SealedSecret } from "./secretBox.ts";
 
 export type IntegrationStatus = "HEALTHY" | "DEGRADED" | "FAILING" | "DISABLED";
@@ -78,13 +72,10 @@ export type ChannelIntegrationDocument<Kind extends ChannelIntegrationKind = Cha
 /** One configured integration of an account, told apart by `kind`. */
 export type IntegrationDocument = BrazeIntegrationDocument | ChannelIntegrationDocument;
 
-/** A channel's configuration as it is handed to the store: its secrets already sealed (`sealChannelSecrets`). */
+/** A channel's configuration as it is handed to the store: its secrets already sealed (`sealChannelConfig`). */
 export type SealedChannelConfig = {
   [K in ChannelIntegrationKind]: { kind: K; settings: ChannelIntegrationDocument<K>["settings"]; secret: SealedSecret };
 }[ChannelIntegrationKind];
-
-/** The secrets a channel integration of any kind may hold. */
-export type ChannelSecrets = EmailSecrets | PushSecrets | WhatsAppSecrets;
 
 export type Integrations = {
   /** Creates or replaces the account's Braze configuration; a change resets the status. */

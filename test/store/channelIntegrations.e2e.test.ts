@@ -8,7 +8,7 @@ import {
   integrationsRepository,
   openChannelConfig,
   type Store,
-  sealChannelSecrets,
+  sealChannelConfig,
 } from "../../store/index.ts";
 import { BRAZE_SETTINGS } from "../support/brazeSettings.ts";
 import { isolatedMongoUrl, TEST_MASTER_KEY, uniqueId } from "../support/world.ts";
@@ -28,11 +28,10 @@ const EMAIL: EmailSettings = {
 const WHATSAPP: WhatsAppSettings = { phoneNumberId: "1234567890", maxPerSecond: 80 };
 
 const configureEmail = (account: string, password = "smtp-password-1") =>
-  integrations.configureChannel(account, {
-    kind: "email",
-    settings: EMAIL,
-    secret: sealChannelSecrets({ password }, box),
-  });
+  integrations.configureChannel(
+    account,
+    sealChannelConfig({ kind: "email", settings: EMAIL, secrets: { password } }, box),
+  );
 
 beforeAll(async () => {
   store = await connectStore(isolatedMongoUrl(uniqueId("db")));
@@ -47,11 +46,10 @@ describe("channel integrations in the store", () => {
     const account = uniqueId("acct");
     await integrations.configureBraze(account, BRAZE_SETTINGS, box.seal("braze-key"));
     await configureEmail(account);
-    await integrations.configureChannel(account, {
-      kind: "whatsapp",
-      settings: WHATSAPP,
-      secret: sealChannelSecrets({ accessToken: "wa-token-1" }, box),
-    });
+    await integrations.configureChannel(
+      account,
+      sealChannelConfig({ kind: "whatsapp", settings: WHATSAPP, secrets: { accessToken: "wa-token-1" } }, box),
+    );
 
     const email = await integrations.channelIntegration(account, "email");
     expect(email).toMatchObject({ _id: `email_${account}`, kind: "email", settings: EMAIL, status: "HEALTHY" });
@@ -92,11 +90,13 @@ describe("channel integrations in the store", () => {
       lastError: "535 authentication failed",
     });
 
-    const second = await integrations.configureChannel(account, {
-      kind: "email",
-      settings: { ...EMAIL, port: 465, secure: true },
-      secret: sealChannelSecrets({ password: "smtp-password-2" }, box),
-    });
+    const second = await integrations.configureChannel(
+      account,
+      sealChannelConfig(
+        { kind: "email", settings: { ...EMAIL, port: 465, secure: true }, secrets: { password: "smtp-password-2" } },
+        box,
+      ),
+    );
     expect(second.configVersion).toBe(first.configVersion + 1);
     const stored = (await integrations.channelIntegration(account, "email")) ?? expect.fail("not stored");
     expect(stored).toMatchObject({
