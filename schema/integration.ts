@@ -1,10 +1,10 @@
 import { GraphQLError } from "graphql";
 import { z } from "zod";
-import { type IntegrationDocument, type SyncLogEntry, syncLogPosition } from "../store/index.ts";
+import { type IntegrationDocument, isChannelIntegration, type SyncLogEntry, syncLogPosition } from "../store/index.ts";
 import { builder } from "./builder.ts";
 import { connectionRef, pageOf } from "./connection.ts";
 import { callerAccount } from "./context.ts";
-import { parseArgument } from "./errors.ts";
+import { badInput, parseArgument } from "./errors.ts";
 import { pagedBy } from "./listSize.ts";
 
 export const IntegrationStatusRef = builder.enumType("IntegrationStatus", {
@@ -110,7 +110,7 @@ builder.mutationField("resyncIntegration", (t) =>
   t.field({
     type: "Boolean",
     description:
-      "ADMIN: sends the integration the full current state of every customer (profile, tags, memberships; deletions), from each customer's actor, then goes on incrementally. Joins a resync already under way. NOT_FOUND for an id that is not one of the account's integrations",
+      "ADMIN: sends the integration the full current state of every customer (profile, tags, memberships; deletions), from each customer's actor, then goes on incrementally. Joins a resync already under way. NOT_FOUND for an id that is not one of the account's integrations; BAD_USER_INPUT for a channel's (email, push, whatsapp), which syncs nothing",
     authScopes: { admin: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, context) => {
@@ -119,6 +119,11 @@ builder.mutationField("resyncIntegration", (t) =>
       // Another account's integration reads as one that does not exist.
       if (integration?.account !== callerAccount(context)) {
         throw new GraphQLError(`no integration ${id}`, { extensions: { code: "NOT_FOUND" } });
+      }
+      if (isChannelIntegration(integration)) {
+        throw badInput([
+          { field: "id", message: `${id} sends messages and syncs nothing: only a destination resyncs` },
+        ]);
       }
       await context.services.integrations.requestResync(integration._id, "REQUESTED");
       return true;

@@ -71,6 +71,7 @@ export {
   type IntegrationStatus,
   type Integrations,
   integrationsRepository,
+  isChannelIntegration,
   type ResyncReason,
   type SealedChannelConfig,
 } from "./integrations.ts";

@@ -98,7 +98,7 @@ export type Integrations = {
    * Asks for a full resync. A requested one joins a resync under way (it sends the same state); a
    * gap replaces it, starting from the first customer again, as the facts of the customers it
    * asked already may be among those lost. Returns the resync under way, or undefined when the
-   * integration does not exist.
+   * integration does not exist or is a channel's.
    */
   requestResync: (id: string, reason: ResyncReason) => Promise<IntegrationResync | undefined>;
   /** Records how far resync `resyncId` got. */
@@ -120,12 +120,17 @@ const CHANNEL_KINDS = { email: true, push: true, whatsapp: true } satisfies Reco
 // The record's keys, which `satisfies` proves are every kind.
 const CHANNEL_KIND_LIST = Object.keys(CHANNEL_KINDS) as ChannelIntegrationKind[];
 
+/** A channel's provider, which the channel workers send through; it syncs nothing and never resyncs. */
+export function isChannelIntegration(integration: IntegrationDocument): integration is ChannelIntegrationDocument {
+  return Object.hasOwn(CHANNEL_KINDS, integration.kind);
+}
+
 /**
  * A destination's document. Braze is the only destination whose settings the store types; a
  * destination of another kind is read by its own provider, which types its settings itself.
  */
 function isDestination(integration: IntegrationDocument): integration is BrazeIntegrationDocument {
-  return !Object.hasOwn(CHANNEL_KINDS, integration.kind);
+  return !isChannelIntegration(integration);
 }
 
 function isChannelOf<Kind extends ChannelIntegrationKind>(
@@ -203,7 +208,8 @@ export function integrationsRepository(db: Db, now: () => Date = () => new Date(
     },
     async requestResync(id, reason) {
       const resync: IntegrationResync = { id: randomUUID(), reason, requestedAt: now(), asked: 0 };
-      const filter = reason === "GAP" ? { _id: id } : { _id: id, resync: { $exists: false } };
+      const destination = { _id: id, kind: { $nin: CHANNEL_KIND_LIST } };
+      const filter = reason === "GAP" ? destination : { ...destination, resync: { $exists: false } };
       await collection.updateOne(filter, { $set: { resync } });
       const found = await collection.findOne({ _id: id });
       return found && isDestination(found) ? found.resync : undefined;

@@ -158,6 +158,16 @@ describe("configureEmail", () => {
     });
   });
 
+  it("is not a destination: resyncIntegration refuses it, and the destination worker is not handed it", async () => {
+    await configureEmail(EMAIL);
+    const id = `email_${world.account}`;
+    const result = await world.graphql("mutation($id: ID!) { resyncIntegration(id: $id) }", { id });
+    expect(refused(result)).toMatchObject({ code: "BAD_USER_INPUT", fields: ["id"] });
+    expect(await world.services.integrations.requestResync(id, "GAP")).toBeUndefined();
+    expect((await world.services.integrations.get(id)) ?? expect.fail()).not.toHaveProperty("resync");
+    expect((await world.services.integrations.destinations()).map((i) => i._id)).not.toContain(id);
+  });
+
   it("is for ADMIN keys only", async () => {
     const result = await configure("configureEmail", "EmailSettingsInput", EMAIL, world, sdkKey);
     expect(result.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
