@@ -4,7 +4,20 @@
  * outside it only through its `index.ts` (each folder of `actors/` counts as a folder of its
  * own), and nothing imports in a cycle.
  */
-const SOURCE = ["model", "gateway", "schema", "streams", "actors", "rules", "store", "config", "app", "stack", "fakes"];
+const SOURCE = [
+  "model",
+  "gateway",
+  "schema",
+  "streams",
+  "actors",
+  "rules",
+  "templates",
+  "store",
+  "config",
+  "app",
+  "stack",
+  "fakes",
+];
 
 /** Folder → the folders of ours it may import (besides itself). */
 const MAY_IMPORT = {
@@ -12,13 +25,14 @@ const MAY_IMPORT = {
   config: [],
   fakes: [],
   rules: ["model"],
+  templates: ["model"],
   store: ["config", "model"],
   streams: ["config", "model"],
   stack: ["config"],
-  schema: ["streams", "store", "rules", "model"],
+  schema: ["streams", "store", "rules", "templates", "model"],
   gateway: ["schema", "streams", "store", "config", "model"],
-  actors: ["streams", "store", "rules", "model"],
-  app: ["model", "gateway", "schema", "streams", "actors", "rules", "store", "config", "stack", "fakes"],
+  actors: ["streams", "store", "rules", "templates", "model"],
+  app: ["model", "gateway", "schema", "streams", "actors", "rules", "templates", "store", "config", "stack", "fakes"],
 };
 
 const OURS = `^(${[...SOURCE, "bench", "test"].join("|")})/`;

@@ -17,12 +17,22 @@ import {
   createGatewayServer,
   createProcessRegistry,
   type Gateway,
+  inAppMessagesReceivedOf,
   type ReadinessCheck,
   startAuthentication,
 } from "../gateway/index.ts";
+import { deriveUnsubscribeKey } from "../model/index.ts";
 import type { Services } from "../schema/index.ts";
 import { type LocalStack, type ServerCrashedError, startLocalStack } from "../stack/index.ts";
-import { connectStore, createSecretBox, pingStore, prepareAudienceNames, repositoriesOf } from "../store/index.ts";
+import {
+  connectStore,
+  createSecretBox,
+  pingStore,
+  prepareAudienceNames,
+  prepareInAppMessages,
+  prepareTemplates,
+  repositoriesOf,
+} from "../store/index.ts";
 import {
   connectNats,
   createCommandPublisher,
@@ -136,16 +146,19 @@ export async function startMasivo({
     log.info({ partitions: layout.partitions }, "streams ready");
 
     const repositories = repositoriesOf(store, now);
+    await prepareTemplates(store.db);
     for (const { audience, heldBy } of await prepareAudienceNames(store.db)) {
       log.warn(
         { account: audience.account, audience: audience._id, name: audience.name, heldBy: heldBy?._id },
         "this audience shares its name with an older one, which keeps it; rename one of them",
       );
     }
+    await prepareInAppMessages(store);
     const bootstrap = config.rootKey
       ? undefined
       : await bootstrapDefaultAccount(repositories.accounts, repositories.apiKeys);
-    const secrets = createSecretBox(await resolveMasterKey(config.masterKey, config.dataDir));
+    const masterKey = await resolveMasterKey(config.masterKey, config.dataDir);
+    const secrets = createSecretBox(masterKey);
 
     const registry = createProcessRegistry();
     const jsm = await jetstreamManager(link.nc);
@@ -235,6 +248,7 @@ export async function startMasivo({
           now,
           log,
         }),
+        inAppMessagesReceived: inAppMessagesReceivedOf(link, repositories.inAppMessages, now),
         secrets,
         allowLocalDestinations: config.allowLocalDestinations,
       };
@@ -246,7 +260,12 @@ export async function startMasivo({
       });
       cleanup.push(authentication.stop);
       gateway = createGateway({ services, rootKey: config.rootKey, authentication, logger: log });
-      const server = createGatewayServer({ gateway, metrics, readiness });
+      const server = createGatewayServer({
+        gateway,
+        metrics,
+        readiness,
+        unsubscribe: { key: deriveUnsubscribeKey(masterKey), publisher, failures: authentication.failures, log },
+      });
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
         server.listen(config.port, "0.0.0.0", resolve);

@@ -53,6 +53,7 @@ const environmentSchema = z.object({
     .enum(["auto", "1", "0", "true", "false"])
     .default("auto")
     .transform((value) => (value === "auto" ? undefined : value === "1" || value === "true")),
+  MASIVO_CHANNEL_TAKEOVER_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   MASIVO_PUBLIC_URL: url(["http", "https"])
     .transform((value) => value.replace(/\/+$/, ""))
     .optional(),
@@ -86,6 +87,11 @@ export type Config = {
   brazeRetryMaxSeconds: number | undefined;
   /** Braze windows are planned on a thread of their own; undefined: when the machine has more than two cores. */
   brazePlanningThread: boolean | undefined;
+  /**
+   * How long a send a `channels` worker took stays its own without news: the worker keeps it
+   * alive while it sends; once this passes (the worker died), another worker takes it over.
+   */
+  channelTakeoverSeconds: number;
   /**
    * Where customers reach the gateway from outside (unsubscribe links in email); undefined:
    * `http://127.0.0.1:<PORT>`, fit for local runs only.
@@ -132,6 +138,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     brazeTrackLimit: e.MASIVO_BRAZE_TRACK_LIMIT,
     brazeRetryMaxSeconds: e.MASIVO_BRAZE_RETRY_MAX_SECONDS,
     brazePlanningThread: e.MASIVO_BRAZE_PLANNING_THREAD,
+    channelTakeoverSeconds: e.MASIVO_CHANNEL_TAKEOVER_SECONDS,
     publicUrl: e.MASIVO_PUBLIC_URL,
     logLevel: e.MASIVO_LOG_LEVEL,
   };

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { GatewayMetrics } from "./metrics.ts";
 import { answerOperations, OPERATIONS_ROUTES, type ReadinessCheck, sendJson } from "./operations.ts";
+import { answerUnsubscribe, UNSUBSCRIBE_PREFIX, type UnsubscribeRoute } from "./unsubscribe.ts";
 import type { Gateway } from "./yoga.ts";
 
 export type GatewayServerOptions = {
@@ -11,6 +12,8 @@ export type GatewayServerOptions = {
   maxBodyBytes?: number;
   /** Largest multipart/form-data request (a file upload, e.g. a CSV import), in bytes. */
   maxUploadBytes?: number;
+  /** `/unsubscribe/<token>` (gateway/unsubscribe.ts); without it, that route is not served. */
+  unsubscribe?: UnsubscribeRoute;
 };
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -23,7 +26,7 @@ export const DEFAULT_MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
 
 type BodyLimits = { maxBodyBytes: number; maxUploadBytes: number };
 
-/** The HTTP listener: `/graphql` plus `/healthz`, `/readyz` and `/metrics`. */
+/** The HTTP listener: `/graphql`, `/unsubscribe/<token>`, plus `/healthz`, `/readyz` and `/metrics`. */
 export function createGatewayServer(options: GatewayServerOptions): Server {
   const limits: BodyLimits = {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -39,6 +42,9 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     try {
       if (await answerOperations(route, response, { registry: options.metrics.registry, readiness: options.readiness }))
         return;
+      // Before the body limits: a one-click unsubscribe needs no Content-Length, and has its own bound.
+      if (route === UNSUBSCRIBE_ROUTE && options.unsubscribe)
+        return await answerUnsubscribe(request, response, options.unsubscribe);
       const refusal = bodyRefusal(request, limits);
       if (refusal)
         return sendJson(response, refusal.status, {
@@ -52,8 +58,12 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
   });
 }
 
+/** The metrics label of unsubscribe requests: never the token, which would make one series per customer. */
+const UNSUBSCRIBE_ROUTE = "/unsubscribe";
+
 function routeOf(request: IncomingMessage): string {
   const path = (request.url ?? "/").split("?")[0] ?? "/";
+  if (path.startsWith(UNSUBSCRIBE_PREFIX)) return UNSUBSCRIBE_ROUTE;
   return [...OPERATIONS_ROUTES, "/graphql"].includes(path) ? path : "other";
 }
 

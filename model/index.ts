@@ -184,3 +184,10 @@ export {
   type WhatsAppContent,
   whatsAppContentSchema,
 } from "./template.ts";
+export {
+  deriveUnsubscribeKey,
+  readUnsubscribeToken,
+  type Unsubscriber,
+  unsubscribeToken,
+  unsubscribeUrl,
+} from "./unsubscribeToken.ts";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { channelSchema, type messageCategorySchema } from "./channel.ts";
+import type { messageCategorySchema } from "./channel.ts";
 import { jsonObjectSchema } from "./json.ts";
 
 /**

@@ -9,10 +9,13 @@ import type {
   Audiences,
   Customers,
   DeadLetters,
+  InAppMessage,
+  InAppMessages,
   Integrations,
   SdkAuthentications,
   SecretBox,
   SyncLog,
+  Templates,
 } from "../store/index.ts";
 import type { CommandPublisher, CommandResender } from "../streams/index.ts";
 import { forbidden, unauthenticated } from "./errors.ts";
@@ -41,10 +44,19 @@ export type Services = {
   audienceMembers: AudienceMembers;
   audienceOperations: AudienceOperations;
   integrations: Integrations;
+  /** Customers' in-app inboxes. */
+  inAppMessages: InAppMessages;
+  /**
+   * A customer's in-app messages as the channel delivers them; resolves once listening, so any
+   * message delivered afterwards is yielded. `return()` stops listening.
+   */
+  inAppMessagesReceived: (account: string, customerId: string) => Promise<AsyncIterableIterator<InAppMessage>>;
   /** Caps and quiet hours per account. */
   messagingSettings: AccountMessagingSettings;
   syncLog: SyncLog;
   sdkAuthentication: SdkAuthentications;
+  /** Versioned message templates, per account. */
+  templates: Templates;
   /** Seals integration secrets with the master key before they are stored. */
   secrets: SecretBox;
   /** `MASIVO_ALLOW_LOCAL_DESTINATIONS`: integrations may point at http://127.0.0.1:<port>. */

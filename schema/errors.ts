@@ -5,6 +5,8 @@ import {
   AudienceNameTakenError,
   AudienceNotFoundError,
   AudienceRequestRefusedError,
+  TemplateChannelChangeError,
+  TemplateNotFoundError,
 } from "../store/index.ts";
 import { CommandTooLargeError, UnavailableError } from "../streams/index.ts";
 
@@ -88,7 +90,8 @@ export function ingesting<T>(commandPath: (index: number) => string, work: () =>
 
 /**
  * Runs an operation and turns its expected failures into GraphQL errors carrying their `code`:
- * `NOT_FOUND`, `AUDIENCE_BUSY`, `AUDIENCE_NAME_TAKEN`, `BAD_USER_INPUT`, and `UNAVAILABLE` as
+ * `NOT_FOUND` (an audience or a template), `AUDIENCE_BUSY`, `AUDIENCE_NAME_TAKEN`, `BAD_USER_INPUT`
+ * (also a template's changed channel), and `UNAVAILABLE` as
  * `orUnavailable` does. Anything else stays an internal error.
  */
 export async function orGraphQLError<T>(work: () => Promise<T>): Promise<T> {
@@ -99,7 +102,9 @@ export async function orGraphQLError<T>(work: () => Promise<T>): Promise<T> {
       error instanceof AudienceNotFoundError ||
       error instanceof AudienceBusyError ||
       error instanceof AudienceNameTakenError ||
-      error instanceof AudienceRequestRefusedError
+      error instanceof AudienceRequestRefusedError ||
+      error instanceof TemplateNotFoundError ||
+      error instanceof TemplateChannelChangeError
     ) {
       throw new GraphQLError(error.message, { extensions: { code: error.code } });
     }

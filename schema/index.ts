@@ -16,16 +16,21 @@ import "./audienceMembership.ts";
 import "./membershipChange.ts";
 import "./event.ts";
 import "./device.ts";
+import "./inAppMessage.ts";
 
 import "./deadLetter.ts";
 import "./integration.ts";
 import "./braze.ts";
-import "./channel.ts";
 import "./emailSettings.ts";
 import "./pushSettings.ts";
 import "./whatsAppSettings.ts";
-import "./messagingSettings.ts";
 import "./sdkAuthentication.ts";
+import "./channel.ts";
+import "./messagingSettings.ts";
+import "./templateContent.ts";
+import "./templateInput.ts";
+import "./template.ts";
+import "./renderedMessage.ts";
 
 /** The whole GraphQL schema; each imported file adds its types and fields. */
 export const schema = lexicographicSortSchema(builder.toSchema());

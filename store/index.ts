@@ -60,6 +60,17 @@ export { type DeadLetter, type DeadLetters, deadLettersRepository } from "./dead
 export { type DeviceTokens, deviceTokensRepository } from "./deviceTokens.ts";
 export { isDocumentRefusal } from "./documentRefusal.ts";
 export {
+  IN_APP_LIST_LIMIT,
+  type InAppDelivery,
+  type InAppMessage,
+  type InAppMessages,
+  type InAppState,
+  inAppMessageId,
+  inAppMessagesRepository,
+  prepareInAppMessages,
+  type RenderedInAppContent,
+} from "./inAppMessages.ts";
+export {
   type BrazeBatchLimit,
   type BrazeIntegrationDocument,
   type BrazeSettings,
@@ -86,6 +97,17 @@ export {
   sdkAuthenticationRepository,
 } from "./sdkAuthentication.ts";
 export { createSecretBox, type SealedSecret, type SecretBox } from "./secretBox.ts";
+export {
+  type DecidedSend,
+  ensureSendIndexes,
+  type LedgerStatus,
+  SENDS_COLLECTION,
+  type SendDocument,
+  type SendOutcome,
+  type Sends,
+  sendId,
+  sendsRepository,
+} from "./sends.ts";
 export { storeFailureOf } from "./storeFailure.ts";
 export {
   type SyncLog,
@@ -94,3 +116,12 @@ export {
   syncLogPosition,
   syncLogRepository,
 } from "./syncLog.ts";
+export {
+  prepareTemplates,
+  TemplateChannelChangeError,
+  type TemplateDraft,
+  TemplateNotFoundError,
+  type Templates,
+  type TemplateVersionDocument,
+  templatesRepository,
+} from "./templates.ts";

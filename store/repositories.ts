@@ -5,11 +5,13 @@ import { type AudienceRuns, audienceRunsRepository } from "./audienceRuns.ts";
 import { type Audiences, audiencesRepository } from "./audiences.ts";
 import { type Customers, customersOf } from "./customers.ts";
 import { type DeadLetters, deadLettersRepository } from "./deadLetters.ts";
+import { type InAppMessages, inAppMessagesRepository } from "./inAppMessages.ts";
 import { type Integrations, integrationsRepository } from "./integrations.ts";
 import { type AccountMessagingSettings, messagingSettingsRepository } from "./messagingSettings.ts";
 import type { Store } from "./mongo.ts";
 import { type SdkAuthentications, sdkAuthenticationRepository } from "./sdkAuthentication.ts";
 import { type SyncLog, syncLogRepository } from "./syncLog.ts";
+import { type Templates, templatesRepository } from "./templates.ts";
 
 /** The repositories the GraphQL gateway serves from, on one store. */
 export type Repositories = {
@@ -21,9 +23,11 @@ export type Repositories = {
   audienceRuns: AudienceRuns;
   audienceMembers: AudienceMembers;
   integrations: Integrations;
+  inAppMessages: InAppMessages;
   messagingSettings: AccountMessagingSettings;
   syncLog: SyncLog;
   sdkAuthentication: SdkAuthentications;
+  templates: Templates;
 };
 
 export function repositoriesOf(store: Store, now: () => Date = () => new Date()): Repositories {
@@ -36,8 +40,10 @@ export function repositoriesOf(store: Store, now: () => Date = () => new Date())
     audienceRuns: audienceRunsRepository(store.db, now),
     audienceMembers: audienceMembersRepository(store.db),
     integrations: integrationsRepository(store.db, now),
+    inAppMessages: inAppMessagesRepository(store.db, now),
     messagingSettings: messagingSettingsRepository(store.db, now),
     syncLog: syncLogRepository(store.db, now),
     sdkAuthentication: sdkAuthenticationRepository(store.db, now),
+    templates: templatesRepository(store.db, now),
   };
 }

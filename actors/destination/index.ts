@@ -6,4 +6,5 @@ export {
   type RegisteredProvider,
   registerProvider,
 } from "./providers.ts";
+export { createRollingLimiter, type RollingLimiter } from "./rollingLimiter.ts";
 export { type DestinationWorker, type DestinationWorkerOptions, startDestinationWorker } from "./worker.ts";

@@ -79,6 +79,23 @@ describe("npm run lint: the import rules of docs/architecture.md", () => {
     expect(result.output).toContain("error schema-imports: schema/customer.ts → actors/customer/index.ts");
   });
 
+  it("lets schema/ and actors/ import templates/, and templates/ only model/", async () => {
+    const allowed = await cruise(await scratch(), {
+      "model/index.ts": exporting("content"),
+      "templates/index.ts": `import { content } from "../model/index.ts";\nexport const render = content;\n`,
+      "schema/template.ts": `import { render } from "../templates/index.ts";\nexport const t = render;\n`,
+      "actors/channel/index.ts": `import { render } from "../../templates/index.ts";\nexport const c = render;\n`,
+    });
+    expect(allowed.output).not.toContain("error");
+    expect(allowed.code).toBe(0);
+    const refused = await cruise(await scratch(), {
+      "store/index.ts": exporting("templates"),
+      "templates/index.ts": `import { templates } from "../store/index.ts";\nexport const t = templates;\n`,
+    });
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toContain("error templates-imports: templates/index.ts → store/index.ts");
+  });
+
   it("fails when a folder's module is reached around its index.ts, from another folder or another actor", async () => {
     const result = await cruise(await scratch(), {
       "streams/facts.ts": exporting("facts"),

@@ -20,6 +20,15 @@ describe("schema/schema.graphql", () => {
       "unregisterDevice(customerId: ID!, token: String!): Ack!",
       "setConsent(consent: ConsentInput!, customerId: ID!): Ack!",
       "resyncIntegration(id: ID!): Boolean!",
+      "createTemplate(input: TemplateInput!): Template!",
+      "updateTemplate(id: ID!, input: TemplateInput!): Template!",
+      "template(id: ID!): Template",
+      "templates: [Template!]!",
+      "configureEmail(input: EmailSettingsInput!): Integration!",
+      "configurePush(input: PushSettingsInput!): Integration!",
+      "configureWhatsApp(input: WhatsAppSettingsInput!): Integration!",
+      "configureMessaging(input: MessagingSettingsInput!): MessagingSettings!",
+      "messagingSettings: MessagingSettings!",
     ]) {
       expect(sdl).toContain(name);
     }

@@ -1,9 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
-import { createGateway, type Gateway, startAuthentication } from "../../gateway/index.ts";
+import { createGateway, type Gateway, inAppMessagesReceivedOf, startAuthentication } from "../../gateway/index.ts";
 import type { AudienceOperations, IngestCommand } from "../../model/index.ts";
 import type { Services } from "../../schema/index.ts";
-import { connectStore, createSecretBox, prepareAudienceNames, repositoriesOf, type Store } from "../../store/index.ts";
+import {
+  connectStore,
+  createSecretBox,
+  prepareAudienceNames,
+  prepareTemplates,
+  repositoriesOf,
+  type Store,
+} from "../../store/index.ts";
 import {
   type CommandPublisher,
   connectNats,
@@ -93,6 +100,7 @@ export async function createWorld(
   const store = await connectStore(isolatedMongoUrl(options.database ?? uniqueId("db")));
   const layout = await ensureStreams(link.nc, 32);
   await prepareAudienceNames(store.db);
+  await prepareTemplates(store.db);
   const publisher = createCommandPublisher({ link, partitions: layout.partitions });
   const repositories = repositoriesOf(store);
   const services: Services = {
@@ -100,6 +108,7 @@ export async function createWorld(
     publisher,
     resender: createCommandResender(link),
     audienceOperations: options.audienceOperations ?? unconfiguredAudienceOperations,
+    inAppMessagesReceived: inAppMessagesReceivedOf(link, repositories.inAppMessages),
     secrets: createSecretBox(TEST_MASTER_KEY),
     allowLocalDestinations: options.allowLocalDestinations ?? true,
   };

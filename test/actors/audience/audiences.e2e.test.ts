@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningMasivo } from "../../../app/startMasivo.ts";
 import { connectNats, decodeFact, type NatsLink, STREAM_NAMES, subjects } from "../../../streams/index.ts";
 import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
+import { openSseSubscription } from "../../support/sseSubscription.ts";
 import { postGraphQL, startTestMasivo } from "../../support/startTestMasivo.ts";
 import { readStream, waitFor } from "../../support/streamReader.ts";
 import { isolatedMongoUrl, uniqueId } from "../../support/world.ts";
@@ -331,39 +332,21 @@ describe("audiences", () => {
  * reaches this subscription: a real signal, where a pause could be too short.
  */
 async function openSubscription(audienceId: string) {
-  const controller = new AbortController();
-  const response = await fetch(`${masivo.baseUrl}/graphql`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", accept: "text/event-stream" },
-    body: JSON.stringify({
+  const subscription = await openSseSubscription(
+    masivo.baseUrl,
+    { authorization: `Bearer ${key}` },
+    {
       query: "subscription($id: ID!) { membershipChanges(audienceId: $id) { audienceId customerId change at } }",
       variables: { id: audienceId },
-    }),
-    signal: controller.signal,
-  });
-  if (!response.body) throw new Error("no SSE body");
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  while (buffer === "") {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("subscription ended before it started");
-    buffer += value;
-  }
+    },
+  );
   return {
     async next(): Promise<Record<string, unknown>> {
       for (;;) {
-        const match = /^data: (.+)$/m.exec(buffer);
-        if (match?.[1]) {
-          buffer = buffer.slice((match.index ?? 0) + match[0].length);
-          const payload = JSON.parse(match[1]) as { data?: { membershipChanges: Record<string, unknown> } };
-          if (payload.data) return payload.data.membershipChanges;
-          continue;
-        }
-        const { value, done } = await reader.read();
-        if (done) throw new Error("subscription ended");
-        buffer += value;
+        const payload = await subscription.next();
+        if (payload.data) return payload.data.membershipChanges as Record<string, unknown>;
       }
     },
-    close: () => controller.abort(),
+    close: subscription.close,
   };
 }

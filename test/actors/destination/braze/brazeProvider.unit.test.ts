@@ -12,6 +12,8 @@ describe("the Braze provider", () => {
       "device.registered",
       "device.unregistered",
       "membership.unchanged",
+      "message.recorded",
+      "send.decided",
     ]);
     for (const type of unwanted) {
       // These facts are skipped on their type alone, whatever their data.
