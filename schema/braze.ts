@@ -4,6 +4,7 @@ import { builder } from "./builder.ts";
 import { callerAccount } from "./context.ts";
 import { parseArgument } from "./errors.ts";
 import { IntegrationRef } from "./integration.ts";
+import { isLocalEndpoint, localEndpointProblem } from "./localEndpoint.ts";
 
 const BrazeBatchLimitRef = builder.enumType("BrazeBatchLimit", {
   description: "PER_TYPE: 75 attributes + 75 events + 75 purchases per call; COMBINED: 75 objects in all",
@@ -31,7 +32,6 @@ const BrazeInputRef = builder.inputType("BrazeInput", {
 });
 
 const BRAZE_HOST = /^https:\/\/rest\.[a-z0-9-]+\.braze\.(com|eu)$/;
-const LOCAL_HOST = /^http:\/\/127\.0\.0\.1:\d{1,5}$/;
 
 /**
  * Why `restEndpoint` is not a Braze REST endpoint we may call, or undefined when it is one:
@@ -39,9 +39,7 @@ const LOCAL_HOST = /^http:\/\/127\.0\.0\.1:\d{1,5}$/;
  * there; `http://127.0.0.1:<port>` only when local destinations are allowed (fakes, tests).
  */
 export function endpointProblem(restEndpoint: string, allowLocal: boolean): string | undefined {
-  if (LOCAL_HOST.test(restEndpoint)) {
-    return allowLocal ? undefined : "local endpoints need MASIVO_ALLOW_LOCAL_DESTINATIONS=1";
-  }
+  if (isLocalEndpoint(restEndpoint)) return localEndpointProblem(restEndpoint, allowLocal);
   const match = BRAZE_HOST.exec(restEndpoint);
   if (!match) return "must be https://rest.<cluster>.braze.com (or .braze.eu for EU clusters)";
   const euCluster = restEndpoint.startsWith("https://rest.fra-");

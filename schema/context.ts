@@ -1,5 +1,6 @@
 import type { AudienceOperations } from "../model/index.ts";
 import type {
+  AccountMessagingSettings,
   Accounts,
   ApiKeyRole,
   ApiKeys,
@@ -50,6 +51,8 @@ export type Services = {
    * message delivered afterwards is yielded. `return()` stops listening.
    */
   inAppMessagesReceived: (account: string, customerId: string) => Promise<AsyncIterableIterator<InAppMessage>>;
+  /** Caps and quiet hours per account. */
+  messagingSettings: AccountMessagingSettings;
   syncLog: SyncLog;
   sdkAuthentication: SdkAuthentications;
   /** Versioned message templates, per account. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { customAttributesSchema, customerIdSchema } from "../model/index.ts";
+import { customAttributesSchema, customerIdSchema, timeZoneSchema } from "../model/index.ts";
 import { AckRef, ack } from "./ack.ts";
 import { builder } from "./builder.ts";
 import { ConsentInputRef, consentPatch } from "./consent.ts";
@@ -16,6 +16,9 @@ const CustomerInputRef = builder.inputType("CustomerInput", {
     firstName: t.string(),
     lastName: t.string(),
     tier: t.string(),
+    timezone: t.string({
+      description: "IANA, e.g. Europe/Madrid: caps and quiet hours are counted in it, else in the account's",
+    }),
     attributes: t.field({ type: "JSON", description: "Custom attributes, may be nested; merged into the profile" }),
     tags: t.stringList({ description: "When given, replaces the customer's tag set" }),
     consent: t.field({ type: ConsentInputRef }),
@@ -41,6 +44,7 @@ const customerInputSchema = z.object({
   firstName: optional(z.string().max(255)),
   lastName: optional(z.string().max(255)),
   tier: optional(z.string().max(255)),
+  timezone: optional(timeZoneSchema),
   attributes: optional(customAttributesSchema),
   tags: optional(z.array(z.string().trim().min(1, "must not be empty").max(255)).max(1000)),
   identified: optional(z.boolean()),

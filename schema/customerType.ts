@@ -40,6 +40,11 @@ export const CustomerRef = builder.objectRef<LiveCustomerDocument>("Customer").i
     firstName: t.string({ nullable: true, resolve: (customer) => customer.profile.firstName ?? null }),
     lastName: t.string({ nullable: true, resolve: (customer) => customer.profile.lastName ?? null }),
     tier: t.string({ nullable: true, resolve: (customer) => customer.profile.tier ?? null }),
+    timezone: t.string({
+      nullable: true,
+      description: "IANA; null: the account's time zone applies",
+      resolve: (customer) => customer.profile.timezone ?? null,
+    }),
     attributes: t.expose("attributes", { type: "JSON", description: "Custom attributes, may be nested" }),
     tags: t.exposeStringList("tags", { description: "Sorted" }),
     consent: t.expose("consent", { type: ConsentStateRef }),

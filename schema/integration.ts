@@ -1,30 +1,30 @@
 import { GraphQLError } from "graphql";
 import { z } from "zod";
-import { type IntegrationDocument, type SyncLogEntry, syncLogPosition } from "../store/index.ts";
+import { type IntegrationDocument, isChannelIntegration, type SyncLogEntry, syncLogPosition } from "../store/index.ts";
 import { builder } from "./builder.ts";
 import { connectionRef, pageOf } from "./connection.ts";
 import { callerAccount } from "./context.ts";
-import { parseArgument } from "./errors.ts";
+import { badInput, parseArgument } from "./errors.ts";
 import { pagedBy } from "./listSize.ts";
 
 export const IntegrationStatusRef = builder.enumType("IntegrationStatus", {
   description:
-    "HEALTHY: syncing; DEGRADED: retrying after provider errors; FAILING: paused, the configuration is wrong (401/403) and its backlog is kept; DISABLED: switched off",
+    "HEALTHY: syncing or sending; DEGRADED: retrying after provider errors; FAILING: paused, the configuration is wrong (401/403) and its backlog is kept; DISABLED: switched off",
   values: ["HEALTHY", "DEGRADED", "FAILING", "DISABLED"] as const,
 });
 
 export const IntegrationRef = builder.objectRef<IntegrationDocument>("Integration").implement({
-  description: "A destination configured for the account; its secrets are never returned",
+  description: "A destination or a channel provider configured for the account; its secrets are never returned",
   fields: (t) => ({
     id: t.exposeID("_id"),
-    kind: t.exposeString("kind"),
+    kind: t.exposeString("kind", { description: "braze (a destination); email, push or whatsapp (a channel)" }),
     status: t.expose("status", { type: IntegrationStatusRef }),
     settings: t.field({
       type: "JSON",
       description: "The configuration without secrets",
       resolve: (integration) => ({
         ...integration.settings,
-        ...(integration.combinedSince ? { batchLimitInUse: "COMBINED" } : {}),
+        ...(integration.kind === "braze" && integration.combinedSince ? { batchLimitInUse: "COMBINED" } : {}),
       }),
     }),
     lastError: t.string({ nullable: true, resolve: (integration) => integration.lastError ?? null }),
@@ -110,7 +110,7 @@ builder.mutationField("resyncIntegration", (t) =>
   t.field({
     type: "Boolean",
     description:
-      "ADMIN: sends the integration the full current state of every customer (profile, tags, memberships; deletions), from each customer's actor, then goes on incrementally. Joins a resync already under way. NOT_FOUND for an id that is not one of the account's integrations",
+      "ADMIN: sends the integration the full current state of every customer (profile, tags, memberships; deletions), from each customer's actor, then goes on incrementally. Joins a resync already under way. NOT_FOUND for an id that is not one of the account's integrations; BAD_USER_INPUT for a channel's (email, push, whatsapp), which syncs nothing",
     authScopes: { admin: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, context) => {
@@ -119,6 +119,11 @@ builder.mutationField("resyncIntegration", (t) =>
       // Another account's integration reads as one that does not exist.
       if (integration?.account !== callerAccount(context)) {
         throw new GraphQLError(`no integration ${id}`, { extensions: { code: "NOT_FOUND" } });
+      }
+      if (isChannelIntegration(integration)) {
+        throw badInput([
+          { field: "id", message: `${id} sends messages and syncs nothing: only a destination resyncs` },
+        ]);
       }
       await context.services.integrations.requestResync(integration._id, "REQUESTED");
       return true;

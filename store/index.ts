@@ -38,6 +38,7 @@ export {
   prepareAudienceNames,
   type SharedAudienceName,
 } from "./audiences.ts";
+export { openChannelConfig, sealChannelConfig } from "./channelConfig.ts";
 export {
   CUSTOMERS_COLLECTION,
   type CurrentCustomerDocument,
@@ -71,15 +72,21 @@ export {
 } from "./inAppMessages.ts";
 export {
   type BrazeBatchLimit,
+  type BrazeIntegrationDocument,
   type BrazeSettings,
   brazeIntegrationId,
+  type ChannelIntegrationDocument,
+  channelIntegrationId,
   type IntegrationDocument,
   type IntegrationResync,
   type IntegrationStatus,
   type Integrations,
   integrationsRepository,
+  isChannelIntegration,
   type ResyncReason,
+  type SealedChannelConfig,
 } from "./integrations.ts";
+export { type AccountMessagingSettings, messagingSettingsRepository } from "./messagingSettings.ts";
 export { connectStore, pingStore, type Store, type StoreOptions } from "./mongo.ts";
 export { type PartitionCheckpoints, partitionCheckpointsRepository } from "./partitionCheckpoints.ts";
 export { type Repositories, repositoriesOf } from "./repositories.ts";

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "mongodb";
+import type { ChannelIntegrationConfig, ChannelIntegrationKind } from "../model/index.ts";
 import type { SealedSecret } from "./secretBox.ts";
 
 export type IntegrationStatus = "HEALTHY" | "DEGRADED" | "FAILING" | "DISABLED";
@@ -36,41 +37,68 @@ export type IntegrationResync = {
 };
 
 /**
- * One configured integration of an account. `_id` is `<kind>_<account>` (one Braze integration per
- * account) and names its CHANGES consumer. `configVersion` moves on every configuration change,
- * which is how a FAILING integration learns it may try again.
+ * What every configured integration of an account has. `_id` is `<kind>_<account>` (at most one
+ * integration of each kind per account); a destination's `_id` names its CHANGES consumer.
+ * `configVersion` moves on every configuration change, which is how a FAILING integration learns
+ * it may try again. `secret` is sealed (secretBox.ts): a destination's key, or a channel's secrets
+ * as JSON (channelConfig.ts opens them).
  */
-export type IntegrationDocument = {
+type IntegrationBase = {
   _id: string;
   account: string;
-  kind: "braze";
-  settings: BrazeSettings;
   secret: SealedSecret;
   status: IntegrationStatus;
   lastError?: string;
-  /** Set when Braze refused a call as too long: the account is on 75 objects in all. */
-  combinedSince?: Date;
   configVersion: number;
-  /** Set while a full resync is under way. */
-  resync?: IntegrationResync;
   createdAt: Date;
   updatedAt: Date;
 };
 
+/** The account's Braze integration: a destination the destination worker syncs CHANGES to. */
+export type BrazeIntegrationDocument = IntegrationBase & {
+  kind: "braze";
+  settings: BrazeSettings;
+  /** Set when Braze refused a call as too long: the account is on 75 objects in all. */
+  combinedSince?: Date;
+  /** Set while a full resync is under way. */
+  resync?: IntegrationResync;
+};
+
+/** A channel's settings, by kind; its secrets are in the sealed `secret`. */
+export type ChannelIntegrationDocument<Kind extends ChannelIntegrationKind = ChannelIntegrationKind> = {
+  [K in Kind]: IntegrationBase & { kind: K; settings: Extract<ChannelIntegrationConfig, { kind: K }>["settings"] };
+}[Kind];
+
+/** One configured integration of an account, told apart by `kind`. */
+export type IntegrationDocument = BrazeIntegrationDocument | ChannelIntegrationDocument;
+
+/** A channel's configuration as it is handed to the store: its secrets already sealed (`sealChannelConfig`). */
+export type SealedChannelConfig = {
+  [K in ChannelIntegrationKind]: { kind: K; settings: ChannelIntegrationDocument<K>["settings"]; secret: SealedSecret };
+}[ChannelIntegrationKind];
+
 export type Integrations = {
   /** Creates or replaces the account's Braze configuration; a change resets the status. */
-  configureBraze: (account: string, settings: BrazeSettings, secret: SealedSecret) => Promise<IntegrationDocument>;
+  configureBraze: (account: string, settings: BrazeSettings, secret: SealedSecret) => Promise<BrazeIntegrationDocument>;
+  /** Creates or replaces the account's integration of `config.kind`; it starts HEALTHY again. */
+  configureChannel: (account: string, config: SealedChannelConfig) => Promise<ChannelIntegrationDocument>;
+  /** The account's integration of a channel, if configured. */
+  channelIntegration: <Kind extends ChannelIntegrationKind>(
+    account: string,
+    kind: Kind,
+  ) => Promise<ChannelIntegrationDocument<Kind> | undefined>;
   get: (id: string) => Promise<IntegrationDocument | undefined>;
   ofAccount: (account: string) => Promise<IntegrationDocument[]>;
-  all: () => Promise<IntegrationDocument[]>;
-  /** Records health; a FAILING status keeps its error until the configuration changes. */
+  /** Every account's destinations (the integrations the destination worker syncs). */
+  destinations: () => Promise<BrazeIntegrationDocument[]>;
+  /** Records health, of a destination or a channel; a FAILING status keeps its error until the configuration changes. */
   setStatus: (id: string, status: IntegrationStatus, lastError?: string) => Promise<void>;
   switchToCombined: (id: string) => Promise<void>;
   /**
    * Asks for a full resync. A requested one joins a resync under way (it sends the same state); a
    * gap replaces it, starting from the first customer again, as the facts of the customers it
    * asked already may be among those lost. Returns the resync under way, or undefined when the
-   * integration does not exist.
+   * integration does not exist or is a channel's.
    */
   requestResync: (id: string, reason: ResyncReason) => Promise<IntegrationResync | undefined>;
   /** Records how far resync `resyncId` got. */
@@ -83,14 +111,44 @@ export function brazeIntegrationId(account: string): string {
   return `braze_${account}`;
 }
 
+export function channelIntegrationId(account: string, kind: ChannelIntegrationKind): string {
+  return `${kind}_${account}`;
+}
+
+/** The kinds that are channels; every other kind is a destination, synced by its provider (actors/destination/). */
+const CHANNEL_KINDS = { email: true, push: true, whatsapp: true } satisfies Record<ChannelIntegrationKind, true>;
+// The record's keys, which `satisfies` proves are every kind.
+const CHANNEL_KIND_LIST = Object.keys(CHANNEL_KINDS) as ChannelIntegrationKind[];
+
+/** A channel's provider, which the channel workers send through; it syncs nothing and never resyncs. */
+export function isChannelIntegration(integration: IntegrationDocument): integration is ChannelIntegrationDocument {
+  return Object.hasOwn(CHANNEL_KINDS, integration.kind);
+}
+
+/**
+ * A destination's document. Braze is the only destination whose settings the store types; a
+ * destination of another kind is read by its own provider, which types its settings itself.
+ */
+function isDestination(integration: IntegrationDocument): integration is BrazeIntegrationDocument {
+  return !isChannelIntegration(integration);
+}
+
+function isChannelOf<Kind extends ChannelIntegrationKind>(
+  integration: { kind: string },
+  kind: Kind,
+): integration is ChannelIntegrationDocument<Kind> {
+  return integration.kind === kind;
+}
+
 export function integrationsRepository(db: Db, now: () => Date = () => new Date()): Integrations {
   const collection = db.collection<IntegrationDocument>("integrations");
   return {
     async configureBraze(account, settings, secret) {
       const _id = brazeIntegrationId(account);
-      const current = await collection.findOne({ _id });
+      const found = await collection.findOne({ _id });
+      const current = found && isDestination(found) ? found : undefined;
       const at = now();
-      const document: IntegrationDocument = {
+      const document: BrazeIntegrationDocument = {
         _id,
         account,
         kind: "braze",
@@ -110,11 +168,35 @@ export function integrationsRepository(db: Db, now: () => Date = () => new Date(
       await collection.replaceOne({ _id }, document, { upsert: true });
       return document;
     },
+    async configureChannel(account, config) {
+      const _id = channelIntegrationId(account, config.kind);
+      const current = await collection.findOne({ _id });
+      const at = now();
+      const document: ChannelIntegrationDocument = {
+        _id,
+        account,
+        ...config,
+        // New settings may fix what failed: the channel worker tries again.
+        status: "HEALTHY",
+        configVersion: (current?.configVersion ?? 0) + 1,
+        createdAt: current?.createdAt ?? at,
+        updatedAt: at,
+      };
+      await collection.replaceOne({ _id }, document, { upsert: true });
+      return document;
+    },
+    async channelIntegration(account, kind) {
+      // Widened first: narrowing the stored union by a generic kind is more than TypeScript follows.
+      const found: { kind: string } | null = await collection.findOne({ _id: channelIntegrationId(account, kind) });
+      return found && isChannelOf(found, kind) ? found : undefined;
+    },
     async get(id) {
       return (await collection.findOne({ _id: id })) ?? undefined;
     },
     ofAccount: (account) => collection.find({ account }).toArray(),
-    all: () => collection.find({}).toArray(),
+    async destinations() {
+      return (await collection.find({ kind: { $nin: CHANNEL_KIND_LIST } }).toArray()).filter(isDestination);
+    },
     async setStatus(id, status, lastError) {
       await collection.updateOne(
         { _id: id },
@@ -126,9 +208,11 @@ export function integrationsRepository(db: Db, now: () => Date = () => new Date(
     },
     async requestResync(id, reason) {
       const resync: IntegrationResync = { id: randomUUID(), reason, requestedAt: now(), asked: 0 };
-      const filter = reason === "GAP" ? { _id: id } : { _id: id, resync: { $exists: false } };
+      const destination = { _id: id, kind: { $nin: CHANNEL_KIND_LIST } };
+      const filter = reason === "GAP" ? destination : { ...destination, resync: { $exists: false } };
       await collection.updateOne(filter, { $set: { resync } });
-      return (await collection.findOne({ _id: id }))?.resync;
+      const found = await collection.findOne({ _id: id });
+      return found && isDestination(found) ? found.resync : undefined;
     },
     async recordResyncProgress(id, resyncId, after, asked) {
       await collection.updateOne(

@@ -7,6 +7,7 @@ import { type Customers, customersOf } from "./customers.ts";
 import { type DeadLetters, deadLettersRepository } from "./deadLetters.ts";
 import { type InAppMessages, inAppMessagesRepository } from "./inAppMessages.ts";
 import { type Integrations, integrationsRepository } from "./integrations.ts";
+import { type AccountMessagingSettings, messagingSettingsRepository } from "./messagingSettings.ts";
 import type { Store } from "./mongo.ts";
 import { type SdkAuthentications, sdkAuthenticationRepository } from "./sdkAuthentication.ts";
 import { type SyncLog, syncLogRepository } from "./syncLog.ts";
@@ -23,6 +24,7 @@ export type Repositories = {
   audienceMembers: AudienceMembers;
   integrations: Integrations;
   inAppMessages: InAppMessages;
+  messagingSettings: AccountMessagingSettings;
   syncLog: SyncLog;
   sdkAuthentication: SdkAuthentications;
   templates: Templates;
@@ -39,6 +41,7 @@ export function repositoriesOf(store: Store, now: () => Date = () => new Date())
     audienceMembers: audienceMembersRepository(store.db),
     integrations: integrationsRepository(store.db, now),
     inAppMessages: inAppMessagesRepository(store.db, now),
+    messagingSettings: messagingSettingsRepository(store.db, now),
     syncLog: syncLogRepository(store.db, now),
     sdkAuthentication: sdkAuthenticationRepository(store.db, now),
     templates: templatesRepository(store.db, now),

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { ConsentPurpose, CustomerFactType } from "../../model/index.ts";
-import type { IntegrationDocument, Integrations } from "../../store/index.ts";
+import type { BrazeIntegrationDocument, Integrations } from "../../store/index.ts";
 import type { WindowMessage } from "./integrationConsumer.ts";
 import type { BackoffOptions } from "./retryPolicy.ts";
 import type { WindowReading } from "./windowReading.ts";
@@ -58,7 +58,7 @@ export type SyncTuning = DestinationLimits & { planOnThread?: boolean };
 export type TuningChanges = Partial<Omit<SyncTuning, "backoff">> & { backoff?: Partial<BackoffOptions> };
 
 /** A stored integration as its provider reads it: the store's document, with the provider's settings. */
-export type StoredIntegration<Settings> = Omit<IntegrationDocument, "kind" | "settings"> & {
+export type StoredIntegration<Settings> = Omit<BrazeIntegrationDocument, "kind" | "settings"> & {
   kind: string;
   settings: Settings;
 };

@@ -172,7 +172,7 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
   };
 
   const tick = async () => {
-    const all = await integrations.all();
+    const all = await integrations.destinations();
     // An integration of a kind no provider here syncs is left to the processes that have one.
     const syncable = all.filter(
       (i) => i.settings.enabled && i.status !== "FAILING" && Object.hasOwn(providers, i.kind),

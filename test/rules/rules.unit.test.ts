@@ -201,13 +201,13 @@ describe("validateRule", () => {
     [
       { not: { attribute: "attributes.$where", op: "eq", value: 1 } },
       [
-        "not.attribute must be email, phone, firstName, lastName, tier or attributes.<key>[.<key>…] (keys may not contain $ or be empty)",
+        "not.attribute must be email, phone, firstName, lastName, tier, timezone or attributes.<key>[.<key>…] (keys may not contain $ or be empty)",
       ],
     ],
     [
       { attribute: "attributes..x", op: "like", value: 1 },
       [
-        "attribute must be email, phone, firstName, lastName, tier or attributes.<key>[.<key>…] (keys may not contain $ or be empty)",
+        "attribute must be email, phone, firstName, lastName, tier, timezone or attributes.<key>[.<key>…] (keys may not contain $ or be empty)",
         "op must be one of eq, ne, gt, gte, lt, lte, in, nin, exists, contains",
       ],
     ],

@@ -24,6 +24,11 @@ describe("schema/schema.graphql", () => {
       "updateTemplate(id: ID!, input: TemplateInput!): Template!",
       "template(id: ID!): Template",
       "templates: [Template!]!",
+      "configureEmail(input: EmailSettingsInput!): Integration!",
+      "configurePush(input: PushSettingsInput!): Integration!",
+      "configureWhatsApp(input: WhatsAppSettingsInput!): Integration!",
+      "configureMessaging(input: MessagingSettingsInput!): MessagingSettings!",
+      "messagingSettings: MessagingSettings!",
     ]) {
       expect(sdl).toContain(name);
     }

@@ -90,10 +90,11 @@ function notConfigured(): never {
 
 /**
  * A world of its own; worlds given the same `database` share accounts and keys, like one deployment.
- * `audienceOperations` replaces the operations that otherwise throw when called.
+ * `audienceOperations` replaces the operations that otherwise throw when called; `allowLocalDestinations`
+ * is `MASIVO_ALLOW_LOCAL_DESTINATIONS` (default on, as the fakes need it).
  */
 export async function createWorld(
-  options: { database?: string; audienceOperations?: AudienceOperations } = {},
+  options: { database?: string; audienceOperations?: AudienceOperations; allowLocalDestinations?: boolean } = {},
 ): Promise<World> {
   const link = await connectNats(inject("natsUrl"), "masivo-test");
   const store = await connectStore(isolatedMongoUrl(options.database ?? uniqueId("db")));
@@ -109,7 +110,7 @@ export async function createWorld(
     audienceOperations: options.audienceOperations ?? unconfiguredAudienceOperations,
     inAppMessagesReceived: inAppMessagesReceivedOf(link, repositories.inAppMessages),
     secrets: createSecretBox(TEST_MASTER_KEY),
-    allowLocalDestinations: true,
+    allowLocalDestinations: options.allowLocalDestinations ?? true,
   };
   const authentication = await startAuthentication({ link, ...repositories, log: silentLog });
   const gateway = createGateway({ services, rootKey: TEST_ROOT_KEY, authentication });
