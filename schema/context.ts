@@ -14,6 +14,7 @@ import type {
   Integrations,
   SdkAuthentications,
   SecretBox,
+  Sends,
   SyncLog,
   Templates,
 } from "../store/index.ts";
@@ -57,6 +58,8 @@ export type Services = {
   sdkAuthentication: SdkAuthentications;
   /** Versioned message templates, per account. */
   templates: Templates;
+  /** The send ledger: what became of each message (`messages`). */
+  sends: Sends;
   /** Seals integration secrets with the master key before they are stored. */
   secrets: SecretBox;
   /** `MASIVO_ALLOW_LOCAL_DESTINATIONS`: integrations may point at http://127.0.0.1:<port>. */

@@ -31,6 +31,7 @@ import "./templateContent.ts";
 import "./templateInput.ts";
 import "./template.ts";
 import "./renderedMessage.ts";
+import "./message.ts";
 
 /** The whole GraphQL schema; each imported file adds its types and fields. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -10,6 +10,7 @@ import { type Integrations, integrationsRepository } from "./integrations.ts";
 import { type AccountMessagingSettings, messagingSettingsRepository } from "./messagingSettings.ts";
 import type { Store } from "./mongo.ts";
 import { type SdkAuthentications, sdkAuthenticationRepository } from "./sdkAuthentication.ts";
+import { type Sends, sendsRepository } from "./sends.ts";
 import { type SyncLog, syncLogRepository } from "./syncLog.ts";
 import { type Templates, templatesRepository } from "./templates.ts";
 
@@ -28,6 +29,8 @@ export type Repositories = {
   syncLog: SyncLog;
   sdkAuthentication: SdkAuthentications;
   templates: Templates;
+  /** The send ledger: what became of each message. */
+  sends: Sends;
 };
 
 export function repositoriesOf(store: Store, now: () => Date = () => new Date()): Repositories {
@@ -45,5 +48,6 @@ export function repositoriesOf(store: Store, now: () => Date = () => new Date())
     syncLog: syncLogRepository(store.db, now),
     sdkAuthentication: sdkAuthenticationRepository(store.db, now),
     templates: templatesRepository(store.db, now),
+    sends: sendsRepository(store.db),
   };
 }

@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import type { Logger } from "pino";
 import type { Channel, ChannelIntegrationConfig, ChannelIntegrationKind } from "../../model/index.ts";
 import {
+  type ChannelIntegrationDocument,
   channelIntegrationId,
   ensureSendIndexes,
   inAppMessagesRepository,
@@ -78,7 +79,8 @@ export async function startChannelWorker(options: ChannelWorkerOptions): Promise
       read: async (account) => {
         const document = await integrations.channelIntegration(account, kind);
         if (!document) return undefined;
-        const config = openChannelConfig(document, options.secrets) as Extract<
+        // The document is of `kind`, so its configuration is too.
+        const config = openChannelConfig(document as ChannelIntegrationDocument, options.secrets) as Extract<
           ChannelIntegrationConfig,
           { kind: Kind }
         >;

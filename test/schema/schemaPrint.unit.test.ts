@@ -29,6 +29,8 @@ describe("schema/schema.graphql", () => {
       "configureWhatsApp(input: WhatsAppSettingsInput!): Integration!",
       "configureMessaging(input: MessagingSettingsInput!): MessagingSettings!",
       "messagingSettings: MessagingSettings!",
+      "sendMessage(input: SendMessageInput!): Ack!",
+      "messages(after: String, customerId: ID!, first: Int): MessageConnection!",
     ]) {
       expect(sdl).toContain(name);
     }
