@@ -25,7 +25,8 @@ export const UNSUBSCRIBE_MAX_BODY_BYTES = 4 * 1024;
 /**
  * `/unsubscribe/<token>`, without an API key: the token is the credential. GET shows a page asking
  * to confirm, because mail scanners follow links; POST (the page's form, or the mailbox's one-click
- * request) sets the customer's email consent to DENIED through INGEST, as `setConsent` does. An
+ * request) unsubscribes the customer through INGEST (`customer.unsubscribe`: email consent DENIED
+ * for marketing; transactional mail still goes). An
  * unknown token is a bare 404, and counts against its address's failed-authentication budget.
  */
 export async function answerUnsubscribe(
@@ -58,7 +59,9 @@ export async function answerUnsubscribe(
 }
 
 function deny(publisher: CommandPublisher, { account, customerId }: Unsubscriber) {
-  return publisher.publish([{ type: "consent.set", data: { email: "DENIED" }, metadata: { account, customerId } }]);
+  return publisher.publish([
+    { type: "customer.unsubscribe", data: { purpose: "email" }, metadata: { account, customerId } },
+  ]);
 }
 
 function refuseToken(request: IncomingMessage, response: ServerResponse, failures: AuthFailureLimiter) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { consentPatchSchema } from "./consent.ts";
+import { CONSENT_PURPOSES, consentPatchSchema } from "./consent.ts";
 import { devicePlatformSchema } from "./device.ts";
 import { accountIdSchema, customerIdSchema } from "./identifiers.ts";
 import { jsonObjectSchema } from "./json.ts";
@@ -86,6 +86,14 @@ export const resyncIntegrationDataSchema = z.object({
   resyncId: z.string().min(1),
 });
 
+/**
+ * The customer followed an unsubscribe link (`/unsubscribe/<token>`): consent to the purpose
+ * becomes DENIED for marketing, while transactional messages (receipts, password resets) still
+ * go, as they do after a one-click unsubscribe anywhere else. An explicit consent change for the
+ * purpose later replaces it.
+ */
+export const unsubscribeDataSchema = z.object({ purpose: z.enum(CONSENT_PURPOSES) });
+
 /** Every INGEST command, as `{ type, data, metadata }`. */
 export const ingestCommandSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("customer.upsert"), data: upsertCustomerDataSchema, metadata: metadataSchema }),
@@ -98,6 +106,7 @@ export const ingestCommandSchema = z.discriminatedUnion("type", [
     metadata: metadataSchema,
   }),
   z.object({ type: z.literal("consent.set"), data: consentPatchSchema, metadata: metadataSchema }),
+  z.object({ type: z.literal("customer.unsubscribe"), data: unsubscribeDataSchema, metadata: metadataSchema }),
   z.object({ type: z.literal("audience.evaluate"), data: evaluateAudienceDataSchema, metadata: metadataSchema }),
   z.object({ type: z.literal("membership.set"), data: setMembershipDataSchema, metadata: metadataSchema }),
   z.object({ type: z.literal("membership.rename"), data: renameMembershipDataSchema, metadata: metadataSchema }),

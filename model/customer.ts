@@ -1,5 +1,5 @@
 import type { Channel } from "./channel.ts";
-import type { ConsentState } from "./consent.ts";
+import type { ConsentPurpose, ConsentState } from "./consent.ts";
 import type { Device } from "./device.ts";
 import type { JsonObject } from "./json.ts";
 import type { Profile } from "./profile.ts";
@@ -66,6 +66,11 @@ export type CustomerState = {
   recentEventIds: string[];
   /** The audiences the customer is in, sorted by audience id. */
   memberships: Membership[];
+  /**
+   * Purposes whose DENIED came from an unsubscribe link, sorted: marketing stops, transactional
+   * messages still go. Absent until the first unsubscribe.
+   */
+  unsubscribed?: ConsentPurpose[];
   /** Marketing sends of the last 8 days, oldest first, for caps; absent until the first one. */
   recentSends?: CountedSend[];
 };

@@ -21,11 +21,13 @@ import { patchConsent, profileFacts, upsertProfile } from "./profile.ts";
 import { decideSend, decideSendToNobody } from "./sends.ts";
 import { createCustomerState, type Step, stateOnly } from "./state.ts";
 import { recordRegistration, trackEvent } from "./trackedEvents.ts";
+import { stillUnsubscribed, unsubscribe } from "./unsubscribes.ts";
 
 /**
  * A customer's lifecycle: `absent` (never seen: nothing stored), `active` (its whole state) or
  * `deleted` (who it was and when it went). A command to an absent or deleted customer creates it,
- * except deleting it, unregistering one of its devices, or asking whether it is in an audience.
+ * except deleting it, unregistering one of its devices, unsubscribing it, sending it a message,
+ * or asking whether it is in an audience.
  */
 export type CustomerLifecycle = { status: "absent" } | PersistedCustomer;
 
@@ -71,6 +73,8 @@ function whileGone(
   switch (command.type) {
     case "customer.delete":
     case "device.unregister":
+    // An unsubscribe link of a customer since deleted: nobody left to send to.
+    case "customer.unsubscribe":
       return { customer, facts: [], outcomes: [{ type: "noCustomer", command: command.type, status }] };
     case "integration.resync":
       // A deleted customer's deletion is resent: the fact that told the integration may be gone.
@@ -157,9 +161,13 @@ function change(
 ): Step {
   switch (command.type) {
     case "customer.upsert":
-      return stateOnly(upsertProfile(state, command.data));
+      return stateOnly(stillUnsubscribed(upsertProfile(state, command.data), command.data.consent ?? {}));
     case "consent.set":
-      return stateOnly({ ...state, consent: patchConsent(state.consent, command.data) });
+      return stateOnly(
+        stillUnsubscribed({ ...state, consent: patchConsent(state.consent, command.data) }, command.data),
+      );
+    case "customer.unsubscribe":
+      return stateOnly(unsubscribe(state, command.data.purpose));
     case "event.track":
       return trackEvent(state, command, now);
     case "device.register": {

@@ -10,7 +10,7 @@ export type CommandOutcome =
    */
   | {
       type: "noCustomer";
-      command: "customer.delete" | "device.unregister" | "integration.resync";
+      command: "customer.delete" | "device.unregister" | "integration.resync" | "customer.unsubscribe";
       status: "absent" | "deleted";
     }
   /**

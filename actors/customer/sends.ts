@@ -1,6 +1,7 @@
 import {
   type Cap,
   CHANNEL_CONSENT,
+  type Channel,
   type CountedSend,
   type CustomerFactDraft,
   type CustomerState,
@@ -9,6 +10,7 @@ import {
   isTimeZone,
   type LocalTime,
   localTimeOf,
+  type MessageCategory,
   type MessagingSettings,
   minuteOfDay,
   type SendCustomer,
@@ -28,7 +30,7 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 
 /**
  * The arbiter of a send (docs/architecture.md, "Channels and sends"): consent to the channel
- * (MARKETING needs GRANTED, TRANSACTIONAL only not DENIED), an address or a device, then for
+ * (see `consents`), an address or a device, then for
  * MARKETING the quiet hours and caps in the customer's time zone (else the account's, else UTC).
  * Its answer is a `send.decided` fact for the channel: QUEUED, perhaps deferred to the end of the
  * quiet hours, or SUPPRESSED with the reason. A queued marketing send is counted for caps at the
@@ -44,11 +46,7 @@ export function decideSend(
     state,
     fact: decided(state, command, now, { status: "SUPPRESSED", reason }),
   });
-  const purpose = CHANNEL_CONSENT[data.channel];
-  const consent = purpose ? state.consent[purpose] : "GRANTED";
-  if (consent === "DENIED" || (data.category === "MARKETING" && consent !== "GRANTED")) {
-    return suppressed("NO_CONSENT");
-  }
+  if (!consents(state, data.channel, data.category)) return suppressed("NO_CONSENT");
   const target = targetOf(state, data.channel);
   if (typeof target === "string") return suppressed(target);
   if (data.category === "TRANSACTIONAL") {
@@ -97,6 +95,18 @@ function decidedFact(
 ): CustomerFactDraft {
   const { messaging, ...send } = command.data;
   return { type: "send.decided", data: { ...send, customer, decidedAt: now, decision } };
+}
+
+/**
+ * MARKETING needs GRANTED; TRANSACTIONAL needs not DENIED, unless the denial was an unsubscribe
+ * link's, which stops marketing only.
+ */
+function consents(state: CustomerState, channel: Channel, category: MessageCategory): boolean {
+  const purpose = CHANNEL_CONSENT[channel];
+  if (!purpose) return true;
+  const consent = state.consent[purpose];
+  if (category === "MARKETING") return consent === "GRANTED";
+  return consent !== "DENIED" || (state.unsubscribed ?? []).includes(purpose);
 }
 
 function targetOf(

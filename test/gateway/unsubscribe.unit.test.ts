@@ -59,13 +59,13 @@ describe("/unsubscribe/<token>", () => {
     expect(published).toEqual([]);
   });
 
-  it("sets the customer's email consent to DENIED on a one-click POST", async () => {
+  it("unsubscribes the customer from email on a one-click POST", async () => {
     const { published, url } = await serve();
     const response = await fetch(url(token), oneClick);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain("Unsubscribed");
     expect(published).toEqual([
-      { type: "consent.set", data: { email: "DENIED" }, metadata: { account: "acme", customerId: "c-1" } },
+      { type: "customer.unsubscribe", data: { purpose: "email" }, metadata: { account: "acme", customerId: "c-1" } },
     ]);
   });
 

@@ -229,3 +229,32 @@ describe("message.send: quiet hours", () => {
     expect(morning.decision).toEqual({ status: "SUPPRESSED", reason: "CAPPED" });
   });
 });
+
+describe("customer.unsubscribe", () => {
+  const when = "2026-03-02T12:00:00.000Z";
+
+  it("given a customer who unsubscribed by the link, then marketing is suppressed and transactional mail still goes", () => {
+    const unsubscribed = given(emailable, command("customer.unsubscribe", { purpose: "email" }));
+    expect(unsubscribed?.status === "active" && unsubscribed.consent.email).toBe("DENIED");
+    expect(decide(unsubscribed, send("m"), when).decision).toEqual({ status: "SUPPRESSED", reason: "NO_CONSENT" });
+    expect(decide(unsubscribed, send("t", { category: "TRANSACTIONAL" }), when).decision.status).toBe("QUEUED");
+  });
+
+  it("given an explicit denial after the unsubscribe, then transactional mail stops too", () => {
+    const denied = given(
+      emailable,
+      command("customer.unsubscribe", { purpose: "email" }),
+      command("consent.set", { email: "DENIED" }),
+    );
+    expect(decide(denied, send("t", { category: "TRANSACTIONAL" }), when).decision).toEqual({
+      status: "SUPPRESSED",
+      reason: "NO_CONSENT",
+    });
+  });
+
+  it("given no such customer, then nothing is created", () => {
+    const result = applyCommand(undefined, command("customer.unsubscribe", { purpose: "email" }), new Date(when));
+    expect(result.snapshot).toBeUndefined();
+    expect(result.outcomes).toEqual([{ type: "noCustomer", command: "customer.unsubscribe", status: "absent" }]);
+  });
+});
