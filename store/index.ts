@@ -101,11 +101,14 @@ export {
   type DecidedSend,
   ensureSendIndexes,
   type LedgerStatus,
+  SEND_CLAIMS_COLLECTION,
+  SEND_OUTCOMES_COLLECTION,
   SENDS_COLLECTION,
   type SendDocument,
   type SendOutcome,
   type Sends,
   sendId,
+  sendsOf,
   sendsRepository,
 } from "./sends.ts";
 export { storeFailureOf } from "./storeFailure.ts";

@@ -10,7 +10,7 @@ import { type Integrations, integrationsRepository } from "./integrations.ts";
 import { type AccountMessagingSettings, messagingSettingsRepository } from "./messagingSettings.ts";
 import type { Store } from "./mongo.ts";
 import { type SdkAuthentications, sdkAuthenticationRepository } from "./sdkAuthentication.ts";
-import { type Sends, sendsRepository } from "./sends.ts";
+import { type Sends, sendsOf } from "./sends.ts";
 import { type SyncLog, syncLogRepository } from "./syncLog.ts";
 import { type Templates, templatesRepository } from "./templates.ts";
 
@@ -48,6 +48,6 @@ export function repositoriesOf(store: Store, now: () => Date = () => new Date())
     syncLog: syncLogRepository(store.db, now),
     sdkAuthentication: sdkAuthenticationRepository(store.db, now),
     templates: templatesRepository(store.db, now),
-    sends: sendsRepository(store.db),
+    sends: sendsOf(store),
   };
 }

@@ -1,10 +1,11 @@
-import type { Db } from "mongodb";
+import type { Collection, Db } from "mongodb";
 import type { Channel, MessageCategory, MessageStatus } from "../model/index.ts";
-import { isDuplicateKey } from "./duplicateKey.ts";
+import { duplicateKeyIndexes, isDuplicateKey } from "./duplicateKey.ts";
+import type { Store } from "./mongo.ts";
 
 /**
- * Where a send is in the ledger. QUEUED: decided, not yet taken; SENDING: a channel worker holds
- * it (`claim`) and may be calling the provider; the rest are final.
+ * Where a send is in the ledger. QUEUED: decided, not yet sent (a worker may hold it: see
+ * `sendClaims`); the rest are final. SENDING is how a held send reads to the pipeline.
  */
 export type LedgerStatus = MessageStatus | "SENDING";
 
@@ -28,7 +29,12 @@ export type SendDocument = {
   providerMessageId?: string;
   /** Provider calls started, over every delivery of the send. */
   attempts: number;
-  /** Who holds a SENDING send, and since when. */
+  /**
+   * How many times the send's outcome was unknown (no answer, or a worker that died calling):
+   * email goes again once after one, never after two.
+   */
+  unknownOutcomes?: number;
+  /** Who holds a send being sent, and since when (see `SendClaim`). */
   claim?: string;
   claimedAt?: Date;
   /**
@@ -36,19 +42,51 @@ export type SendDocument = {
    * message may have left already, and went again (push, in-app, email once) or was recorded UNKNOWN.
    */
   takenOverAt?: Date;
-  /**
-   * How many times the send's outcome was unknown (no answer, or a worker that died calling):
-   * email goes again once after one, never after two.
-   */
-  unknownOutcomes?: number;
   /** When the actor decided it. */
   createdAt: Date;
   updatedAt: Date;
   sentAt?: Date;
 };
 
+/**
+ * What became of a send, written once (`sendOutcomes`, `_id` as the send's): an insertion, so a
+ * second holder finishing the same send is refused by the unique `_id`, and the ledger is written
+ * with inserts alone, which FerretDB v1 carries in bulk (its bulk updates deadlock: see
+ * customers.ts).
+ */
+type SendOutcomeDocument = {
+  _id: string;
+  status: Exclude<MessageStatus, "QUEUED" | "SUPPRESSED">;
+  reason?: string;
+  providerMessageId?: string;
+  attempts: number;
+  unknownOutcomes: number;
+  takenOverAt?: Date;
+  at: Date;
+};
+
+/**
+ * A send a worker holds, or held and handed back to be tried again (`claim` null), in a
+ * collection of its own (`sendClaims`) that holds only the sends under way: the conditional
+ * writes of claiming scan it, and it stays small however long the history in `sends` grows.
+ * Deleted once the send is final.
+ */
+type SendClaim = {
+  _id: string;
+  claim: string | null;
+  claimedAt: Date;
+  attempts: number;
+  unknownOutcomes: number;
+  takenOverAt?: Date;
+  /** Why it was handed back, the last time. */
+  reason?: string;
+};
+
 /** A send as the actor decided it, for `record`. */
-export type DecidedSend = Omit<SendDocument, "_id" | "attempts" | "updatedAt" | "claim" | "claimedAt">;
+export type DecidedSend = Omit<
+  SendDocument,
+  "_id" | "attempts" | "updatedAt" | "claim" | "claimedAt" | "unknownOutcomes" | "takenOverAt"
+>;
 
 /** A final answer for a send a worker holds. */
 export type SendOutcome = {
@@ -65,11 +103,11 @@ export type Sends = {
    */
   record: (sends: DecidedSend[], now: Date) => Promise<Map<string, SendDocument>>;
   /**
-   * Takes the QUEUED sends among `ids` for `claim` (SENDING), and the SENDING ones whose claim is
-   * older than `staleBefore` (their worker died while calling), marked `takenOverAt`. Answers the
-   * sends taken, each counted as one more attempt.
+   * Takes the queued sends among `entries` (as `record` answered them) for `claim`: those no one holds, and those whose holder's
+   * claim is older than `staleBefore` (it died while calling), marked `takenOverAt`. Answers the
+   * sends taken (status SENDING), each counted as one more attempt; never a final one.
    */
-  claim: (ids: string[], claim: string, staleBefore: Date, now: Date) => Promise<SendDocument[]>;
+  claim: (entries: SendDocument[], claim: string, staleBefore: Date, now: Date) => Promise<SendDocument[]>;
   /** Tells that `claim` still holds these sends (is still sending them), so no one takes them over. */
   renew: (claim: string, ids: string[], now: Date) => Promise<void>;
   /** Records final outcomes of sends `claim` holds; a send it no longer holds is left alone. */
@@ -90,97 +128,207 @@ export type Sends = {
 };
 
 export const SENDS_COLLECTION = "sends";
+export const SEND_CLAIMS_COLLECTION = "sendClaims";
+export const SEND_OUTCOMES_COLLECTION = "sendOutcomes";
 
 export function sendId(account: string, sendKey: string): string {
   return `${account}:${sendKey}`;
 }
 
+/** The repository on a store. */
+export function sendsOf(store: Store): Sends {
+  return sendsRepository(store.db);
+}
+
 export function sendsRepository(db: Db): Sends {
-  const collection = db.collection<SendDocument>(SENDS_COLLECTION);
-  const byIds = async (ids: string[]) => {
-    const found = await collection.find({ _id: { $in: ids } }).toArray();
-    return new Map(found.map((document) => [document._id, document]));
+  const sends = db.collection<SendDocument>(SENDS_COLLECTION);
+  const claims = db.collection<SendClaim>(SEND_CLAIMS_COLLECTION);
+  // One `_id` look-up each: the form every MongoDB-compatible store answers from an index.
+  const byIds = async <T extends { _id: string }>(collection: Collection<T>, ids: string[]) => {
+    const found = await Promise.all(ids.map((_id) => collection.findOne({ _id } as never)));
+    return new Map(found.filter((document) => document !== null).map((document) => [document._id, document as T]));
   };
+  const outcomes = db.collection<SendOutcomeDocument>(SEND_OUTCOMES_COLLECTION);
+  /** The entries of these sends as they are now: as recorded, with their outcome once final. */
+  const entriesOf = async (ids: string[]) => {
+    const [recorded, finished] = await Promise.all([byIds(sends, ids), byIds(outcomes, ids)]);
+    for (const [id, outcome] of finished) {
+      const entry = recorded.get(id);
+      if (entry) recorded.set(id, withOutcome(entry, outcome));
+    }
+    return recorded;
+  };
+  /** Entries as `messages` shows them: with their outcome, or why a queued one was handed back. */
+  const shown = async (entries: SendDocument[]) => {
+    const ids = entries.map((entry) => entry._id);
+    const [finished, claimed] = await Promise.all([byIds(outcomes, ids), byIds(claims, ids)]);
+    return entries.map((entry) => {
+      const outcome = finished.get(entry._id);
+      if (outcome) return withOutcome(entry, outcome);
+      const reason = claimed.get(entry._id)?.reason;
+      return reason === undefined ? entry : { ...entry, reason };
+    });
+  };
+  const held = (claim: string, ids: string[]) => claims.find({ _id: { $in: ids }, claim }).toArray();
+
   return {
-    async record(sends, now) {
-      if (sends.length === 0) return new Map();
-      const documents = sends.map((send) => ({
+    async record(decided, now) {
+      if (decided.length === 0) return new Map();
+      const documents = decided.map((send) => ({
         ...send,
         _id: sendId(send.account, send.sendKey),
         attempts: 0,
         updatedAt: now,
       }));
+      let duplicates: number[] = [];
       try {
-        await collection.insertMany(documents, { ordered: false });
+        await sends.insertMany(documents, { ordered: false });
       } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
+        duplicates = duplicateKeyIndexes(error) ?? [];
+        if (duplicates.length === 0) throw error;
       }
-      return byIds(documents.map((document) => document._id));
+      // Only the sends recorded before are read: what was inserted now is as it was written.
+      const entries = new Map<string, SendDocument>(documents.map((document) => [document._id, document]));
+      const earlier = await entriesOf(duplicates.map((index) => documents[index]?._id as string));
+      for (const [id, entry] of earlier) entries.set(id, entry);
+      return entries;
     },
-    async claim(ids, claim, staleBefore, now) {
-      if (ids.length === 0) return [];
-      await collection.updateMany(
-        { _id: { $in: ids }, status: "QUEUED" },
-        { $set: { status: "SENDING", claim, claimedAt: now, updatedAt: now }, $inc: { attempts: 1 } },
+
+    async claim(entries, claim, staleBefore, now) {
+      if (entries.length === 0) return [];
+      const ids = entries.map((entry) => entry._id);
+      const fresh = ids.map((_id) => ({ _id, claim, claimedAt: now, attempts: 1, unknownOutcomes: 0 }));
+      let taken: string[] = [];
+      try {
+        await claims.insertMany(fresh, { ordered: false });
+      } catch (error) {
+        const duplicates = duplicateKeyIndexes(error);
+        if (!duplicates) throw error;
+        taken = duplicates.map((index) => ids[index] as string);
+      }
+      if (taken.length > 0) {
+        // Each claim someone else has is compared and set as it was read: two workers taking
+        // the same stale send over, only one succeeds.
+        const existing = await byIds(claims, taken);
+        await Promise.all(
+          [...existing.values()].map((current) => {
+            if (current.claim === null) {
+              return claims.updateOne(
+                { _id: current._id, claim: null, claimedAt: current.claimedAt },
+                { $set: { claim, claimedAt: now }, $inc: { attempts: 1 } },
+              );
+            }
+            if (current.claim === claim || current.claimedAt >= staleBefore) return undefined;
+            return claims.updateOne(
+              { _id: current._id, claim: current.claim, claimedAt: current.claimedAt },
+              { $set: { claim, claimedAt: now, takenOverAt: now }, $inc: { attempts: 1, unknownOutcomes: 1 } },
+            );
+          }),
+        );
+      }
+      const ours = await held(claim, ids);
+      // Read after the claim: a send its last holder finished before we claimed it has its outcome.
+      const done = await byIds(
+        outcomes,
+        ours.map((held) => held._id),
       );
-      await collection.updateMany(
-        { _id: { $in: ids }, status: "SENDING", claim: { $ne: claim }, claimedAt: { $lt: staleBefore } },
-        {
-          $set: { claim, claimedAt: now, takenOverAt: now, updatedAt: now },
-          $inc: { attempts: 1, unknownOutcomes: 1 },
-        },
-      );
-      return collection.find({ _id: { $in: ids }, status: "SENDING", claim }).toArray();
+      const finished = ours.filter((held) => done.has(held._id));
+      const recorded = new Map(entries.map((entry) => [entry._id, entry]));
+      if (finished.length > 0) {
+        await claims.deleteMany({ _id: { $in: finished.map((held) => held._id) }, claim });
+      }
+      return ours
+        .filter((held) => !finished.includes(held))
+        .map((held) => {
+          const { claim: holder, claimedAt, attempts, unknownOutcomes, takenOverAt } = held;
+          const entry = recorded.get(held._id) as SendDocument;
+          return {
+            ...entry,
+            status: "SENDING" as const,
+            claim: holder ?? claim,
+            claimedAt,
+            attempts: entry.attempts + attempts,
+            unknownOutcomes: (entry.unknownOutcomes ?? 0) + unknownOutcomes,
+            ...(takenOverAt ? { takenOverAt } : {}),
+          };
+        });
     },
+
     async renew(claim, ids, now) {
       if (ids.length === 0) return;
-      await collection.updateMany({ _id: { $in: ids }, status: "SENDING", claim }, { $set: { claimedAt: now } });
+      await claims.updateMany({ _id: { $in: ids }, claim }, { $set: { claimedAt: now } });
     },
-    async finish(claim, outcomes, now) {
-      if (outcomes.length === 0) return;
-      await collection.bulkWrite(
-        outcomes.map(({ id, status, reason, providerMessageId }) => ({
-          updateOne: {
-            filter: { _id: id, status: "SENDING", claim },
-            update: {
-              $set: {
-                status,
-                updatedAt: now,
-                ...(reason === undefined ? {} : { reason }),
-                ...(providerMessageId === undefined ? {} : { providerMessageId }),
-                ...(status === "SENT" ? { sentAt: now } : {}),
-              },
-              $unset: { claim: "", claimedAt: "" },
-            },
-          },
-        })),
-        { ordered: false },
+
+    async finish(claim, answers, now) {
+      if (answers.length === 0) return;
+      const holding = new Map(
+        (
+          await held(
+            claim,
+            answers.map((answer) => answer.id),
+          )
+        ).map((c) => [c._id, c]),
       );
+      const mine = answers.filter((answer) => holding.has(answer.id));
+      if (mine.length === 0) return;
+      const documents = mine.map(({ id, status, reason, providerMessageId }): SendOutcomeDocument => {
+        const { attempts, unknownOutcomes, takenOverAt } = holding.get(id) as SendClaim;
+        return {
+          _id: id,
+          status: status as SendOutcomeDocument["status"],
+          attempts,
+          unknownOutcomes,
+          at: now,
+          ...(reason === undefined ? {} : { reason }),
+          ...(providerMessageId === undefined ? {} : { providerMessageId }),
+          ...(takenOverAt ? { takenOverAt } : {}),
+        };
+      });
+      try {
+        await outcomes.insertMany(documents, { ordered: false });
+      } catch (error) {
+        // Another holder finished it first (it was taken over while alive): its outcome stands.
+        if (!isDuplicateKey(error)) throw error;
+      }
+      await claims.deleteMany({ _id: { $in: mine.map((answer) => answer.id) }, claim });
     },
+
     async release(claim, ids, reason, unknown, now) {
       if (ids.length === 0) return;
-      await collection.updateMany(
-        { _id: { $in: ids }, status: "SENDING", claim },
-        {
-          $set: { status: "QUEUED", reason, updatedAt: now },
-          $unset: { claim: "", claimedAt: "" },
-          ...(unknown ? { $inc: { unknownOutcomes: 1 } } : {}),
-        },
+      await claims.updateMany(
+        { _id: { $in: ids }, claim },
+        { $set: { claim: null, claimedAt: now, reason }, ...(unknown ? { $inc: { unknownOutcomes: 1 } } : {}) },
       );
     },
-    page(account, customerId, first, before) {
+
+    async page(account, customerId, first, before) {
       const after = before
         ? { $or: [{ createdAt: { $lt: before.createdAt } }, { createdAt: before.createdAt, _id: { $lt: before.id } }] }
         : {};
-      return collection
+      const page = await sends
         .find({ account, customerId, ...after })
         .sort({ createdAt: -1, _id: -1 })
         .limit(first)
         .toArray();
+      return shown(page);
     },
+
     async get(account, sendKey) {
-      return (await collection.findOne({ _id: sendId(account, sendKey) })) ?? undefined;
+      const entry = await sends.findOne({ _id: sendId(account, sendKey) });
+      return entry ? (await shown([entry]))[0] : undefined;
     },
+  };
+}
+
+function withOutcome(entry: SendDocument, outcome: SendOutcomeDocument): SendDocument {
+  const { _id, at, attempts, unknownOutcomes, ...rest } = outcome;
+  return {
+    ...entry,
+    ...rest,
+    attempts: entry.attempts + attempts,
+    unknownOutcomes: (entry.unknownOutcomes ?? 0) + unknownOutcomes,
+    updatedAt: at,
+    ...(outcome.status === "SENT" ? { sentAt: at } : {}),
   };
 }
 

@@ -9,6 +9,11 @@ export type OpenIntegration<Sender> = {
   configVersion: number;
   sender: Sender;
   limiter: RollingLimiter;
+  /**
+   * Calls `call` within the integration's rate and at most `maxInFlight` calls at once: a call
+   * waits here, not inside the provider client, whose timeout would otherwise count the wait.
+   */
+  call: <T>(call: () => Promise<T>) => Promise<T>;
 };
 
 /** What the cache reads of an integration: undefined when the account has none of this kind. */
@@ -32,6 +37,8 @@ export function channelIntegrations<Config, Sender>(options: {
   open: (config: Config) => Sender;
   close: (sender: Sender) => Promise<void> | void;
   refreshMs: number;
+  /** Provider calls of one integration at once on this worker (an SMTP pool's connections, say). */
+  maxInFlight: number;
   log: Logger;
   now?: () => number;
 }): ChannelIntegrations<Sender> {
@@ -48,13 +55,25 @@ export function channelIntegrations<Config, Sender>(options: {
       return current;
     }
     if (current) await closeQuietly(current.sender);
-    const integration = read && {
-      id: read.id,
-      account,
-      configVersion: read.configVersion,
-      sender: options.open(read.config),
-      limiter: createRollingLimiter({ limit: read.maxPerSecond, windowMs: 1_000 }),
-    };
+    const limiter = read && createRollingLimiter({ limit: read.maxPerSecond, windowMs: 1_000 });
+    const slots = semaphore(options.maxInFlight);
+    const integration = read &&
+      limiter && {
+        id: read.id,
+        account,
+        configVersion: read.configVersion,
+        sender: options.open(read.config),
+        limiter,
+        call: <T>(call: () => Promise<T>) =>
+          slots(async () => {
+            const place = await limiter.acquire();
+            try {
+              return await call();
+            } finally {
+              place.answered();
+            }
+          }),
+      };
     open.set(account, { integration, readAt: now() });
     return integration;
   };
@@ -83,5 +102,21 @@ export function channelIntegrations<Config, Sender>(options: {
       for (const { integration } of open.values()) if (integration) await closeQuietly(integration.sender);
       open.clear();
     },
+  };
+}
+
+/** Runs at most `size` tasks at once, the others waiting their turn in order. */
+function semaphore(size: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= size) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await task();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
   };
 }

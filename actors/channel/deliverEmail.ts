@@ -35,17 +35,15 @@ export function emailDelivery(deps: EmailDeliveryDependencies) {
         : undefined;
     const rendered = await renderSend(send, "EMAIL", deps.versions, link);
     if (isAnswer(rendered)) return rendered;
-    const place = await integration.limiter.acquire();
-    try {
-      return await integration.sender.send({
+    const to = data.decision.target.email;
+    return integration.call(() =>
+      integration.sender.send({
         sendKey: data.sendKey,
-        to: data.decision.target.email,
+        to,
         category: data.category,
         ...rendered.email,
         ...(link === undefined ? {} : { unsubscribeUrl: link }),
-      });
-    } finally {
-      place.answered();
-    }
+      }),
+    );
   };
 }

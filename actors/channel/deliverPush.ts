@@ -41,14 +41,7 @@ export function pushDelivery(deps: PushDeliveryDependencies) {
     };
     const devices = data.decision.target.devices;
     const answers = await Promise.all(
-      devices.map(async (device) => {
-        const place = await integration.limiter.acquire();
-        try {
-          return await integration.sender.send(notification, device);
-        } finally {
-          place.answered();
-        }
-      }),
+      devices.map((device) => integration.call(() => integration.sender.send(notification, device))),
     );
     const dead = devices.filter((_, i) => answers[i]?.kind === "deadToken").map((device) => device.token);
     if (dead.length > 0) await unregister(dead, send, deps);

@@ -20,18 +20,16 @@ export function whatsAppDelivery(deps: {
     const rendered = await renderSend(send, "WHATSAPP", deps.versions);
     if (isAnswer(rendered)) return rendered;
     const { templateName, language, bodyParameters, headerParameters } = rendered.whatsapp;
-    const place = await integration.limiter.acquire();
-    try {
-      return await integration.sender.send({
+    const to = data.decision.target.phone;
+    return integration.call(() =>
+      integration.sender.send({
         sendKey: data.sendKey,
-        to: data.decision.target.phone,
+        to,
         templateName,
         language,
         bodyParameters: bodyParameters ?? [],
         headerParameters: headerParameters ?? [],
-      });
-    } finally {
-      place.answered();
-    }
+      }),
+    );
   };
 }

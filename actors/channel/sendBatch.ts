@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Channel, CustomerFact, FactOf, MessageRecordedData } from "../../model/index.ts";
 import { type SendDocument, type SendOutcome, type Sends, sendId } from "../../store/index.ts";
@@ -17,7 +17,7 @@ export type MessageVerdict = { kind: "ack" } | { kind: "nak"; delayMs: number };
 export type SendBatchDependencies = {
   channel: Channel;
   sends: Sends;
-  /** This worker's claim on the sends it takes (unique per process). */
+  /** This worker's name: each batch claims the sends it takes as `<claim>:<batch>`, its own. */
   claim: string;
   /** A SENDING send claimed longer ago than this belongs to a worker that died. */
   staleAfterMs: number;
@@ -43,6 +43,8 @@ export async function handleSendBatch(
   deps: SendBatchDependencies,
 ): Promise<MessageVerdict[]> {
   const now = deps.now();
+  // A claim of the batch's own: two batches in hand at once never share a send.
+  const claim = `${deps.claim}:${randomUUID()}`;
   const verdicts: MessageVerdict[] = facts.map(() => ({ kind: "ack" }));
   const ids = facts.map(({ metadata, data }) => sendId(metadata.account, data.sendKey));
   const early = facts.map((fact) => earlyBy(fact, now));
@@ -63,7 +65,8 @@ export async function handleSendBatch(
   });
 
   const staleBefore = new Date(now.getTime() - deps.staleAfterMs);
-  const claimed = await deps.sends.claim([...candidates.keys()], deps.claim, staleBefore, now);
+  const candidateEntries = [...candidates.keys()].map((id) => recorded.get(id) as SendDocument);
+  const claimed = await deps.sends.claim(candidateEntries, claim, staleBefore, now);
   const claimedIds = new Set(claimed.map((entry) => entry._id));
   facts.forEach((_, i) => {
     // Another worker holds it and is alive: looked at again once its claim could have gone stale.
@@ -72,44 +75,46 @@ export async function handleSendBatch(
     }
   });
 
+  const actionFor = async (entry: SendDocument, fact: DecidedSendFact): Promise<SendAction> => {
+    // Counted already when the claim took the send over; another earlier one means it went again once.
+    const unknowns = entry.unknownOutcomes ?? 0;
+    if (entry.takenOverAt?.getTime() === now.getTime()) {
+      deps.log.warn({ send: entry._id }, "send taken over from a worker that stopped while sending it");
+      const instead = actOnTakeover(deps.channel, entry.attempts, unknowns >= 2);
+      if (instead) return instead;
+    }
+    const answer = await deps.deliver({ entry, fact });
+    return actOn(answer, deps.channel, entry.attempts, unknowns >= 1);
+  };
+
   // Sends held longer than a takeover allows (waiting on the rate limit) are told as held.
   const renewal = setInterval(
     () => {
-      deps.sends.renew(deps.claim, [...claimedIds], deps.now()).catch((error: unknown) => {
+      deps.sends.renew(claim, [...claimedIds], deps.now()).catch((error: unknown) => {
         deps.log.warn({ err: error, channel: deps.channel }, "could not renew the claim on sends in hand");
       });
     },
     Math.max(50, deps.staleAfterMs / 3),
   );
-  const actions = await Promise.all(
-    claimed.map(async (entry): Promise<[SendDocument, SendAction]> => {
-      const fact = candidates.get(entry._id) as DecidedSendFact;
-      // Counted already when the claim took the send over; another earlier one means it went again once.
-      const unknowns = entry.unknownOutcomes ?? 0;
-      if (entry.takenOverAt?.getTime() === now.getTime()) {
-        deps.log.warn({ send: entry._id }, "send taken over from a worker that stopped while sending it");
-        const instead = actOnTakeover(deps.channel, entry.attempts, unknowns >= 2);
-        if (instead) return [entry, instead];
+  // Each final answer is recorded as soon as it comes (with the others that came meanwhile): a
+  // worker killed mid-batch leaves only the calls truly in flight to be taken over.
+  const outcomes: SendOutcome[] = [];
+  const record = recorder((answered: SendOutcome[]) => deps.sends.finish(claim, answered, deps.now()));
+  const retried = new Map<string, MessageVerdict>();
+  await Promise.all(
+    claimed.map(async (entry) => {
+      const action = await actionFor(entry, candidates.get(entry._id) as DecidedSendFact);
+      if (action.kind === "finish") {
+        const { kind, ...outcome } = action;
+        outcomes.push({ id: entry._id, ...outcome });
+        return record({ id: entry._id, ...outcome });
       }
-      const answer = await deps.deliver({ entry, fact });
-      return [entry, actOn(answer, deps.channel, entry.attempts, unknowns >= 1)];
+      const unknown = action.kind === "retry" && action.unknown === true;
+      await deps.sends.release(claim, [entry._id], action.reason, unknown, deps.now());
+      if (action.kind === "hold") await deps.misconfigured(entry.account, action.reason);
+      retried.set(entry._id, { kind: "nak", delayMs: action.afterMs });
     }),
   ).finally(() => clearInterval(renewal));
-
-  const outcomes: SendOutcome[] = [];
-  const retried = new Map<string, MessageVerdict>();
-  for (const [entry, action] of actions) {
-    if (action.kind === "finish") {
-      const { kind, ...outcome } = action;
-      outcomes.push({ id: entry._id, ...outcome });
-      continue;
-    }
-    const unknown = action.kind === "retry" && action.unknown === true;
-    await deps.sends.release(deps.claim, [entry._id], action.reason, unknown, deps.now());
-    if (action.kind === "hold") await deps.misconfigured(entry.account, action.reason);
-    retried.set(entry._id, { kind: "nak", delayMs: action.afterMs });
-  }
-  await deps.sends.finish(deps.claim, outcomes, deps.now());
 
   const finished = new Map(outcomes.map((outcome) => [outcome.id, outcome]));
   const told: CustomerFact[] = finals.map(({ entry, fact }) => recordedFact(fact, entry, now));
@@ -123,6 +128,34 @@ export async function handleSendBatch(
     if (verdict) verdicts[i] = verdict;
   });
   return verdicts;
+}
+
+/**
+ * Writes what is handed to it as it comes, in groups: the first item at once, those that come
+ * while a write is under way together in the next. Each call resolves once its item is written.
+ */
+function recorder<T>(write: (items: T[]) => Promise<void>): (item: T) => Promise<void> {
+  let pending: { item: T; settle: (error?: unknown) => void }[] = [];
+  let writing = false;
+  const pump = async () => {
+    writing = true;
+    while (pending.length > 0) {
+      const group = pending;
+      pending = [];
+      try {
+        await write(group.map(({ item }) => item));
+        for (const { settle } of group) settle();
+      } catch (error) {
+        for (const { settle } of group) settle(error);
+      }
+    }
+    writing = false;
+  };
+  return (item) =>
+    new Promise<void>((resolve, reject) => {
+      pending.push({ item, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!writing) void pump();
+    });
 }
 
 /** How long before its time a deferred send came (0: it is due). */

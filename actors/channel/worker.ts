@@ -11,7 +11,7 @@ import {
   openChannelConfig,
   type SecretBox,
   type Store,
-  sendsRepository,
+  sendsOf,
   templatesRepository,
 } from "../../store/index.ts";
 import { type CommandPublisher, createFactPublisher, type NatsLink } from "../../streams/index.ts";
@@ -51,6 +51,11 @@ export type ChannelWorkerOptions = {
 
 export type ChannelWorker = { stop: () => Promise<void> };
 
+/** SMTP connections per email integration on one worker, each carrying one message at a time. */
+const EMAIL_CONNECTIONS = 5;
+/** HTTP calls at once per push or WhatsApp integration on one worker. */
+const HTTP_CALLS_IN_FLIGHT = 64;
+
 const INTEGRATION_KINDS = { EMAIL: "email", PUSH: "push", WHATSAPP: "whatsapp" } as const satisfies Partial<
   Record<Channel, ChannelIntegrationKind>
 >;
@@ -63,7 +68,7 @@ export async function startChannelWorker(options: ChannelWorkerOptions): Promise
   const { store, log } = options;
   const now = options.now ?? (() => new Date());
   await ensureSendIndexes(store.db);
-  const sends = sendsRepository(store.db);
+  const sends = sendsOf(store);
   const integrations = integrationsRepository(store.db);
   const versions = templateVersions(templatesRepository(store.db));
   const facts = createFactPublisher(options.link);
@@ -71,6 +76,7 @@ export async function startChannelWorker(options: ChannelWorkerOptions): Promise
 
   const opened = <Kind extends ChannelIntegrationKind, Sender>(
     kind: Kind,
+    maxInFlight: number,
     open: (config: Extract<ChannelIntegrationConfig, { kind: Kind }>) => Sender,
     close: (sender: Sender) => void,
   ): ChannelIntegrations<Sender> =>
@@ -94,15 +100,18 @@ export async function startChannelWorker(options: ChannelWorkerOptions): Promise
       open,
       close,
       refreshMs: options.settingsRefreshMs ?? 5_000,
+      maxInFlight,
       log,
     });
   const email = opened(
     "email",
-    (config) => createEmailSender(config.settings, config.secrets),
+    EMAIL_CONNECTIONS,
+    (config) => createEmailSender(config.settings, config.secrets, { maxConnections: EMAIL_CONNECTIONS }),
     (s) => s.close(),
   );
   const push = opened(
     "push",
+    HTTP_CALLS_IN_FLIGHT,
     (config) =>
       createPushSender(config.settings, config.secrets, {
         ...(options.apnsEndpoint === undefined ? {} : { apnsEndpoint: options.apnsEndpoint }),
@@ -111,6 +120,7 @@ export async function startChannelWorker(options: ChannelWorkerOptions): Promise
   );
   const whatsApp = opened(
     "whatsapp",
+    HTTP_CALLS_IN_FLIGHT,
     (config) => createWhatsAppSender(config.settings, config.secrets),
     () => {},
   );

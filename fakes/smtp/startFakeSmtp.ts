@@ -72,6 +72,9 @@ export async function startFakeSmtp(options: FakeSmtpOptions = {}): Promise<Fake
     // close() drops open connections (with 421) at once rather than after smtp-server's 30 s.
     closeTimeout: 1,
   });
+  // smtp-server reports a client's broken connection (a process killed mid-session) as an error
+  // of the server; it ends that session only, as a relay does, and must not throw in its host.
+  smtp.on("error", () => {});
   const control = createServer((request, response) => {
     serveControl(request, response).catch((error: unknown) => {
       send(response, { status: 500, body: { message: `fake SMTP failed: ${String(error)}` } });

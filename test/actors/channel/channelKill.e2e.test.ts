@@ -7,6 +7,8 @@ import {
   connectStore,
   createSecretBox,
   integrationsRepository,
+  SEND_OUTCOMES_COLLECTION,
+  SENDS_COLLECTION,
   type SendDocument,
   type Store,
   sealChannelConfig,
@@ -89,7 +91,8 @@ beforeAll(async () => {
         kind: "push",
         settings: {
           fcm: { projectId: fcm.projectId, clientEmail: fcm.serviceAccount.client_email, tokenUri: fcm.tokenUri },
-          maxPerSecond: RATE,
+          // Slower than email, so that both are under way when the worker is killed.
+          maxPerSecond: RATE / 2,
           endpoint: fcm.url,
         },
         secrets: { fcmPrivateKey: fcm.serviceAccount.private_key ?? "" },
@@ -138,7 +141,16 @@ async function publishSends(channel: Channel, templateId: string, target: (i: nu
   await facts.publish(prepared);
 }
 
-const ledger = () => store.db.collection<SendDocument>("sends").find({ account }).toArray();
+/** Every send of the test as the ledger holds it: recorded, with its outcome once final (this test's database only). */
+async function ledger(): Promise<SendDocument[]> {
+  const recorded = await store.db.collection<SendDocument>(SENDS_COLLECTION).find({ account }).toArray();
+  const outcomes = new Map(
+    (
+      await store.db.collection<Partial<SendDocument> & { _id: string }>(SEND_OUTCOMES_COLLECTION).find({}).toArray()
+    ).map((outcome) => [outcome._id, outcome]),
+  );
+  return recorded.map((entry) => ({ ...entry, ...outcomes.get(entry._id) }));
+}
 
 describe("kill -9 of the channels worker mid-batch", () => {
   it("sends nothing twice but what it was calling for, and loses nothing", async () => {
@@ -162,9 +174,9 @@ describe("kill -9 of the channels worker mid-batch", () => {
 
     // Killed once a good part of both channels went, with more in hand.
     await waitFor(
-      "a third of the sends delivered",
+      "a quarter of the sends delivered",
       async () =>
-        smtp.state.messages().length > SENDS_PER_CHANNEL / 3 && fcm.messages().length > SENDS_PER_CHANNEL / 3
+        smtp.state.messages().length > SENDS_PER_CHANNEL / 4 && fcm.messages().length > SENDS_PER_CHANNEL / 4
           ? true
           : undefined,
       60_000,
@@ -206,8 +218,10 @@ describe("kill -9 of the channels worker mid-batch", () => {
     // A resent email carries the Message-ID of the first.
     const ids = countBy(smtp.state.messages().map((message) => message.messageId ?? ""));
     expect(ids.size).toBe(SENDS_PER_CHANNEL);
-    // What the dead worker was in the middle of, at most its batches in hand.
-    expect(takenOver.size).toBeLessThanOrEqual(4 * 200);
+    // Each answer is recorded as it comes: the emails sent twice are the few the dead worker had
+    // on the wire (five SMTP connections) or had answered but not yet recorded.
+    const emailsTwice = [...emailsBySend.values()].filter((count) => count > 1).length;
+    expect(emailsTwice).toBeLessThanOrEqual(25);
   }, 240_000);
 });
 

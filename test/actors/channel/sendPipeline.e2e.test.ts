@@ -4,7 +4,7 @@ import { type ChannelConsumer, startChannelConsumer } from "../../../actors/chan
 import type { ProviderAnswer } from "../../../actors/channel/providerAnswer.ts";
 import { type ClaimedSend, type DecidedSendFact, handleSendBatch } from "../../../actors/channel/sendBatch.ts";
 import type { Channel, CustomerFact, SendDecision } from "../../../model/index.ts";
-import { connectStore, type Sends, type Store, sendId, sendsRepository } from "../../../store/index.ts";
+import { connectStore, type Sends, type Store, sendsOf } from "../../../store/index.ts";
 import {
   connectNats,
   createFactPublisher,
@@ -114,7 +114,7 @@ beforeAll(async () => {
   link = await connectNats(nats.url, "channel-test");
   await ensureStreams(link.nc, 4);
   store = await connectStore(isolatedMongoUrl(uniqueId("db")));
-  sends = sendsRepository(store.db);
+  sends = sendsOf(store);
   facts = createFactPublisher(link);
   await run("IN_APP");
   await run("WHATSAPP");
@@ -187,31 +187,33 @@ describe("the send pipeline", () => {
     expect(deliveriesOf("w1")).toBe(1);
   });
 
+  /** A send as a worker left it: recorded QUEUED, held by `holder` since `claimedAt`, one attempt made. */
+  async function held(key: string, channel: Channel, holder: string, claimedAt: Date) {
+    const recorded = await sends.record(
+      [
+        {
+          account,
+          customerId: "c1",
+          sendKey: key,
+          channel,
+          category: "MARKETING",
+          templateId: "tpl",
+          templateVersion: 1,
+          source: "api",
+          status: "QUEUED",
+          createdAt: claimedAt,
+        },
+      ],
+      claimedAt,
+    );
+    await sends.claim([...recorded.values()], holder, new Date(0), claimedAt);
+  }
+
   it("takes over a send whose worker died while calling: in-app goes again, WhatsApp is UNKNOWN, never sent twice", async () => {
     // As a worker killed mid-call leaves them: claimed, never finished.
     const longAgo = new Date(Date.now() - 60_000);
-    for (const [key, channel] of [
-      ["d-inapp", "IN_APP"],
-      ["d-wa", "WHATSAPP"],
-    ] as const) {
-      await store.db.collection("sends").insertOne({
-        _id: sendId(account, key),
-        account,
-        customerId: "c1",
-        sendKey: key,
-        channel,
-        category: "MARKETING",
-        templateId: "tpl",
-        templateVersion: 1,
-        source: "api",
-        status: "SENDING",
-        attempts: 1,
-        claim: "dead-worker",
-        claimedAt: longAgo,
-        createdAt: longAgo,
-        updatedAt: longAgo,
-      } as never);
-    }
+    await held("d-inapp", "IN_APP", "dead-worker", longAgo);
+    await held("d-wa", "WHATSAPP", "dead-worker", longAgo);
     await decided("d-inapp", "IN_APP");
     await decided("d-wa", "WHATSAPP", { status: "QUEUED", target: { channel: "WHATSAPP", phone: "+34600000000" } });
     expect(await final("d-inapp")).toMatchObject({ status: "SENT", attempts: 2, unknownOutcomes: 1 });
@@ -221,27 +223,11 @@ describe("the send pipeline", () => {
   });
 
   it("leaves a send another live worker holds to that worker", async () => {
-    await store.db.collection("sends").insertOne({
-      _id: sendId(account, "busy"),
-      account,
-      customerId: "c1",
-      sendKey: "busy",
-      channel: "IN_APP",
-      category: "MARKETING",
-      templateId: "tpl",
-      templateVersion: 1,
-      source: "api",
-      status: "SENDING",
-      attempts: 1,
-      claim: "live-worker",
-      claimedAt: new Date(Date.now() + 60_000),
-      createdAt: new Date(),
-      updatedAt: new Date(),
-    } as never);
+    await held("busy", "IN_APP", "live-worker", new Date(Date.now() + 60_000));
     await decided("busy", "IN_APP");
     await decided("after-busy", "IN_APP");
     await final("after-busy");
-    expect(await entry("busy")).toMatchObject({ status: "SENDING", claim: "live-worker" });
+    expect(await entry("busy")).toMatchObject({ status: "QUEUED", attempts: 0 });
     expect(deliveriesOf("busy")).toBe(0);
   });
 });
