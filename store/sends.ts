@@ -110,8 +110,14 @@ export type Sends = {
   claim: (entries: SendDocument[], claim: string, staleBefore: Date, now: Date) => Promise<SendDocument[]>;
   /** Tells that `claim` still holds these sends (is still sending them), so no one takes them over. */
   renew: (claim: string, ids: string[], now: Date) => Promise<void>;
-  /** Records final outcomes of sends `claim` holds; a send it no longer holds is left alone. */
-  finish: (claim: string, outcomes: SendOutcome[], now: Date) => Promise<void>;
+  /**
+   * Records the final outcome of sends as `claim` answered them (one insert each: the first
+   * outcome of a send stands). Their claims stay until `forget`: a claim left behind by a worker
+   * that died is found finished by the next one.
+   */
+  finish: (held: { entry: SendDocument; outcome: SendOutcome }[], now: Date) => Promise<void>;
+  /** Drops `claim`'s claims on sends that are final. */
+  forget: (claim: string, ids: string[]) => Promise<void>;
   /**
    * Hands sends `claim` holds back to the queue, to be tried again later; `unknown`: their
    * outcome was unknown (counted in `unknownOutcomes`).
@@ -259,29 +265,21 @@ export function sendsRepository(db: Db): Sends {
       await claims.updateMany({ _id: { $in: ids }, claim }, { $set: { claimedAt: now } });
     },
 
-    async finish(claim, answers, now) {
-      if (answers.length === 0) return;
-      const holding = new Map(
-        (
-          await held(
-            claim,
-            answers.map((answer) => answer.id),
-          )
-        ).map((c) => [c._id, c]),
-      );
-      const mine = answers.filter((answer) => holding.has(answer.id));
-      if (mine.length === 0) return;
-      const documents = mine.map(({ id, status, reason, providerMessageId }): SendOutcomeDocument => {
-        const { attempts, unknownOutcomes, takenOverAt } = holding.get(id) as SendClaim;
+    async finish(held, now) {
+      if (held.length === 0) return;
+      const documents = held.map(({ entry, outcome }): SendOutcomeDocument => {
+        const { status, reason, providerMessageId } = outcome;
+        // What the claim counted (the entry as `claim` answered it), over the entry as recorded.
+        const attempts = entry.attempts;
         return {
-          _id: id,
+          _id: entry._id,
           status: status as SendOutcomeDocument["status"],
           attempts,
-          unknownOutcomes,
+          unknownOutcomes: entry.unknownOutcomes ?? 0,
           at: now,
           ...(reason === undefined ? {} : { reason }),
           ...(providerMessageId === undefined ? {} : { providerMessageId }),
-          ...(takenOverAt ? { takenOverAt } : {}),
+          ...(entry.takenOverAt ? { takenOverAt: entry.takenOverAt } : {}),
         };
       });
       try {
@@ -290,7 +288,11 @@ export function sendsRepository(db: Db): Sends {
         // Another holder finished it first (it was taken over while alive): its outcome stands.
         if (!isDuplicateKey(error)) throw error;
       }
-      await claims.deleteMany({ _id: { $in: mine.map((answer) => answer.id) }, claim });
+    },
+
+    async forget(claim, ids) {
+      if (ids.length === 0) return;
+      await claims.deleteMany({ _id: { $in: ids }, claim });
     },
 
     async release(claim, ids, reason, unknown, now) {

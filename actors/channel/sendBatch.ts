@@ -99,7 +99,9 @@ export async function handleSendBatch(
   // Each final answer is recorded as soon as it comes (with the others that came meanwhile): a
   // worker killed mid-batch leaves only the calls truly in flight to be taken over.
   const outcomes: SendOutcome[] = [];
-  const record = recorder((answered: SendOutcome[]) => deps.sends.finish(claim, answered, deps.now()));
+  const record = recorder((answered: { entry: SendDocument; outcome: SendOutcome }[]) =>
+    deps.sends.finish(answered, deps.now()),
+  );
   const retried = new Map<string, MessageVerdict>();
   await Promise.all(
     claimed.map(async (entry) => {
@@ -107,7 +109,7 @@ export async function handleSendBatch(
       if (action.kind === "finish") {
         const { kind, ...outcome } = action;
         outcomes.push({ id: entry._id, ...outcome });
-        return record({ id: entry._id, ...outcome });
+        return record({ entry, outcome: { id: entry._id, ...outcome } });
       }
       const unknown = action.kind === "retry" && action.unknown === true;
       await deps.sends.release(claim, [entry._id], action.reason, unknown, deps.now());
@@ -115,6 +117,10 @@ export async function handleSendBatch(
       retried.set(entry._id, { kind: "nak", delayMs: action.afterMs });
     }),
   ).finally(() => clearInterval(renewal));
+  await deps.sends.forget(
+    claim,
+    outcomes.map((outcome) => outcome.id),
+  );
 
   const finished = new Map(outcomes.map((outcome) => [outcome.id, outcome]));
   const told: CustomerFact[] = finals.map(({ entry, fact }) => recordedFact(fact, entry, now));
