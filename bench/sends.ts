@@ -10,7 +10,7 @@ import { collapseIdOf } from "../actors/channel/push/pushNotification.ts";
 import { startFakeFcm } from "../fakes/push/index.ts";
 import { startFakeSmtp } from "../fakes/smtp/index.ts";
 import type { IngestCommandDraft } from "../model/index.ts";
-import { SEND_OUTCOMES_COLLECTION, SENDS_COLLECTION } from "../store/index.ts";
+import { CUSTOMERS_COLLECTION, SEND_OUTCOMES_COLLECTION, SENDS_COLLECTION } from "../store/index.ts";
 import { createCommandPublisher, readStreamLayout } from "../streams/index.ts";
 import {
   type Bench,
@@ -118,6 +118,24 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
     data: { token: `${id(i)}-token`, platform: "ANDROID" },
     metadata: { account, customerId: id(i % options.customers) },
   }));
+
+  // The customers are in place before the sends are asked for: the run measures sending, not the
+  // customer actors applying a bulk import (bench:ingest measures that).
+  const customers = bench.store.db.collection(CUSTOMERS_COLLECTION);
+  for (;;) {
+    const [stored, withDevice] = await Promise.all([
+      customers.countDocuments({ account, customerId: { $gte: `${bench.tag}-`, $lt: `${bench.tag}.` } }),
+      customers.countDocuments({
+        account,
+        customerId: { $gte: `${bench.tag}-`, $lt: `${bench.tag}.` },
+        "devices.0": { $exists: true },
+      }),
+    ]);
+    err(`customers applied: ${fmt(stored)} of ${fmt(options.customers)}, with a device: ${fmt(withDevice)}`);
+    if (stored >= options.customers && withDevice >= Math.min(options.devices, options.customers)) break;
+    if (signal.aborted) throw new Error("stopped");
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
 
   const sends = options.customers + options.devices;
   const messaging = { caps: [] };
