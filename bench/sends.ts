@@ -10,7 +10,7 @@ import { collapseIdOf } from "../actors/channel/push/pushNotification.ts";
 import { startFakeFcm } from "../fakes/push/index.ts";
 import { startFakeSmtp } from "../fakes/smtp/index.ts";
 import type { IngestCommandDraft } from "../model/index.ts";
-import { CUSTOMERS_COLLECTION, SEND_OUTCOMES_COLLECTION, SENDS_COLLECTION } from "../store/index.ts";
+import { SEND_OUTCOMES_COLLECTION, SENDS_COLLECTION } from "../store/index.ts";
 import { createCommandPublisher, readStreamLayout } from "../streams/index.ts";
 import {
   type Bench,
@@ -120,20 +120,16 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   }));
 
   // The customers are in place before the sends are asked for: the run measures sending, not the
-  // customer actors applying a bulk import (bench:ingest measures that).
-  const customers = bench.store.db.collection(CUSTOMERS_COLLECTION);
+  // customer actors applying a bulk import (bench:ingest measures that). Their consumer lag, as
+  // the operations endpoint tells it, says when they have applied every command.
   for (;;) {
-    const [stored, withDevice] = await Promise.all([
-      customers.countDocuments({ account, customerId: { $gte: `${bench.tag}-`, $lt: `${bench.tag}.` } }),
-      customers.countDocuments({
-        account,
-        customerId: { $gte: `${bench.tag}-`, $lt: `${bench.tag}.` },
-        "devices.0": { $exists: true },
-      }),
-    ]);
-    err(`customers applied: ${fmt(stored)} of ${fmt(options.customers)}, with a device: ${fmt(withDevice)}`);
-    if (stored >= options.customers && withDevice >= Math.min(options.devices, options.customers)) break;
-    if (signal.aborted) throw new Error("stopped");
+    const metrics = await (await fetch(`http://127.0.0.1:${bench.running.opsPort}/metrics`, { signal })).text();
+    const lags = [...metrics.matchAll(/^masivo_customer_consumer_lag\{[^}]*\} (\d+)/gm)].map((match) =>
+      Number(match[1]),
+    );
+    const lag = lags.reduce((sum, value) => sum + value, 0);
+    if (lags.length > 0 && lag === 0) break;
+    err(`customer actors: ${fmt(lag)} commands still to apply`);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
   }
 
