@@ -135,7 +135,10 @@ describe("random input through the gateway", () => {
       }),
       { numRuns: 150 },
     );
-    expect(accepted.size).toBeGreaterThan(50);
+    // The generator is not all refusals: most runs accept 50–70 customers of 150 (each field of an
+    // upsert is hostile one time in six), and one run in CI accepted 49. A fifth keeps the check
+    // clear of that binomial spread.
+    expect(accepted.size).toBeGreaterThan(30);
 
     // A sentinel behind everything in every partition: once each is applied, so is all before it.
     for (let partition = 0; partition < PARTITIONS; partition++) {
