@@ -1,14 +1,13 @@
 import type { Logger } from "pino";
 import type { ChannelIntegrationKind } from "../../model/index.ts";
-import { createRollingLimiter, type RollingLimiter } from "../destination/index.ts";
+import { createRollingLimiter } from "../destination/index.ts";
 
-/** An account's integration of one channel, opened: its provider client and the limiter its calls share. */
+/** An account's integration of one channel, opened: its provider client, called through `call`. */
 export type OpenIntegration<Sender> = {
   id: string;
   account: string;
   configVersion: number;
   sender: Sender;
-  limiter: RollingLimiter;
   /**
    * Calls `call` within the integration's rate and at most `maxInFlight` calls at once: a call
    * waits here, not inside the provider client, whose timeout would otherwise count the wait.
@@ -63,7 +62,6 @@ export function channelIntegrations<Config, Sender>(options: {
         account,
         configVersion: read.configVersion,
         sender: options.open(read.config),
-        limiter,
         call: <T>(call: () => Promise<T>) =>
           slots(async () => {
             const place = await limiter.acquire();

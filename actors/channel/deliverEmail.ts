@@ -2,7 +2,7 @@ import { type Unsubscriber, unsubscribeUrl } from "../../model/index.ts";
 import type { ChannelIntegrations } from "./channelIntegrations.ts";
 import type { ProviderAnswer } from "./providerAnswer.ts";
 import type { EmailSender } from "./providers.ts";
-import { isAnswer, renderSend, type TemplateVersionReader } from "./renderSend.ts";
+import { isAnswer, renderSend, type TemplateVersionReader, targetOf } from "./renderSend.ts";
 import type { ClaimedSend } from "./sendBatch.ts";
 
 export type EmailDeliveryDependencies = {
@@ -24,9 +24,8 @@ export function unsubscribeLinks(publicUrl: string, key: Buffer) {
 export function emailDelivery(deps: EmailDeliveryDependencies) {
   return async (send: ClaimedSend): Promise<ProviderAnswer> => {
     const { metadata, data } = send.fact;
-    if (data.decision.status !== "QUEUED" || data.decision.target.channel !== "EMAIL") {
-      return { kind: "failed", reason: "an email send decided without an address" };
-    }
+    const target = targetOf(send, "EMAIL");
+    if (isAnswer(target)) return target;
     const integration = await deps.integrations.of(metadata.account);
     if (!integration) return { kind: "failed", reason: "email is not configured for this account (configureEmail)" };
     const link =
@@ -35,7 +34,7 @@ export function emailDelivery(deps: EmailDeliveryDependencies) {
         : undefined;
     const rendered = await renderSend(send, "EMAIL", deps.versions, link);
     if (isAnswer(rendered)) return rendered;
-    const to = data.decision.target.email;
+    const to = target.email;
     return integration.call(() =>
       integration.sender.send({
         sendKey: data.sendKey,

@@ -3,7 +3,7 @@ import type { CommandPublisher } from "../../streams/index.ts";
 import type { ChannelIntegrations } from "./channelIntegrations.ts";
 import type { ProviderAnswer } from "./providerAnswer.ts";
 import type { PushSender } from "./providers.ts";
-import { isAnswer, renderSend, type TemplateVersionReader } from "./renderSend.ts";
+import { isAnswer, renderSend, type TemplateVersionReader, targetOf } from "./renderSend.ts";
 import type { ClaimedSend } from "./sendBatch.ts";
 
 /** FCM's longest time to live, used when the template sets none: 4 weeks. */
@@ -27,9 +27,8 @@ export type PushDeliveryDependencies = {
 export function pushDelivery(deps: PushDeliveryDependencies) {
   return async (send: ClaimedSend): Promise<ProviderAnswer> => {
     const { metadata, data } = send.fact;
-    if (data.decision.status !== "QUEUED" || data.decision.target.channel !== "PUSH") {
-      return { kind: "failed", reason: "a push send decided without devices" };
-    }
+    const target = targetOf(send, "PUSH");
+    if (isAnswer(target)) return target;
     const integration = await deps.integrations.of(metadata.account);
     if (!integration) return { kind: "failed", reason: "push is not configured for this account (configurePush)" };
     const rendered = await renderSend(send, "PUSH", deps.versions);
@@ -39,7 +38,7 @@ export function pushDelivery(deps: PushDeliveryDependencies) {
       sendKey: data.sendKey,
       ttlSeconds: rendered.push.ttlSeconds ?? DEFAULT_TTL_SECONDS,
     };
-    const devices = data.decision.target.devices;
+    const devices = target.devices;
     const answers = await Promise.all(
       devices.map((device) => integration.call(() => integration.sender.send(notification, device))),
     );

@@ -1,7 +1,7 @@
 import type { ChannelIntegrations } from "./channelIntegrations.ts";
 import type { ProviderAnswer } from "./providerAnswer.ts";
 import type { WhatsAppSender } from "./providers.ts";
-import { isAnswer, renderSend, type TemplateVersionReader } from "./renderSend.ts";
+import { isAnswer, renderSend, type TemplateVersionReader, targetOf } from "./renderSend.ts";
 import type { ClaimedSend } from "./sendBatch.ts";
 
 /** A WhatsApp template message: its parameters rendered, sent through the account's Cloud API number within its rate. */
@@ -11,16 +11,15 @@ export function whatsAppDelivery(deps: {
 }) {
   return async (send: ClaimedSend): Promise<ProviderAnswer> => {
     const { metadata, data } = send.fact;
-    if (data.decision.status !== "QUEUED" || data.decision.target.channel !== "WHATSAPP") {
-      return { kind: "failed", reason: "a WhatsApp send decided without a phone number" };
-    }
+    const target = targetOf(send, "WHATSAPP");
+    if (isAnswer(target)) return target;
     const integration = await deps.integrations.of(metadata.account);
     if (!integration)
       return { kind: "failed", reason: "WhatsApp is not configured for this account (configureWhatsApp)" };
     const rendered = await renderSend(send, "WHATSAPP", deps.versions);
     if (isAnswer(rendered)) return rendered;
     const { templateName, language, bodyParameters, headerParameters } = rendered.whatsapp;
-    const to = data.decision.target.phone;
+    const to = target.phone;
     return integration.call(() =>
       integration.sender.send({
         sendKey: data.sendKey,

@@ -1,4 +1,4 @@
-import type { TemplateContent, TemplateVersion } from "../../model/index.ts";
+import type { SendTarget, TemplateContent, TemplateVersion } from "../../model/index.ts";
 import type { Templates } from "../../store/index.ts";
 import { type RenderedMessage, renderMessage, SendVariablesError, templateVariablesOf } from "../../templates/index.ts";
 import type { ProviderAnswer } from "./providerAnswer.ts";
@@ -58,6 +58,22 @@ export async function renderSend<C extends TemplateContent["channel"]>(
   const rendered = renderMessage(version, variables);
   if (!rendered.ok) return { kind: "failed", reason: `template: ${rendered.error}` };
   return rendered.message as RenderedFor<C>;
+}
+
+/**
+ * Where a queued send of `channel` goes, as the actor decided it; a FAILED answer for a send that
+ * reached the wrong channel's workers or was never queued (neither happens unless MESSAGES was
+ * written by something else).
+ */
+export function targetOf<C extends SendTarget["channel"]>(
+  send: ClaimedSend,
+  channel: C,
+): Extract<SendTarget, { channel: C }> | ProviderAnswer {
+  const { decision } = send.fact.data;
+  if (decision.status === "QUEUED" && decision.target.channel === channel) {
+    return decision.target as Extract<SendTarget, { channel: C }>;
+  }
+  return { kind: "failed", reason: `a ${channel} send decided without a ${channel} target` };
 }
 
 export function isAnswer(value: object): value is ProviderAnswer {
