@@ -334,7 +334,20 @@ function withOutcome(entry: SendDocument, outcome: SendOutcomeDocument): SendDoc
   };
 }
 
-/** The ledger's indexes: a customer's history, newest first. */
+/** MongoDB's answer to creating a collection that exists (another worker made it first). */
+const NAMESPACE_EXISTS = 48;
+
+/**
+ * The ledger's indexes (a customer's history, newest first) and its collections, made before the
+ * first send: FerretDB takes seconds to create a collection, which that send would wait for.
+ */
 export async function ensureSendIndexes(db: Db): Promise<void> {
   await db.collection(SENDS_COLLECTION).createIndex({ account: 1, customerId: 1, createdAt: -1, _id: -1 });
+  const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map(({ name }) => name));
+  for (const name of [SEND_CLAIMS_COLLECTION, SEND_OUTCOMES_COLLECTION]) {
+    if (existing.has(name)) continue;
+    await db.createCollection(name).catch((error: unknown) => {
+      if ((error as { code?: number }).code !== NAMESPACE_EXISTS) throw error;
+    });
+  }
 }
