@@ -1,6 +1,8 @@
 export type { Filter } from "./compileRule.ts";
 export { compileRule } from "./compileRule.ts";
 export { matchesFilter, matchesRule, rulePaths } from "./evaluateRule.ts";
+export type { JourneyCondition, JourneyRule, JourneyRuleInput, PropertyCondition } from "./journeyRule.ts";
+export { compileJourneyRule, JourneyRuleSchema, matchesJourneyRule } from "./journeyRule.ts";
 export { RULE_BOUNDS, ruleBoundsProblem } from "./ruleBounds.ts";
 export type {
   AttributeCondition,
