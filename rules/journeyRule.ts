@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { compileRule, type Filter, fieldFilter } from "./compileRule.ts";
+import { dispatchSchema } from "./dispatchSchema.ts";
 import { matchesFilter } from "./evaluateRule.ts";
 import { ruleBoundsProblem } from "./ruleBounds.ts";
 import {
@@ -43,17 +44,9 @@ const journeyRuleNode = ruleGrammar<JourneyCondition>(CONDITION_KEYS, (kind, nod
 );
 
 /** A journey rule within the audience rules' bounds (RULE_BOUNDS), checked before its grammar. */
-export const JourneyRuleSchema: z.ZodType<JourneyRule> = z.unknown().transform((value, ctx): JourneyRule => {
-  const beyond = ruleBoundsProblem(value);
-  if (beyond !== undefined) {
-    ctx.addIssue({ code: "custom", message: beyond });
-    return z.NEVER;
-  }
-  const result = journeyRuleNode.safeParse(value);
-  if (result.success) return result.data;
-  for (const issue of result.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
-  return z.NEVER;
-}) as unknown as z.ZodType<JourneyRule>;
+export const JourneyRuleSchema: z.ZodType<JourneyRule> = dispatchSchema(
+  (value) => ruleBoundsProblem(value) ?? journeyRuleNode,
+);
 
 /** Where the triggering event sits in the document a journey rule's filter reads. */
 const EVENT_FIELD = "event";

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { CONSENT_PURPOSES, type ConsentPurpose, PROFILE_FIELDS } from "../model/index.ts";
+import { dispatchSchema, isPlainObject } from "./dispatchSchema.ts";
 
 export type AttributeOp = "eq" | "ne" | "gt" | "gte" | "lt" | "lte" | "in" | "nin" | "exists" | "contains";
 export type TimeWindow = { days: number } | { hours: number } | { minutes: number };
@@ -194,8 +195,7 @@ export function audienceConditionSchema(kind: string, node: Record<string, unkno
 
 /**
  * A rule grammar: `all`, `any` and `not` around conditions recognised by `conditionKeys`, each
- * checked by the schema `conditionSchema` picks. Dispatching on the node's key first and checking
- * that node strictly after keeps every error at the node that is wrong.
+ * checked strictly by the schema `conditionSchema` picks for it.
  */
 export function ruleGrammar<C>(
   conditionKeys: readonly string[],
@@ -208,7 +208,8 @@ export function ruleGrammar<C>(
   const all = z.lazy(() => z.strictObject({ all: ruleList() }, { error: unknownKeys }));
   const any = z.lazy(() => z.strictObject({ any: ruleList() }, { error: unknownKeys }));
   const not = z.lazy(() => z.strictObject({ not: node }, { error: unknownKeys }));
-  const schemaFor = (value: Record<string, unknown>): z.ZodType | string => {
+  const node: z.ZodType<RuleOf<C>> = dispatchSchema((value): z.ZodType<RuleOf<C>> | string => {
+    if (!isPlainObject(value)) return shapeMessage;
     const kinds = keys.filter((k) => k in value);
     if (kinds.length === 0) return shapeMessage;
     if (kinds.length > 1) return `must have only one of ${kinds.join(", ")}`;
@@ -217,24 +218,7 @@ export function ruleGrammar<C>(
     if (kind === "any") return any;
     if (kind === "not") return not;
     return conditionSchema(kind, value);
-  };
-  const node: z.ZodType<RuleOf<C>> = z.unknown().transform((value, ctx): RuleOf<C> => {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      ctx.addIssue({ code: "custom", message: shapeMessage });
-      return z.NEVER;
-    }
-    const schema = schemaFor(value as Record<string, unknown>);
-    if (typeof schema === "string") {
-      ctx.addIssue({ code: "custom", message: schema });
-      return z.NEVER;
-    }
-    const result = schema.safeParse(value);
-    if (result.success) return result.data as RuleOf<C>;
-    for (const issue of result.error.issues) {
-      ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
-    }
-    return z.NEVER;
-  }) as unknown as z.ZodType<RuleOf<C>>;
+  });
   return node;
 }
 
