@@ -2,7 +2,7 @@
  * The journey rule: the audience rule language plus conditions on the triggering event's
  * properties, anywhere inside `all`, `any` and `not` (docs/journeys.md).
  */
-import { z } from "zod";
+import type { z } from "zod";
 import { compileRule, type Filter, fieldFilter } from "./compileRule.ts";
 import { dispatchSchema } from "./dispatchSchema.ts";
 import { matchesFilter } from "./evaluateRule.ts";
