@@ -78,6 +78,28 @@ describe("journey definitions: valid", () => {
     }
   });
 
+  it("accept the welcome example of docs/journeys.md", () => {
+    const welcome = {
+      entry: { type: "audience", audienceId: "aud_vip" },
+      start: "morning",
+      steps: {
+        morning: { type: "delay", untilLocalTime: { hour: 9 }, next: "welcome" },
+        welcome: { type: "send", templateId: "tpl_welcome", category: "MARKETING", next: "spender" },
+        spender: {
+          type: "branch",
+          cases: [{ when: { attribute: "attributes.lifetimeValue", op: "gte", value: 1000 }, next: "day" }],
+          else: "done",
+        },
+        day: { type: "delay", seconds: 86400, next: "thanks" },
+        thanks: { type: "send", templateId: "tpl_thanks" },
+        done: { type: "exit" },
+      },
+      exit: { events: [{ event: "FULFILL" }], audienceExit: ["aud_vip"] },
+      reentry: { mode: "afterExit", cooldownSeconds: 604800 },
+    };
+    expect(parseJourneyDefinition(welcome)).toEqual({ ok: true, definition: welcome });
+  });
+
   it("accept every delay form at its bounds", () => {
     for (const fields of [
       { seconds: 1 },
