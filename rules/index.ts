@@ -14,7 +14,7 @@ export type {
 } from "./journeyDefinition.ts";
 export { JOURNEY_BOUNDS, JourneyDefinitionSchema, STEP_TYPES } from "./journeyDefinition.ts";
 export type { JourneyCondition, JourneyRule, JourneyRuleInput, PropertyCondition } from "./journeyRule.ts";
-export { compileJourneyRule, JourneyRuleSchema, matchesJourneyRule } from "./journeyRule.ts";
+export { JourneyRuleSchema, matchesJourneyRule } from "./journeyRule.ts";
 export { RULE_BOUNDS, ruleBoundsProblem } from "./ruleBounds.ts";
 export type {
   AttributeCondition,

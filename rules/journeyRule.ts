@@ -31,7 +31,7 @@ export type JourneyRuleInput = {
 export const PROPERTY_PATH_PATTERN = /^[^.$]+(?:\.[^.$]+)*$/;
 const PROPERTY_PATH_MESSAGE = "must be <key>[.<key>…] (keys may not contain $ or be empty)";
 
-export const PropertyConditionSchema = opConditionSchema(
+const PropertyConditionSchema = opConditionSchema(
   "property",
   PROPERTY_PATH_PATTERN,
   PROPERTY_PATH_MESSAGE,
@@ -57,7 +57,7 @@ const EVENT_FIELD = "event";
  * `event.properties.<path>` and requires the event (an object, `null` when there is none), so
  * `ne`, `nin` and `exists: false` do not match without one.
  */
-export function compileJourneyRule(rule: JourneyRule, now: Date): Filter {
+function compileJourneyRule(rule: JourneyRule, now: Date): Filter {
   if ("all" in rule) return { $and: rule.all.map((r) => compileJourneyRule(r, now)) };
   if ("any" in rule) return { $or: rule.any.map((r) => compileJourneyRule(r, now)) };
   if ("not" in rule) return { $nor: [compileJourneyRule(rule.not, now)] };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { JourneyRule } from "../../rules/index.ts";
-import { JourneyRuleSchema, matchesJourneyRule } from "../../rules/index.ts";
+import { JourneyRuleSchema, matchesJourneyRule, validateRule } from "../../rules/index.ts";
 
 const NOW = new Date("2026-03-01T12:00:00.000Z");
 const DAY = 24 * 3_600_000;
@@ -163,6 +163,13 @@ describe("journey rules: grammar", () => {
     expect(problems({ property: "a", op: "eq", value: 1, extra: 2 })).toEqual([
       { path: [], message: "has unknown key(s): extra" },
     ]);
+  });
+
+  it("is the journeys' own: audience rules still refuse a property condition", () => {
+    expect(validateRule({ all: [{ property: "cartId", op: "exists", value: true }] })).toEqual({
+      ok: false,
+      errors: ["all[0] must be an object with one of all, any, not, attribute, tag, consent, hasDevice, event"],
+    });
   });
 
   it("keeps audience rules' bounds, checked before the grammar", () => {
