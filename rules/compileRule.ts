@@ -31,8 +31,8 @@ function eventCount(name: string, count: EventCount, since: string): Filter {
   return { $and: [atLeast(name, count.eq, since), { $nor: [atLeast(name, count.eq + 1, since)] }] };
 }
 
-function attribute(path: string, op: string, value: unknown): Filter {
-  const field = documentPath(path);
+/** The filter of one `op`/`value` comparison on a document field, for audience attributes and event properties alike. */
+export function fieldFilter(field: string, op: string, value: unknown): Filter {
   switch (op) {
     case "exists":
       return { [field]: { $exists: value } };
@@ -59,7 +59,7 @@ export function compileRule(rule: Rule, now: Date): Filter {
   if ("all" in rule) return { $and: rule.all.map((r) => compileRule(r, now)) };
   if ("any" in rule) return { $or: rule.any.map((r) => compileRule(r, now)) };
   if ("not" in rule) return { $nor: [compileRule(rule.not, now)] };
-  if ("attribute" in rule) return attribute(rule.attribute, rule.op, rule.value);
+  if ("attribute" in rule) return fieldFilter(documentPath(rule.attribute), rule.op, rule.value);
   if ("tag" in rule) return { tags: rule.tag };
   if ("consent" in rule) return { [`consent.${rule.consent}`]: "GRANTED" };
   if ("hasDevice" in rule) return { "devices.0": { $exists: rule.hasDevice } };

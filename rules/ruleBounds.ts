@@ -13,7 +13,7 @@ function childrenOf(node: unknown): unknown[] | undefined {
 }
 
 /** Encoded size in bytes; a value nested too deeply to encode counts as beyond any bound. */
-function encodedBytes(json: unknown): number {
+export function encodedBytes(json: unknown): number {
   try {
     return Buffer.byteLength(JSON.stringify(json) ?? "");
   } catch {

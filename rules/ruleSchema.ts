@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { CONSENT_PURPOSES, type ConsentPurpose, PROFILE_FIELDS } from "../model/index.ts";
+import { dispatchSchema, isPlainObject } from "./dispatchSchema.ts";
 
 export type AttributeOp = "eq" | "ne" | "gt" | "gte" | "lt" | "lte" | "in" | "nin" | "exists" | "contains";
 export type TimeWindow = { days: number } | { hours: number } | { minutes: number };
@@ -25,7 +26,10 @@ export type Condition =
   | EventWithinCondition
   | EventNotWithinCondition;
 
-export type Rule = { all: Rule[] } | { any: Rule[] } | { not: Rule } | Condition;
+/** A rule tree over conditions `C`: audience rules take `Condition`, journey rules add the event's properties. */
+export type RuleOf<C> = { all: RuleOf<C>[] } | { any: RuleOf<C>[] } | { not: RuleOf<C> } | C;
+
+export type Rule = RuleOf<Condition>;
 
 export const ATTRIBUTE_OPS: readonly AttributeOp[] = [
   "eq",
@@ -43,25 +47,26 @@ export const ATTRIBUTE_OPS: readonly AttributeOp[] = [
 /** The stored `recent` list of an event stat holds at most this many timestamps. */
 export const RECENT_LIMIT = 100;
 
-const RULE_KEYS = ["all", "any", "not", "attribute", "tag", "consent", "hasDevice", "event"] as const;
+const LOGIC_KEYS = ["all", "any", "not"] as const;
+const CONDITION_KEYS = ["attribute", "tag", "consent", "hasDevice", "event"] as const;
 
 /** `email|phone|firstName|lastName|tier|attributes.<key>[.<key>…]`, keys without `$` or empty segments. */
 export const PATH_PATTERN = new RegExp(`^(?:${PROFILE_FIELDS.join("|")}|attributes(?:\\.[^.$]+)+)$`);
 
 const PATH_MESSAGE = `must be ${PROFILE_FIELDS.join(", ")} or attributes.<key>[.<key>…] (keys may not contain $ or be empty)`;
 const POSITIVE_INT = "must be a positive integer";
-const unknownKeys = (iss: { code: string; keys?: string[] }): string | undefined =>
+export const unknownKeys = (iss: { code: string; keys?: string[] }): string | undefined =>
   iss.code === "unrecognized_keys" ? `has unknown key(s): ${(iss.keys ?? []).join(", ")}` : undefined;
 
-const nonEmptyString = (what: string) =>
+export const nonEmptyString = (what: string) =>
   z.string({ error: `must be a non-empty ${what}` }).min(1, { error: `must be a non-empty ${what}` });
 
-const intRange = (min: number, max: number, message: string) =>
+export const intRange = (min: number, max: number, message: string) =>
   z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
 
 const positiveInt = intRange(1, Number.MAX_SAFE_INTEGER, POSITIVE_INT);
 
-function exactlyOne(keys: readonly string[]) {
+export function exactlyOne(keys: readonly string[]) {
   return (value: Record<string, unknown>, ctx: z.RefinementCtx) => {
     const present = keys.filter((k) => value[k] !== undefined);
     if (present.length !== 1) ctx.addIssue({ code: "custom", message: `must have exactly one of ${keys.join(", ")}` });
@@ -97,41 +102,53 @@ const isJsonValue = (v: unknown): boolean => {
   return false;
 };
 
-export const AttributeConditionSchema = z
-  .strictObject(
-    {
-      attribute: z.string({ error: PATH_MESSAGE }).regex(PATH_PATTERN, { error: PATH_MESSAGE }),
-      op: z.enum(ATTRIBUTE_OPS as [AttributeOp, ...AttributeOp[]], {
-        error: `must be one of ${ATTRIBUTE_OPS.join(", ")}`,
-      }),
-      value: z.unknown().optional(),
-    },
-    { error: unknownKeys },
-  )
-  .superRefine((node, ctx) => {
-    const { op, value } = node;
-    const fail = (message: string) => ctx.addIssue({ code: "custom", path: ["value"], message });
-    if (value === undefined) return fail("is required");
-    if (!isJsonValue(value)) return fail("must be a JSON value");
-    switch (op) {
-      case "gt":
-      case "gte":
-      case "lt":
-      case "lte":
-        if (typeof value !== "number" && typeof value !== "string") fail(`must be a number or a string for ${op}`);
-        break;
-      case "in":
-      case "nin":
-        if (!Array.isArray(value)) fail(`must be an array for ${op}`);
-        break;
-      case "exists":
-        if (typeof value !== "boolean") fail("must be true or false for exists");
-        break;
-      case "contains":
-        if (typeof value === "object") fail("must be a string, number or boolean for contains");
-        break;
-    }
-  }) as unknown as z.ZodType<AttributeCondition>;
+/**
+ * A `{ KEY: PATH, op, value }` condition: `value` is checked against `op` the same way whatever
+ * the key, so audience attributes and journey event properties compare alike.
+ */
+export function opConditionSchema<K extends string>(key: K, path: RegExp, pathMessage: string) {
+  return z
+    .strictObject(
+      {
+        [key]: z.string({ error: pathMessage }).regex(path, { error: pathMessage }),
+        op: z.enum(ATTRIBUTE_OPS as [AttributeOp, ...AttributeOp[]], {
+          error: `must be one of ${ATTRIBUTE_OPS.join(", ")}`,
+        }),
+        value: z.unknown().optional(),
+      } as Record<K | "op" | "value", z.ZodType>,
+      { error: unknownKeys },
+    )
+    .superRefine((node, ctx) => {
+      const { op, value } = node as { op: AttributeOp; value: unknown };
+      const fail = (message: string) => ctx.addIssue({ code: "custom", path: ["value"], message });
+      if (value === undefined) return fail("is required");
+      if (!isJsonValue(value)) return fail("must be a JSON value");
+      switch (op) {
+        case "gt":
+        case "gte":
+        case "lt":
+        case "lte":
+          if (typeof value !== "number" && typeof value !== "string") fail(`must be a number or a string for ${op}`);
+          break;
+        case "in":
+        case "nin":
+          if (!Array.isArray(value)) fail(`must be an array for ${op}`);
+          break;
+        case "exists":
+          if (typeof value !== "boolean") fail("must be true or false for exists");
+          break;
+        case "contains":
+          if (typeof value === "object") fail("must be a string, number or boolean for contains");
+          break;
+      }
+    }) as unknown as z.ZodType<{ [k in K]: string } & { op: AttributeOp; value: unknown }>;
+}
+
+export const AttributeConditionSchema = opConditionSchema(
+  "attribute",
+  PATH_PATTERN,
+  PATH_MESSAGE,
+) as z.ZodType<AttributeCondition>;
 
 export const TagConditionSchema = z.strictObject({ tag: nonEmptyString("string") }, { error: unknownKeys });
 export const ConsentConditionSchema = z.strictObject(
@@ -155,30 +172,12 @@ export const EventNotWithinConditionSchema = z.strictObject(
   { error: unknownKeys },
 ) as unknown as z.ZodType<EventNotWithinCondition>;
 
-const ruleList = () =>
-  z.array(RuleSchema, { error: "must be an array of rules" }).min(1, { error: "must hold at least one rule" });
-
-export const AllSchema: z.ZodType<{ all: Rule[] }> = z.lazy(() =>
-  z.strictObject({ all: ruleList() }, { error: unknownKeys }),
-);
-export const AnySchema: z.ZodType<{ any: Rule[] }> = z.lazy(() =>
-  z.strictObject({ any: ruleList() }, { error: unknownKeys }),
-);
-export const NotSchema: z.ZodType<{ not: Rule }> = z.lazy(() =>
-  z.strictObject({ not: RuleSchema }, { error: unknownKeys }),
-);
-
-function schemaFor(node: Record<string, unknown>): z.ZodType<Rule> | string {
-  const kinds = RULE_KEYS.filter((k) => k in node);
-  if (kinds.length === 0) return `must be an object with one of ${RULE_KEYS.join(", ")}`;
-  if (kinds.length > 1) return `must have only one of ${kinds.join(", ")}`;
-  switch (kinds[0]) {
-    case "all":
-      return AllSchema;
-    case "any":
-      return AnySchema;
-    case "not":
-      return NotSchema;
+/**
+ * The schema of one audience condition node by its key, or why the node is none; `kind` is one of
+ * the condition keys present in `node`.
+ */
+export function audienceConditionSchema(kind: string, node: Record<string, unknown>): z.ZodType<Condition> | string {
+  switch (kind) {
     case "attribute":
       return AttributeConditionSchema;
     case "tag":
@@ -194,21 +193,34 @@ function schemaFor(node: Record<string, unknown>): z.ZodType<Rule> | string {
   }
 }
 
-/** Any rule node: dispatches on the node's key, then checks that node's schema strictly. */
-export const RuleSchema: z.ZodType<Rule> = z.unknown().transform((value, ctx): Rule => {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    ctx.addIssue({ code: "custom", message: `must be an object with one of ${RULE_KEYS.join(", ")}` });
-    return z.NEVER;
-  }
-  const schema = schemaFor(value as Record<string, unknown>);
-  if (typeof schema === "string") {
-    ctx.addIssue({ code: "custom", message: schema });
-    return z.NEVER;
-  }
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  for (const issue of result.error.issues) {
-    ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
-  }
-  return z.NEVER;
-}) as unknown as z.ZodType<Rule>;
+/**
+ * A rule grammar: `all`, `any` and `not` around conditions recognised by `conditionKeys`, each
+ * checked strictly by the schema `conditionSchema` picks for it.
+ */
+export function ruleGrammar<C>(
+  conditionKeys: readonly string[],
+  conditionSchema: (kind: string, node: Record<string, unknown>) => z.ZodType<C> | string,
+): z.ZodType<RuleOf<C>> {
+  const keys = [...LOGIC_KEYS, ...conditionKeys];
+  const shapeMessage = `must be an object with one of ${keys.join(", ")}`;
+  const ruleList = () =>
+    z.array(node, { error: "must be an array of rules" }).min(1, { error: "must hold at least one rule" });
+  const all = z.lazy(() => z.strictObject({ all: ruleList() }, { error: unknownKeys }));
+  const any = z.lazy(() => z.strictObject({ any: ruleList() }, { error: unknownKeys }));
+  const not = z.lazy(() => z.strictObject({ not: node }, { error: unknownKeys }));
+  const node: z.ZodType<RuleOf<C>> = dispatchSchema((value): z.ZodType<RuleOf<C>> | string => {
+    if (!isPlainObject(value)) return shapeMessage;
+    const kinds = keys.filter((k) => k in value);
+    if (kinds.length === 0) return shapeMessage;
+    if (kinds.length > 1) return `must have only one of ${kinds.join(", ")}`;
+    const [kind = ""] = kinds;
+    if (kind === "all") return all;
+    if (kind === "any") return any;
+    if (kind === "not") return not;
+    return conditionSchema(kind, value);
+  });
+  return node;
+}
+
+/** Any audience rule node. */
+export const RuleSchema: z.ZodType<Rule> = ruleGrammar(CONDITION_KEYS, audienceConditionSchema);
