@@ -3,6 +3,7 @@ import { CONSENT_PURPOSES, consentPatchSchema } from "./consent.ts";
 import { devicePlatformSchema } from "./device.ts";
 import { accountIdSchema, customerIdSchema } from "./identifiers.ts";
 import { jsonObjectSchema } from "./json.ts";
+import { wakeCustomerDataSchema } from "./journey.ts";
 import { profileSchema } from "./profile.ts";
 import { sendMessageDataSchema } from "./send.ts";
 
@@ -112,6 +113,7 @@ export const ingestCommandSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("membership.rename"), data: renameMembershipDataSchema, metadata: metadataSchema }),
   z.object({ type: z.literal("integration.resync"), data: resyncIntegrationDataSchema, metadata: metadataSchema }),
   z.object({ type: z.literal("message.send"), data: sendMessageDataSchema, metadata: metadataSchema }),
+  z.object({ type: z.literal("customer.wake"), data: wakeCustomerDataSchema, metadata: metadataSchema }),
 ]);
 export type IngestCommand = z.infer<typeof ingestCommandSchema>;
 export type IngestCommandType = IngestCommand["type"];

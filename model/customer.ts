@@ -2,6 +2,7 @@ import type { Channel } from "./channel.ts";
 import type { ConsentPurpose, ConsentState } from "./consent.ts";
 import type { Device } from "./device.ts";
 import type { JsonObject } from "./json.ts";
+import type { JourneyInstance } from "./journey.ts";
 import type { Profile } from "./profile.ts";
 
 /**
@@ -73,6 +74,11 @@ export type CustomerState = {
   unsubscribed?: ConsentPurpose[];
   /** Marketing sends of the last 8 days, oldest first, for caps; absent until the first one. */
   recentSends?: CountedSend[];
+  /**
+   * The journeys the customer is in (ACTIVE), and the latest ended instance of each journey it
+   * was in (for re-entry rules and `Customer.journeys`); absent until the first entry.
+   */
+  journeys?: JourneyInstance[];
 };
 
 /**

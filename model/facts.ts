@@ -4,6 +4,7 @@ import { consentStateSchema } from "./consent.ts";
 import { devicePlatformSchema } from "./device.ts";
 import { accountIdSchema, customerIdSchema } from "./identifiers.ts";
 import { jsonObjectSchema } from "./json.ts";
+import { journeyChangedDataSchema } from "./journey.ts";
 import { PROFILE_PARTS, profileSchema } from "./profile.ts";
 import { sendDecidedDataSchema, sendKeySchema, sendSourceSchema } from "./send.ts";
 
@@ -170,6 +171,7 @@ export const customerFactSchema = z.discriminatedUnion("type", [
   // Published to MESSAGES, for the channel, rather than to CHANGES (see streams/facts.ts).
   fact("send.decided", sendDecidedDataSchema),
   fact("message.recorded", messageRecordedDataSchema),
+  fact("journey.changed", journeyChangedDataSchema),
 ]);
 export type CustomerFact = z.infer<typeof customerFactSchema>;
 export type CustomerFactType = CustomerFact["type"];

@@ -106,6 +106,16 @@ export {
   type PurchaseRecordedData,
 } from "./facts.ts";
 export {
+  type EntryEvent,
+  JOURNEY_INSTANCE_STATUSES,
+  type JourneyChangedData,
+  type JourneyInstance,
+  type JourneyInstanceStatus,
+  journeyChangedDataSchema,
+  type WakeCustomerData,
+  wakeCustomerDataSchema,
+} from "./journey.ts";
+export {
   ClientFacingError,
   classifyFailure,
   clientText,

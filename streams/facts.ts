@@ -22,6 +22,7 @@ const SUBJECT_KINDS = {
   "membership.renamed": "membership",
   "customer.resynced": "resync",
   "message.recorded": "message",
+  "journey.changed": "journey",
   // Never on CHANGES: a decided send goes to its channel's MESSAGES subject (see `factSubject`).
   "send.decided": "send",
 } as const satisfies Record<CustomerFactType, string>;

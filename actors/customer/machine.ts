@@ -75,6 +75,8 @@ function whileGone(
     case "device.unregister":
     // An unsubscribe link of a customer since deleted: nobody left to send to.
     case "customer.unsubscribe":
+    // A deadline of a customer since deleted: its journeys went with it.
+    case "customer.wake":
       return { customer, facts: [], outcomes: [{ type: "noCustomer", command: command.type, status }] };
     case "integration.resync":
       // A deleted customer's deletion is resent: the fact that told the integration may be gone.
@@ -168,6 +170,8 @@ function change(
       );
     case "customer.unsubscribe":
       return stateOnly(unsubscribe(state, command.data.purpose));
+    case "customer.wake":
+      return stateOnly(state);
     case "event.track":
       return trackEvent(state, command, now);
     case "device.register": {

@@ -10,7 +10,7 @@ export type CommandOutcome =
    */
   | {
       type: "noCustomer";
-      command: "customer.delete" | "device.unregister" | "integration.resync" | "customer.unsubscribe";
+      command: "customer.delete" | "device.unregister" | "integration.resync" | "customer.unsubscribe" | "customer.wake";
       status: "absent" | "deleted";
     }
   /**
