@@ -58,15 +58,24 @@ export function weekOf(local: LocalTime): number {
 
 /**
  * The instant a wall clock in `timeZone` shows `minute` past midnight on local day `day`. In a
- * daylight-saving gap (a local time that never happens) it is the instant just after the gap.
+ * daylight-saving gap (a local time that never happens) it is the gap's end, the next minute that
+ * does; in the hour a clock repeats, the first of the two instants.
  */
 export function instantOfLocal(day: number, minute: number, timeZone: string): Date {
   const wanted = day * DAY + minute * MINUTE;
-  let instant = wanted;
-  // The zone's offset at the guess, twice: the second pass settles a guess across a transition.
-  for (let pass = 0; pass < 2; pass += 1) instant = wanted - (wallClock(instant, timeZone) - instant);
-  if (wallClock(instant, timeZone) < wanted) instant += wanted - wallClock(instant, timeZone);
-  return new Date(instant);
+  // The zone's offsets a day either side: the two a transition that day lies between.
+  const candidates = [wanted - DAY, wanted + DAY].map((probe) => wanted - (wallClock(probe, timeZone) - probe));
+  const shown = candidates.filter((instant) => wallClock(instant, timeZone) === wanted);
+  if (shown.length > 0) return new Date(Math.min(...shown));
+  // In a gap the wall clock jumps past `wanted`: the first minute it shows more is the gap's end.
+  let before = Math.min(...candidates);
+  let after = Math.max(...candidates);
+  while (after - before > MINUTE) {
+    const middle = before + Math.floor((after - before) / 2 / MINUTE) * MINUTE;
+    if (wallClock(middle, timeZone) >= wanted) after = middle;
+    else before = middle;
+  }
+  return new Date(after);
 }
 
 /** `HH:MM` as minutes since midnight. */

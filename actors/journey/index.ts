@@ -1,0 +1,19 @@
+export { delayDeadline, nextLocalTime } from "./deadlines.ts";
+export {
+  earliestDeadline,
+  type JourneyEntryDecision,
+  type JourneyTrigger,
+  journeysEntered,
+  keptInstances,
+  MAX_ACTIVE_INSTANCES,
+} from "./entries.ts";
+export type { JourneyVersion } from "./journeyVersion.ts";
+export {
+  advanceInstance,
+  enterJourney,
+  type JourneyCustomer,
+  type JourneyEvent,
+  type JourneyInput,
+  type JourneyMove,
+  type JourneySend,
+} from "./machine.ts";
