@@ -2,8 +2,8 @@ import { z } from "zod";
 import { CONSENT_PURPOSES, consentPatchSchema } from "./consent.ts";
 import { devicePlatformSchema } from "./device.ts";
 import { accountIdSchema, customerIdSchema } from "./identifiers.ts";
-import { jsonObjectSchema } from "./json.ts";
 import { wakeCustomerDataSchema } from "./journey.ts";
+import { jsonObjectSchema } from "./json.ts";
 import { profileSchema } from "./profile.ts";
 import { sendMessageDataSchema } from "./send.ts";
 

@@ -1,8 +1,8 @@
 import type { Channel } from "./channel.ts";
 import type { ConsentPurpose, ConsentState } from "./consent.ts";
 import type { Device } from "./device.ts";
-import type { JsonObject } from "./json.ts";
 import type { JourneyInstance } from "./journey.ts";
+import type { JsonObject } from "./json.ts";
 import type { Profile } from "./profile.ts";
 
 /**
@@ -79,6 +79,11 @@ export type CustomerState = {
    * was in (for re-entry rules and `Customer.journeys`); absent until the first entry.
    */
   journeys?: JourneyInstance[];
+  /**
+   * The earliest deadline the customer waits for (ISO-8601): the alarm armed for it wakes the
+   * customer, and the sweep of overdue customers reads it (indexed). Absent when none.
+   */
+  nextDueAt?: string;
 };
 
 /**

@@ -3,8 +3,8 @@ import { channelSchema, MESSAGE_STATUSES, suppressionReasonSchema } from "./chan
 import { consentStateSchema } from "./consent.ts";
 import { devicePlatformSchema } from "./device.ts";
 import { accountIdSchema, customerIdSchema } from "./identifiers.ts";
-import { jsonObjectSchema } from "./json.ts";
 import { journeyChangedDataSchema } from "./journey.ts";
+import { jsonObjectSchema } from "./json.ts";
 import { PROFILE_PARTS, profileSchema } from "./profile.ts";
 import { sendDecidedDataSchema, sendKeySchema, sendSourceSchema } from "./send.ts";
 

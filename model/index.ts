@@ -106,16 +106,6 @@ export {
   type PurchaseRecordedData,
 } from "./facts.ts";
 export {
-  type EntryEvent,
-  JOURNEY_INSTANCE_STATUSES,
-  type JourneyChangedData,
-  type JourneyInstance,
-  type JourneyInstanceStatus,
-  journeyChangedDataSchema,
-  type WakeCustomerData,
-  wakeCustomerDataSchema,
-} from "./journey.ts";
-export {
   ClientFacingError,
   classifyFailure,
   clientText,
@@ -140,6 +130,18 @@ export {
   type ReverseProperties,
   reversePropertiesSchema,
 } from "./internalEvents.ts";
+export {
+  type EntryEvent,
+  JOURNEY_INSTANCE_STATUSES,
+  JOURNEY_STATUSES,
+  type JourneyChangedData,
+  type JourneyInstance,
+  type JourneyInstanceStatus,
+  type JourneyStatus,
+  journeyChangedDataSchema,
+  type WakeCustomerData,
+  wakeCustomerDataSchema,
+} from "./journey.ts";
 export { type JsonObject, jsonObjectSchema } from "./json.ts";
 export { customAttributesSchema, eventPropertiesSchema, JSON_KEY_MAX_LENGTH, JSON_MAX_DEPTH } from "./jsonKeys.ts";
 export { instantOfLocal, type LocalTime, localTimeOf, minuteOfDay, weekOf } from "./localTime.ts";

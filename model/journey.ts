@@ -7,6 +7,10 @@ import type { JsonObject } from "./json.ts";
  * the journey language's (rules/); the step machine is actors/journey/.
  */
 
+/** A journey's lifecycle: edited as a DRAFT, entered while LIVE, held while PAUSED, ended when ARCHIVED. */
+export const JOURNEY_STATUSES = ["DRAFT", "LIVE", "PAUSED", "ARCHIVED"] as const;
+export type JourneyStatus = (typeof JOURNEY_STATUSES)[number];
+
 export const JOURNEY_INSTANCE_STATUSES = ["ACTIVE", "EXITED", "COMPLETED"] as const;
 export type JourneyInstanceStatus = (typeof JOURNEY_INSTANCE_STATUSES)[number];
 

@@ -19,6 +19,7 @@ import {
   STREAM_NAMES,
 } from "../../streams/index.ts";
 import { applyCommand } from "./applyCommand.ts";
+import type { AccountJourneys } from "./journeys.ts";
 import type { AudienceRule } from "./memberships.ts";
 import { describeRefusal } from "./outcomes.ts";
 import { customerOfDocument, documentOfCustomer } from "./storedCustomers.ts";
@@ -44,6 +45,8 @@ export type BatchDependencies = {
   audiencesOf: (account: string) => readonly AudienceRule[];
   /** Resolves once `audiencesOf` holds every audience change made so far (see the catalog). */
   audiencesCaughtUp: () => Promise<void>;
+  /** The account's journeys (see journeys.ts). */
+  journeysOf: (account: string) => AccountJourneys;
   /**
    * Why the store refused a customer's document holding this command (see writeBehind.ts), or
    * undefined: such commands are dead-lettered instead of being applied again.
@@ -165,7 +168,8 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
  */
 function decide(customer: PersistedCustomer | undefined, command: IngestCommand, seq: number, deps: BatchDependencies) {
   const now = deps.now();
-  const result = applyCommand(customer, command, now, deps.audiencesOf(command.metadata.account));
+  const { account: of } = command.metadata;
+  const result = applyCommand(customer, command, now, deps.audiencesOf(of), deps.journeysOf(of));
   if (result.refused) throw new Error(describeRefusal(result.refused));
   const { account, customerId } = command.metadata;
   const moves: TokenMove[] = [];

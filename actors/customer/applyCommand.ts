@@ -1,4 +1,5 @@
 import type { CustomerFactDraft, CustomerState, IngestCommand, PersistedCustomer } from "../../model/index.ts";
+import { type AccountJourneys, NO_JOURNEYS } from "./journeys.ts";
 import { transition } from "./machine.ts";
 import type { AudienceRule } from "./memberships.ts";
 import type { CommandOutcome, CommandRefusal } from "./outcomes.ts";
@@ -19,7 +20,7 @@ export type ApplyResult = {
 /**
  * Applies one INGEST command to a stored customer (undefined: none is stored), purely: no I/O,
  * and time only from `now`. `audiences` are the account's rule audiences, re-evaluated in real
- * time. Treat the returned snapshot as immutable: it may share objects with the one passed in.
+ * time; `journeys` the account's journeys. Treat the returned snapshot as immutable: it may share objects with the one passed in.
  *
  * @example
  * let snapshot: PersistedCustomer | undefined;
@@ -31,6 +32,7 @@ export function applyCommand(
   command: IngestCommand,
   now: Date,
   audiences: readonly AudienceRule[] = [],
+  journeys: AccountJourneys = NO_JOURNEYS,
 ): ApplyResult {
   if (snapshot) {
     const { account, customerId } = snapshot;
@@ -40,7 +42,7 @@ export function applyCommand(
       );
     }
   }
-  const next = transition(snapshot ?? { status: "absent" }, command, { now: now.toISOString(), audiences });
+  const next = transition(snapshot ?? { status: "absent" }, command, { now: now.toISOString(), audiences, journeys });
   const { customer, facts, outcomes, refused } = next;
   return {
     snapshot: customer.status === "absent" ? undefined : customer,

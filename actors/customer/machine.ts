@@ -8,6 +8,7 @@ import type {
 } from "../../model/index.ts";
 import { refusalOf } from "./bounds.ts";
 import { registerDevice, unregisterDevice } from "./devices.ts";
+import { type AccountJourneys, runJourneys } from "./journeys.ts";
 import {
   type AudienceRule,
   evaluateAudienceCommand,
@@ -37,6 +38,8 @@ export type StepContext = {
   now: string;
   /** The account's rule audiences, re-evaluated in real time when what they read changes. */
   audiences: readonly AudienceRule[];
+  /** The account's journeys, run on what the command did. */
+  journeys: AccountJourneys;
 };
 
 /** One command applied: the customer after it, the facts it decided and what it did not do. */
@@ -98,7 +101,13 @@ function whileGone(
     default: {
       const { account, customerId } = command.metadata;
       const created = createCustomerState({ account, customerId, now: context.now });
-      return active(runStep(created, context, true, (state) => change(state, command, context.now)));
+      return active(
+        withJourneys(
+          runStep(created, context, true, (state) => change(state, command, context.now)),
+          command,
+          context,
+        ),
+      );
     }
   }
 }
@@ -135,10 +144,20 @@ function whileActive(customer: CustomerState, command: IngestCommand, context: S
   if (command.type === "message.send") {
     // A send changes nothing of what the customer is (no profile fact, no audience to re-evaluate,
     // `updatedAt` stays): only what caps count.
-    const { state, fact } = decideSend(customer, command, context.now);
+    const { state, fact } = decideSend(customer, command.data, context.now);
     return { customer: { status: "active", ...state }, facts: [fact], outcomes: [] };
   }
-  return active(runStep(customer, context, false, (state) => change(state, command, context.now)));
+  return active(
+    withJourneys(
+      runStep(customer, context, false, (state) => change(state, command, context.now)),
+      command,
+      context,
+    ),
+  );
+}
+
+function withJourneys(step: Step, command: IngestCommand, context: StepContext): Step {
+  return runJourneys(step, context.journeys, context.now, command.type === "customer.wake");
 }
 
 function resyncedFact(

@@ -10,7 +10,12 @@ export type CommandOutcome =
    */
   | {
       type: "noCustomer";
-      command: "customer.delete" | "device.unregister" | "integration.resync" | "customer.unsubscribe" | "customer.wake";
+      command:
+        | "customer.delete"
+        | "device.unregister"
+        | "integration.resync"
+        | "customer.unsubscribe"
+        | "customer.wake";
       status: "absent" | "deleted";
     }
   /**

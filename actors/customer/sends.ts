@@ -15,6 +15,7 @@ import {
   minuteOfDay,
   type SendCustomer,
   type SendDecision,
+  type SendMessageData,
   type SendTarget,
   type SuppressionReason,
   weekOf,
@@ -38,19 +39,18 @@ const E164 = /^\+[1-9]\d{1,14}$/;
  */
 export function decideSend(
   state: CustomerState,
-  command: SendMessageCommand,
+  data: SendMessageData,
   now: string,
 ): { state: CustomerState; fact: CustomerFactDraft } {
-  const { data } = command;
   const suppressed = (reason: SuppressionReason) => ({
     state,
-    fact: decided(state, command, now, { status: "SUPPRESSED", reason }),
+    fact: decided(state, data, now, { status: "SUPPRESSED", reason }),
   });
   if (!consents(state, data.channel, data.category)) return suppressed("NO_CONSENT");
   const target = targetOf(state, data.channel);
   if (typeof target === "string") return suppressed(target);
   if (data.category === "TRANSACTIONAL") {
-    return { state, fact: decided(state, command, now, { status: "QUEUED", target }) };
+    return { state, fact: decided(state, data, now, { status: "QUEUED", target }) };
   }
 
   const timeZone = timeZoneOf(state, data.messaging);
@@ -69,7 +69,7 @@ export function decideSend(
   const notBefore = quiet ? { notBefore: quiet.toISOString() } : {};
   return {
     state: { ...state, recentSends },
-    fact: decided(state, command, now, { status: "QUEUED", target, ...notBefore }),
+    fact: decided(state, data, now, { status: "QUEUED", target, ...notBefore }),
   };
 }
 
@@ -79,21 +79,21 @@ export function decideSend(
 export function decideSendToNobody(command: SendMessageCommand, now: string): CustomerFactDraft {
   const { customerId } = command.metadata;
   const customer: SendCustomer = { customerId, attributes: {} };
-  return decidedFact(command, customer, now, { status: "SUPPRESSED", reason: "NO_ADDRESS" });
+  return decidedFact(command.data, customer, now, { status: "SUPPRESSED", reason: "NO_ADDRESS" });
 }
 
-function decided(state: CustomerState, command: SendMessageCommand, now: string, decision: SendDecision) {
+function decided(state: CustomerState, data: SendMessageData, now: string, decision: SendDecision) {
   const customer: SendCustomer = { ...state.profile, customerId: state.customerId, attributes: state.attributes };
-  return decidedFact(command, customer, now, decision);
+  return decidedFact(data, customer, now, decision);
 }
 
 function decidedFact(
-  command: SendMessageCommand,
+  data: SendMessageData,
   customer: SendCustomer,
   now: string,
   decision: SendDecision,
 ): CustomerFactDraft {
-  const { messaging, ...send } = command.data;
+  const { messaging, ...send } = data;
   return { type: "send.decided", data: { ...send, customer, decidedAt: now, decision } };
 }
 
@@ -133,7 +133,8 @@ function targetOf(
   }
 }
 
-function timeZoneOf(state: CustomerState, messaging: MessagingSettings): string {
+/** The customer's own time zone, else the account's, else UTC. */
+export function timeZoneOf(state: CustomerState, messaging: MessagingSettings): string {
   const own = state.profile.timezone;
   // Profiles are checked where they enter; one stored before that, or a zone the runtime has since
   // lost, falls back rather than failing the send.

@@ -11,6 +11,7 @@ import {
 } from "../../store/index.ts";
 import { createCommandPublisher, createFactPublisher, type NatsLink } from "../../streams/index.ts";
 import { applyBatch } from "./applyBatch.ts";
+import { type AccountJourneys, NO_JOURNEYS } from "./journeys.ts";
 import type { AudienceRule } from "./memberships.ts";
 import { type PartitionLeases, startPartitionLeases } from "./partitionLeases.ts";
 import { type PartitionRunner, startPartitionRunner } from "./partitionRunner.ts";
@@ -29,6 +30,8 @@ export type CustomerWorkerOptions = {
   audiencesOf: (account: string) => readonly AudienceRule[];
   /** Resolves once `audiencesOf` holds every audience change made so far. */
   audiencesCaughtUp: () => Promise<void>;
+  /** The account's journeys (a live catalog; see actors/journey/catalog.ts); none when not given. */
+  journeysOf?: (account: string) => AccountJourneys;
   now?: () => Date;
   /** Told about every batch applied (operations figures, docs/operations.md). */
   observer?: CustomerWorkerObserver;
@@ -129,6 +132,7 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
           publishedThrough,
           audiencesOf: options.audiencesOf,
           audiencesCaughtUp: options.audiencesCaughtUp,
+          journeysOf: options.journeysOf ?? (() => NO_JOURNEYS),
           now,
           log: partitionLog,
         });

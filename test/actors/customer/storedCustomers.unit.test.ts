@@ -1,6 +1,7 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { applyBatch, type BatchDependencies, type IngestMessage } from "../../../actors/customer/applyBatch.ts";
+import { NO_JOURNEYS } from "../../../actors/customer/journeys.ts";
 import { createCustomerState } from "../../../actors/customer/state.ts";
 import { customerOfDocument } from "../../../actors/customer/storedCustomers.ts";
 import type { IngestCommand, IngestCommandType } from "../../../model/index.ts";
@@ -43,6 +44,7 @@ async function batch(stored: CustomerDocument | undefined, messages: IngestMessa
     refusedByStore: () => undefined,
     publishedThrough: 0,
     audiencesCaughtUp: async () => {},
+    journeysOf: () => NO_JOURNEYS,
     commands: { publish: async () => [] },
     current: () => undefined,
     assertCurrent: () => {},

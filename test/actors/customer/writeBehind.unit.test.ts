@@ -2,6 +2,7 @@ import { MongoServerError } from "mongodb";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { applyBatch, type BatchDependencies, type IngestMessage } from "../../../actors/customer/applyBatch.ts";
+import { NO_JOURNEYS } from "../../../actors/customer/journeys.ts";
 import { createWriteBehind } from "../../../actors/customer/writeBehind.ts";
 import type {
   CustomerDocument,
@@ -216,6 +217,7 @@ describe("a batch's effects", () => {
       assertCurrent: () => {},
       audiencesOf: () => [],
       audiencesCaughtUp: async () => {},
+      journeysOf: () => NO_JOURNEYS,
       now: () => new Date("2026-01-01T00:00:01.000Z"),
       log: pino({ level: "silent" }),
       ...overrides,
