@@ -191,6 +191,7 @@ export async function startMasivo({
         now,
         audiencesOf: catalog.rulesOf,
         audiencesCaughtUp: catalog.caughtUp,
+        timerSweepSeconds: config.timerSweepSeconds,
         observer: metrics.observer,
       });
       cleanup.push(worker.stop);

@@ -54,6 +54,7 @@ const environmentSchema = z.object({
     .default("auto")
     .transform((value) => (value === "auto" ? undefined : value === "1" || value === "true")),
   MASIVO_CHANNEL_TAKEOVER_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  MASIVO_TIMER_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   MASIVO_PUBLIC_URL: url(["http", "https"])
     .transform((value) => value.replace(/\/+$/, ""))
     .optional(),
@@ -92,6 +93,8 @@ export type Config = {
    * alive while it sends; once this passes (the worker died), another worker takes it over.
    */
   channelTakeoverSeconds: number;
+  /** How often each customers worker wakes its customers whose alarm was lost (overdue deadlines). */
+  timerSweepSeconds: number;
   /**
    * Where customers reach the gateway from outside (unsubscribe links in email); undefined:
    * `http://127.0.0.1:<PORT>`, fit for local runs only.
@@ -139,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     brazeRetryMaxSeconds: e.MASIVO_BRAZE_RETRY_MAX_SECONDS,
     brazePlanningThread: e.MASIVO_BRAZE_PLANNING_THREAD,
     channelTakeoverSeconds: e.MASIVO_CHANNEL_TAKEOVER_SECONDS,
+    timerSweepSeconds: e.MASIVO_TIMER_SWEEP_SECONDS,
     publicUrl: e.MASIVO_PUBLIC_URL,
     logLevel: e.MASIVO_LOG_LEVEL,
   };

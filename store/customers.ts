@@ -184,3 +184,27 @@ export function customersRepository(db: Db, options: CustomersOptions): Customer
     },
   };
 }
+
+/** A customer whose earliest deadline has passed: to be woken. */
+export type OverdueCustomer = { account: string; customerId: string; nextDueAt: string };
+
+/**
+ * Live customers whose `nextDueAt` is before `before`, earliest first, at most `limit`: those an
+ * alarm should have woken and did not (NATS lost its schedule, or arming failed).
+ */
+export function overdueCustomers(db: Db) {
+  const collection = db.collection<OverdueCustomer & { _id: string; deleted: boolean }>(CUSTOMERS_COLLECTION);
+  return async (before: string, limit: number): Promise<OverdueCustomer[]> => {
+    const found = await collection
+      .find({ deleted: false, nextDueAt: { $lt: before } }, { projection: { account: 1, customerId: 1, nextDueAt: 1 } })
+      .sort({ nextDueAt: 1 })
+      .limit(limit)
+      .toArray();
+    return found.map(({ account, customerId, nextDueAt }) => ({ account, customerId, nextDueAt }));
+  };
+}
+
+/** The customers' indexes: the sweep of overdue customers reads `nextDueAt`. */
+export async function ensureCustomerIndexes(db: Db): Promise<void> {
+  await db.collection(CUSTOMERS_COLLECTION).createIndex({ nextDueAt: 1 }, { name: "nextDueAt" });
+}

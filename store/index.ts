@@ -52,7 +52,10 @@ export {
   customersOf,
   customersRepository,
   type DocumentHeader,
+  ensureCustomerIndexes,
   type LiveCustomerDocument,
+  type OverdueCustomer,
+  overdueCustomers,
   VersionConflictError,
   type WriteManyOptions,
 } from "./customers.ts";

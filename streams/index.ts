@@ -1,3 +1,4 @@
+export { type Alarm, type AlarmPublisher, alarmCodec, createAlarmPublisher } from "./alarms.ts";
 export {
   type AudienceRunJob,
   audienceRunJobSchema,

@@ -6,13 +6,23 @@ import {
   customersOf,
   deadLettersRepository,
   deviceTokensRepository,
+  ensureCustomerIndexes,
+  overdueCustomers,
   partitionCheckpointsRepository,
   type Store,
 } from "../../store/index.ts";
-import { createCommandPublisher, createFactPublisher, type NatsLink } from "../../streams/index.ts";
+import {
+  createAlarmPublisher,
+  createCommandPublisher,
+  createFactPublisher,
+  type NatsLink,
+} from "../../streams/index.ts";
+import { startAlarmRelay } from "./alarmRelay.ts";
+import { alarmArmer } from "./alarms.ts";
 import { applyBatch } from "./applyBatch.ts";
 import { type AccountJourneys, NO_JOURNEYS } from "./journeys.ts";
 import type { AudienceRule } from "./memberships.ts";
+import { startOverdueSweep } from "./overdueSweep.ts";
 import { type PartitionLeases, startPartitionLeases } from "./partitionLeases.ts";
 import { type PartitionRunner, startPartitionRunner } from "./partitionRunner.ts";
 import { createWriteBehind } from "./writeBehind.ts";
@@ -33,9 +43,14 @@ export type CustomerWorkerOptions = {
   /** The account's journeys (a live catalog; see actors/journey/catalog.ts); none when not given. */
   journeysOf?: (account: string) => AccountJourneys;
   now?: () => Date;
+  /** How often overdue customers are woken (MASIVO_TIMER_SWEEP_SECONDS); default 60. */
+  timerSweepSeconds?: number;
   /** Told about every batch applied (operations figures, docs/operations.md). */
   observer?: CustomerWorkerObserver;
 };
+
+/** How late a deadline is before the sweep wakes its customer rather than trusting its alarm. */
+const SWEEP_GRACE_MS = 30_000;
 
 export type CustomerWorkerObserver = {
   batchApplied: (batch: { commands: number; seconds: number; deadLettered: number }) => void;
@@ -65,12 +80,14 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
   const workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
   const log = options.log.child({ role: "customers", worker: workerId });
   const js = jetstream(options.link.nc);
+  await ensureCustomerIndexes(options.store.db);
   const customers = customersOf(options.store);
   const deviceTokens = deviceTokensRepository(options.store.db);
   const deadLetters = deadLettersRepository(options.store.db);
   const checkpoints = partitionCheckpointsRepository(options.store.db);
   const facts = createFactPublisher(options.link);
   const commands = createCommandPublisher({ link: options.link, partitions: options.partitions });
+  const alarms = createAlarmPublisher(options.link);
   const now = options.now ?? (() => new Date());
   /**
    * Each partition's latest acquisition. A runner answers for its partition only while its
@@ -109,6 +126,7 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
       assertOwnership: () => {
         if (!owns()) throw new Error(`partition ${partition} is no longer owned by ${workerId}`);
       },
+      written: alarmArmer({ partition, alarms, remembered: options.cachePerPartition ?? 2_000, log: partitionLog }),
     });
     return startPartitionRunner({
       partition,
@@ -165,6 +183,17 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
     log,
   });
   const started = leases;
+  const relay = await startAlarmRelay({ link: options.link, commands, log });
+  const sweep = startOverdueSweep({
+    overdue: overdueCustomers(options.store.db),
+    commands,
+    partitions: options.partitions,
+    holds: (partition) => started.holds(partition),
+    everyMs: (options.timerSweepSeconds ?? 60) * 1_000,
+    graceMs: SWEEP_GRACE_MS,
+    now,
+    log,
+  });
   return {
     workerId,
     leases: started,
@@ -175,6 +204,10 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
       }
       return lags;
     },
-    stop: () => started.stop(),
+    async stop() {
+      await sweep.stop();
+      await relay.stop();
+      await started.stop();
+    },
   };
 }
