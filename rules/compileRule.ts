@@ -11,9 +11,14 @@ export function documentPath(path: string): string {
   return (PROFILE_FIELDS as readonly string[]).includes(path) ? `profile.${path}` : path;
 }
 
-export function windowStart(window: TimeWindow, now: Date): string {
+/** How long a rule's time window is, in milliseconds. */
+export function windowMs(window: TimeWindow): number {
   const minutes = "days" in window ? window.days * 1440 : "hours" in window ? window.hours * 60 : window.minutes;
-  return new Date(now.getTime() - minutes * MINUTE).toISOString();
+  return minutes * MINUTE;
+}
+
+export function windowStart(window: TimeWindow, now: Date): string {
+  return new Date(now.getTime() - windowMs(window)).toISOString();
 }
 
 export function escapeRegex(text: string): string {

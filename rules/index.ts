@@ -16,6 +16,7 @@ export { JOURNEY_BOUNDS, JourneyDefinitionSchema, STEP_TYPES } from "./journeyDe
 export type { JourneyCondition, JourneyRule, JourneyRuleInput, PropertyCondition } from "./journeyRule.ts";
 export { JourneyRuleSchema, matchesJourneyRule } from "./journeyRule.ts";
 export { RULE_BOUNDS, ruleBoundsProblem } from "./ruleBounds.ts";
+export { nextRuleChange, readsTimeWindows } from "./ruleChanges.ts";
 export type {
   AttributeCondition,
   AttributeOp,

@@ -7,7 +7,6 @@ import type {
 } from "../../model/index.ts";
 import {
   advanceInstance,
-  earliestDeadline,
   enterJourney,
   type JourneyCustomer,
   type JourneyInput,
@@ -43,8 +42,7 @@ export const NO_JOURNEYS: AccountJourneys = {
  * events it recorded and the audiences it entered or left move the ACTIVE instances and start
  * new ones; a wake (`customer.wake`) ends the waits that are due. Instances of a PAUSED journey
  * hold still; those of an ARCHIVED one exit. Each send a step asks for is decided here, as
- * `sendMessage`'s are. Answers the step with the journeys' facts after the command's own, and
- * `nextDueAt`, the deadline the alarm is armed for.
+ * `sendMessage`'s are. Answers the step with the journeys' facts after the command's own.
  */
 export function runJourneys(step: Step, journeys: AccountJourneys, now: string, wake = false): Step {
   const held = step.state.journeys ?? [];
@@ -97,13 +95,8 @@ export function runJourneys(step: Step, journeys: AccountJourneys, now: string, 
 }
 
 function withInstances(state: CustomerState, instances: JourneyInstance[]): CustomerState {
-  const { journeys: _, nextDueAt: __, ...rest } = state;
-  const nextDueAt = earliestDeadline(instances);
-  return {
-    ...rest,
-    ...(instances.length > 0 ? { journeys: instances } : {}),
-    ...(nextDueAt === undefined ? {} : { nextDueAt }),
-  };
+  const { journeys: _, ...rest } = state;
+  return instances.length > 0 ? { ...rest, journeys: instances } : rest;
 }
 
 function customerOf(state: CustomerState, journeys: AccountJourneys): JourneyCustomer {

@@ -8,12 +8,14 @@ import type {
 } from "../../model/index.ts";
 import { refusalOf } from "./bounds.ts";
 import { registerDevice, unregisterDevice } from "./devices.ts";
+import { withNextDueAt } from "./dueAt.ts";
 import { type AccountJourneys, runJourneys } from "./journeys.ts";
 import {
   type AudienceRule,
   evaluateAudienceCommand,
   leaveAllAudiences,
   reevaluateAudiences,
+  reevaluateTimedAudiences,
   renameMembership,
   setMembership,
 } from "./memberships.ts";
@@ -103,7 +105,7 @@ function whileGone(
       const created = createCustomerState({ account, customerId, now: context.now });
       return active(
         withJourneys(
-          runStep(created, context, true, (state) => change(state, command, context.now)),
+          runStep(created, context, true, (state) => change(state, command, context)),
           command,
           context,
         ),
@@ -149,15 +151,20 @@ function whileActive(customer: CustomerState, command: IngestCommand, context: S
   }
   return active(
     withJourneys(
-      runStep(customer, context, false, (state) => change(state, command, context.now)),
+      runStep(customer, context, false, (state) => change(state, command, context)),
       command,
       context,
     ),
   );
 }
 
+/**
+ * What follows every change of an active customer: its journeys run on it, and its `nextDueAt`
+ * is set to the earliest instant it must be woken at.
+ */
 function withJourneys(step: Step, command: IngestCommand, context: StepContext): Step {
-  return runJourneys(step, context.journeys, context.now, command.type === "customer.wake");
+  const ran = runJourneys(step, context.journeys, context.now, command.type === "customer.wake");
+  return { ...ran, state: withNextDueAt(ran.state, context.audiences, context.now) };
 }
 
 function resyncedFact(
@@ -178,8 +185,9 @@ function active(step: Step): Transition {
 function change(
   state: CustomerState,
   command: Exclude<IngestCommand, { type: "customer.delete" | "integration.resync" | "message.send" }>,
-  now: string,
+  context: StepContext,
 ): Step {
+  const { now } = context;
   switch (command.type) {
     case "customer.upsert":
       return stateOnly(stillUnsubscribed(upsertProfile(state, command.data), command.data.consent ?? {}));
@@ -190,7 +198,7 @@ function change(
     case "customer.unsubscribe":
       return stateOnly(unsubscribe(state, command.data.purpose));
     case "customer.wake":
-      return stateOnly(state);
+      return reevaluateTimedAudiences(stateOnly(state), context.audiences, now);
     case "event.track":
       return trackEvent(state, command, now);
     case "device.register": {

@@ -159,6 +159,26 @@ export function reevaluateAudiences(step: Step, audiences: readonly AudienceRule
   return current;
 }
 
+/**
+ * A wake (`customer.wake`): re-evaluates the audiences whose rules read event history, whose
+ * time windows may have moved past the customer's events with no new data (see `nextDueAt`).
+ */
+export function reevaluateTimedAudiences(step: Step, audiences: readonly AudienceRule[], at: string): Step {
+  if (!step.state.identified) return step;
+  let current = step;
+  for (const audience of audiences) {
+    if (!readsEventHistory(audience)) continue;
+    const next = evaluateAudience(current.state, audience, at);
+    current = { state: next.state, facts: [...current.facts, ...next.facts], outcomes: current.outcomes };
+  }
+  return current;
+}
+
+/** Whether an audience's rule reads event history (`stats:<event>` areas), the only part time alone changes. */
+export function readsEventHistory(audience: AudienceRule): boolean {
+  return audience.paths.some((area) => area.startsWith("stats:"));
+}
+
 /** A deleted customer leaves every audience it was in, so destinations and member lists clean up. */
 export function leaveAllAudiences(state: CustomerState, at: string): CustomerFactDraft[] {
   return state.memberships.map((m) => ({

@@ -11,6 +11,7 @@ describe("the Braze provider", () => {
       "customer.resynced",
       "device.registered",
       "device.unregistered",
+      "journey.changed",
       "membership.unchanged",
       "message.recorded",
       "send.decided",
