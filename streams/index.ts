@@ -33,3 +33,4 @@ export { fnv1a32, partitionOf } from "./partition.ts";
 export { openRawPull, type PulledMessage, type RawPull, streamSequenceOf } from "./rawPull.ts";
 export { ensureStreams, readStreamLayout, type StreamLayout } from "./setup.ts";
 export { accountOfIngestSubject, subjects } from "./subjects.ts";
+export { CATCH_UP_TIMEOUT_MS, type WatchedBucket, watchBucket } from "./watchBucket.ts";
