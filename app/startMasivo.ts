@@ -10,6 +10,11 @@ import {
 import { type ChannelWorkerOptions, startChannelWorker } from "../actors/channel/index.ts";
 import { startCustomerWorker } from "../actors/customer/index.ts";
 import { startDestinationWorker, type TuningChanges } from "../actors/destination/index.ts";
+import {
+  broadcastMessagingSettings,
+  createJourneyOperations,
+  openJourneyCatalogWriter,
+} from "../actors/journey/index.ts";
 import type { Config } from "../config/index.ts";
 import {
   countingPublisher,
@@ -31,6 +36,7 @@ import {
   pingStore,
   prepareAudienceNames,
   prepareInAppMessages,
+  prepareJourneys,
   prepareTemplates,
   repositoriesOf,
 } from "../store/index.ts";
@@ -151,6 +157,7 @@ export async function startMasivo({
 
     const repositories = repositoriesOf(store, now);
     await prepareTemplates(store.db);
+    await prepareJourneys(store.db);
     for (const { audience, heldBy } of await prepareAudienceNames(store.db)) {
       log.warn(
         { account: audience.account, audience: audience._id, name: audience.name, heldBy: heldBy?._id },
@@ -237,6 +244,7 @@ export async function startMasivo({
       const metrics = createGatewayMetrics(registry);
       const { audiences, audienceRuns, audienceMembers } = repositories;
       const catalog = await openAudienceCatalogWriter(link.nc);
+      const journeyCatalog = await openJourneyCatalogWriter(link.nc);
       const publisher = countingPublisher(createCommandPublisher({ link, partitions: layout.partitions }), metrics);
       const services: Services = {
         ...repositories,
@@ -253,6 +261,14 @@ export async function startMasivo({
           now,
           log,
         }),
+        journeyOperations: createJourneyOperations({
+          journeys: repositories.journeys,
+          templates: repositories.templates,
+          audiences,
+          catalog: journeyCatalog,
+          now,
+        }),
+        messagingSettings: broadcastMessagingSettings(repositories.messagingSettings, journeyCatalog),
         inAppMessagesReceived: inAppMessagesReceivedOf(link, repositories.inAppMessages, now),
         secrets,
         allowLocalDestinations: config.allowLocalDestinations,
