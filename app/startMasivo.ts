@@ -14,6 +14,7 @@ import {
   broadcastMessagingSettings,
   createJourneyOperations,
   openJourneyCatalogWriter,
+  startJourneyStatsTracker,
 } from "../actors/journey/index.ts";
 import type { Config } from "../config/index.ts";
 import {
@@ -235,6 +236,14 @@ export async function startMasivo({
     if (config.roles.includes("audiences")) {
       const worker = await startAudienceWorker({ link, store, partitions: layout.partitions, log, now, sweepTickMs });
       cleanup.push(worker.stop);
+      // Journeys' counters are kept beside audiences' sizes: both follow CHANGES in order.
+      const journeyStats = await startJourneyStatsTracker({
+        link,
+        journeys: repositories.journeys,
+        stats: repositories.journeyStats,
+        log,
+      });
+      cleanup.push(journeyStats.stop);
       readiness.push({ name: "audiences.consumers", check: worker.consuming });
     }
 

@@ -26,3 +26,4 @@ export {
 } from "./machine.ts";
 export { broadcastMessagingSettings } from "./messagingBroadcast.ts";
 export { createJourneyOperations, type JourneyOperationsDependencies } from "./operations.ts";
+export { JOURNEY_STATS_TRACKER, startJourneyStatsTracker } from "./statsTracker.ts";

@@ -356,3 +356,36 @@ describe("journey keys", () => {
     expect(result.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
 });
+
+describe("Journey counters", () => {
+  it("show what the stats tracker counted, steps of the definition first, zeros where nothing was counted", async () => {
+    const journey = await created(abandonedCart("tpl"));
+    const counted = await world.services.journeyStats.add(
+      journey.id,
+      world.account,
+      {
+        entered: 3,
+        active: 2,
+        exited: 1,
+        steps: {
+          wait: { type: "waitFor", entered: 3, active: 1, completed: 1 },
+          old: { type: "delay", entered: 1, active: 1, completed: 0 },
+        },
+      },
+      0,
+      10,
+    );
+    expect(counted).toBe(true);
+    expect(await readJourney(journey.id)).toMatchObject({
+      entered: 3,
+      active: 2,
+      exited: 1,
+      steps: [
+        { stepId: "wait", type: "waitFor", entered: 3, active: 1, completed: 1 },
+        { stepId: "remind", type: "send", entered: 0, active: 0, completed: 0 },
+        { stepId: "done", type: "exit", entered: 0, active: 0, completed: 0 },
+        { stepId: "old", type: "delay", entered: 1, active: 1, completed: 0 },
+      ],
+    });
+  });
+});
