@@ -13,6 +13,7 @@ import { startDestinationWorker, type TuningChanges } from "../actors/destinatio
 import {
   broadcastMessagingSettings,
   createJourneyOperations,
+  openJourneyCatalog,
   openJourneyCatalogWriter,
   startJourneyStatsTracker,
 } from "../actors/journey/index.ts";
@@ -190,6 +191,8 @@ export async function startMasivo({
     if (config.roles.includes("customers")) {
       const catalog = await watchAudienceCatalog(link.nc, log);
       cleanup.push(catalog.stop);
+      const journeys = await openJourneyCatalog(link.nc, log);
+      cleanup.push(journeys.stop);
       const metrics = customerMetrics(registry);
       const worker = await startCustomerWorker({
         link,
@@ -198,7 +201,16 @@ export async function startMasivo({
         log,
         now,
         audiencesOf: catalog.rulesOf,
-        audiencesCaughtUp: catalog.caughtUp,
+        // A command sent after a journey change is decided with it, as after an audience change.
+        audiencesCaughtUp: async () => {
+          await Promise.all([catalog.caughtUp(), journeys.caughtUp()]);
+        },
+        journeysOf: (account) => ({
+          live: journeys.liveJourneys(account),
+          version: (journeyId, version) => journeys.version(account, journeyId, version),
+          status: (journeyId) => journeys.status(account, journeyId),
+          messaging: journeys.messaging(account),
+        }),
         timerSweepSeconds: config.timerSweepSeconds,
         observer: metrics.observer,
       });

@@ -3,13 +3,12 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import { z } from "zod";
 import {
-  type Channel,
   channelSchema,
   type MessagingSettings,
   messagingSettingsSchema,
   NO_MESSAGING_RULES,
 } from "../../model/index.ts";
-import { type JourneyDefinition, parseJourneyDefinition } from "../../rules/index.ts";
+import { parseJourneyDefinition } from "../../rules/index.ts";
 import type { JourneyDocument, JourneyVersionDocument } from "../../store/index.ts";
 import { watchBucket } from "../../streams/index.ts";
 import type { JourneyVersion } from "./journeyVersion.ts";
