@@ -15,6 +15,7 @@ import {
   createJourneyOperations,
   openJourneyCatalog,
   openJourneyCatalogWriter,
+  republishJourneyCatalog,
   startJourneyStatsTracker,
 } from "../actors/journey/index.ts";
 import type { Config } from "../config/index.ts";
@@ -248,6 +249,12 @@ export async function startMasivo({
     if (config.roles.includes("audiences")) {
       const worker = await startAudienceWorker({ link, store, partitions: layout.partitions, log, now, sweepTickMs });
       cleanup.push(worker.stop);
+      await republishJourneyCatalog({
+        journeys: repositories.journeys,
+        messagingSettings: repositories.messagingSettings,
+        catalog: await openJourneyCatalogWriter(link.nc),
+        log,
+      });
       // Journeys' counters are kept beside audiences' sizes: both follow CHANGES in order.
       const journeyStats = await startJourneyStatsTracker({
         link,

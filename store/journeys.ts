@@ -55,6 +55,8 @@ export type Journeys = {
   get: (account: string, id: string) => Promise<JourneyDocument | undefined>;
   /** The account's journeys, oldest first. */
   list: (account: string) => Promise<JourneyDocument[]>;
+  /** Every journey of every account (the catalog is republished from them at start). */
+  all: () => Promise<JourneyDocument[]>;
   /**
    * Writes `next` over `current` unless the journey changed since `current` was read; undefined
    * then, so two concurrent changes never both apply.
@@ -83,6 +85,7 @@ export function journeysRepository(db: Db): Journeys {
       const found = await journeys.find({ account }).toArray();
       return found.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     },
+    all: () => journeys.find({}).toArray(),
     async replace(current, next) {
       const { _id, ...fields } = next;
       const revision = current.revision + 1;

@@ -26,4 +26,5 @@ export {
 } from "./machine.ts";
 export { broadcastMessagingSettings } from "./messagingBroadcast.ts";
 export { createJourneyOperations, type JourneyOperationsDependencies } from "./operations.ts";
+export { republishJourneyCatalog } from "./republishCatalog.ts";
 export { JOURNEY_STATS_TRACKER, startJourneyStatsTracker } from "./statsTracker.ts";

@@ -11,7 +11,7 @@ export function broadcastMessagingSettings(
   catalog: JourneyCatalogWriter,
 ): AccountMessagingSettings {
   return {
-    get: settings.get,
+    ...settings,
     async set(account, changed) {
       await settings.set(account, changed);
       await catalog.putMessaging(account, changed);
