@@ -1,6 +1,7 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JourneyCatalog, openJourneyCatalog } from "../../actors/journey/index.ts";
+import { abandonedCart } from "../support/abandonedCart.ts";
 import { createWorld, type GraphQLResult, uniqueId, type World } from "../support/world.ts";
 
 type Journey = {
@@ -50,25 +51,6 @@ async function updateTemplate(id: string) {
   );
   expect(result.errors).toBeUndefined();
 }
-
-/** The abandoned-cart journey of docs/journeys.md, reminding with `templateId`. */
-const abandonedCart = (templateId: string) => ({
-  entry: { type: "event", event: "cart_updated", key: "cartId" },
-  start: "wait",
-  steps: {
-    wait: {
-      type: "waitFor",
-      event: "checkout_completed",
-      sameKey: true,
-      timeoutSeconds: 3600,
-      next: "done",
-      timeoutNext: "remind",
-    },
-    remind: { type: "send", templateId },
-    done: { type: "exit" },
-  },
-  reentry: { mode: "concurrent", maxInstances: 5 },
-});
 
 async function journeyCall<K extends string>(
   mutation: K,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { abandonedCart } from "../../support/abandonedCart.ts";
 import { createTestAccount } from "../../support/gateways.ts";
 import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
 import { postGraphQL, startTestMasivo } from "../../support/startTestMasivo.ts";
@@ -43,22 +44,7 @@ describe("a journey published over GraphQL", () => {
       "mutation($input: TemplateInput!) { createTemplate(input: $input) { id } }",
       { input: { name: "Cart", channel: "EMAIL", email: { subject: "Your cart", text: "Come back" } } },
     );
-    const definition = {
-      entry: { type: "event", event: "cart_updated", key: "cartId" },
-      start: "wait",
-      steps: {
-        wait: {
-          type: "waitFor",
-          event: "checkout_completed",
-          sameKey: true,
-          timeoutSeconds: 3600,
-          next: "done",
-          timeoutNext: "remind",
-        },
-        remind: { type: "send", templateId: createTemplate.id },
-        done: { type: "exit" },
-      },
-    };
+    const definition = abandonedCart(createTemplate.id);
     const { createJourney } = await gql<{ createJourney: { id: string } }>(
       "mutation($input: JourneyInput!) { createJourney(input: $input) { id } }",
       { input: { name: "Abandoned cart", definition } },
