@@ -10,6 +10,14 @@ import {
 import { type ChannelWorkerOptions, startChannelWorker } from "../actors/channel/index.ts";
 import { startCustomerWorker } from "../actors/customer/index.ts";
 import { startDestinationWorker, type TuningChanges } from "../actors/destination/index.ts";
+import {
+  broadcastMessagingSettings,
+  createJourneyOperations,
+  openJourneyCatalog,
+  openJourneyCatalogWriter,
+  republishJourneyCatalog,
+  startJourneyStatsTracker,
+} from "../actors/journey/index.ts";
 import type { Config } from "../config/index.ts";
 import {
   countingPublisher,
@@ -31,6 +39,7 @@ import {
   pingStore,
   prepareAudienceNames,
   prepareInAppMessages,
+  prepareJourneys,
   prepareTemplates,
   repositoriesOf,
 } from "../store/index.ts";
@@ -151,6 +160,7 @@ export async function startMasivo({
 
     const repositories = repositoriesOf(store, now);
     await prepareTemplates(store.db);
+    await prepareJourneys(store.db);
     for (const { audience, heldBy } of await prepareAudienceNames(store.db)) {
       log.warn(
         { account: audience.account, audience: audience._id, name: audience.name, heldBy: heldBy?._id },
@@ -182,6 +192,8 @@ export async function startMasivo({
     if (config.roles.includes("customers")) {
       const catalog = await watchAudienceCatalog(link.nc, log);
       cleanup.push(catalog.stop);
+      const journeys = await openJourneyCatalog(link.nc, log);
+      cleanup.push(journeys.stop);
       const metrics = customerMetrics(registry);
       const worker = await startCustomerWorker({
         link,
@@ -190,7 +202,16 @@ export async function startMasivo({
         log,
         now,
         audiencesOf: catalog.rulesOf,
-        audiencesCaughtUp: catalog.caughtUp,
+        // A command sent after a journey change is decided with it, as after an audience change.
+        audiencesCaughtUp: async () => {
+          await Promise.all([catalog.caughtUp(), journeys.caughtUp()]);
+        },
+        journeysOf: (account) => ({
+          live: journeys.liveJourneys(account),
+          version: (journeyId, version) => journeys.version(account, journeyId, version),
+          status: (journeyId) => journeys.status(account, journeyId),
+          messaging: journeys.messaging(account),
+        }),
         timerSweepSeconds: config.timerSweepSeconds,
         observer: metrics.observer,
       });
@@ -228,6 +249,20 @@ export async function startMasivo({
     if (config.roles.includes("audiences")) {
       const worker = await startAudienceWorker({ link, store, partitions: layout.partitions, log, now, sweepTickMs });
       cleanup.push(worker.stop);
+      await republishJourneyCatalog({
+        journeys: repositories.journeys,
+        messagingSettings: repositories.messagingSettings,
+        catalog: await openJourneyCatalogWriter(link.nc),
+        log,
+      });
+      // Journeys' counters are kept beside audiences' sizes: both follow CHANGES in order.
+      const journeyStats = await startJourneyStatsTracker({
+        link,
+        journeys: repositories.journeys,
+        stats: repositories.journeyStats,
+        log,
+      });
+      cleanup.push(journeyStats.stop);
       readiness.push({ name: "audiences.consumers", check: worker.consuming });
     }
 
@@ -237,6 +272,7 @@ export async function startMasivo({
       const metrics = createGatewayMetrics(registry);
       const { audiences, audienceRuns, audienceMembers } = repositories;
       const catalog = await openAudienceCatalogWriter(link.nc);
+      const journeyCatalog = await openJourneyCatalogWriter(link.nc);
       const publisher = countingPublisher(createCommandPublisher({ link, partitions: layout.partitions }), metrics);
       const services: Services = {
         ...repositories,
@@ -253,6 +289,14 @@ export async function startMasivo({
           now,
           log,
         }),
+        journeyOperations: createJourneyOperations({
+          journeys: repositories.journeys,
+          templates: repositories.templates,
+          audiences,
+          catalog: journeyCatalog,
+          now,
+        }),
+        messagingSettings: broadcastMessagingSettings(repositories.messagingSettings, journeyCatalog),
         inAppMessagesReceived: inAppMessagesReceivedOf(link, repositories.inAppMessages, now),
         secrets,
         allowLocalDestinations: config.allowLocalDestinations,

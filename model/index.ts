@@ -142,6 +142,16 @@ export {
   type WakeCustomerData,
   wakeCustomerDataSchema,
 } from "./journey.ts";
+export {
+  type Journey,
+  type JourneyChange,
+  type JourneyOperations,
+  type JourneyStats,
+  type JourneyStepStats,
+  journeyNameSchema,
+  type NewJourney,
+  type PinnedTemplates,
+} from "./journeyLifecycle.ts";
 export { type JsonObject, jsonObjectSchema } from "./json.ts";
 export { customAttributesSchema, eventPropertiesSchema, JSON_KEY_MAX_LENGTH, JSON_MAX_DEPTH } from "./jsonKeys.ts";
 export { instantOfLocal, type LocalTime, localTimeOf, minuteOfDay, weekOf } from "./localTime.ts";

@@ -1,4 +1,4 @@
-import type { AudienceOperations } from "../model/index.ts";
+import type { AudienceOperations, JourneyOperations } from "../model/index.ts";
 import type {
   AccountMessagingSettings,
   Accounts,
@@ -12,6 +12,8 @@ import type {
   InAppMessage,
   InAppMessages,
   Integrations,
+  JourneyStatsRepository,
+  Journeys,
   SdkAuthentications,
   SecretBox,
   Sends,
@@ -45,6 +47,11 @@ export type Services = {
   audienceMembers: AudienceMembers;
   audienceOperations: AudienceOperations;
   integrations: Integrations;
+  /** Journeys and their published versions, per account. */
+  journeys: Journeys;
+  journeyOperations: JourneyOperations;
+  /** Journeys' counters (`Journey.steps`, `entered`, `active`, `exited`). */
+  journeyStats: JourneyStatsRepository;
   /** Customers' in-app inboxes. */
   inAppMessages: InAppMessages;
   /**

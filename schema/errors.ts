@@ -5,6 +5,8 @@ import {
   AudienceNameTakenError,
   AudienceNotFoundError,
   AudienceRequestRefusedError,
+  JourneyNotFoundError,
+  JourneyRefusedError,
   TemplateChannelChangeError,
   TemplateNotFoundError,
 } from "../store/index.ts";
@@ -90,15 +92,20 @@ export function ingesting<T>(commandPath: (index: number) => string, work: () =>
 
 /**
  * Runs an operation and turns its expected failures into GraphQL errors carrying their `code`:
- * `NOT_FOUND` (an audience or a template), `AUDIENCE_BUSY`, `AUDIENCE_NAME_TAKEN`, `BAD_USER_INPUT`
- * (also a template's changed channel), and `UNAVAILABLE` as
+ * `NOT_FOUND` (an audience, a template or a journey), `AUDIENCE_BUSY`, `AUDIENCE_NAME_TAKEN`,
+ * `BAD_USER_INPUT` (also a template's changed channel, and a journey's refusal with every issue in
+ * `extensions.issues`), and `UNAVAILABLE` as
  * `orUnavailable` does. Anything else stays an internal error.
  */
 export async function orGraphQLError<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await orUnavailable(work);
   } catch (error) {
+    if (error instanceof JourneyRefusedError) {
+      throw new GraphQLError(error.message, { extensions: { code: error.code, issues: error.issues } });
+    }
     if (
+      error instanceof JourneyNotFoundError ||
       error instanceof AudienceNotFoundError ||
       error instanceof AudienceBusyError ||
       error instanceof AudienceNameTakenError ||

@@ -32,6 +32,8 @@ import "./templateInput.ts";
 import "./template.ts";
 import "./renderedMessage.ts";
 import "./message.ts";
+import "./journeyInput.ts";
+import "./journey.ts";
 
 /** The whole GraphQL schema; each imported file adds its types and fields. */
 export const schema = lexicographicSortSchema(builder.toSchema());

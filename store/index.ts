@@ -89,6 +89,18 @@ export {
   type ResyncReason,
   type SealedChannelConfig,
 } from "./integrations.ts";
+export { type JourneyCountsDelta, type JourneyStatsRepository, journeyStatsRepository } from "./journeyStats.ts";
+export {
+  type JourneyDocument,
+  type JourneyIssue,
+  JourneyNotFoundError,
+  JourneyRefusedError,
+  type Journeys,
+  type JourneyVersionDocument,
+  journeysRepository,
+  journeyVersionId,
+  prepareJourneys,
+} from "./journeys.ts";
 export { type AccountMessagingSettings, messagingSettingsRepository } from "./messagingSettings.ts";
 export { connectStore, pingStore, type Store, type StoreOptions } from "./mongo.ts";
 export { type PartitionCheckpoints, partitionCheckpointsRepository } from "./partitionCheckpoints.ts";

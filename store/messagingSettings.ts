@@ -9,6 +9,8 @@ export type AccountMessagingSettings = {
   get: (account: string) => Promise<MessagingSettings>;
   /** Replaces the account's settings. */
   set: (account: string, settings: MessagingSettings) => Promise<void>;
+  /** Every account's settings that were ever configured. */
+  all: () => Promise<{ account: string; settings: MessagingSettings }[]>;
 };
 
 export function messagingSettingsRepository(db: Db, now: () => Date = () => new Date()): AccountMessagingSettings {
@@ -19,6 +21,10 @@ export function messagingSettingsRepository(db: Db, now: () => Date = () => new 
     },
     async set(account, settings) {
       await collection.replaceOne({ _id: account }, { settings, updatedAt: now() }, { upsert: true });
+    },
+    async all() {
+      const found = await collection.find({}).toArray();
+      return found.map((document) => ({ account: document._id, settings: document.settings }));
     },
   };
 }

@@ -7,6 +7,8 @@ import { type Customers, customersOf } from "./customers.ts";
 import { type DeadLetters, deadLettersRepository } from "./deadLetters.ts";
 import { type InAppMessages, inAppMessagesRepository } from "./inAppMessages.ts";
 import { type Integrations, integrationsRepository } from "./integrations.ts";
+import { type JourneyStatsRepository, journeyStatsRepository } from "./journeyStats.ts";
+import { type Journeys, journeysRepository } from "./journeys.ts";
 import { type AccountMessagingSettings, messagingSettingsRepository } from "./messagingSettings.ts";
 import type { Store } from "./mongo.ts";
 import { type SdkAuthentications, sdkAuthenticationRepository } from "./sdkAuthentication.ts";
@@ -25,6 +27,9 @@ export type Repositories = {
   audienceMembers: AudienceMembers;
   integrations: Integrations;
   inAppMessages: InAppMessages;
+  journeys: Journeys;
+  /** Journeys' counters, kept by the journey stats tracker. */
+  journeyStats: JourneyStatsRepository;
   messagingSettings: AccountMessagingSettings;
   syncLog: SyncLog;
   sdkAuthentication: SdkAuthentications;
@@ -44,6 +49,8 @@ export function repositoriesOf(store: Store, now: () => Date = () => new Date())
     audienceMembers: audienceMembersRepository(store.db),
     integrations: integrationsRepository(store.db, now),
     inAppMessages: inAppMessagesRepository(store.db, now),
+    journeys: journeysRepository(store.db),
+    journeyStats: journeyStatsRepository(store.db),
     messagingSettings: messagingSettingsRepository(store.db, now),
     syncLog: syncLogRepository(store.db, now),
     sdkAuthentication: sdkAuthenticationRepository(store.db, now),

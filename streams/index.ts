@@ -29,7 +29,9 @@ export {
 export { type LeaseTerm, leaseTerm, withinTerm } from "./leaseTerm.ts";
 export { MaxPayloadTooSmallError, REQUIRED_MAX_PAYLOAD } from "./maxPayload.ts";
 export { natsFailureOf } from "./natsFailure.ts";
+export { followFactsInOrder, ORDERED_BATCH, type OrderedFacts, untilFactsFollowed } from "./orderedFacts.ts";
 export { fnv1a32, partitionOf } from "./partition.ts";
 export { openRawPull, type PulledMessage, type RawPull, streamSequenceOf } from "./rawPull.ts";
 export { ensureStreams, readStreamLayout, type StreamLayout } from "./setup.ts";
 export { accountOfIngestSubject, subjects } from "./subjects.ts";
+export { CATCH_UP_TIMEOUT_MS, type WatchedBucket, watchBucket } from "./watchBucket.ts";

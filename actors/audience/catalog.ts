@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { ClientFacingError } from "../../model/index.ts";
 import { ruleBoundsProblem, rulePaths, validateRule } from "../../rules/index.ts";
 import type { AudienceDocument } from "../../store/index.ts";
+import { type WatchedBucket, watchBucket } from "../../streams/index.ts";
 import type { AudienceRule } from "../customer/index.ts";
 
 /**
@@ -64,16 +65,7 @@ export async function openAudienceCatalogWriter(nc: NatsConnection): Promise<Aud
 export type AudienceCatalog = {
   /** The account's rule audiences, as the customer actor evaluates them. */
   rulesOf: (account: string) => readonly AudienceRule[];
-  /**
-   * Resolves once the copy holds every change the bucket had when called: a change written
-   * before a command was sent is then seen by everything decided after that command.
-   */
-  caughtUp: () => Promise<void>;
-  stop: () => Promise<void>;
-};
-
-/** A watch this far behind is logged and no longer waited for: it must not hold a partition up. */
-export const CATCH_UP_TIMEOUT_MS = 10_000;
+} & WatchedBucket;
 
 const NONE: readonly AudienceRule[] = [];
 
@@ -83,14 +75,6 @@ export async function watchAudienceCatalog(nc: NatsConnection, log: Logger): Pro
   const byAccount = new Map<string, Map<string, AudienceRule>>();
   // Rebuilt on change, so the hot path (every customer command) reads a ready array.
   const lists = new Map<string, readonly AudienceRule[]>();
-  const watch = await kv.watch({ key: ">" });
-  const pending = (await kv.status()).values;
-  let markLoaded: () => void = () => {};
-  const loaded = new Promise<void>((resolve) => {
-    markLoaded = resolve;
-  });
-  if (pending === 0) markLoaded();
-
   const apply = (key: string, entry: CatalogEntry | undefined) => {
     const [account = "", audienceId = ""] = key.split(".");
     const audiences = byAccount.get(account) ?? new Map<string, AudienceRule>();
@@ -108,47 +92,15 @@ export async function watchAudienceCatalog(nc: NatsConnection, log: Logger): Pro
     lists.set(account, [...audiences.values()]);
   };
 
-  // The bucket revision the copy has applied, and who waits for a later one.
-  let appliedRevision = 0;
-  const waiting = new Set<{ revision: number; resolve: () => void }>();
-  const running = (async () => {
-    for await (const entry of watch) {
-      try {
-        apply(entry.key, entry.operation === "PUT" ? entry.json<CatalogEntry>() : undefined);
-      } catch (error) {
-        log.error({ err: error, key: entry.key }, "catalog entry unreadable; skipped");
-      }
-      appliedRevision = Math.max(appliedRevision, entry.revision);
-      for (const waiter of waiting) if (waiter.revision <= appliedRevision) waiter.resolve();
-      // `delta` is how many entries were still pending when this one was delivered.
-      if (entry.delta === 0) markLoaded();
-    }
-  })();
-
-  const caughtUp = async () => {
-    const revision = (await kv.status()).streamInfo.state.last_seq;
-    if (revision <= appliedRevision) return;
-    let timer: NodeJS.Timeout | undefined;
-    const waiter = { revision, resolve: () => {} };
-    await new Promise<void>((resolve) => {
-      waiter.resolve = resolve;
-      waiting.add(waiter);
-      timer = setTimeout(() => {
-        log.warn({ revision, appliedRevision }, "audience catalog still behind; going on without it");
-        resolve();
-      }, CATCH_UP_TIMEOUT_MS);
-    });
-    clearTimeout(timer);
-    waiting.delete(waiter);
-  };
-
-  await loaded;
+  const watched = await watchBucket(
+    kv,
+    AUDIENCE_CATALOG_BUCKET,
+    (key, value) => apply(key, value as CatalogEntry | undefined),
+    log,
+  );
   return {
     rulesOf: (account) => lists.get(account) ?? NONE,
-    caughtUp,
-    async stop() {
-      watch.stop();
-      await running;
-    },
+    caughtUp: watched.caughtUp,
+    stop: watched.stop,
   };
 }

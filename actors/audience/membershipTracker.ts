@@ -1,11 +1,4 @@
-import {
-  AckPolicy,
-  DeliverPolicy,
-  type JetStreamManager,
-  type JsMsg,
-  jetstream,
-  jetstreamManager,
-} from "@nats-io/jetstream";
+import type { JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import type { CustomerFact } from "../../model/index.ts";
 import {
@@ -16,30 +9,9 @@ import {
   memberKey,
   type RunOutcomes,
 } from "../../store/index.ts";
-import { decodeFact, type NatsLink, STREAM_NAMES } from "../../streams/index.ts";
+import { decodeFact, followFactsInOrder, type NatsLink, untilFactsFollowed } from "../../streams/index.ts";
 
 export const MEMBERSHIP_TRACKER = "audience-membership-tracker";
-
-/**
- * At most this many facts are outstanding at once across every `audiences` process, so the one
- * durable consumer hands out one batch at a time and the facts are applied in stream order.
- */
-export const TRACKER_BATCH = 500;
-
-/** A batch whose process died is handed out again after this; a live one keeps it every KEEP_ALIVE_MS. */
-const ACK_WAIT_MS = 6_000;
-const KEEP_ALIVE_MS = 2_000;
-/** How long a batch handed out before older facts waits before it is fetched again. */
-const OUT_OF_TURN_DELAY_MS = 500;
-
-/**
- * Whether facts other than the batch in hand are handed out and unacked: older ones (the
- * consumer hands out in stream order, so a batch fetched while others are out may be newer).
- */
-async function othersPending(jsm: JetStreamManager, inHand: number): Promise<boolean> {
-  const info = await jsm.consumers.info(STREAM_NAMES.changes, MEMBERSHIP_TRACKER);
-  return info.num_ack_pending > inHand;
-}
 
 export type MembershipTrackerDependencies = {
   link: NatsLink;
@@ -60,67 +32,13 @@ type Counted = RunOutcomes & { lastSeq: number; facts: { seq: number; fact: Cust
  * redelivered batch counts once), closing runs that are complete.
  */
 export async function startMembershipTracker(deps: MembershipTrackerDependencies): Promise<MembershipTracker> {
-  const jsm = await jetstreamManager(deps.link.nc);
-  await jsm.consumers.add(STREAM_NAMES.changes, {
-    durable_name: MEMBERSHIP_TRACKER,
-    filter_subject: "chg.*.membership.>",
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    max_ack_pending: TRACKER_BATCH,
-    ack_wait: ACK_WAIT_MS * 1_000_000, // nanoseconds
-  });
-  // A consumer made by an earlier version keeps its ack wait (30 s) unless it is updated.
-  const { config } = await jsm.consumers.info(STREAM_NAMES.changes, MEMBERSHIP_TRACKER);
-  if (config.ack_wait !== ACK_WAIT_MS * 1_000_000) {
-    await jsm.consumers.update(STREAM_NAMES.changes, MEMBERSHIP_TRACKER, { ack_wait: ACK_WAIT_MS * 1_000_000 });
-  }
-  const consumer = await jetstream(deps.link.nc).consumers.get(STREAM_NAMES.changes, MEMBERSHIP_TRACKER);
-  let stopping = false;
-  const running = (async () => {
-    while (!stopping) {
-      try {
-        const batch = await consumer.fetch({ max_messages: TRACKER_BATCH, expires: 1_000 });
-        const messages: JsMsg[] = [];
-        for await (const message of batch) messages.push(message);
-        if (messages.length === 0) continue;
-        if (await othersPending(jsm, messages.length)) {
-          // Older facts are in another process's hands (one that died leaves them until the ack
-          // wait runs out): facts are applied in stream order only, or an older membership could
-          // overwrite a newer one and a run's counted mark skip the older facts for good.
-          // Handed back at once, so that the next fetch takes them with the older ones, in order.
-          for (const message of messages) message.nak();
-          await new Promise((resolve) => setTimeout(resolve, OUT_OF_TURN_DELAY_MS));
-          continue;
-        }
-        // Redelivered facts may come after newer ones in a fetch.
-        messages.sort((a, b) => a.seq - b.seq);
-        // A batch slower than the consumer's ack wait would be handed out again meanwhile.
-        const keepAlive = setInterval(() => {
-          for (const message of messages) message.working();
-        }, KEEP_ALIVE_MS);
-        try {
-          await applyMembershipFacts(messages, deps);
-        } catch (error) {
-          // Handed out again after the pause below, rather than once the ack wait runs out.
-          for (const message of messages) message.nak(1_000);
-          throw error;
-        } finally {
-          clearInterval(keepAlive);
-        }
-        for (const message of messages) message.ack();
-      } catch (error) {
-        if (stopping) break;
-        deps.log.error({ err: error }, "membership tracker batch failed; retrying");
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-      }
-    }
-  })();
-  return {
-    async stop() {
-      stopping = true;
-      await running;
-    },
-  };
+  return followFactsInOrder(
+    deps.link,
+    MEMBERSHIP_TRACKER,
+    "chg.*.membership.>",
+    (messages) => applyMembershipFacts(messages, deps),
+    deps.log,
+  );
 }
 
 /**
@@ -128,17 +46,7 @@ export async function startMembershipTracker(deps: MembershipTrackerDependencies
  * unacked on its consumer), so the member lists hold everyone who entered before the call.
  */
 export async function untilMembershipsTracked(link: NatsLink, keepAlive: () => void, timeoutMs = 120_000) {
-  const jsm = await jetstreamManager(link.nc);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const info = await jsm.consumers.info(STREAM_NAMES.changes, MEMBERSHIP_TRACKER);
-    if (info.num_pending + info.num_ack_pending === 0) return;
-    if (Date.now() > deadline) {
-      throw new Error(`membership tracker still has ${info.num_pending + info.num_ack_pending} facts to apply`);
-    }
-    keepAlive();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return untilFactsFollowed(link, MEMBERSHIP_TRACKER, keepAlive, timeoutMs);
 }
 
 async function applyMembershipFacts(messages: JsMsg[], deps: MembershipTrackerDependencies) {
@@ -200,7 +108,7 @@ async function applyMembershipFacts(messages: JsMsg[], deps: MembershipTrackerDe
  * a size wrong for good: the audiences touched are marked uncertain first and unmarked once their
  * sizes moved; a batch finding marks left by one that failed (its redelivery finds the members
  * written already, and would move nothing) counts those audiences' members instead. Only one
- * batch is handed out at a time (TRACKER_BATCH), so nothing changes the members while they are counted.
+ * batch is handed out at a time (followFactsInOrder), so nothing changes the members while they are counted.
  */
 async function applyMembers(updates: MembershipUpdate[], deps: MembershipTrackerDependencies) {
   for (const audienceId of await deps.audiences.withUncertainSizes()) {

@@ -1,3 +1,10 @@
+export {
+  JOURNEY_CATALOG_BUCKET,
+  type JourneyCatalog,
+  type JourneyCatalogWriter,
+  openJourneyCatalog,
+  openJourneyCatalogWriter,
+} from "./catalog.ts";
 export { delayDeadline, nextLocalTime } from "./deadlines.ts";
 export {
   earliestDeadline,
@@ -17,3 +24,7 @@ export {
   type JourneyMove,
   type JourneySend,
 } from "./machine.ts";
+export { broadcastMessagingSettings } from "./messagingBroadcast.ts";
+export { createJourneyOperations, type JourneyOperationsDependencies } from "./operations.ts";
+export { republishJourneyCatalog } from "./republishCatalog.ts";
+export { JOURNEY_STATS_TRACKER, startJourneyStatsTracker } from "./statsTracker.ts";

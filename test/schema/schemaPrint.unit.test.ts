@@ -31,6 +31,14 @@ describe("schema/schema.graphql", () => {
       "messagingSettings: MessagingSettings!",
       "sendMessage(input: SendMessageInput!): Ack!",
       "messages(after: String, customerId: ID!, first: Int): MessageConnection!",
+      "createJourney(input: JourneyInput!): Journey!",
+      "updateJourney(id: ID!, input: JourneyChangeInput!): Journey!",
+      "publishJourney(id: ID!): Journey!",
+      "pauseJourney(id: ID!): Journey!",
+      "resumeJourney(id: ID!): Journey!",
+      "archiveJourney(id: ID!): Journey!",
+      "journey(id: ID!): Journey",
+      "journeys: [Journey!]!",
     ]) {
       expect(sdl).toContain(name);
     }

@@ -1,5 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
+import {
+  broadcastMessagingSettings,
+  createJourneyOperations,
+  openJourneyCatalogWriter,
+} from "../../actors/journey/index.ts";
 import { createGateway, type Gateway, inAppMessagesReceivedOf, startAuthentication } from "../../gateway/index.ts";
 import type { AudienceOperations, IngestCommand } from "../../model/index.ts";
 import type { Services } from "../../schema/index.ts";
@@ -7,6 +12,7 @@ import {
   connectStore,
   createSecretBox,
   prepareAudienceNames,
+  prepareJourneys,
   prepareTemplates,
   repositoriesOf,
   type Store,
@@ -101,6 +107,8 @@ export async function createWorld(
   const layout = await ensureStreams(link.nc, 32);
   await prepareAudienceNames(store.db);
   await prepareTemplates(store.db);
+  await prepareJourneys(store.db);
+  const journeyCatalog = await openJourneyCatalogWriter(link.nc);
   const publisher = createCommandPublisher({ link, partitions: layout.partitions });
   const repositories = repositoriesOf(store);
   const services: Services = {
@@ -108,6 +116,8 @@ export async function createWorld(
     publisher,
     resender: createCommandResender(link),
     audienceOperations: options.audienceOperations ?? unconfiguredAudienceOperations,
+    journeyOperations: createJourneyOperations({ ...repositories, catalog: journeyCatalog }),
+    messagingSettings: broadcastMessagingSettings(repositories.messagingSettings, journeyCatalog),
     inAppMessagesReceived: inAppMessagesReceivedOf(link, repositories.inAppMessages),
     secrets: createSecretBox(TEST_MASTER_KEY),
     allowLocalDestinations: options.allowLocalDestinations ?? true,
