@@ -3,6 +3,7 @@ import type { LiveCustomerDocument } from "../store/index.ts";
 import { builder } from "./builder.ts";
 import { ConsentRef } from "./consent.ts";
 import { DevicePlatformRef } from "./device.ts";
+import { JourneyInstanceRef } from "./journeyInstance.ts";
 
 const EventStatRef = builder.objectRef<EventStat>("EventStat").implement({
   description: "How often the customer did one event, and when first and last",
@@ -53,5 +54,10 @@ export const CustomerRef = builder.objectRef<LiveCustomerDocument>("Customer").i
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
     version: t.exposeInt("version", { description: "Bumped on every change to the customer" }),
+    journeys: t.field({
+      type: [JourneyInstanceRef],
+      description: "Its instances of journeys: every ACTIVE one, and the latest ended one of each journey it was in",
+      resolve: (customer) => customer.journeys ?? [],
+    }),
   }),
 });

@@ -28,6 +28,7 @@ describe("schema/schema.graphql", () => {
       "configurePush(input: PushSettingsInput!): Integration!",
       "configureWhatsApp(input: WhatsAppSettingsInput!): Integration!",
       "configureMessaging(input: MessagingSettingsInput!): MessagingSettings!",
+      "journeys: [JourneyInstance!]!",
       "messagingSettings: MessagingSettings!",
       "sendMessage(input: SendMessageInput!): Ack!",
       "messages(after: String, customerId: ID!, first: Int): MessageConnection!",
