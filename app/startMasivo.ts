@@ -92,6 +92,8 @@ export type StartOptions = {
   destinationTime?: { now: () => number; sleep: (ms: number, signal: AbortSignal) => Promise<void> };
   /** Tuning of the `channels` role (tests, benchmarks): batch sizes, how often settings are read again. */
   channelTuning?: Pick<ChannelWorkerOptions, "batchSize" | "concurrency" | "settingsRefreshMs" | "apnsEndpoint">;
+  /** How late a deadline is before the timer sweep wakes its customer (default 30 s). */
+  timerSweepGraceMs?: number;
 };
 
 /** Starts servers that are not configured, connects, prepares streams and runs the configured roles. */
@@ -104,6 +106,7 @@ export async function startMasivo({
   brazeSync,
   destinationTime,
   channelTuning,
+  timerSweepGraceMs,
 }: StartOptions): Promise<RunningMasivo> {
   const cleanup: (() => Promise<void>)[] = [];
   /** Cleared once stopping begins: readiness then says this process takes no new work. */
@@ -210,9 +213,11 @@ export async function startMasivo({
           live: journeys.liveJourneys(account),
           version: (journeyId, version) => journeys.version(account, journeyId, version),
           status: (journeyId) => journeys.status(account, journeyId),
+          name: (journeyId) => journeys.name(account, journeyId),
           messaging: journeys.messaging(account),
         }),
         timerSweepSeconds: config.timerSweepSeconds,
+        timerSweepGraceMs,
         observer: metrics.observer,
       });
       cleanup.push(worker.stop);

@@ -26,6 +26,8 @@ export type AccountJourneys = {
   /** A version an instance is pinned to. */
   version: (journeyId: string, version: number) => JourneyVersion | undefined;
   status: (journeyId: string) => JourneyStatus | undefined;
+  /** A journey's name, which its sends' templates read as `journey.name`. */
+  name: (journeyId: string) => string | undefined;
   /** Caps and quiet hours, for the sends journeys ask for. */
   messaging: MessagingSettings;
 };
@@ -34,6 +36,7 @@ export const NO_JOURNEYS: AccountJourneys = {
   live: [],
   version: () => undefined,
   status: () => undefined,
+  name: () => undefined,
   messaging: { caps: [] },
 };
 
@@ -60,20 +63,20 @@ export function runJourneys(step: Step, journeys: AccountJourneys, now: string, 
     }
     return move.instance;
   };
-  const advanceAll = (input: JourneyInput) => {
+  const advanceAll = (input: JourneyInput, eventAt?: string) => {
     instances = instances.map((instance) => {
       if (instance.status !== "ACTIVE") return instance;
       const status = journeys.status(instance.journeyId);
       const version = journeys.version(instance.journeyId, instance.version);
       if (status === "PAUSED" || version === undefined) return instance;
       const effective: JourneyInput = status === "ARCHIVED" ? { kind: "archived" } : input;
-      return apply(advanceInstance(instance, effective, { version, customer: customerOf(state, journeys), now }));
+      return apply(advanceInstance(instance, effective, contextOf(version, state, journeys, now, eventAt)));
     });
   };
-  const enterAll = (trigger: JourneyTrigger) => {
+  const enterAll = (trigger: JourneyTrigger, eventAt?: string) => {
     for (const entry of journeysEntered(trigger, journeys.live, instances, state, now)) {
       const { version, ...occurrence } = entry;
-      instances.push(apply(enterJourney(occurrence, { version, customer: customerOf(state, journeys), now })));
+      instances.push(apply(enterJourney(occurrence, contextOf(version, state, journeys, now, eventAt))));
     }
   };
 
@@ -82,8 +85,8 @@ export function runJourneys(step: Step, journeys: AccountJourneys, now: string, 
     if (fact.type === "event.recorded") {
       const { eventId, name, properties, timestamp } = fact.data;
       const event = { id: eventId, name, properties, at: timestamp };
-      advanceAll({ kind: "event", event });
-      enterAll({ kind: "event", event });
+      advanceAll({ kind: "event", event }, timestamp);
+      enterAll({ kind: "event", event }, timestamp);
     } else if (fact.type === "membership.changed") {
       const { audienceId, change } = fact.data;
       if (change === "EXITED") advanceAll({ kind: "audienceExit", audienceId });
@@ -97,6 +100,18 @@ export function runJourneys(step: Step, journeys: AccountJourneys, now: string, 
 function withInstances(state: CustomerState, instances: JourneyInstance[]): CustomerState {
   const { journeys: _, ...rest } = state;
   return instances.length > 0 ? { ...rest, journeys: instances } : rest;
+}
+
+/** What steps of `version` run with: the customer as it is, the journey's name, the clock and the event. */
+function contextOf(
+  version: JourneyVersion,
+  state: CustomerState,
+  journeys: AccountJourneys,
+  now: string,
+  eventAt: string | undefined,
+) {
+  const name = journeys.name(version.journeyId) ?? version.journeyId;
+  return { version, name, customer: customerOf(state, journeys), now, ...(eventAt ? { eventAt } : {}) };
 }
 
 function customerOf(state: CustomerState, journeys: AccountJourneys): JourneyCustomer {

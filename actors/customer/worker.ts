@@ -45,6 +45,8 @@ export type CustomerWorkerOptions = {
   now?: () => Date;
   /** How often overdue customers are woken (MASIVO_TIMER_SWEEP_SECONDS); default 60. */
   timerSweepSeconds?: number;
+  /** How late a deadline is before the sweep wakes its customer rather than trusting its alarm; default 30 s. */
+  timerSweepGraceMs?: number;
   /** Told about every batch applied (operations figures, docs/operations.md). */
   observer?: CustomerWorkerObserver;
 };
@@ -190,7 +192,7 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
     partitions: options.partitions,
     holds: (partition) => started.holds(partition),
     everyMs: (options.timerSweepSeconds ?? 60) * 1_000,
-    graceMs: SWEEP_GRACE_MS,
+    graceMs: options.timerSweepGraceMs ?? SWEEP_GRACE_MS,
     now,
     log,
   });

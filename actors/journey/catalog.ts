@@ -88,6 +88,8 @@ export type JourneyCatalog = {
   /** A version a running instance is pinned to (kept for every version ever published). */
   version: (account: string, journeyId: string, version: number) => JourneyVersion | undefined;
   status: (account: string, journeyId: string) => "LIVE" | "PAUSED" | "ARCHIVED" | undefined;
+  /** The journey's name, for the templates of its sends (`journey.name`). */
+  name: (account: string, journeyId: string) => string | undefined;
   /** The account's caps and quiet hours; the defaults when none were saved. */
   messaging: (account: string) => MessagingSettings;
   /** Resolves once the copy holds every change the bucket had when called. */
@@ -149,6 +151,7 @@ export async function openJourneyCatalog(nc: NatsConnection, log: Logger): Promi
     liveJourneys: (account) => live.get(account) ?? NONE,
     version: (account, journeyId, version) => versions.get(versionKey(account, journeyId, version)),
     status: (account, journeyId) => journeys.get(account)?.get(journeyId)?.status,
+    name: (account, journeyId) => journeys.get(account)?.get(journeyId)?.name,
     messaging: (account) => messaging.get(account) ?? NO_MESSAGING_RULES,
     caughtUp: watched.caughtUp,
     stop: watched.stop,

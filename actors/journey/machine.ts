@@ -58,7 +58,24 @@ export type JourneyMove = {
   changes: JourneyChangedData[];
 };
 
-type Context = { version: JourneyVersion; customer: JourneyCustomer; now: string };
+type Context = {
+  version: JourneyVersion;
+  /** The journey's name, for its sends' templates. */
+  name: string;
+  customer: JourneyCustomer;
+  now: string;
+  /**
+   * The time of the event being applied, if one is: a step it leads to begins then (or now, if
+   * earlier), so a `waitFor` counts the events that happened after, even those the gateway
+   * accepted before this one was applied.
+   */
+  eventAt?: string;
+};
+
+/** When a step reached now begins: at the event that led to it, or now. */
+function stepStart(context: Context): string {
+  return context.eventAt !== undefined && context.eventAt < context.now ? context.eventAt : context.now;
+}
 
 /** A new instance at the journey's start, run until it waits or ends. */
 export function enterJourney(
@@ -76,7 +93,7 @@ export function enterJourney(
     status: "ACTIVE",
     stepId: start,
     enteredAt: now,
-    stepSince: now,
+    stepSince: stepStart(context),
     stepsTaken: 0,
   };
   const move: JourneyMove = { instance, sends: [], changes: [change(instance, "ENTERED", now)] };
@@ -98,8 +115,8 @@ export function advanceInstance(instance: JourneyInstance, input: JourneyInput, 
         : unchanged;
     case "wake": {
       if (instance.waitingUntil === undefined || instance.waitingUntil > context.now) return unchanged;
-      if (step?.type === "delay") return run(moveTo(unchanged, step.next, context.now), context);
-      if (step?.type === "waitFor") return run(moveTo(unchanged, step.timeoutNext, context.now), context);
+      if (step?.type === "delay") return run(moveTo(unchanged, step.next, context), context);
+      if (step?.type === "waitFor") return run(moveTo(unchanged, step.timeoutNext, context), context);
       return unchanged;
     }
     case "event": {
@@ -109,7 +126,7 @@ export function advanceInstance(instance: JourneyInstance, input: JourneyInput, 
       );
       if (exitOn) return exit(unchanged, `event ${event.name}`, context.now);
       if (step?.type !== "waitFor" || !awaited(step, instance, event, context)) return unchanged;
-      return run(moveTo(unchanged, step.next, context.now), context);
+      return run(moveTo(unchanged, step.next, context), context);
     }
   }
 }
@@ -159,11 +176,11 @@ function runStep(step: JourneyStep, move: JourneyMove, context: Context): Journe
   switch (step.type) {
     case "send": {
       const sent = { ...move, sends: [...move.sends, sendOf(step, move.instance, context)] };
-      return step.next === undefined ? end(sent, "COMPLETED", now) : moveTo(sent, step.next, now);
+      return step.next === undefined ? end(sent, "COMPLETED", now) : moveTo(sent, step.next, context);
     }
     case "branch": {
       const chosen = step.cases.find((option) => matches(option.when, move.instance.entryEvent, context));
-      return moveTo(move, chosen?.next ?? step.else, now);
+      return moveTo(move, chosen?.next ?? step.else, context);
     }
     case "exit":
       return end(move, "COMPLETED", now);
@@ -175,7 +192,7 @@ function runStep(step: JourneyStep, move: JourneyMove, context: Context): Journe
         entryProperties: move.instance.entryEvent?.properties,
         attributes: customer.attributes,
       }).toISOString();
-      return deadline <= now ? moveTo(move, step.next, now) : waitUntil(move, deadline);
+      return deadline <= now ? moveTo(move, step.next, context) : waitUntil(move, deadline);
     }
     case "waitFor":
       return waitUntil(move, new Date(Date.parse(now) + step.timeoutSeconds * 1_000).toISOString());
@@ -204,7 +221,7 @@ function sendOf(
     templateVersion: template.version,
     source: `journey:${version.journeyId}@${version.version}/${instance.stepId}`,
     variables: {
-      journey: { id: version.journeyId, version: version.version, stepId: instance.stepId },
+      journey: { id: version.journeyId, name: context.name },
       ...(instance.entryEvent
         ? { event: { name: instance.entryEvent.name, properties: instance.entryEvent.properties } }
         : {}),
@@ -222,11 +239,12 @@ function matches(
   return matchesJourneyRule(rule, input, new Date(context.now));
 }
 
-function moveTo(move: JourneyMove, stepId: string, now: string): JourneyMove {
+function moveTo(move: JourneyMove, stepId: string, context: Context): JourneyMove {
   const previousStepId = move.instance.stepId;
   const { waitingUntil: _, ...rest } = move.instance;
-  const instance: JourneyInstance = { ...rest, stepId, stepSince: now, stepsTaken: rest.stepsTaken + 1 };
-  return { ...move, instance, changes: [...move.changes, { ...change(instance, "STEPPED", now), previousStepId }] };
+  const instance: JourneyInstance = { ...rest, stepId, stepSince: stepStart(context), stepsTaken: rest.stepsTaken + 1 };
+  const stepped = { ...change(instance, "STEPPED", context.now), previousStepId };
+  return { ...move, instance, changes: [...move.changes, stepped] };
 }
 
 function waitUntil(move: JourneyMove, deadline: string): JourneyMove {

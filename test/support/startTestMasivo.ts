@@ -9,7 +9,10 @@ import { isolatedMongoUrl, uniqueId } from "./world.ts";
 /** The whole program on a free port, against the shared servers (or the given ones), with a database of its own. */
 export async function startTestMasivo(
   env: Record<string, string> = {},
-  options: Pick<StartOptions, "now" | "sweepTickMs" | "brazeSync" | "destinationTime" | "channelTuning"> = {},
+  options: Pick<
+    StartOptions,
+    "now" | "sweepTickMs" | "brazeSync" | "destinationTime" | "channelTuning" | "timerSweepGraceMs"
+  > = {},
 ): Promise<RunningMasivo & { baseUrl: string }> {
   const config = loadConfig({
     PORT: "0",

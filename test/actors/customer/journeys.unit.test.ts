@@ -49,6 +49,7 @@ function account(published: JourneyVersion[], statuses: Record<string, JourneySt
     live: published.filter((version) => status(version.journeyId) === "LIVE"),
     version: (journeyId, version) => published.find((v) => v.journeyId === journeyId && v.version === version),
     status,
+    name: (journeyId) => `the ${journeyId} journey`,
     messaging: { caps: [] },
   };
 }

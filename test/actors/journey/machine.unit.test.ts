@@ -62,12 +62,12 @@ const event = (name: string, seconds: number, properties: Record<string, unknown
 function enterCart(cartId: string): JourneyMove {
   return enterJourney(
     { occurrence: `key:${cartId}`, key: cartId, entryEvent: event("cart_updated", 0, { cartId }) },
-    { version: abandonedCart, customer, now: T0 },
+    { version: abandonedCart, name: "Cart", customer, now: T0 },
   );
 }
 
 const advance = (instance: JourneyInstance, input: Parameters<typeof advanceInstance>[1], seconds: number) =>
-  advanceInstance(instance, input, { version: abandonedCart, customer, now: at(seconds) });
+  advanceInstance(instance, input, { version: abandonedCart, name: "Cart", customer, now: at(seconds) });
 
 describe("the abandoned cart", () => {
   it("given a cart updated, when it enters, then it waits for the checkout until the timeout, sending nothing", () => {
@@ -91,7 +91,10 @@ describe("the abandoned cart", () => {
       templateId: "tpl_cart",
       templateVersion: 3,
       source: "journey:jrn_cart@1/remind",
-      variables: { event: { name: "cart_updated", properties: { cartId: "k1" } } },
+      variables: {
+        journey: { id: "jrn_cart", name: "Cart" },
+        event: { name: "cart_updated", properties: { cartId: "k1" } },
+      },
     });
     expect(due.instance).toMatchObject({ status: "COMPLETED", stepId: "remind", endedAt: at(3600) });
     expect(due.instance.waitingUntil).toBeUndefined();
@@ -146,10 +149,10 @@ describe("the abandoned cart", () => {
       advanceInstance(
         enterJourney(
           { occurrence: `key:${cartId}`, key: cartId, entryEvent: event("cart_updated", 0, { cartId }) },
-          { version: abandonedCart, customer: who, now: T0 },
+          { version: abandonedCart, name: "Cart", customer: who, now: T0 },
         ).instance,
         { kind: "wake" },
-        { version: abandonedCart, customer: who, now: at(4000) },
+        { version: abandonedCart, name: "Cart", customer: who, now: at(4000) },
       ).sends[0]?.sendKey;
     const other = { ...customer, customerId: "c-2" };
     expect(remind("A", customer)).toBe(remind("A", customer));
@@ -163,7 +166,7 @@ describe("steps", () => {
   const enter = (journey: JourneyVersion, entryEvent?: JourneyEvent, who = customer) =>
     enterJourney(
       { occurrence: "audience:x", ...(entryEvent ? { entryEvent } : {}) },
-      { version: journey, customer: who, now: T0 },
+      { version: journey, name: "Welcome", customer: who, now: T0 },
     );
 
   it("a delay in seconds waits that long, then goes on", () => {
@@ -173,7 +176,11 @@ describe("steps", () => {
     });
     const waiting = enter(journey).instance;
     expect(waiting.waitingUntil).toBe(at(90));
-    const woke = advanceInstance(waiting, { kind: "wake" }, { version: journey, customer, now: at(91) });
+    const woke = advanceInstance(
+      waiting,
+      { kind: "wake" },
+      { version: journey, name: "Welcome", customer, now: at(91) },
+    );
     expect(woke.sends.map((send) => send.channel)).toEqual(["PUSH"]);
   });
 
@@ -220,7 +227,7 @@ describe("steps", () => {
     const reached = (properties: Record<string, unknown>, who: JourneyCustomer) =>
       enterJourney(
         { occurrence: "e", entryEvent: event("signed_up", 0, properties) },
-        { version: journey, customer: who, now: T0 },
+        { version: journey, name: "Welcome", customer: who, now: T0 },
       ).instance.stepId;
     const plain = { ...customer, document: { ...customer.document, attributes: {} } };
     expect(reached({ plan: "pro" }, customer)).toBe("pro");
@@ -234,7 +241,11 @@ describe("steps", () => {
       pause: { type: "delay", seconds: 60, next: "first" },
     });
     const first = enter(journey);
-    const second = advanceInstance(first.instance, { kind: "wake" }, { version: journey, customer, now: at(60) });
+    const second = advanceInstance(
+      first.instance,
+      { kind: "wake" },
+      { version: journey, name: "Welcome", customer, now: at(60) },
+    );
     expect(second.sends).toHaveLength(1);
     expect(second.sends[0]?.sendKey).not.toBe(first.sends[0]?.sendKey);
   });
@@ -247,7 +258,7 @@ describe("steps", () => {
       exit: { audienceExit: ["aud_vip"] },
     });
     const waiting = enter(journey).instance;
-    const context = { version: journey, customer, now: at(5) };
+    const context = { version: journey, name: "Welcome", customer, now: at(5) };
     expect(advanceInstance(waiting, { kind: "audienceExit", audienceId: "aud_other" }, context).instance).toBe(waiting);
     expect(advanceInstance(waiting, { kind: "audienceExit", audienceId: "aud_vip" }, context).instance).toMatchObject({
       status: "EXITED",
