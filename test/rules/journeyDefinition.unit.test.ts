@@ -1,23 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { journeyAudienceIds, journeyTemplateIds, parseJourneyDefinition } from "../../rules/index.ts";
+import { abandonedCart as cartJourney } from "../support/abandonedCart.ts";
 
-const abandonedCart = {
-  entry: { type: "event", event: "cart_updated", key: "cartId" },
-  start: "wait",
-  steps: {
-    wait: {
-      type: "waitFor",
-      event: "checkout_completed",
-      sameKey: true,
-      timeoutSeconds: 3600,
-      next: "done",
-      timeoutNext: "remind",
-    },
-    remind: { type: "send", templateId: "tpl_cart" },
-    done: { type: "exit" },
-  },
-  reentry: { mode: "concurrent", maxInstances: 5 },
-};
+const abandonedCart = cartJourney("tpl_cart");
 
 /** A journey entered on an audience: `start` goes through `steps`, which `send` ends. */
 const onAudience = (steps: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({

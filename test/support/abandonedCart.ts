@@ -1,5 +1,8 @@
-/** The abandoned-cart journey of docs/journeys.md, reminding with `templateId` when a cart is not checked out within the hour. */
-export const abandonedCart = (templateId: string) => ({
+/**
+ * The abandoned-cart journey of docs/journeys.md: one instance per cart, reminding with
+ * `templateId` when the cart is not checked out within `timeoutSeconds` (an hour by default).
+ */
+export const abandonedCart = (templateId: string, timeoutSeconds = 3600) => ({
   entry: { type: "event", event: "cart_updated", key: "cartId" },
   start: "wait",
   steps: {
@@ -7,7 +10,7 @@ export const abandonedCart = (templateId: string) => ({
       type: "waitFor",
       event: "checkout_completed",
       sameKey: true,
-      timeoutSeconds: 3600,
+      timeoutSeconds,
       next: "done",
       timeoutNext: "remind",
     },

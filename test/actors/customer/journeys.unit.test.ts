@@ -3,6 +3,7 @@ import { type AccountJourneys, type AudienceRule, applyCommand } from "../../../
 import type { JourneyVersion } from "../../../actors/journey/index.ts";
 import type { CustomerFactDraft, IngestCommand, JourneyStatus, PersistedCustomer } from "../../../model/index.ts";
 import { parseJourneyDefinition } from "../../../rules/index.ts";
+import { abandonedCart } from "../../support/abandonedCart.ts";
 import { at, command } from "./customerScript.ts";
 
 function published(journeyId: string, definition: unknown): JourneyVersion {
@@ -17,23 +18,7 @@ function published(journeyId: string, definition: unknown): JourneyVersion {
   };
 }
 
-const cart = published("jrn_cart", {
-  entry: { type: "event", event: "cart_updated", key: "cartId" },
-  start: "wait",
-  steps: {
-    wait: {
-      type: "waitFor",
-      event: "checkout_completed",
-      sameKey: true,
-      timeoutSeconds: 600,
-      next: "done",
-      timeoutNext: "remind",
-    },
-    remind: { type: "send", templateId: "tpl_cart" },
-    done: { type: "exit" },
-  },
-  reentry: { mode: "concurrent", maxInstances: 3 },
-});
+const cart = published("jrn_cart", abandonedCart("tpl_cart", 600));
 
 const vipWelcome = published("jrn_vip", {
   entry: { type: "audience", audienceId: "aud_vip" },

@@ -94,8 +94,7 @@ async function cartsWaiting(seconds: number) {
     "mutation($input: TemplateInput!) { createTemplate(input: $input) { id } }",
     { input: { name: "Cart", channel: "EMAIL", email: { subject: "Your cart", text: "Come back" } } },
   );
-  const cart = abandonedCart(createTemplate.id);
-  const definition = { ...cart, steps: { ...cart.steps, wait: { ...cart.steps.wait, timeoutSeconds: seconds } } };
+  const definition = abandonedCart(createTemplate.id, seconds);
   const { createJourney } = await gql<{ createJourney: { id: string } }>(
     "mutation($input: JourneyInput!) { createJourney(input: $input) { id } }",
     { input: { name: "Abandoned cart", definition } },

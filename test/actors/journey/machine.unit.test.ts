@@ -10,6 +10,7 @@ import {
 } from "../../../actors/journey/index.ts";
 import type { JourneyInstance } from "../../../model/index.ts";
 import { type JourneyDefinition, parseJourneyDefinition } from "../../../rules/index.ts";
+import { abandonedCart as cartJourney } from "../../support/abandonedCart.ts";
 
 const T0 = "2026-03-02T12:00:00.000Z";
 const at = (seconds: number) => new Date(Date.parse(T0) + seconds * 1_000).toISOString();
@@ -33,24 +34,7 @@ const customer: JourneyCustomer = {
   timeZone: "Europe/Madrid",
 };
 
-const abandonedCart = version({
-  entry: { type: "event", event: "cart_updated", key: "cartId" },
-  start: "wait",
-  steps: {
-    wait: {
-      type: "waitFor",
-      event: "checkout_completed",
-      sameKey: true,
-      timeoutSeconds: 3600,
-      next: "done",
-      timeoutNext: "remind",
-    },
-    remind: { type: "send", templateId: "tpl_cart" },
-    done: { type: "exit" },
-  },
-  exit: { events: [{ event: "account_closed" }] },
-  reentry: { mode: "concurrent", maxInstances: 5 },
-});
+const abandonedCart = version({ ...cartJourney("tpl_cart"), exit: { events: [{ event: "account_closed" }] } });
 
 const event = (name: string, seconds: number, properties: Record<string, unknown> = {}): JourneyEvent => ({
   id: `${name}-${seconds}`,
