@@ -30,8 +30,8 @@ type Options = { customers: number; devices: number; emailRate: number; pushRate
 const OPTION_SPECS: OptionSpec<keyof Options>[] = [
   { key: "customers", flag: "--customers", env: "BENCH_CUSTOMERS", fallback: 100_000, min: 10, max: 1_000_000 },
   { key: "devices", flag: "--devices", env: "BENCH_DEVICES", fallback: 50_000, min: 0, max: 1_000_000 },
-  { key: "emailRate", flag: "--email-rate", env: "BENCH_EMAIL_RATE", fallback: 100, min: 1, max: 100_000 },
-  { key: "pushRate", flag: "--push-rate", env: "BENCH_PUSH_RATE", fallback: 75, min: 1, max: 100_000 },
+  { key: "emailRate", flag: "--email-rate", env: "BENCH_EMAIL_RATE", fallback: 90, min: 1, max: 100_000 },
+  { key: "pushRate", flag: "--push-rate", env: "BENCH_PUSH_RATE", fallback: 70, min: 1, max: 100_000 },
 ];
 /** Part of the providers' limits the run must reach. */
 const GOAL = 0.9;
