@@ -15,9 +15,10 @@ import type { Document } from "mongodb";
 import { pino } from "pino";
 import { type RunningMasivo, startMasivo } from "../app/startMasivo.ts";
 import { type Config, loadConfig } from "../config/config.ts";
+import type { IngestCommandDraft } from "../model/index.ts";
 import { isAlive } from "../stack/index.ts";
 import { CUSTOMERS_COLLECTION, connectStore, type Store } from "../store/index.ts";
-import { connectNats, type NatsLink, STREAM_NAMES } from "../streams/index.ts";
+import { type CommandPublisher, connectNats, type NatsLink, STREAM_NAMES, subjects } from "../streams/index.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -249,6 +250,51 @@ export async function offerAtRate(options: {
   } finally {
     await Promise.allSettled(inFlight);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands straight onto INGEST
+
+const COMMANDS_PER_CALL = 1_000;
+
+/** Publishes `count` commands, `draft(i)` for i = 0…count−1, through INGEST in calls of COMMANDS_PER_CALL. */
+export async function publishCommands(
+  publisher: CommandPublisher,
+  what: string,
+  count: number,
+  draft: (i: number) => IngestCommandDraft,
+): Promise<void> {
+  for (let start = 0; start < count; start += COMMANDS_PER_CALL) {
+    const drafts = Array.from({ length: Math.min(COMMANDS_PER_CALL, count - start) }, (_, k) => draft(start + k));
+    await publisher.publish(drafts);
+  }
+  err(`${what}: ${fmt(count)} commands published`);
+}
+
+/**
+ * Waits until the customer actors have applied every command on INGEST: their consumer lag, as
+ * the operations endpoint tells it, is zero.
+ */
+export async function untilCustomersApplied(bench: Bench): Promise<void> {
+  for (;;) {
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${bench.running.opsPort}/metrics`, { signal: bench.signal })
+    ).text();
+    const lags = [...metrics.matchAll(/^masivo_customer_consumer_lag\{[^}]*\} (\d+)/gm)].map((match) =>
+      Number(match[1]),
+    );
+    const lag = lags.reduce((sum, value) => sum + value, 0);
+    if (lags.length > 0 && lag === 0) return;
+    err(`customer actors: ${fmt(lag)} commands still to apply`);
+    await sleep(PROGRESS_EVERY_MS, bench.signal);
+  }
+}
+
+/** How many facts of `kind` CHANGES holds for `account` (`chg.<account>.<kind>`), without reading them. */
+export async function countFacts(link: NatsLink, account: string, kind: string): Promise<number> {
+  const jsm = await jetstreamManager(link.nc);
+  const info = await jsm.streams.info(STREAM_NAMES.changes, { subjects_filter: subjects.change(account, kind) });
+  return Object.values(info.state.subjects ?? {}).reduce((sum, count) => sum + count, 0);
 }
 
 // ---------------------------------------------------------------------------------------------
