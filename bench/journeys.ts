@@ -6,15 +6,22 @@
  * process memory of a waiting instance. See bench/README.md.
  */
 import { performance } from "node:perf_hooks";
-import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
+import { DeliverPolicy, type JsMsg, jetstream } from "@nats-io/jetstream";
 import { BSON, type Document } from "mongodb";
-import type { JourneyChangedData } from "../model/index.ts";
 import { CUSTOMERS_COLLECTION } from "../store/index.ts";
-import { createCommandPublisher, decodeFact, readStreamLayout, STREAM_NAMES, subjects } from "../streams/index.ts";
+import {
+  alarmCodec,
+  createCommandPublisher,
+  decodeFact,
+  readStreamLayout,
+  STREAM_NAMES,
+  subjects,
+} from "../streams/index.ts";
 import {
   type Bench,
   type BenchOutcome,
   countFacts,
+  countMessages,
   err,
   fmt,
   type OptionSpec,
@@ -131,7 +138,14 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   await untilJourneyFacts(bench, 3 * customers, "entered, timed out and completed", lastDeadlineBy + MISSED_AFTER_MS);
 
   const tally = createTimerTally(TIMEOUT_STEP, (journeyId) => timeoutOf.get(journeyId));
-  await readJourneyFacts(bench, (customerId, fact) => tally.add(customerId, fact));
+  await readMessages(bench, STREAM_NAMES.changes, subjects.change(ACCOUNT, "journey"), (message) => {
+    const fact = decodeFact(message.data);
+    if (fact.type === "journey.changed") tally.add(fact.metadata.customerId, fact.data);
+  });
+  const firing = await alarmFiringLateness(bench);
+  outcome.note(
+    `alarms: ${fmt(firing.length)} fired by NATS, fired − due p50 ${fmt(quantile(firing, 0.5))} ms p99 ${fmt(quantile(firing, 0.99))} ms max ${fmt(firing.at(-1) ?? Number.NaN)} ms`,
+  );
   const figures = tally.figures();
   const p50 = quantile(figures.lateness, 0.5);
   const p99 = quantile(figures.lateness, 0.99);
@@ -210,29 +224,40 @@ async function weighWaitingInstances(bench: Bench, firstDeadlineBy: number): Pro
   }
 }
 
-/** Reads every journey fact of the account on CHANGES, in order, handing each to `onFact`. */
-async function readJourneyFacts(
-  bench: Bench,
-  onFact: (customerId: string, fact: JourneyChangedData) => void,
-): Promise<void> {
-  const total = await countFacts(bench.link, ACCOUNT, "journey");
-  const consumer = await jetstream(bench.link.nc).consumers.get(STREAM_NAMES.changes, {
-    filter_subjects: [subjects.change(ACCOUNT, "journey")],
+/** Reads every message `stream` holds on `filter`, in order, with an ordered consumer. */
+async function readMessages(bench: Bench, stream: string, filter: string, onMessage: (message: JsMsg) => void) {
+  const total = await countMessages(bench.link, stream, filter);
+  if (total === 0) return;
+  const consumer = await jetstream(bench.link.nc).consumers.get(stream, {
+    filter_subjects: [filter],
     deliver_policy: DeliverPolicy.All,
   });
   const messages = await consumer.consume({ max_messages: 2_000 });
   let read = 0;
   try {
     for await (const message of messages) {
-      const fact = decodeFact(message.data);
-      if (fact.type === "journey.changed") onFact(fact.metadata.customerId, fact.data);
+      onMessage(message);
       read += 1;
       if (read >= total) break;
     }
   } finally {
     messages.stop();
   }
-  err(`read ${fmt(read)} journey facts`);
+}
+
+/**
+ * How late NATS fired the customers' alarms (the fired message's stream time − the `dueAt` it
+ * carries), ascending: the part of a timer's lateness before the relay and the customer actor. An
+ * alarm is armed once the customer's document is written behind, and one armed past its due time
+ * fires at once, so a backlog of writes shows here.
+ */
+async function alarmFiringLateness(bench: Bench): Promise<Float64Array> {
+  const lateness: number[] = [];
+  await readMessages(bench, STREAM_NAMES.timers, `tmr.fire.${ACCOUNT}.>`, (message) => {
+    const alarm = alarmCodec.decode(message.data);
+    lateness.push(message.info.timestampNanos / 1e6 - Date.parse(alarm.dueAt));
+  });
+  return Float64Array.from(lateness).sort();
 }
 
 runBench({

@@ -290,11 +290,16 @@ export async function untilCustomersApplied(bench: Bench): Promise<void> {
   }
 }
 
-/** How many facts of `kind` CHANGES holds for `account` (`chg.<account>.<kind>`), without reading them. */
-export async function countFacts(link: NatsLink, account: string, kind: string): Promise<number> {
+/** How many messages `stream` holds on the subjects `filter` matches, without reading them. */
+export async function countMessages(link: NatsLink, stream: string, filter: string): Promise<number> {
   const jsm = await jetstreamManager(link.nc);
-  const info = await jsm.streams.info(STREAM_NAMES.changes, { subjects_filter: subjects.change(account, kind) });
+  const info = await jsm.streams.info(stream, { subjects_filter: filter });
   return Object.values(info.state.subjects ?? {}).reduce((sum, count) => sum + count, 0);
+}
+
+/** How many facts of `kind` CHANGES holds for `account` (`chg.<account>.<kind>`), without reading them. */
+export function countFacts(link: NatsLink, account: string, kind: string): Promise<number> {
+  return countMessages(link, STREAM_NAMES.changes, subjects.change(account, kind));
 }
 
 // ---------------------------------------------------------------------------------------------
