@@ -17,8 +17,15 @@ import { type RunningMasivo, startMasivo } from "../app/startMasivo.ts";
 import { type Config, loadConfig } from "../config/config.ts";
 import type { IngestCommandDraft } from "../model/index.ts";
 import { isAlive } from "../stack/index.ts";
-import { CUSTOMERS_COLLECTION, connectStore, type Store } from "../store/index.ts";
-import { type CommandPublisher, connectNats, type NatsLink, STREAM_NAMES, subjects } from "../streams/index.ts";
+import { CUSTOMERS_COLLECTION, connectStore, partitionCheckpointsRepository, type Store } from "../store/index.ts";
+import {
+  type CommandPublisher,
+  connectNats,
+  type NatsLink,
+  readStreamLayout,
+  STREAM_NAMES,
+  subjects,
+} from "../streams/index.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -80,6 +87,8 @@ export function parseOptions<K extends string>(
 // Small helpers
 
 export const PROGRESS_EVERY_MS = 2_000;
+/** How long the customer documents may take to be written behind their facts. */
+const DRAIN_TIMEOUT_MS = 600_000;
 /** A phase fails when nothing progresses for this long. */
 export const STALL_MS = 120_000;
 /** How long Masivo gets to stop before the servers of the run are killed. */
@@ -300,6 +309,47 @@ export async function countMessages(link: NatsLink, stream: string, filter: stri
 /** How many facts of `kind` CHANGES holds for `account` (`chg.<account>.<kind>`), without reading them. */
 export function countFacts(link: NatsLink, account: string, kind: string): Promise<number> {
   return countMessages(link, STREAM_NAMES.changes, subjects.change(account, kind));
+}
+
+/**
+ * Waits until every INGEST partition's checkpoint has passed the last command of `account`: the
+ * customer actors write documents behind their facts and move the checkpoint once written.
+ * Answers the milliseconds it waited.
+ */
+export async function untilWrittenBehind(bench: Bench, account: string): Promise<number> {
+  const { link, store, signal } = bench;
+  const layout = await readStreamLayout(link.nc);
+  if (!layout) throw new Error(`stream ${STREAM_NAMES.ingest} is missing`);
+  const jsm = await jetstreamManager(link.nc);
+  const checkpoints = partitionCheckpointsRepository(store.db);
+  const partitions = Array.from({ length: layout.partitions }, (_, p) => p);
+  const targets = await Promise.all(
+    partitions.map(async (p) => {
+      const last = await jsm.streams.getMessage(STREAM_NAMES.ingest, { last_by_subj: subjects.ingest(account, p) });
+      return last?.seq ?? 0;
+    }),
+  );
+  let behind = partitions.length;
+  const stopProgress = everyFewSeconds((elapsed) =>
+    err(`write-behind ${elapsed} s: ${behind}/${partitions.length} partitions not yet written through`),
+  );
+  const started = performance.now();
+  try {
+    for (;;) {
+      const written = await Promise.all(partitions.map((p) => checkpoints.get(p)));
+      behind = partitions.filter((p) => (written[p] ?? 0) < (targets[p] ?? 0)).length;
+      if (behind === 0) return performance.now() - started;
+      if (performance.now() - started > DRAIN_TIMEOUT_MS) {
+        throw new Error(
+          `the customer documents were not written within ${DRAIN_TIMEOUT_MS / 1000} s ` +
+            `(${behind} partitions behind); ${await diagnoseStore(store)}`,
+        );
+      }
+      await sleep(1_000, signal);
+    }
+  } finally {
+    stopProgress();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
