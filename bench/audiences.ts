@@ -4,19 +4,12 @@
  * event's acceptance to the `ENTERED` fact it causes, at a steady load. See bench/README.md.
  */
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
-import { jetstreamManager } from "@nats-io/jetstream";
 import type { Msg } from "@nats-io/transport-node";
 import { createCustomerState } from "../actors/customer/index.ts";
 import { CUSTOMER_SCHEMA_VERSION } from "../model/index.ts";
 import { compileRule, type Rule } from "../rules/index.ts";
-import {
-  CUSTOMERS_COLLECTION,
-  type CustomerDocument,
-  customerKey,
-  partitionCheckpointsRepository,
-  type Store,
-} from "../store/index.ts";
-import { readStreamLayout, STREAM_NAMES, subjects } from "../streams/index.ts";
+import { CUSTOMERS_COLLECTION, type CustomerDocument, customerKey, type Store } from "../store/index.ts";
+import { subjects } from "../streams/index.ts";
 import {
   type Bench,
   type BenchOutcome,
@@ -37,6 +30,7 @@ import {
   startOutcome,
   trackEvents,
   UsageError,
+  untilWrittenBehind,
 } from "./support.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -68,8 +62,6 @@ const INSERT_CHUNK = 1_000;
 const P99_GOAL_MS = 250;
 /** "The same order": a recalculation goes through customers at least a tenth as fast as the store scans ids. */
 const SCAN_ORDER = 10;
-/** How long the customer documents may take to catch up with a recalculation's facts. */
-const DRAIN_TIMEOUT_MS = 600_000;
 /** After the last event is offered, how long without a new ENTERED fact before the rest count as missing. */
 const ENTERED_QUIET_MS = 30_000;
 /**
@@ -238,46 +230,6 @@ async function createAndRecalculate(bench: Bench, label: string, name: string, r
     stopProgress();
   }
   return { audienceId: createAudience.id, run, elapsedMs: Date.parse(run.finishedAt) - sentAt };
-}
-
-/**
- * Waits until every INGEST partition's checkpoint has passed the last command of the account:
- * the customer actors write documents behind their facts and move the checkpoint once written.
- */
-async function untilWrittenBehind(bench: Bench) {
-  const { link, store, signal } = bench;
-  const layout = await readStreamLayout(link.nc);
-  if (!layout) throw new Error(`stream ${STREAM_NAMES.ingest} is missing`);
-  const jsm = await jetstreamManager(link.nc);
-  const checkpoints = partitionCheckpointsRepository(store.db);
-  const partitions = Array.from({ length: layout.partitions }, (_, p) => p);
-  const targets = await Promise.all(
-    partitions.map(async (p) => {
-      const last = await jsm.streams.getMessage(STREAM_NAMES.ingest, { last_by_subj: subjects.ingest(ACCOUNT, p) });
-      return last?.seq ?? 0;
-    }),
-  );
-  let behind = partitions.length;
-  const stopProgress = everyFewSeconds((elapsed) =>
-    err(`write-behind ${elapsed} s: ${behind}/${partitions.length} partitions not yet written through`),
-  );
-  const started = performance.now();
-  try {
-    for (;;) {
-      const written = await Promise.all(partitions.map((p) => checkpoints.get(p)));
-      behind = partitions.filter((p) => (written[p] ?? 0) < (targets[p] ?? 0)).length;
-      if (behind === 0) return performance.now() - started;
-      if (performance.now() - started > DRAIN_TIMEOUT_MS) {
-        throw new Error(
-          `the customer documents were not written within ${DRAIN_TIMEOUT_MS / 1000} s ` +
-            `(${behind} partitions behind); ${await diagnoseStore(store)}`,
-        );
-      }
-      await sleep(1_000, signal);
-    }
-  } finally {
-    stopProgress();
-  }
 }
 
 /** How many of the account's customer documents record the membership. */
@@ -482,7 +434,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   );
 
   err("waiting for the customer documents behind the recalculation…");
-  const drainMs = await untilWrittenBehind(bench);
+  const drainMs = await untilWrittenBehind(bench, ACCOUNT);
   const stored = await storedMembers(store, recalc.audienceId);
   note(
     `write-behind: the customer documents were written through the last command ${seconds(drainMs)} s after the ` +

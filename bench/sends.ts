@@ -6,24 +6,26 @@
  */
 import { createHash } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { jetstreamManager } from "@nats-io/jetstream";
 import { collapseIdOf } from "../actors/channel/push/pushNotification.ts";
 import { startFakeFcm } from "../fakes/push/index.ts";
 import { startFakeSmtp } from "../fakes/smtp/index.ts";
 import type { IngestCommandDraft } from "../model/index.ts";
 import { SEND_OUTCOMES_COLLECTION, SENDS_COLLECTION } from "../store/index.ts";
-import { createCommandPublisher, readStreamLayout, STREAM_NAMES } from "../streams/index.ts";
+import { createCommandPublisher, readStreamLayout } from "../streams/index.ts";
 import {
   type Bench,
   type BenchOutcome,
+  countFacts,
   err,
   fmt,
   type OptionSpec,
   parseOptions,
+  publishCommands,
   quantile,
   runBench,
   seconds,
   startOutcome,
+  untilCustomersApplied,
 } from "./support.ts";
 
 type Options = { customers: number; devices: number; emailRate: number; pushRate: number };
@@ -35,7 +37,6 @@ const OPTION_SPECS: OptionSpec<keyof Options>[] = [
 ];
 /** Part of the providers' limits the run must reach. */
 const GOAL = 0.9;
-const COMMANDS_PER_CALL = 1_000;
 
 async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   const outcome = startOutcome();
@@ -102,13 +103,8 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   const publisher = createCommandPublisher({ link: bench.link, partitions: layout?.partitions ?? 32 });
   const account = "default";
   const id = (i: number) => `${bench.tag}-c${i}`;
-  const publishAll = async (what: string, count: number, draft: (i: number) => IngestCommandDraft) => {
-    for (let start = 0; start < count; start += COMMANDS_PER_CALL) {
-      const drafts = Array.from({ length: Math.min(COMMANDS_PER_CALL, count - start) }, (_, k) => draft(start + k));
-      await publisher.publish(drafts);
-    }
-    err(`${what}: ${fmt(count)} commands published`);
-  };
+  const publishAll = (what: string, count: number, draft: (i: number) => IngestCommandDraft) =>
+    publishCommands(publisher, what, count, draft);
   await publishAll("customers", options.customers, (i) => ({
     type: "customer.upsert",
     data: { email: `${id(i)}@example.com`, firstName: "Ana", consent: { email: "GRANTED", push: "GRANTED" } },
@@ -121,18 +117,8 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   }));
 
   // The customers are in place before the sends are asked for: the run measures sending, not the
-  // customer actors applying a bulk import (bench:ingest measures that). Their consumer lag, as
-  // the operations endpoint tells it, says when they have applied every command.
-  for (;;) {
-    const metrics = await (await fetch(`http://127.0.0.1:${bench.running.opsPort}/metrics`, { signal })).text();
-    const lags = [...metrics.matchAll(/^masivo_customer_consumer_lag\{[^}]*\} (\d+)/gm)].map((match) =>
-      Number(match[1]),
-    );
-    const lag = lags.reduce((sum, value) => sum + value, 0);
-    if (lags.length > 0 && lag === 0) break;
-    err(`customer actors: ${fmt(lag)} commands still to apply`);
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-  }
+  // customer actors applying a bulk import (bench:ingest measures that).
+  await untilCustomersApplied(bench);
 
   const sends = options.customers + options.devices;
   const messaging = { caps: [] };
@@ -160,11 +146,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
 
   // Progress from what is cheap to read while the run goes (a scan of the ledger is not): the
   // `message.recorded` facts CHANGES holds for the account, and the fakes' counters.
-  const jsm = await jetstreamManager(bench.link.nc);
-  const recorded = async () => {
-    const info = await jsm.streams.info(STREAM_NAMES.changes, { subjects_filter: `chg.${account}.message` });
-    return Object.values(info.state.subjects ?? {}).reduce((sum, count) => sum + count, 0);
-  };
+  const recorded = () => countFacts(bench.link, account, "message");
   let last = 0;
   for (;;) {
     const done = await recorded();

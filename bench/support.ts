@@ -15,9 +15,17 @@ import type { Document } from "mongodb";
 import { pino } from "pino";
 import { type RunningMasivo, startMasivo } from "../app/startMasivo.ts";
 import { type Config, loadConfig } from "../config/config.ts";
+import type { IngestCommandDraft } from "../model/index.ts";
 import { isAlive } from "../stack/index.ts";
-import { CUSTOMERS_COLLECTION, connectStore, type Store } from "../store/index.ts";
-import { connectNats, type NatsLink, STREAM_NAMES } from "../streams/index.ts";
+import { CUSTOMERS_COLLECTION, connectStore, partitionCheckpointsRepository, type Store } from "../store/index.ts";
+import {
+  type CommandPublisher,
+  connectNats,
+  type NatsLink,
+  readStreamLayout,
+  STREAM_NAMES,
+  subjects,
+} from "../streams/index.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -79,6 +87,8 @@ export function parseOptions<K extends string>(
 // Small helpers
 
 export const PROGRESS_EVERY_MS = 2_000;
+/** How long the customer documents may take to be written behind their facts. */
+const DRAIN_TIMEOUT_MS = 600_000;
 /** A phase fails when nothing progresses for this long. */
 export const STALL_MS = 120_000;
 /** How long Masivo gets to stop before the servers of the run are killed. */
@@ -248,6 +258,97 @@ export async function offerAtRate(options: {
     return { offeredRate: (planned * 1000) / offeredMs, maxInFlight, acks: Float64Array.from(ackTimes).sort() };
   } finally {
     await Promise.allSettled(inFlight);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands straight onto INGEST
+
+const COMMANDS_PER_CALL = 1_000;
+
+/** Publishes `count` commands, `draft(i)` for i = 0…count−1, through INGEST in calls of COMMANDS_PER_CALL. */
+export async function publishCommands(
+  publisher: CommandPublisher,
+  what: string,
+  count: number,
+  draft: (i: number) => IngestCommandDraft,
+): Promise<void> {
+  for (let start = 0; start < count; start += COMMANDS_PER_CALL) {
+    const drafts = Array.from({ length: Math.min(COMMANDS_PER_CALL, count - start) }, (_, k) => draft(start + k));
+    await publisher.publish(drafts);
+  }
+  err(`${what}: ${fmt(count)} commands published`);
+}
+
+/**
+ * Waits until the customer actors have applied every command on INGEST: their consumer lag, as
+ * the operations endpoint tells it, is zero.
+ */
+export async function untilCustomersApplied(bench: Bench): Promise<void> {
+  for (;;) {
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${bench.running.opsPort}/metrics`, { signal: bench.signal })
+    ).text();
+    const lags = [...metrics.matchAll(/^masivo_customer_consumer_lag\{[^}]*\} (\d+)/gm)].map((match) =>
+      Number(match[1]),
+    );
+    const lag = lags.reduce((sum, value) => sum + value, 0);
+    if (lags.length > 0 && lag === 0) return;
+    err(`customer actors: ${fmt(lag)} commands still to apply`);
+    await sleep(PROGRESS_EVERY_MS, bench.signal);
+  }
+}
+
+/** How many messages `stream` holds on the subjects `filter` matches, without reading them. */
+export async function countMessages(link: NatsLink, stream: string, filter: string): Promise<number> {
+  const jsm = await jetstreamManager(link.nc);
+  const info = await jsm.streams.info(stream, { subjects_filter: filter });
+  return Object.values(info.state.subjects ?? {}).reduce((sum, count) => sum + count, 0);
+}
+
+/** How many facts of `kind` CHANGES holds for `account` (`chg.<account>.<kind>`), without reading them. */
+export function countFacts(link: NatsLink, account: string, kind: string): Promise<number> {
+  return countMessages(link, STREAM_NAMES.changes, subjects.change(account, kind));
+}
+
+/**
+ * Waits until every INGEST partition's checkpoint has passed the last command of `account`: the
+ * customer actors write documents behind their facts and move the checkpoint once written.
+ * Answers the milliseconds it waited.
+ */
+export async function untilWrittenBehind(bench: Bench, account: string): Promise<number> {
+  const { link, store, signal } = bench;
+  const layout = await readStreamLayout(link.nc);
+  if (!layout) throw new Error(`stream ${STREAM_NAMES.ingest} is missing`);
+  const jsm = await jetstreamManager(link.nc);
+  const checkpoints = partitionCheckpointsRepository(store.db);
+  const partitions = Array.from({ length: layout.partitions }, (_, p) => p);
+  const targets = await Promise.all(
+    partitions.map(async (p) => {
+      const last = await jsm.streams.getMessage(STREAM_NAMES.ingest, { last_by_subj: subjects.ingest(account, p) });
+      return last?.seq ?? 0;
+    }),
+  );
+  let behind = partitions.length;
+  const stopProgress = everyFewSeconds((elapsed) =>
+    err(`write-behind ${elapsed} s: ${behind}/${partitions.length} partitions not yet written through`),
+  );
+  const started = performance.now();
+  try {
+    for (;;) {
+      const written = await Promise.all(partitions.map((p) => checkpoints.get(p)));
+      behind = partitions.filter((p) => (written[p] ?? 0) < (targets[p] ?? 0)).length;
+      if (behind === 0) return performance.now() - started;
+      if (performance.now() - started > DRAIN_TIMEOUT_MS) {
+        throw new Error(
+          `the customer documents were not written within ${DRAIN_TIMEOUT_MS / 1000} s ` +
+            `(${behind} partitions behind); ${await diagnoseStore(store)}`,
+        );
+      }
+      await sleep(1_000, signal);
+    }
+  } finally {
+    stopProgress();
   }
 }
 
