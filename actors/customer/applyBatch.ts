@@ -168,10 +168,9 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
  */
 function decide(customer: PersistedCustomer | undefined, command: IngestCommand, seq: number, deps: BatchDependencies) {
   const now = deps.now();
-  const { account: of } = command.metadata;
-  const result = applyCommand(customer, command, now, deps.audiencesOf(of), deps.journeysOf(of));
-  if (result.refused) throw new Error(describeRefusal(result.refused));
   const { account, customerId } = command.metadata;
+  const result = applyCommand(customer, command, now, deps.audiencesOf(account), deps.journeysOf(account));
+  if (result.refused) throw new Error(describeRefusal(result.refused));
   const moves: TokenMove[] = [];
   const facts = result.facts.map((draft, index) => {
     if (draft.type === "device.registered") {

@@ -102,14 +102,7 @@ function whileGone(
     }
     default: {
       const { account, customerId } = command.metadata;
-      const created = createCustomerState({ account, customerId, now: context.now });
-      return active(
-        withJourneys(
-          runStep(created, context, true, (state) => change(state, command, context)),
-          command,
-          context,
-        ),
-      );
+      return applyChange(createCustomerState({ account, customerId, now: context.now }), true, command, context);
     }
   }
 }
@@ -149,22 +142,18 @@ function whileActive(customer: CustomerState, command: IngestCommand, context: S
     const { state, fact } = decideSend(customer, command.data, context.now);
     return { customer: { status: "active", ...state }, facts: [fact], outcomes: [] };
   }
-  return active(
-    withJourneys(
-      runStep(customer, context, false, (state) => change(state, command, context)),
-      command,
-      context,
-    ),
-  );
+  return applyChange(customer, false, command, context);
 }
 
 /**
- * What follows every change of an active customer: its journeys run on it, and its `nextDueAt`
- * is set to the earliest instant it must be woken at.
+ * A command's change of an active customer (`created`: one it creates), with what follows every
+ * change: its journeys run on it, and its `nextDueAt` is set to the earliest instant it must be
+ * woken at.
  */
-function withJourneys(step: Step, command: IngestCommand, context: StepContext): Step {
+function applyChange(state: CustomerState, created: boolean, command: ChangeCommand, context: StepContext): Transition {
+  const step = runStep(state, context, created, (current) => change(current, command, context));
   const ran = runJourneys(step, context.journeys, context.now, command.type === "customer.wake");
-  return { ...ran, state: withNextDueAt(ran.state, context.audiences, context.now) };
+  return active({ ...ran, state: withNextDueAt(ran.state, context.audiences, context.now) });
 }
 
 function resyncedFact(
@@ -182,11 +171,10 @@ function active(step: Step): Transition {
  * What one command changes in an active customer, before what every command shares (see
  * `runStep`). A new command is one case here.
  */
-function change(
-  state: CustomerState,
-  command: Exclude<IngestCommand, { type: "customer.delete" | "integration.resync" | "message.send" }>,
-  context: StepContext,
-): Step {
+/** The commands that change what a customer is (the others are answered apart). */
+type ChangeCommand = Exclude<IngestCommand, { type: "customer.delete" | "integration.resync" | "message.send" }>;
+
+function change(state: CustomerState, command: ChangeCommand, context: StepContext): Step {
   const { now } = context;
   switch (command.type) {
     case "customer.upsert":
