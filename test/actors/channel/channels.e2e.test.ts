@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeFcm, startFakeFcm } from "../../../fakes/push/index.ts";
 import { type FakeSmtp, startFakeSmtp } from "../../../fakes/smtp/index.ts";
 import { type FakeWhatsApp, startFakeWhatsApp } from "../../../fakes/whatsapp/index.ts";
+import { fakeSmtpSettings } from "../../support/fakeSmtpSettings.ts";
 import { createApiKey, createTestAccount } from "../../support/gateways.ts";
 import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
 import { openSseSubscription } from "../../support/sseSubscription.ts";
@@ -117,16 +118,7 @@ beforeAll(async () => {
     input: { required: false, publicKeys: [signer.publicKey] },
   });
   await gql("mutation($input: EmailSettingsInput!) { configureEmail(input: $input) { id } }", {
-    input: {
-      host: "127.0.0.1",
-      port: smtp.port,
-      secure: false,
-      username: smtp.username,
-      password: smtp.password,
-      fromAddress: "news@shop.example",
-      fromName: "Shop",
-      maxPerSecond: 100,
-    },
+    input: fakeSmtpSettings(smtp, { fromName: "Shop" }),
   });
   const { project_id, client_email, private_key, token_uri } = fcm.serviceAccount;
   await gql("mutation($input: PushSettingsInput!) { configurePush(input: $input) { id } }", {

@@ -5,6 +5,7 @@ import { type FakeSmtp, startFakeSmtp } from "../../../fakes/smtp/index.ts";
 import { type MasivoProcess, masivoProcess } from "../../../faults/masivoProcess.ts";
 import { freePort, startNatsServer } from "../../../stack/index.ts";
 import { abandonedCart } from "../../support/abandonedCart.ts";
+import { fakeSmtpSettings } from "../../support/fakeSmtpSettings.ts";
 import { createTestAccount } from "../../support/gateways.ts";
 import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
 import { postGraphQL, startTestMasivo } from "../../support/startTestMasivo.ts";
@@ -80,15 +81,7 @@ async function cartsWaiting(seconds: number) {
     return body.data as T;
   };
   await gql("mutation($input: EmailSettingsInput!) { configureEmail(input: $input) { id } }", {
-    input: {
-      host: "127.0.0.1",
-      port: smtp.port,
-      secure: false,
-      username: smtp.username,
-      password: smtp.password,
-      fromAddress: "news@shop.example",
-      maxPerSecond: 100,
-    },
+    input: fakeSmtpSettings(smtp),
   });
   const { createTemplate } = await gql<{ createTemplate: { id: string } }>(
     "mutation($input: TemplateInput!) { createTemplate(input: $input) { id } }",

@@ -4,6 +4,7 @@ import { type FakeSmtp, startFakeSmtp } from "../../../fakes/smtp/index.ts";
 import type { CustomerFact } from "../../../model/index.ts";
 import { connectNats, decodeCommand, decodeFact, type NatsLink, STREAM_NAMES } from "../../../streams/index.ts";
 import { abandonedCart } from "../../support/abandonedCart.ts";
+import { fakeSmtpSettings } from "../../support/fakeSmtpSettings.ts";
 import { createTestAccount } from "../../support/gateways.ts";
 import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
 import { postGraphQL, startTestMasivo } from "../../support/startTestMasivo.ts";
@@ -122,15 +123,7 @@ beforeEach(async () => {
   admin = created.adminKey;
   account = created.account;
   await gql("mutation($input: EmailSettingsInput!) { configureEmail(input: $input) { id } }", {
-    input: {
-      host: "127.0.0.1",
-      port: smtp.port,
-      secure: false,
-      username: smtp.username,
-      password: smtp.password,
-      fromAddress: "news@shop.example",
-      maxPerSecond: 100,
-    },
+    input: fakeSmtpSettings(smtp),
   });
 }, 60_000);
 
