@@ -55,10 +55,11 @@ const ACCOUNT = "default";
 
 /**
  * The journeys' timeouts. Each deadline is its instance's entry + the timeout, and each alarm is
- * armed once its customer's document is written: the shortest timeout leaves the time the import
- * took to be applied and written, with a margin, so that every customer has entered and every
- * alarm is armed before the first deadline. The timeouts spread evenly over the window; the
- * entries add the time they take to it (the run prints the deadlines' real spread).
+ * armed once the entry is decided: the shortest timeout leaves the time the import took to be
+ * applied and written, with a margin — more than the entries take to be decided, so every
+ * customer has entered and every alarm is armed before the first deadline, and the import's
+ * document writes are over before the timers come due. The timeouts spread evenly over the window;
+ * the entries add the time they take to it (the run prints the deadlines' real spread).
  */
 function timeoutsFor(writtenMs: number, windowSeconds: number): number[] {
   const shortest = Math.ceil((writtenMs / 1_000) * 1.5) + 10;
@@ -83,8 +84,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   const publisher = createCommandPublisher({ link: bench.link, partitions: layout?.partitions ?? 32 });
   const id = (i: number) => `${bench.tag}-c${i}`;
 
-  // The customers first, applied and written: how long that takes sets the shortest timeout,
-  // since an alarm is armed only once its customer's document is written.
+  // The customers first, applied and written: how long that takes sets the shortest timeout.
   const importStarted = performance.now();
   await publishCommands(publisher, "customers", customers, (i) => ({
     type: "customer.upsert",
@@ -248,8 +248,7 @@ async function readMessages(bench: Bench, stream: string, filter: string, onMess
 /**
  * How late NATS fired the customers' alarms (the fired message's stream time − the `dueAt` it
  * carries), ascending: the part of a timer's lateness before the relay and the customer actor. An
- * alarm is armed once the customer's document is written behind, and one armed past its due time
- * fires at once, so a backlog of writes shows here.
+ * alarm armed past its due time fires at once, so arming late shows here.
  */
 async function alarmFiringLateness(bench: Bench): Promise<Float64Array> {
   const lateness: number[] = [];

@@ -4,10 +4,14 @@ import type { CustomerDocument } from "../../store/index.ts";
 import type { AlarmPublisher } from "../../streams/index.ts";
 
 /**
- * Arms each written customer's alarm for its `nextDueAt` (docs/journeys.md, "Durable timers"):
- * only once the document holding the deadline is in the store, so an alarm never wakes a
- * customer for a state that could still be lost, and only when the deadline differs from the one
- * last armed. A failure is logged and left to the sweep of overdue customers, which wakes them.
+ * Arms each changed customer's alarm for its `nextDueAt` (docs/journeys.md, "Durable timers"),
+ * once the batch that decided it has published its facts — not once the document is written: the
+ * state is durable then already, since the batch's commands are in INGEST and a replay from the
+ * partition's checkpoint decides it again (and arms again), while the store may write well behind
+ * the decisions, and a deadline armed after it passed fires late. An alarm for a state a replay
+ * changes is harmless: a wake finding nothing due does nothing, and the replay arms the right one.
+ * Arms only when the deadline differs from the one last armed. A failure is logged and left to
+ * the sweep of overdue customers, which wakes them.
  */
 export function alarmArmer(options: { partition: number; alarms: AlarmPublisher; remembered: number; log: Logger }) {
   const armed = new LRUCache<string, string>({ max: options.remembered });

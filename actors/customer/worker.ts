@@ -128,7 +128,12 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
       assertOwnership: () => {
         if (!owns()) throw new Error(`partition ${partition} is no longer owned by ${workerId}`);
       },
-      written: alarmArmer({ partition, alarms, remembered: options.cachePerPartition ?? 2_000, log: partitionLog }),
+    });
+    const armAlarms = alarmArmer({
+      partition,
+      alarms,
+      remembered: options.cachePerPartition ?? 2_000,
+      log: partitionLog,
     });
     return startPartitionRunner({
       partition,
@@ -161,6 +166,7 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
           seconds: (performance.now() - started) / 1_000,
           deadLettered: outcome.deadLettered,
         });
+        armAlarms(outcome.writes.map(({ document }) => document));
         return outcome;
       },
     });

@@ -17,8 +17,6 @@ export type WriteBehindOptions = {
   cacheSize: number;
   /** Throws when this worker no longer owns the partition: nothing may be written then. */
   assertOwnership: () => void;
-  /** Told of the documents of each flush once they are written and checkpointed. */
-  written?: (documents: CustomerDocument[]) => void;
 };
 
 /**
@@ -87,7 +85,6 @@ export function createWriteBehind(options: WriteBehindOptions): WriteBehind {
       options.assertOwnership();
       await options.checkpoints.set(options.partition, through);
       checkpointed = through;
-      options.written?.([...batch.values()].map(({ document }) => document));
     } catch (error) {
       // What failed stays in `writing`, so `current` keeps answering the newest state (never an
       // older one from the store) until the runner resets this memory.
