@@ -59,13 +59,15 @@ export type Campaigns = {
   page: (account: string, first: number, before?: string) => Promise<CampaignDocument[]>;
   /**
    * Moves a campaign of the account from one of `from` to its `set` fields' values (status
-   * included); undefined when it is in another status by now (or none), nothing changed then.
+   * included), removing the `unset` ones; undefined when it is in another status by now (or
+   * none), nothing changed then.
    */
   transition: (
     account: string,
     id: string,
     from: readonly CampaignStatus[],
     set: Partial<Campaign>,
+    unset?: readonly (keyof Campaign)[],
   ) => Promise<CampaignDocument | undefined>;
   /** SCHEDULED campaigns whose time has come, and RUNNING ones nobody holds (or whose runner's lease ran out). */
   due: (now: Date) => Promise<CampaignDocument[]>;
@@ -124,10 +126,11 @@ export function campaignsRepository(db: Db): Campaigns {
         .sort({ _id: -1 })
         .limit(first)
         .toArray(),
-    async transition(account, id, from, set) {
+    async transition(account, id, from, set, unset = []) {
+      const removed = Object.fromEntries(unset.map((field) => [field, true] as const));
       const found = await campaigns.findOneAndUpdate(
         { _id: id, account, status: { $in: [...from] } },
-        { $set: { ...set, updatedAt: new Date() } },
+        { $set: { ...set, updatedAt: new Date() }, ...(unset.length > 0 ? { $unset: removed } : {}) },
         { returnDocument: "after", ignoreUndefined: true },
       );
       return found ?? undefined;
