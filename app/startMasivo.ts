@@ -7,6 +7,7 @@ import {
   startAudienceWorker,
   watchAudienceCatalog,
 } from "../actors/audience/index.ts";
+import { createCampaignOperations } from "../actors/campaign/index.ts";
 import { type ChannelWorkerOptions, startChannelWorker } from "../actors/channel/index.ts";
 import { startCustomerWorker } from "../actors/customer/index.ts";
 import { startDestinationWorker, type TuningChanges } from "../actors/destination/index.ts";
@@ -38,6 +39,7 @@ import {
   createSecretBox,
   pingStore,
   prepareAudienceNames,
+  prepareCampaigns,
   prepareInAppMessages,
   prepareJourneys,
   prepareTemplates,
@@ -45,6 +47,7 @@ import {
 } from "../store/index.ts";
 import {
   connectNats,
+  createCampaignAlarms,
   createCommandPublisher,
   createCommandResender,
   ensureStreams,
@@ -164,6 +167,7 @@ export async function startMasivo({
     const repositories = repositoriesOf(store, now);
     await prepareTemplates(store.db);
     await prepareJourneys(store.db);
+    await prepareCampaigns(store.db);
     for (const { audience, heldBy } of await prepareAudienceNames(store.db)) {
       log.warn(
         { account: audience.account, audience: audience._id, name: audience.name, heldBy: heldBy?._id },
@@ -299,6 +303,14 @@ export async function startMasivo({
           templates: repositories.templates,
           audiences,
           catalog: journeyCatalog,
+          now,
+        }),
+        campaignOperations: createCampaignOperations({
+          campaigns: repositories.campaigns,
+          audiences,
+          templates: repositories.templates,
+          alarms: createCampaignAlarms(link),
+          log,
           now,
         }),
         messagingSettings: broadcastMessagingSettings(repositories.messagingSettings, journeyCatalog),

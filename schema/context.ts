@@ -1,4 +1,4 @@
-import type { AudienceOperations, JourneyOperations } from "../model/index.ts";
+import type { AudienceOperations, CampaignOperations, JourneyOperations } from "../model/index.ts";
 import type {
   AccountMessagingSettings,
   Accounts,
@@ -7,6 +7,7 @@ import type {
   AudienceMembers,
   AudienceRuns,
   Audiences,
+  Campaigns,
   Customers,
   DeadLetters,
   InAppMessage,
@@ -52,6 +53,9 @@ export type Services = {
   journeyOperations: JourneyOperations;
   /** Journeys' counters (`Journey.steps`, `entered`, `active`, `exited`). */
   journeyStats: JourneyStatsRepository;
+  /** One-shot campaigns, per account, with their counters. */
+  campaigns: Campaigns;
+  campaignOperations: CampaignOperations;
   /** Customers' in-app inboxes. */
   inAppMessages: InAppMessages;
   /**

@@ -5,6 +5,8 @@ import {
   AudienceNameTakenError,
   AudienceNotFoundError,
   AudienceRequestRefusedError,
+  CampaignNotFoundError,
+  CampaignRefusedError,
   JourneyNotFoundError,
   JourneyRefusedError,
   TemplateChannelChangeError,
@@ -92,20 +94,21 @@ export function ingesting<T>(commandPath: (index: number) => string, work: () =>
 
 /**
  * Runs an operation and turns its expected failures into GraphQL errors carrying their `code`:
- * `NOT_FOUND` (an audience, a template or a journey), `AUDIENCE_BUSY`, `AUDIENCE_NAME_TAKEN`,
- * `BAD_USER_INPUT` (also a template's changed channel, and a journey's refusal with every issue in
- * `extensions.issues`), and `UNAVAILABLE` as
+ * `NOT_FOUND` (an audience, a template, a journey or a campaign), `AUDIENCE_BUSY`, `AUDIENCE_NAME_TAKEN`,
+ * `BAD_USER_INPUT` (also a template's changed channel, and a journey's or a campaign's refusal with
+ * every issue in `extensions.issues`), and `UNAVAILABLE` as
  * `orUnavailable` does. Anything else stays an internal error.
  */
 export async function orGraphQLError<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await orUnavailable(work);
   } catch (error) {
-    if (error instanceof JourneyRefusedError) {
+    if (error instanceof JourneyRefusedError || error instanceof CampaignRefusedError) {
       throw new GraphQLError(error.message, { extensions: { code: error.code, issues: error.issues } });
     }
     if (
       error instanceof JourneyNotFoundError ||
+      error instanceof CampaignNotFoundError ||
       error instanceof AudienceNotFoundError ||
       error instanceof AudienceBusyError ||
       error instanceof AudienceNameTakenError ||

@@ -34,6 +34,9 @@ import "./renderedMessage.ts";
 import "./message.ts";
 import "./journeyInput.ts";
 import "./journey.ts";
+import "./campaignInput.ts";
+import "./campaign.ts";
+import "./campaignProgress.ts";
 
 /** The whole GraphQL schema; each imported file adds its types and fields. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -14,7 +14,7 @@ import { parseTemplateInput, TemplateInputRef } from "./templateInput.ts";
 /** A version with its content's fields beside its own, as the `Template` type shows it. */
 type TemplateView = TemplateVersion & TemplateContent;
 
-const viewOf = (version: TemplateVersion): TemplateView => ({ ...version, ...version.content });
+export const viewOf = (version: TemplateVersion): TemplateView => ({ ...version, ...version.content });
 
 export const TemplateRef = builder.objectRef<TemplateView>("Template").implement({
   description: "One version of a message template; every text of its content is a Liquid template",

@@ -3,6 +3,7 @@ import { type ApiKeys, apiKeysRepository } from "./apiKeys.ts";
 import { type AudienceMembers, audienceMembersRepository } from "./audienceMembers.ts";
 import { type AudienceRuns, audienceRunsRepository } from "./audienceRuns.ts";
 import { type Audiences, audiencesRepository } from "./audiences.ts";
+import { type Campaigns, campaignsRepository } from "./campaigns.ts";
 import { type Customers, customersOf } from "./customers.ts";
 import { type DeadLetters, deadLettersRepository } from "./deadLetters.ts";
 import { type InAppMessages, inAppMessagesRepository } from "./inAppMessages.ts";
@@ -25,6 +26,8 @@ export type Repositories = {
   audiences: Audiences;
   audienceRuns: AudienceRuns;
   audienceMembers: AudienceMembers;
+  /** One-shot campaigns and their counters. */
+  campaigns: Campaigns;
   integrations: Integrations;
   inAppMessages: InAppMessages;
   journeys: Journeys;
@@ -47,6 +50,7 @@ export function repositoriesOf(store: Store, now: () => Date = () => new Date())
     audiences: audiencesRepository(store.db, now),
     audienceRuns: audienceRunsRepository(store.db, now),
     audienceMembers: audienceMembersRepository(store.db),
+    campaigns: campaignsRepository(store.db),
     integrations: integrationsRepository(store.db, now),
     inAppMessages: inAppMessagesRepository(store.db, now),
     journeys: journeysRepository(store.db),

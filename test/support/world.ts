@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+import pino from "pino";
 import { inject } from "vitest";
+import { createCampaignOperations } from "../../actors/campaign/index.ts";
 import {
   broadcastMessagingSettings,
   createJourneyOperations,
@@ -12,6 +14,7 @@ import {
   connectStore,
   createSecretBox,
   prepareAudienceNames,
+  prepareCampaigns,
   prepareJourneys,
   prepareTemplates,
   repositoriesOf,
@@ -20,6 +23,7 @@ import {
 import {
   type CommandPublisher,
   connectNats,
+  createCampaignAlarms,
   createCommandPublisher,
   createCommandResender,
   decodeCommand,
@@ -108,6 +112,7 @@ export async function createWorld(
   await prepareAudienceNames(store.db);
   await prepareTemplates(store.db);
   await prepareJourneys(store.db);
+  await prepareCampaigns(store.db);
   const journeyCatalog = await openJourneyCatalogWriter(link.nc);
   const publisher = createCommandPublisher({ link, partitions: layout.partitions });
   const repositories = repositoriesOf(store);
@@ -117,6 +122,11 @@ export async function createWorld(
     resender: createCommandResender(link),
     audienceOperations: options.audienceOperations ?? unconfiguredAudienceOperations,
     journeyOperations: createJourneyOperations({ ...repositories, catalog: journeyCatalog }),
+    campaignOperations: createCampaignOperations({
+      ...repositories,
+      alarms: createCampaignAlarms(link),
+      log: pino({ level: "silent" }),
+    }),
     messagingSettings: broadcastMessagingSettings(repositories.messagingSettings, journeyCatalog),
     inAppMessagesReceived: inAppMessagesReceivedOf(link, repositories.inAppMessages),
     secrets: createSecretBox(TEST_MASTER_KEY),

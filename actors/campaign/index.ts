@@ -1,0 +1,1 @@
+export { type CampaignOperationsDependencies, createCampaignOperations } from "./operations.ts";
