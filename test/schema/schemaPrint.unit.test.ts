@@ -40,6 +40,12 @@ describe("schema/schema.graphql", () => {
       "archiveJourney(id: ID!): Journey!",
       "journey(id: ID!): Journey",
       "journeys: [Journey!]!",
+      "createCampaign(input: CampaignInput!): Campaign!",
+      "launchCampaign(id: ID!): Campaign!",
+      "cancelCampaign(id: ID!): Campaign!",
+      "campaign(id: ID!): Campaign",
+      "campaigns(after: String, first: Int): CampaignConnection!",
+      "campaignProgress(id: ID!): Campaign!",
     ]) {
       expect(sdl).toContain(name);
     }
