@@ -7,6 +7,7 @@ import {
   startAudienceWorker,
   watchAudienceCatalog,
 } from "../actors/audience/index.ts";
+import { type CampaignSchedulerOptions, startCampaignScheduler } from "../actors/campaign/index.ts";
 import { type ChannelWorkerOptions, startChannelWorker } from "../actors/channel/index.ts";
 import { startCustomerWorker } from "../actors/customer/index.ts";
 import { startDestinationWorker, type TuningChanges } from "../actors/destination/index.ts";
@@ -34,6 +35,7 @@ import { deriveUnsubscribeKey } from "../model/index.ts";
 import type { Services } from "../schema/index.ts";
 import { type LocalStack, type ServerCrashedError, startLocalStack } from "../stack/index.ts";
 import {
+  campaignsRepository,
   connectStore,
   createSecretBox,
   pingStore,
@@ -94,6 +96,8 @@ export type StartOptions = {
   channelTuning?: Pick<ChannelWorkerOptions, "batchSize" | "concurrency" | "settingsRefreshMs" | "apnsEndpoint">;
   /** How late a deadline is before the timer sweep wakes its customer (default 30 s). */
   timerSweepGraceMs?: number;
+  /** Tuning of the `scheduler` role (tests, benchmarks): leases, pages, requests in flight. */
+  campaignTuning?: Pick<CampaignSchedulerOptions, "leaseMs" | "concurrency" | "tuning">;
 };
 
 /** Starts servers that are not configured, connects, prepares streams and runs the configured roles. */
@@ -107,6 +111,7 @@ export async function startMasivo({
   destinationTime,
   channelTuning,
   timerSweepGraceMs,
+  campaignTuning,
 }: StartOptions): Promise<RunningMasivo> {
   const cleanup: (() => Promise<void>)[] = [];
   /** Cleared once stopping begins: readiness then says this process takes no new work. */
@@ -356,6 +361,22 @@ export async function startMasivo({
         ...channelTuning,
       });
       cleanup.push(worker.stop);
+    }
+
+    if (config.roles.includes("scheduler")) {
+      const scheduler = await startCampaignScheduler({
+        link,
+        campaigns: campaignsRepository(store.db),
+        audiences: repositories.audiences,
+        members: repositories.audienceMembers,
+        messagingSettings: repositories.messagingSettings,
+        commands: createCommandPublisher({ link, partitions: layout.partitions }),
+        log,
+        now,
+        sweepMs: config.campaignSweepSeconds * 1_000,
+        ...campaignTuning,
+      });
+      cleanup.push(scheduler.stop);
     }
 
     operations = await startOperationsServer(config.opsPort, { registry, readiness });
