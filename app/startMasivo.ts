@@ -7,7 +7,11 @@ import {
   startAudienceWorker,
   watchAudienceCatalog,
 } from "../actors/audience/index.ts";
-import { createCampaignOperations } from "../actors/campaign/index.ts";
+import {
+  type CampaignSchedulerOptions,
+  createCampaignOperations,
+  startCampaignScheduler,
+} from "../actors/campaign/index.ts";
 import { type ChannelWorkerOptions, startChannelWorker } from "../actors/channel/index.ts";
 import { startCustomerWorker } from "../actors/customer/index.ts";
 import { startDestinationWorker, type TuningChanges } from "../actors/destination/index.ts";
@@ -97,6 +101,8 @@ export type StartOptions = {
   channelTuning?: Pick<ChannelWorkerOptions, "batchSize" | "concurrency" | "settingsRefreshMs" | "apnsEndpoint">;
   /** How late a deadline is before the timer sweep wakes its customer (default 30 s). */
   timerSweepGraceMs?: number;
+  /** Tuning of the `scheduler` role (tests, benchmarks): leases, pages, requests in flight. */
+  campaignTuning?: Pick<CampaignSchedulerOptions, "leaseMs" | "concurrency" | "tuning">;
 };
 
 /** Starts servers that are not configured, connects, prepares streams and runs the configured roles. */
@@ -110,6 +116,7 @@ export async function startMasivo({
   destinationTime,
   channelTuning,
   timerSweepGraceMs,
+  campaignTuning,
 }: StartOptions): Promise<RunningMasivo> {
   const cleanup: (() => Promise<void>)[] = [];
   /** Cleared once stopping begins: readiness then says this process takes no new work. */
@@ -368,6 +375,22 @@ export async function startMasivo({
         ...channelTuning,
       });
       cleanup.push(worker.stop);
+    }
+
+    if (config.roles.includes("scheduler")) {
+      const scheduler = await startCampaignScheduler({
+        link,
+        campaigns: repositories.campaigns,
+        audiences: repositories.audiences,
+        members: repositories.audienceMembers,
+        messagingSettings: repositories.messagingSettings,
+        commands: createCommandPublisher({ link, partitions: layout.partitions }),
+        log,
+        now,
+        sweepMs: config.campaignSweepSeconds * 1_000,
+        ...campaignTuning,
+      });
+      cleanup.push(scheduler.stop);
     }
 
     operations = await startOperationsServer(config.opsPort, { registry, readiness });

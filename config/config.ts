@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** Roles one process can run; `all` expands to every one of them. */
-export const ROLES = ["gateway", "customers", "audiences", "destinations", "channels"] as const;
+export const ROLES = ["gateway", "customers", "audiences", "destinations", "channels", "scheduler"] as const;
 export type Role = (typeof ROLES)[number];
 
 const roleList = z
@@ -55,6 +55,7 @@ const environmentSchema = z.object({
     .transform((value) => (value === "auto" ? undefined : value === "1" || value === "true")),
   MASIVO_CHANNEL_TAKEOVER_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   MASIVO_TIMER_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  MASIVO_CAMPAIGN_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   MASIVO_PUBLIC_URL: url(["http", "https"])
     .transform((value) => value.replace(/\/+$/, ""))
     .optional(),
@@ -95,6 +96,8 @@ export type Config = {
   channelTakeoverSeconds: number;
   /** How often each customers worker wakes its customers whose alarm was lost (overdue deadlines). */
   timerSweepSeconds: number;
+  /** How often the `scheduler` role looks for campaigns due or left by a runner that died. */
+  campaignSweepSeconds: number;
   /**
    * Where customers reach the gateway from outside (unsubscribe links in email); undefined:
    * `http://127.0.0.1:<PORT>`, fit for local runs only.
@@ -143,6 +146,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     brazePlanningThread: e.MASIVO_BRAZE_PLANNING_THREAD,
     channelTakeoverSeconds: e.MASIVO_CHANNEL_TAKEOVER_SECONDS,
     timerSweepSeconds: e.MASIVO_TIMER_SWEEP_SECONDS,
+    campaignSweepSeconds: e.MASIVO_CAMPAIGN_SWEEP_SECONDS,
     publicUrl: e.MASIVO_PUBLIC_URL,
     logLevel: e.MASIVO_LOG_LEVEL,
   };

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -21,6 +22,8 @@ export type MasivoProcess = {
   running: () => boolean;
   /** Whether `/readyz` answers 200 right now. */
   ready: () => Promise<boolean>;
+  /** The most memory the running process has held resident so far (Linux's `VmHWM`), in bytes. */
+  peakRssBytes: () => Promise<number>;
 };
 
 export type MasivoProcessOptions = {
@@ -55,6 +58,13 @@ export function masivoProcess(options: MasivoProcessOptions): MasivoProcess {
     opsPort: options.opsPort,
     running,
     ready,
+    async peakRssBytes() {
+      if (!child?.pid || !running()) throw new Error(`${options.name} is not running`);
+      const status = await readFile(`/proc/${child.pid}/status`, "utf8");
+      const kib = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
+      if (kib === undefined) throw new Error(`no VmHWM in /proc/${child.pid}/status`);
+      return Number(kib) * 1_024;
+    },
     async start() {
       if (running()) throw new Error(`${options.name} is already running`);
       signalledAt = undefined;

@@ -1,5 +1,6 @@
 import type { Db } from "mongodb";
 import { duplicateKeyIndexes } from "./duplicateKey.ts";
+import { inPages } from "./inPages.ts";
 
 /**
  * Who is in an audience, kept from the membership facts: one document per member, keyed
@@ -27,8 +28,13 @@ export type AudienceMembers = {
   apply: (updates: MembershipUpdate[]) => Promise<Map<string, number>>;
   /** One page of members, ordered by customer id, after the cursor `after` (a customer id). */
   page: (audienceId: string, first: number, after?: string) => Promise<AudienceMemberDocument[]>;
-  /** Every member's customer id, streamed in pages so a large audience is never held whole. */
-  customerIds: (audienceId: string, pageSize?: number) => AsyncGenerator<string[]>;
+  /**
+   * Every member's customer id (after `after`, a customer id), in customer-id order, streamed in
+   * pages from one cursor, so a large audience is never held whole and is read once: FerretDB
+   * answers a range of `_id`s by reading the whole collection, so a query per page would read it
+   * once a page.
+   */
+  customerIds: (audienceId: string, pageSize?: number, after?: string) => AsyncGenerator<string[]>;
   removeAll: (audienceId: string) => Promise<void>;
   /** How many members the audience has, counted. */
   count: (audienceId: string) => Promise<number>;
@@ -87,15 +93,12 @@ export function audienceMembersRepository(db: Db): AudienceMembers {
     page(audienceId, first, after) {
       return collection.find(inAudience(audienceId, after)).sort({ _id: 1 }).limit(first).toArray();
     },
-    async *customerIds(audienceId, pageSize = 1_000) {
-      let after: string | undefined;
-      for (;;) {
-        const page = await this.page(audienceId, pageSize, after);
-        if (page.length === 0) return;
-        yield page.map((member) => member.customerId);
-        after = page.at(-1)?.customerId;
-        if (page.length < pageSize) return;
-      }
+    async *customerIds(audienceId, pageSize = 1_000, after) {
+      const members = collection
+        .find(inAudience(audienceId, after), { projection: { customerId: 1 } })
+        .sort({ _id: 1 })
+        .batchSize(pageSize);
+      yield* inPages(members, pageSize, (member) => member.customerId);
     },
     async removeAll(audienceId) {
       await collection.deleteMany(inAudience(audienceId));

@@ -7,6 +7,7 @@ import {
   ClientFacingError,
 } from "../model/index.ts";
 import { duplicateKeyIndexes } from "./duplicateKey.ts";
+import { inPages } from "./inPages.ts";
 
 /**
  * One campaign as stored. `runner` is the lease of the process running it (docs/campaigns.md,
@@ -80,9 +81,10 @@ export type Campaigns = {
   release: (id: string, owner: string) => Promise<void>;
   /**
    * Writes where the run is and how many members were asked for, while `owner` holds the lease
-   * and the campaign is RUNNING; false otherwise (nothing written).
+   * (whatever the status: requests published before a cancel are counted all the same); answers
+   * the campaign's status then, or undefined when the lease is lost (nothing written).
    */
-  saveRun: (id: string, owner: string, run: CampaignRun, targeted: number) => Promise<boolean>;
+  saveRun: (id: string, owner: string, run: CampaignRun, targeted: number) => Promise<CampaignStatus | undefined>;
   /**
    * Adds outcomes and marks the facts through `throughSeq` counted, unless another writer counted
    * anything since `afterSeq` was read: false then, and nothing changed.
@@ -162,12 +164,12 @@ export function campaignsRepository(db: Db): Campaigns {
       await campaigns.updateOne({ _id: id, "runner.owner": owner }, { $unset: { runner: "" } });
     },
     async saveRun(id, owner, run, targeted) {
-      const result = await campaigns.updateOne(
-        { _id: id, status: "RUNNING", "runner.owner": owner },
+      const saved = await campaigns.findOneAndUpdate(
+        { _id: id, "runner.owner": owner },
         { $set: { run, targeted } },
-        { ignoreUndefined: true },
+        { returnDocument: "after", projection: { status: 1 }, ignoreUndefined: true },
       );
-      return result.matchedCount === 1;
+      return saved?.status;
     },
     async count(id, outcomes, afterSeq, throughSeq) {
       const result = await campaigns.updateOne(
@@ -198,23 +200,11 @@ export function campaignsRepository(db: Db): Campaigns {
       await targets.deleteMany(targetsAfter(campaignId, after));
     },
     async *targets(campaignId, after, pageSize) {
-      const cursor = targets
+      const found = targets
         .find(targetsAfter(campaignId, after), { projection: { customerId: 1 } })
         .sort({ _id: 1 })
         .batchSize(pageSize);
-      let page: string[] = [];
-      try {
-        for await (const target of cursor) {
-          page.push(target.customerId);
-          if (page.length >= pageSize) {
-            yield page;
-            page = [];
-          }
-        }
-        if (page.length > 0) yield page;
-      } finally {
-        await cursor.close();
-      }
+      yield* inPages(found, pageSize, (target) => target.customerId);
     },
   };
 }
