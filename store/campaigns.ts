@@ -167,7 +167,8 @@ export function campaignsRepository(db: Db): Campaigns {
       const saved = await campaigns.findOneAndUpdate(
         { _id: id, "runner.owner": owner },
         { $set: { run, targeted } },
-        { returnDocument: "after", projection: { status: 1 }, ignoreUndefined: true },
+        // No projection: FerretDB does not implement findAndModify's `fields` (NotImplemented, code 238).
+        { returnDocument: "after", ignoreUndefined: true },
       );
       return saved?.status;
     },
