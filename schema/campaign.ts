@@ -4,7 +4,7 @@ import { CAMPAIGN_STATUSES, type Campaign } from "../model/index.ts";
 import { AudienceRef } from "./audience.ts";
 import { builder } from "./builder.ts";
 import { CampaignInputRef, parseCampaignInput } from "./campaignInput.ts";
-import { connectionRef, pageOf } from "./connection.ts";
+import { connectionRef, pageOf, pageSizeSchema } from "./connection.ts";
 import { callerAccount } from "./context.ts";
 import { orGraphQLError, parseArgument } from "./errors.ts";
 import { pagedBy } from "./listSize.ts";
@@ -79,7 +79,7 @@ const CampaignConnectionRef = connectionRef(
 
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 200;
-const pageSchema = z.number().int().min(1, "must be at least 1").max(MAX_PAGE, `must be at most ${MAX_PAGE}`);
+const pageSchema = pageSizeSchema(MAX_PAGE);
 /** A cursor is the id of the last campaign of the page before, as `endCursor` gives it. */
 const cursorSchema = z.string().regex(/^cmp_[0-9a-z]{9}[0-9a-f]{16}$/, "must be an endCursor of campaigns");
 

@@ -1,4 +1,5 @@
 import type { ObjectRef } from "@pothos/core";
+import { z } from "zod";
 import { builder } from "./builder.ts";
 import { type PageInfo, PageInfoRef } from "./pageInfo.ts";
 
@@ -35,3 +36,7 @@ export function pageOf<T>(items: readonly T[], first: number, cursorOf: (item: T
     pageInfo: { hasNextPage: items.length > first, endCursor: last === undefined ? null : cursorOf(last) },
   };
 }
+
+/** A connection's `first`: 1 to `max` items. */
+export const pageSizeSchema = (max: number) =>
+  z.number().int().min(1, "must be at least 1").max(max, `must be at most ${max}`);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { DeadLetter } from "../store/index.ts";
 import { commandMessageId } from "../streams/index.ts";
 import { builder } from "./builder.ts";
-import { connectionRef, pageOf } from "./connection.ts";
+import { connectionRef, pageOf, pageSizeSchema } from "./connection.ts";
 import { callerAccount } from "./context.ts";
 import { orUnavailable, parseArgument } from "./errors.ts";
 import { pagedBy } from "./listSize.ts";
@@ -29,7 +29,7 @@ const DeadLetterConnectionRef = connectionRef(
 
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 500;
-const pageSchema = z.number().int().min(1, "must be at least 1").max(MAX_PAGE, `must be at most ${MAX_PAGE}`);
+const pageSchema = pageSizeSchema(MAX_PAGE);
 /** A cursor is the sequence of the last letter of the page before, as `endCursor` gives it. */
 const cursorSchema = z
   .string()

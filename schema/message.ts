@@ -5,7 +5,7 @@ import type { SendDocument } from "../store/index.ts";
 import { AckRef, ack } from "./ack.ts";
 import { builder } from "./builder.ts";
 import { ChannelRef } from "./channel.ts";
-import { connectionRef, pageOf } from "./connection.ts";
+import { connectionRef, pageOf, pageSizeSchema } from "./connection.ts";
 import { callerAccount } from "./context.ts";
 import { ingesting, parseArgument } from "./errors.ts";
 import { pagedBy } from "./listSize.ts";
@@ -43,7 +43,7 @@ const MessageConnectionRef = connectionRef("Message", MessageRef, "A page of a c
 
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 200;
-const pageSchema = z.number().int().min(1, "must be at least 1").max(MAX_PAGE, `must be at most ${MAX_PAGE}`);
+const pageSchema = pageSizeSchema(MAX_PAGE);
 
 /** A cursor is the time and ledger id of the last message of the page before, as `endCursor` gives it. */
 const cursorSchema = z
