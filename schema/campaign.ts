@@ -12,7 +12,7 @@ import { TemplateRef, viewOf } from "./template.ts";
 
 export const CampaignStatusRef = builder.enumType("CampaignStatus", {
   description:
-    "DRAFT: not launched; SCHEDULED: launched, waits for scheduledAt; RUNNING: sending; DONE: every member asked for; CANCELLED; FAILED: could not go on (failure says why). The last three are final",
+    "DRAFT: not launched; SCHEDULED: launched, waits for scheduledAt; RUNNING: sending; DONE: every member asked for, every outcome counted; CANCELLED; FAILED: could not go on (failure says why). The last three are final",
   values: CAMPAIGN_STATUSES,
 });
 

@@ -154,20 +154,19 @@ export function createCampaignOperations(deps: CampaignOperationsDependencies): 
       if (!audience || !template) throw new CampaignRefusedError(gone);
 
       const at = now();
-      const later = campaign.scheduledAt !== undefined && campaign.scheduledAt > at;
+      const ahead = campaign.scheduledAt && campaign.scheduledAt > at ? campaign.scheduledAt : undefined;
       const launched = await deps.campaigns.transition(account, id, LAUNCHABLE, {
-        status: later ? "SCHEDULED" : "RUNNING",
+        status: ahead ? "SCHEDULED" : "RUNNING",
         template: { version: template.version, channel: template.content.channel, category: template.category },
         launchedAt: at,
-        ...(later ? {} : { startedAt: at, run: { phase: "snapshot", members: 0 } }),
+        ...(ahead ? {} : { startedAt: at, run: { phase: "snapshot", members: 0 } }),
       });
       if (!launched) throw await changedMeanwhile(account, id, refusal);
 
       // The status is stored before the alarm is armed: an alarm due now fires at once, and the
       // scheduler must find the campaign launched when it does. So a failed arming undoes the launch.
-      const startAt = later && campaign.scheduledAt ? campaign.scheduledAt : at;
       try {
-        await deps.alarms.arm({ account, campaignId: id, scheduledAt: startAt.toISOString() });
+        await deps.alarms.arm({ account, campaignId: id, scheduledAt: (ahead ?? at).toISOString() });
       } catch (error) {
         const undone = await deps.campaigns.transition(account, id, [launched.status], { status: "DRAFT" }, [
           "template",
