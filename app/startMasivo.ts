@@ -8,7 +8,7 @@ import {
   watchAudienceCatalog,
 } from "../actors/audience/index.ts";
 import { type CampaignSchedulerOptions, startCampaignScheduler } from "../actors/campaign/index.ts";
-import { type ChannelWorkerOptions, startChannelWorker } from "../actors/channel/index.ts";
+import { type ChannelWorkerOptions, sendTopicMessage, startChannelWorker } from "../actors/channel/index.ts";
 import { startCustomerWorker } from "../actors/customer/index.ts";
 import { startDestinationWorker, type TuningChanges } from "../actors/destination/index.ts";
 import {
@@ -371,6 +371,12 @@ export async function startMasivo({
         members: repositories.audienceMembers,
         messagingSettings: repositories.messagingSettings,
         commands: createCommandPublisher({ link, partitions: layout.partitions }),
+        sendTopicMessage: (message) =>
+          sendTopicMessage(message, {
+            integrations: repositories.integrations,
+            templates: repositories.templates,
+            secrets,
+          }),
         log,
         now,
         sweepMs: config.campaignSweepSeconds * 1_000,
