@@ -1,13 +1,11 @@
-import { mkdtemp } from "node:fs/promises";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeSmtp, startFakeSmtp } from "../../../fakes/smtp/index.ts";
-import { type MasivoProcess, masivoProcess } from "../../../faults/masivoProcess.ts";
-import { freePort } from "../../../stack/index.ts";
+import type { MasivoProcess } from "../../../faults/masivoProcess.ts";
 import { campaignsRepository, connectStore, type Store } from "../../../store/index.ts";
 import { fakeSmtpSettings } from "../../support/fakeSmtpSettings.ts";
 import { createTestAccount } from "../../support/gateways.ts";
 import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
+import { startRoleProcess } from "../../support/roleProcess.ts";
 import { postGraphQL, startTestMasivo } from "../../support/startTestMasivo.ts";
 import { waitFor } from "../../support/streamReader.ts";
 import { isolatedMongoUrl, TEST_MASTER_KEY, TEST_ROOT_KEY, uniqueId } from "../../support/world.ts";
@@ -25,26 +23,8 @@ let masivo: Awaited<ReturnType<typeof startTestMasivo>>;
 let scheduler: MasivoProcess;
 let smtp: FakeSmtp;
 
-async function startScheduler(): Promise<MasivoProcess> {
-  const worker = masivoProcess({
-    name: "scheduler",
-    environment: {
-      MASIVO_ROLES: "scheduler",
-      NATS_URL: nats.url,
-      MONGODB_URL: mongodbUrl,
-      MASIVO_MASTER_KEY: TEST_MASTER_KEY,
-      MASIVO_CAMPAIGN_SWEEP_SECONDS: "1",
-      MASIVO_LOG_LEVEL: "warn",
-    },
-    opsPort: await freePort(),
-    dataDir: await mkdtemp(join(inject("privateServersDir"), "scheduler-")),
-    onUnexpectedExit: (name, exit) => {
-      throw new Error(`${name} exited unexpectedly: ${JSON.stringify(exit)}`);
-    },
-  });
-  await worker.start();
-  return worker;
-}
+const startScheduler = () =>
+  startRoleProcess("scheduler", { natsUrl: nats.url, mongodbUrl }, { MASIVO_CAMPAIGN_SWEEP_SECONDS: "1" });
 
 beforeAll(async () => {
   nats = await startPrivateNats();
