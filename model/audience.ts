@@ -67,6 +67,11 @@ export type Audience = {
   sweepSchedule?: string;
   /** Bumped whenever `rules` changes. */
   ruleVersion: number;
+  /**
+   * Members with push consent have their device tokens in the audience's FCM topic
+   * (docs/channels.md, "Push topics"). Absent means off.
+   */
+  pushTopic?: boolean;
   /** Current member count, kept by the membership tracker. */
   size: number;
   /** Set by `deleteAudience`: no longer evaluated, being emptied, then removed. */
