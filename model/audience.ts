@@ -89,7 +89,7 @@ export type Audience = {
   updatedAt: Date;
 };
 
-export type AudienceRunKind = "RECALCULATE" | "IMPORT" | "SWEEP" | "DELETE" | "RENAME";
+export type AudienceRunKind = "RECALCULATE" | "IMPORT" | "SWEEP" | "DELETE" | "RENAME" | "PUSH_TOPIC";
 export type RunStatus = "RUNNING" | "DONE" | "FAILED";
 
 /**
@@ -127,6 +127,8 @@ export type AudienceInput = {
   rules?: unknown;
   /** A valid cron expression; RULES audiences default to hourly. */
   sweepSchedule?: string;
+  /** Members' device tokens follow the audience's FCM topic; absent keeps what it was (off for a new one). */
+  pushTopic?: boolean;
 };
 
 /** One entry of the `membershipChanges` subscription. */
@@ -145,7 +147,7 @@ export type MembershipChange = {
  */
 export type AudienceOperations = {
   create: (account: string, input: AudienceInput) => Promise<Audience>;
-  /** A rule change starts a RECALCULATE run; a new name, a RENAME run. */
+  /** A rule change starts a RECALCULATE run; a new name, a RENAME run; `pushTopic` turned on or off, a PUSH_TOPIC run. */
   update: (account: string, id: string, input: AudienceInput) => Promise<Audience>;
   recalculate: (account: string, id: string) => Promise<AudienceRun>;
   /** Reads a CSV with a `customerId` column as it arrives; the run counts bad lines in `errors`. */

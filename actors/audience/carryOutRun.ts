@@ -87,6 +87,7 @@ export async function carryOutRun(job: AudienceRunJob, deps: RunDependencies): P
   try {
     if (run.kind === "DELETE") await sendExits(audience, run, batcher, deps);
     else if (run.kind === "RENAME") await sendRenames(audience, run, job.previousName, batcher, deps);
+    else if (run.kind === "PUSH_TOPIC") await sendPushTopicRefreshes(audience, run, batcher, deps);
     else await sendEvaluations(audience, run, batcher, deps);
   } catch (error) {
     const context = { account: run.account, audience: audience._id, run: run._id };
@@ -232,5 +233,28 @@ async function sendRenames(
       data: { audienceId: audience._id, previousName, audienceName: audience.name, runId: run._id },
       metadata: { account: run.account, customerId },
     });
+  }
+}
+
+/**
+ * PUSH_TOPIC: the audience's `pushTopic` was turned on or off; every member, gathered from the
+ * member list page by page, decides again which of its tokens belong in the audience's topic.
+ */
+async function sendPushTopicRefreshes(
+  audience: AudienceDocument,
+  run: AudienceRunDocument,
+  batcher: CommandBatcher,
+  deps: RunDependencies,
+) {
+  await deps.membershipsTracked(deps.keepAlive);
+  for await (const page of deps.members.customerIds(audience._id)) {
+    for (const customerId of page) {
+      await batcher.add({
+        type: "pushTopic.refresh",
+        id: { derived: `${run._id}:${customerId}` },
+        data: { audienceId: audience._id, runId: run._id },
+        metadata: { account: run.account, customerId },
+      });
+    }
   }
 }

@@ -104,10 +104,10 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
     }
   }
 
-  // An audience's new name is in the catalog before its rename is sent to anyone: once this worker
-  // has it too, every fact decided after a customer's rename carries the new name.
+  // An audience's new name (or push topic) is in the catalog before its run asks anyone: once
+  // this worker has it too, every decision after a customer's rename (or refresh) follows it.
   const renames = [...byCustomer.values()].some((list) =>
-    list.some(({ command }) => command.type === "membership.rename"),
+    list.some(({ command }) => command.type === "membership.rename" || command.type === "pushTopic.refresh"),
   );
   if (renames) await deps.audiencesCaughtUp();
   const pending = await loadCustomers([...byCustomer.keys()], deps);

@@ -13,6 +13,7 @@ import { type AccountJourneys, runJourneys } from "./journeys.ts";
 import {
   type AudienceRule,
   evaluateAudienceCommand,
+  isMember,
   leaveAllAudiences,
   reevaluateAudiences,
   reevaluateTimedAudiences,
@@ -95,7 +96,8 @@ function whileGone(
       return { customer, facts: [decideSendToNobody(command, context.now)], outcomes: [] };
     case "audience.evaluate":
     case "membership.set":
-    case "membership.rename": {
+    case "membership.rename":
+    case "pushTopic.refresh": {
       const { audienceId, runId } = command.data;
       return {
         customer,
@@ -211,6 +213,12 @@ function change(state: CustomerState, command: ChangeCommand, context: StepConte
       return setMembership(state, command.data, now);
     case "membership.rename":
       return renameMembership(state, command.data);
+    case "pushTopic.refresh": {
+      // What to decide follows every change (see `applyChange`): here only the run's answer.
+      const { audienceId, runId } = command.data;
+      const member = isMember(state, audienceId);
+      return { state, facts: [{ type: "membership.unchanged", data: { audienceId, runId, member } }], outcomes: [] };
+    }
   }
 }
 

@@ -96,4 +96,20 @@ describe("push topics decided by the customer actor", () => {
     expect(topicChanges(again(TOPICS))).toEqual([]);
     expect(topicChanges(again(new Set()))).toEqual(["aud-topic + -t1"]);
   });
+
+  it("decides again on a PUSH_TOPIC run's refresh and answers it unchanged, member or not", () => {
+    const base = [grantPush(), register("t1"), enter("aud-topic")];
+    let snapshot = run(base, new Set()).at(-1)?.snapshot;
+    const refresh = command("pushTopic.refresh", { audienceId: "aud-topic", runId: "run-9" });
+    const refreshed = applyCommand(snapshot, refresh, at(9), [], NO_JOURNEYS, TOPICS);
+    snapshot = refreshed.snapshot;
+    expect(topicChanges(refreshed)).toEqual(["aud-topic +t1 -"]);
+    expect(refreshed.facts.filter((fact) => fact.type === "membership.unchanged")).toEqual([
+      { type: "membership.unchanged", data: { audienceId: "aud-topic", runId: "run-9", member: true } },
+    ]);
+    const absent = applyCommand(undefined, refresh, at(9), [], NO_JOURNEYS, TOPICS);
+    expect(absent.facts).toEqual([
+      { type: "membership.unchanged", data: { audienceId: "aud-topic", runId: "run-9", member: false } },
+    ]);
+  });
 });
