@@ -1,6 +1,6 @@
 import type { Db } from "mongodb";
 import type { Logger } from "pino";
-import { ClientFacingError } from "../../model/index.ts";
+import { ClientFacingError, type IngestCommandDraft } from "../../model/index.ts";
 import {
   compileRule,
   matchesFilter,
@@ -184,22 +184,33 @@ async function sendExits(
   batcher: CommandBatcher,
   deps: RunDependencies,
 ) {
+  await sendToMembers(audience, batcher, deps, (customerId) => ({
+    type: "membership.set",
+    id: { derived: `${run._id}:${customerId}` },
+    data: {
+      audienceId: audience._id,
+      audienceName: audience.name,
+      runId: run._id,
+      member: false,
+      audienceDeleted: true,
+    },
+    metadata: { account: run.account, customerId },
+  }));
+}
+
+/**
+ * Sends a command to every member, gathered from the member list page by page (never all in
+ * memory), once the list holds every membership fact published so far.
+ */
+async function sendToMembers(
+  audience: AudienceDocument,
+  batcher: CommandBatcher,
+  deps: RunDependencies,
+  commandFor: (customerId: string) => IngestCommandDraft,
+) {
   await deps.membershipsTracked(deps.keepAlive);
   for await (const page of deps.members.customerIds(audience._id)) {
-    for (const customerId of page) {
-      await batcher.add({
-        type: "membership.set",
-        id: { derived: `${run._id}:${customerId}` },
-        data: {
-          audienceId: audience._id,
-          audienceName: audience.name,
-          runId: run._id,
-          member: false,
-          audienceDeleted: true,
-        },
-        metadata: { account: run.account, customerId },
-      });
-    }
+    for (const customerId of page) await batcher.add(commandFor(customerId));
   }
 }
 
@@ -237,8 +248,8 @@ async function sendRenames(
 }
 
 /**
- * PUSH_TOPIC: the audience's `pushTopic` was turned on or off; every member, gathered from the
- * member list page by page, decides again which of its tokens belong in the audience's topic.
+ * PUSH_TOPIC: the audience's `pushTopic` was turned on or off; every member decides again which
+ * of its tokens belong in the audience's topic.
  */
 async function sendPushTopicRefreshes(
   audience: AudienceDocument,
@@ -246,15 +257,10 @@ async function sendPushTopicRefreshes(
   batcher: CommandBatcher,
   deps: RunDependencies,
 ) {
-  await deps.membershipsTracked(deps.keepAlive);
-  for await (const page of deps.members.customerIds(audience._id)) {
-    for (const customerId of page) {
-      await batcher.add({
-        type: "pushTopic.refresh",
-        id: { derived: `${run._id}:${customerId}` },
-        data: { audienceId: audience._id, runId: run._id },
-        metadata: { account: run.account, customerId },
-      });
-    }
-  }
+  await sendToMembers(audience, batcher, deps, (customerId) => ({
+    type: "pushTopic.refresh",
+    id: { derived: `${run._id}:${customerId}` },
+    data: { audienceId: audience._id, runId: run._id },
+    metadata: { account: run.account, customerId },
+  }));
 }
