@@ -8,9 +8,11 @@
 import { performance } from "node:perf_hooks";
 import { DeliverPolicy, type JsMsg, jetstream } from "@nats-io/jetstream";
 import { BSON, type Document } from "mongodb";
+import type { IngestCommandDraft } from "../model/index.ts";
 import { CUSTOMERS_COLLECTION } from "../store/index.ts";
 import {
   alarmCodec,
+  type CommandPublisher,
   createCommandPublisher,
   decodeFact,
   readStreamLayout,
@@ -43,7 +45,7 @@ const OPTION_SPECS: OptionSpec<keyof Options>[] = [
   { key: "customers", flag: "--customers", env: "BENCH_CUSTOMERS", fallback: 100_000, min: 10, max: 1_000_000 },
   { key: "windowSeconds", flag: "--window-seconds", env: "BENCH_WINDOW_SECONDS", fallback: 60, min: 10, max: 3_600 },
 ];
-/** Journeys the customers are dealt to, round robin, their timeouts spread across the window. */
+/** Journeys the customers are dealt to, round robin. */
 const JOURNEYS = 10;
 const TIMEOUT_STEP = "timedOut";
 /** A timer not fired this long after the last deadline is missed. */
@@ -53,18 +55,14 @@ const SAMPLED_DOCUMENTS = 1_000;
 const GOAL_P99_MS = 1_000;
 const ACCOUNT = "default";
 
+/** Entry events are published in slices this far apart, evenly across the window. */
+const PACE_TICK_MS = 100;
 /**
- * The journeys' timeouts. Each deadline is its instance's entry + the timeout, and each alarm is
- * armed once the entry is decided: the shortest timeout leaves the time the import took to be
- * applied and written, with a margin — more than the entries take to be decided, so every
- * customer has entered and every alarm is armed before the first deadline, and the import's
- * document writes are over before the timers come due. The timeouts spread evenly over the window;
- * the entries add the time they take to it (the run prints the deadlines' real spread).
+ * Every journey's timeout: the window, so that the deadlines fall within a window as long as the
+ * one the entries were paced over, plus a margin, so that every customer has entered before the
+ * first deadline and the timers are measured apart from the entries.
  */
-function timeoutsFor(writtenMs: number, windowSeconds: number): number[] {
-  const shortest = Math.ceil((writtenMs / 1_000) * 1.5) + 10;
-  return Array.from({ length: JOURNEYS }, (_, k) => shortest + Math.round((k * windowSeconds) / (JOURNEYS - 1)));
-}
+const timeoutFor = (windowSeconds: number) => windowSeconds + 10;
 
 /** A journey entered by `entryEvent` that waits for an event that never comes, then ends. */
 const waitingJourney = (entryEvent: string, timeoutSeconds: number) => ({
@@ -84,7 +82,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   const publisher = createCommandPublisher({ link: bench.link, partitions: layout?.partitions ?? 32 });
   const id = (i: number) => `${bench.tag}-c${i}`;
 
-  // The customers first, applied and written: how long that takes sets the shortest timeout.
+  // The customers first, applied and written, so that their writes are over before the entries.
   const importStarted = performance.now();
   await publishCommands(publisher, "customers", customers, (i) => ({
     type: "customer.upsert",
@@ -95,9 +93,9 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   const writtenMs = performance.now() - importStarted;
   outcome.note(`import: ${fmt(customers)} customers applied and written in ${seconds(writtenMs)} s`);
 
-  const timeouts = timeoutsFor(writtenMs, options.windowSeconds);
+  const timeoutSeconds = timeoutFor(options.windowSeconds);
   const timeoutOf = new Map<string, number>();
-  for (const [k, timeoutSeconds] of timeouts.entries()) {
+  for (let k = 0; k < JOURNEYS; k++) {
     const { createJourney } = await bench.gql<{ createJourney: { id: string } }>(
       "mutation($input: JourneyInput!) { createJourney(input: $input) { id } }",
       { input: { name: `bench-wait-${k}`, definition: waitingJourney(`bench_enter_${k}`, timeoutSeconds) } },
@@ -110,12 +108,12 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
     );
     timeoutOf.set(createJourney.id, timeoutSeconds);
   }
-  outcome.note(`journeys: ${JOURNEYS}, timeouts ${timeouts.join(", ")} s`);
+  outcome.note(`journeys: ${JOURNEYS}, each timing out after ${timeoutSeconds} s`);
 
   const rssBefore = process.memoryUsage().rss;
   const entryStarted = performance.now();
-  const firstDeadlineBy = Date.now() + (timeouts[0] ?? 0) * 1_000;
-  await publishCommands(publisher, "entries", customers, (i) => ({
+  const firstDeadlineBy = Date.now() + timeoutSeconds * 1_000;
+  await publishPaced(bench, publisher, customers, options.windowSeconds * 1_000, (i) => ({
     type: "event.track",
     data: { name: `bench_enter_${i % JOURNEYS}`, properties: {} },
     metadata: { account: ACCOUNT, customerId: id(i) },
@@ -134,7 +132,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   const bytesPerInstance = await weighWaitingInstances(bench, firstDeadlineBy);
 
   // Each instance leaves three facts: ENTERED, STEPPED to the timeout step and COMPLETED.
-  const lastDeadlineBy = enteredAt + (timeouts.at(-1) ?? 0) * 1_000;
+  const lastDeadlineBy = enteredAt + timeoutSeconds * 1_000;
   await untilJourneyFacts(bench, 3 * customers, "entered, timed out and completed", lastDeadlineBy + MISSED_AFTER_MS);
 
   const tally = createTimerTally(TIMEOUT_STEP, (journeyId) => timeoutOf.get(journeyId));
@@ -160,6 +158,29 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
     ...outcome,
     lastLine: `journeys: ${fmt(figures.timers)} timers, lateness p50 ${fmt(p50)} ms p99 ${fmt(p99)} ms max ${fmt(max)} ms, ${fmt(bytesPerInstance)} bytes/instance, ${figures.missed} missed, ${figures.duplicated} duplicated`,
   };
+}
+
+/**
+ * Publishes `count` commands evenly over `spreadMs`: a slice every PACE_TICK_MS, each at its time
+ * from the start (a late slice does not push the next ones back).
+ */
+async function publishPaced(
+  bench: Bench,
+  publisher: CommandPublisher,
+  count: number,
+  spreadMs: number,
+  draft: (i: number) => IngestCommandDraft,
+): Promise<void> {
+  const slices = Math.max(1, Math.floor(spreadMs / PACE_TICK_MS));
+  const started = performance.now();
+  for (let slice = 0; slice < slices; slice++) {
+    const from = Math.floor((slice * count) / slices);
+    const to = Math.floor(((slice + 1) * count) / slices);
+    const wait = started + slice * PACE_TICK_MS - performance.now();
+    if (wait > 0) await sleep(wait, bench.signal);
+    if (to > from) await publisher.publish(Array.from({ length: to - from }, (_, k) => draft(from + k)));
+  }
+  err(`entries: ${fmt(count)} commands published over ${seconds(performance.now() - started)} s`);
 }
 
 /**

@@ -38,6 +38,11 @@ export const pushSettingsSchema = z.object({
   maxPerSecond: z.number().int().min(1).max(100_000),
   /** Tests and fakes only: where FCM and APNs are called instead of their hosts. */
   endpoint: z.string().optional(),
+  /**
+   * Tests and fakes only: where FCM topic subscriptions (the Instance ID API, iid.googleapis.com in
+   * production) are managed; `endpoint` when absent.
+   */
+  instanceIdEndpoint: z.string().optional(),
 });
 export type PushSettings = z.infer<typeof pushSettingsSchema>;
 export type PushSecrets = { fcmPrivateKey?: string; apnsPrivateKey?: string };

@@ -17,6 +17,22 @@ export {
   type RunStatus,
 } from "./audience.ts";
 export {
+  CAMPAIGN_STATUSES,
+  type Campaign,
+  type CampaignCounters,
+  type CampaignOperations,
+  type CampaignRun,
+  type CampaignStatus,
+  campaignNameSchema,
+  campaignSendKey,
+  campaignSource,
+  FINAL_CAMPAIGN_STATUSES,
+  MAX_PER_MINUTE_BOUNDS,
+  type NewCampaign,
+  NO_CAMPAIGN_PROGRESS,
+  type PinnedCampaignTemplate,
+} from "./campaign.ts";
+export {
   CHANNEL_CONSENT,
   CHANNEL_SUBJECT_TOKENS,
   CHANNELS,

@@ -40,6 +40,10 @@ const PushSettingsInputRef = builder.inputType("PushSettingsInput", {
     endpoint: t.string({
       description: "Tests and fakes only: http://127.0.0.1:<port> instead of the providers' hosts",
     }),
+    instanceIdEndpoint: t.string({
+      description:
+        "Tests and fakes only: http://127.0.0.1:<port> instead of iid.googleapis.com, where FCM topic subscriptions are managed; default endpoint",
+    }),
   }),
 });
 
@@ -112,17 +116,19 @@ const pushSettingsInputSchema = (allowLocal: boolean) =>
       apns: apnsInputSchema.nullish(),
       maxPerSecond: maxPerSecondSchema(USUAL_PUSH_RATE, MOST_PUSH_RATE),
       endpoint: localEndpointSchema(allowLocal),
+      instanceIdEndpoint: localEndpointSchema(allowLocal),
     })
     .refine((input) => input.fcmServiceAccount || input.apns, {
       message: "give fcmServiceAccount, apns or both",
       path: ["fcmServiceAccount"],
     })
-    .transform(({ fcmServiceAccount, apns, maxPerSecond, endpoint }) => ({
+    .transform(({ fcmServiceAccount, apns, maxPerSecond, endpoint, instanceIdEndpoint }) => ({
       settings: {
         ...(fcmServiceAccount ? { fcm: fcmServiceAccount.settings } : {}),
         ...(apns ? { apns: apns.settings } : {}),
         maxPerSecond,
         ...(endpoint ? { endpoint } : {}),
+        ...(instanceIdEndpoint ? { instanceIdEndpoint } : {}),
       } satisfies PushSettings,
       secrets: { fcmPrivateKey: fcmServiceAccount?.privateKey, apnsPrivateKey: apns?.privateKey } satisfies PushSecrets,
     }));

@@ -38,6 +38,17 @@ export {
   prepareAudienceNames,
   type SharedAudienceName,
 } from "./audiences.ts";
+export {
+  type CampaignDocument,
+  type CampaignIssue,
+  type CampaignLease,
+  CampaignNotFoundError,
+  type CampaignOutcomes,
+  CampaignRefusedError,
+  type Campaigns,
+  campaignsRepository,
+  prepareCampaigns,
+} from "./campaigns.ts";
 export { openChannelConfig, sealChannelConfig } from "./channelConfig.ts";
 export {
   CUSTOMERS_COLLECTION,

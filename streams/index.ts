@@ -5,6 +5,12 @@ export {
   decodeAudienceRunJob,
   enqueueAudienceRun,
 } from "./audienceRunJobs.ts";
+export {
+  type CampaignAlarm,
+  type CampaignAlarms,
+  campaignAlarmCodec,
+  createCampaignAlarms,
+} from "./campaignAlarms.ts";
 export { type CommandPublisher, commandMessageId, createCommandPublisher } from "./commandPublisher.ts";
 export { type CommandResender, createCommandResender, type StoredCommand } from "./commandResender.ts";
 export { decodeCommand, encodeCommand } from "./commands.ts";

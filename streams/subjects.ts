@@ -30,6 +30,10 @@ export const subjects = {
   authChanges: "auth.changes",
   /** Where a schedule fires into. */
   timerFire: (account: string, partition: number) => `tmr.fire.${account}.${partition}`,
+  /** A scheduled campaign's pending start (a NATS message schedule); campaign ids are subject-safe. */
+  campaignSchedule: (account: string, campaignId: string) => `tmr.campaign.sched.${account}.${campaignId}`,
+  /** Where campaign schedules fire into, for the `scheduler` role. */
+  campaignFire: (account: string) => `tmr.campaign.fire.${account}`,
 } as const;
 
 /** The account an INGEST subject (`subjects.ingest`) is for; account ids hold no `.`. */

@@ -16,13 +16,15 @@ export type ControlHooks<F extends FaultScope> = {
   reset(): void;
   /** The credentials a client needs (FCM: the service-account JSON; APNs: the signing key). */
   credentials(): unknown;
+  /** FCM only: the tokens subscribed to a topic. */
+  topicTokens?(topic: string): string[];
 };
 
 const unregisterSchema = z.strictObject({ tokens: z.array(z.string().min(1)).min(1) });
 
 /**
  * The fake's own endpoints, for tests in other processes and for demos: GET messages, stats, faults,
- * credentials; POST faults, unregistered, reset; DELETE faults, faults/{id}. Never authenticated.
+ * credentials, topics/{name} (FCM); POST faults, unregistered, reset; DELETE faults, faults/{id}. Never authenticated.
  */
 export function handleControl<F extends FaultScope>(hooks: ControlHooks<F>, request: PlainRequest): Reply {
   const [resource = "", id, ...rest] = request.path.slice(CONTROL_PREFIX.length).split("/");
@@ -40,6 +42,8 @@ export function handleControl<F extends FaultScope>(hooks: ControlHooks<F>, requ
       return ok(hooks.stats());
     case "GET credentials":
       return ok(hooks.credentials());
+    case "GET topics/:id":
+      return hooks.topicTokens ? ok({ tokens: hooks.topicTokens(decodeURIComponent(id ?? "")) }) : notFound();
     case "GET faults":
       return ok({ faults: hooks.faults.list() });
     case "POST faults": {

@@ -63,7 +63,20 @@ export type FcmMessage = z.infer<typeof fcmMessageSchema>;
 
 export type FcmTarget = { token: string } | { topic: string } | { condition: string };
 
-const TOPIC = /^(\/topics\/)?[a-zA-Z0-9-_.~%]{1,900}$/;
+/** FCM's topic alphabet and length; a target or `to` may carry the `/topics/` prefix. */
+const TOPIC_NAME = /^[a-zA-Z0-9-_.~%]{1,900}$/;
+const TOPIC_PREFIX = "/topics/";
+
+/** The topic's bare name (without `/topics/`), or undefined when FCM would refuse it. */
+export function topicNameOf(topic: string): string | undefined {
+  const name = topic.startsWith(TOPIC_PREFIX) ? topic.slice(TOPIC_PREFIX.length) : topic;
+  return TOPIC_NAME.test(name) ? name : undefined;
+}
+
+/** What FCM takes for a registration token: no whitespace, at most 4096 characters (*inferred*). */
+export function isRegistrationToken(token: string): boolean {
+  return /^[^\s]{1,4096}$/.test(token);
+}
 
 /** The message's one target, or why it has none usable. */
 export function targetOf(message: FcmMessage): { ok: true; target: FcmTarget } | { ok: false; reason: string } {
@@ -72,7 +85,9 @@ export function targetOf(message: FcmMessage): { ok: true; target: FcmTarget } |
   if (given.length !== 1) return { ok: false, reason: "Exactly one of token, topic or condition must be specified." };
   if (token !== undefined) return { ok: true, target: { token } };
   if (topic !== undefined) {
-    return TOPIC.test(topic) ? { ok: true, target: { topic } } : { ok: false, reason: `Invalid topic name ${topic}` };
+    return topicNameOf(topic) === undefined
+      ? { ok: false, reason: `Invalid topic name ${topic}` }
+      : { ok: true, target: { topic } };
   }
   return condition === ""
     ? { ok: false, reason: "Empty condition." }

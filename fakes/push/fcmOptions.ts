@@ -17,6 +17,10 @@ export type FakeFcmOptions = {
   /** Payload limit in bytes; default 4096, and 2048 for topic messages. */
   payloadLimitBytes?: number;
   topicPayloadLimitBytes?: number;
+  /** Registration tokens one Instance ID `batchAdd`/`batchRemove` may name; default 1,000, as the Admin SDK caps it. */
+  topicBatchLimit?: number;
+  /** Instance ID calls per project, a quota of their own; Google publishes none, default as for sends. */
+  topicRateLimit?: RateLimit;
   /** Registration tokens answered with UNREGISTERED from the start. */
   unregisteredTokens?: string[];
   /** Messages kept for inspection; counters count every one. Default 10,000. */
@@ -41,6 +45,8 @@ export function resolveFcmOptions(options: FakeFcmOptions): ResolvedFcmOptions {
     rateLimit: options.rateLimit ?? DEFAULT_FCM_RATE_LIMIT,
     payloadLimitBytes: options.payloadLimitBytes ?? 4096,
     topicPayloadLimitBytes: options.topicPayloadLimitBytes ?? 2048,
+    topicBatchLimit: options.topicBatchLimit ?? 1000,
+    topicRateLimit: options.topicRateLimit ?? DEFAULT_FCM_RATE_LIMIT,
     unregisteredTokens: options.unregisteredTokens ?? [],
     receivedLogSize: options.receivedLogSize ?? 10_000,
     now: options.now ?? Date.now,

@@ -1,6 +1,5 @@
 import type { FaultBook } from "./faultBook.ts";
 import {
-  FCM_ERROR_STATUS,
   fcmError,
   INSUFFICIENT_SCOPES_MESSAGE,
   INVALID_TOKEN_MESSAGE,
@@ -8,14 +7,16 @@ import {
   TOO_BIG_MESSAGE,
   UNAUTHENTICATED_MESSAGE,
 } from "./fcmErrors.ts";
-import type { FakeFcmFault } from "./fcmFaults.ts";
+import { type FakeFcmFault, faultRetryHeaders } from "./fcmFaults.ts";
 import {
   type FcmMessage,
   type FcmTarget,
   fcmSendBodySchema,
+  isRegistrationToken,
   payloadBytes,
   reservedDataKey,
   targetOf,
+  topicNameOf,
 } from "./fcmMessage.ts";
 import { SEND_SCOPES, type TokenIssuer } from "./fcmOAuth.ts";
 import type { ResolvedFcmOptions } from "./fcmOptions.ts";
@@ -32,6 +33,8 @@ export type FcmReceived = {
   message: FcmMessage;
   /** Arrival, by the fake's clock (epoch ms). */
   time: number;
+  /** A topic message only: the live tokens subscribed to the topic when it arrived, each a delivery. */
+  topicTokens?: string[];
 };
 
 export type FcmWorld = {
@@ -40,6 +43,8 @@ export type FcmWorld = {
   faults: FaultBook<FakeFcmFault>;
   quota: TokenBucket;
   unregistered: Set<string>;
+  /** Subscribed registration tokens by bare topic name (Instance ID `batchAdd`/`batchRemove`). */
+  topics: Map<string, Set<string>>;
   received: Received<FcmReceived>;
   nextId: () => string;
   sleep: (ms: number) => Promise<void>;
@@ -78,7 +83,7 @@ export async function handleSend(world: FcmWorld, request: PlainRequest): Promis
   const { message, validate_only: validateOnly } = body.data;
   const target = targetOf(message);
   if (!target.ok) return fcmError("INVALID_ARGUMENT", target.reason);
-  if ("token" in target.target && !/^[^\s]{1,4096}$/.test(target.target.token)) {
+  if ("token" in target.target && !isRegistrationToken(target.target.token)) {
     return fcmError("INVALID_ARGUMENT", INVALID_TOKEN_MESSAGE);
   }
 
@@ -87,13 +92,7 @@ export async function handleSend(world: FcmWorld, request: PlainRequest): Promis
 
   const token = "token" in target.target ? target.target.token : undefined;
   const fault = world.faults.take(token);
-  if (fault?.kind === "error") {
-    // FCM sends Retry-After with its throttling and outage answers; a fault may add it to others.
-    const status = FCM_ERROR_STATUS[fault.errorCode];
-    const retryAfter = fault.retryAfterSeconds ?? (status === 429 || status === 503 ? 1 : undefined);
-    const headers = retryAfter === undefined ? undefined : { "retry-after": String(retryAfter) };
-    return fcmError(fault.errorCode, fault.message, headers);
-  }
+  if (fault?.kind === "error") return fcmError(fault.errorCode, fault.message, faultRetryHeaders(fault));
   if (fault?.kind === "timeout") {
     if (fault.ms === undefined) return undefined;
     await world.sleep(fault.ms);
@@ -112,6 +111,13 @@ export async function handleSend(world: FcmWorld, request: PlainRequest): Promis
   // FCM answers a dry run with this fixed name and delivers nothing.
   if (validateOnly === true) return { status: 200, body: { name: `${projectPath}/fake_message_id` } };
   const name = `${projectPath}/${world.nextId()}`;
-  world.received.add({ name, target: target.target, message, time: now });
+  const topic = "topic" in target.target ? topicNameOf(target.target.topic) : undefined;
+  const topicTokens = topic === undefined ? undefined : liveSubscribers(world, topic);
+  world.received.add({ name, target: target.target, message, time: now, ...(topicTokens && { topicTokens }) });
   return { status: 200, body: { name } };
+}
+
+/** The topic's subscribers a message reaches: a token unregistered since it subscribed reaches no app. */
+function liveSubscribers(world: FcmWorld, topic: string): string[] {
+  return [...(world.topics.get(topic) ?? [])].filter((token) => !world.unregistered.has(token));
 }

@@ -2,9 +2,11 @@ import { CONTROL_PREFIX, handleControl } from "./control.ts";
 import { type ActiveFault, createFaultBook } from "./faultBook.ts";
 import type { FakeFcmFault } from "./fcmFaults.ts";
 import { fcmFaultSchema } from "./fcmFaults.ts";
+import { topicNameOf } from "./fcmMessage.ts";
 import { createTokenIssuer, GOOGLE_TOKEN_URI, serviceAccountJson, trustAccount } from "./fcmOAuth.ts";
 import { type FakeFcmOptions, resolveFcmOptions } from "./fcmOptions.ts";
-import { type FcmReceived, type FcmWorld, handleSend } from "./fcmSend.ts";
+import { type FcmReceived, handleSend } from "./fcmSend.ts";
+import { handleTopicCall, type TopicAction, type TopicWorld } from "./fcmTopics.ts";
 import { listenHttp1, type PlainRequest, type Reply, urlOf } from "./http1.ts";
 import { countStatus, createReceived, type StatusCounts } from "./received.ts";
 import { TokenBucket } from "./tokenBucket.ts";
@@ -19,6 +21,8 @@ export type FakeFcmStats = {
   delivered: number;
   /** Answers of `messages:send` per status; "none" for never answered. */
   statuses: StatusCounts;
+  /** Instance ID calls per kind, whatever their answer. */
+  topicCalls: Record<TopicAction, number>;
 };
 
 export type FakeFcmFaults = {
@@ -28,9 +32,9 @@ export type FakeFcmFaults = {
   list(): ActiveFault<FakeFcmFault>[];
 };
 
-/** A running fake FCM: OAuth token endpoint and HTTP v1 `messages:send`. */
+/** A running fake FCM: OAuth token endpoint, HTTP v1 `messages:send` and Instance ID topic calls. */
 export type FakeFcm = {
-  /** `http://<host>:<port>`: the base for `/v1/projects/{p}/messages:send`. */
+  /** `http://<host>:<port>`: the base for `/v1/projects/{p}/messages:send` and `/iid/v1:batchAdd`. */
   readonly url: string;
   readonly port: number;
   readonly projectId: string;
@@ -41,9 +45,11 @@ export type FakeFcm = {
   /** Messages delivered, oldest first, optionally only those to one registration token. */
   messages(token?: string, limit?: number): FcmReceived[];
   stats(): FakeFcmStats;
-  /** Later sends to these tokens answer 404 UNREGISTERED. */
+  /** The registration tokens subscribed to a topic (its bare name or `/topics/NAME`), in subscription order. */
+  topicTokens(topic: string): string[];
+  /** Later sends to these tokens answer 404 UNREGISTERED, and topic calls naming them NOT_FOUND. */
   unregister(...tokens: string[]): void;
-  /** Forgets messages, counters and issued tokens; faults and unregistered tokens stay. */
+  /** Forgets messages, counters, issued tokens and topic subscriptions; faults and unregistered tokens stay. */
   reset(): void;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -64,7 +70,7 @@ export async function startFakeFcm(options: FakeFcmOptions = {}): Promise<FakeFc
   const statuses: StatusCounts = {};
   let nextId = 1;
   let tokenUri = "";
-  const world: FcmWorld = {
+  const world: TopicWorld = {
     options: resolved,
     issuer: createTokenIssuer({
       account,
@@ -76,6 +82,9 @@ export async function startFakeFcm(options: FakeFcmOptions = {}): Promise<FakeFc
     faults: createFaultBook<FakeFcmFault>(),
     quota: new TokenBucket(resolved.rateLimit, resolved.now()),
     unregistered: new Set(resolved.unregisteredTokens),
+    topics: new Map(),
+    topicQuota: new TokenBucket(resolved.topicRateLimit, resolved.now()),
+    topicCalls: { batchAdd: 0, batchRemove: 0 },
     received: createReceived<FcmReceived>(resolved.receivedLogSize),
     nextId: () => `${resolved.now()}${String(nextId++).padStart(6, "0")}`,
     sleep: (ms) =>
@@ -96,13 +105,17 @@ export async function startFakeFcm(options: FakeFcmOptions = {}): Promise<FakeFc
     tokensIssued: world.issuer.issued,
     delivered: world.received.total,
     statuses: { ...statuses },
+    topicCalls: { ...world.topicCalls },
   });
+  const topicTokens = (topic: string) => [...(world.topics.get(topicNameOf(topic) ?? topic) ?? [])];
   const unregister = (...tokens: string[]) => {
     for (const token of tokens) world.unregistered.add(token);
   };
   const reset = () => {
     world.received.clear();
     world.issuer.reset();
+    world.topics.clear();
+    world.topicCalls = { batchAdd: 0, batchRemove: 0 };
     for (const key of Object.keys(statuses)) delete statuses[key];
   };
 
@@ -117,6 +130,7 @@ export async function startFakeFcm(options: FakeFcmOptions = {}): Promise<FakeFc
           unregister: (tokens) => unregister(...tokens),
           reset,
           credentials: () => serviceAccount,
+          topicTokens,
         },
         request,
       );
@@ -124,6 +138,7 @@ export async function startFakeFcm(options: FakeFcmOptions = {}): Promise<FakeFc
     if (request.path === "/token" && request.method === "POST") {
       return world.issuer.exchange(request.rawBody, request.headers["content-type"]);
     }
+    if (request.path.startsWith("/iid/")) return handleTopicCall(world, request);
     const reply = await handleSend(world, request);
     countStatus(statuses, reply?.status ?? null);
     return reply;
@@ -147,6 +162,7 @@ export async function startFakeFcm(options: FakeFcmOptions = {}): Promise<FakeFc
     faults: world.faults,
     messages,
     stats,
+    topicTokens,
     unregister,
     reset,
     close,

@@ -240,6 +240,7 @@ describe("configurePush", () => {
       [{ apns: { ...APNS, teamId: "short" } }, "input.apns.teamId"],
       [{ apns: APNS, maxPerSecond: 10_001 }, "input.maxPerSecond"],
       [{ apns: APNS, endpoint: "https://fcm.example.com" }, "input.endpoint"],
+      [{ apns: APNS, instanceIdEndpoint: "https://iid.googleapis.com" }, "input.instanceIdEndpoint"],
     ];
     for (const [input, field] of cases) {
       expect(refused(await configurePush(input)), field).toMatchObject({ code: "BAD_USER_INPUT", fields: [field] });
@@ -250,12 +251,17 @@ describe("configurePush", () => {
     const local = {
       fcmServiceAccount: { ...SERVICE_ACCOUNT, token_uri: "http://127.0.0.1:4020/token" },
       endpoint: "http://127.0.0.1:4020",
+      instanceIdEndpoint: "http://127.0.0.1:4021",
     };
     const accepted = await configurePush(local);
-    expect(accepted.data?.configurePush?.settings).toMatchObject({ endpoint: local.endpoint });
+    expect(accepted.data?.configurePush?.settings).toMatchObject({
+      endpoint: local.endpoint,
+      instanceIdEndpoint: local.instanceIdEndpoint,
+    });
     expect(refused(await configurePush(local, strict)).fields.sort()).toEqual([
       "input.endpoint",
       "input.fcmServiceAccount.token_uri",
+      "input.instanceIdEndpoint",
     ]);
   });
 });

@@ -1,7 +1,9 @@
 import type { PushSecrets, PushSettings } from "../../../model/index.ts";
 import type { ProviderAnswer } from "../providerAnswer.ts";
 import { type ApnsClient, createApnsClient } from "./apnsClient.ts";
+import { createFcmAccessTokens } from "./fcmAccessToken.ts";
 import { createFcmClient, type FcmClient } from "./fcmClient.ts";
+import { FCM_ORIGIN, fcmConfigOf } from "./fcmConfig.ts";
 import type { PushDevice, PushNotification } from "./pushNotification.ts";
 
 export type PushSender = {
@@ -21,7 +23,6 @@ export type PushSenderOptions = {
   now?: () => number;
 };
 
-const FCM_ORIGIN = "https://fcm.googleapis.com";
 const APNS_ORIGIN = "https://api.push.apple.com";
 const APNS_SANDBOX_ORIGIN = "https://api.sandbox.push.apple.com";
 
@@ -54,24 +55,20 @@ export function createPushSender(
   };
 }
 
-/** The FCM client; without FCM's settings or key, every send answers misconfigured. */
+/** The FCM client's device send; without FCM's settings or key, every send answers misconfigured. */
 function fcmClientFor(
   settings: PushSettings,
   secrets: PushSecrets,
   options: { timeoutMs: number; now: () => number },
-): FcmClient {
-  if (settings.fcm === undefined) return unconfigured("FCM is not configured for this push integration");
-  if (secrets.fcmPrivateKey === undefined) return unconfigured("the FCM service account's private key is missing");
+): FcmClient["send"] {
+  const config = fcmConfigOf(settings, secrets);
+  if ("problem" in config) return unconfigured(config.problem);
   return createFcmClient({
-    projectId: settings.fcm.projectId,
-    account: {
-      clientEmail: settings.fcm.clientEmail,
-      tokenUri: settings.fcm.tokenUri,
-      privateKey: secrets.fcmPrivateKey,
-    },
+    projectId: config.projectId,
+    tokens: createFcmAccessTokens(config.account, options),
     baseUrl: settings.endpoint ?? FCM_ORIGIN,
     ...options,
-  });
+  }).send;
 }
 
 /** The APNs client when APNs is configured; its send answers misconfigured without a key. */
@@ -93,6 +90,6 @@ function apnsClientFor(
   });
 }
 
-function unconfigured(reason: string): FcmClient {
+function unconfigured(reason: string): FcmClient["send"] {
   return () => Promise.resolve({ kind: "misconfigured", reason });
 }

@@ -226,7 +226,12 @@ describe("the control endpoints", () => {
     expect(messages.messages).toHaveLength(1);
     expect((await post(`${fcm.url}/__fake/reset`, "")).status).toBe(200);
     expect(fcm.messages()).toEqual([]);
-    expect(fcm.stats()).toEqual({ tokensIssued: 0, delivered: 0, statuses: {} });
+    expect(fcm.stats()).toEqual({
+      tokensIssued: 0,
+      delivered: 0,
+      statuses: {},
+      topicCalls: { batchAdd: 0, batchRemove: 0 },
+    });
     const again = await accessToken(fcm);
     expect((await send(fcm, again, { token: "dead" })).status).toBe(404);
   });
