@@ -1,54 +1,46 @@
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type PushTopicWorker, startPushTopicWorker } from "../../../../actors/channel/topics/pushTopicWorker.ts";
-import type { PushTopicRegistry, TopicTokenAnswer } from "../../../../actors/channel/topics/topicRegistry.ts";
+import { fcmTopicName } from "../../../../actors/channel/index.ts";
 import type { RunningMasivo } from "../../../../app/startMasivo.ts";
-import { connectNats, createCommandPublisher, type NatsLink, readStreamLayout } from "../../../../streams/index.ts";
+import { type FakeFcm, startFakeFcm } from "../../../../fakes/push/index.ts";
+import { fakeFcmSettings } from "../../../support/fakeFcmSettings.ts";
+import { createTestAccount } from "../../../support/gateways.ts";
 import { type PrivateNats, startPrivateNats } from "../../../support/privateNats.ts";
 import { postGraphQL, startTestMasivo } from "../../../support/startTestMasivo.ts";
 import { waitFor } from "../../../support/streamReader.ts";
-import { isolatedMongoUrl, uniqueId } from "../../../support/world.ts";
+import { isolatedMongoUrl, TEST_MASTER_KEY, TEST_ROOT_KEY, uniqueId } from "../../../support/world.ts";
 
+let account: string;
 let nats: PrivateNats;
+let fcm: FakeFcm;
 let masivo: RunningMasivo & { baseUrl: string };
 let key: string;
-let link: NatsLink;
-let worker: PushTopicWorker;
 
-/** What each audience's topic holds, as a registry standing in for FCM keeps it. */
-const topics = new Map<string, Set<string>>();
-/** Tokens FCM calls dead (NOT_FOUND). */
-const dead = new Set<string>();
-const topicOf = (audienceId: string) => topics.get(audienceId) ?? new Set<string>();
-const registry: PushTopicRegistry = {
-  add: async (_account, audienceId, tokens) => {
-    const topic = topicOf(audienceId);
-    topics.set(audienceId, topic);
-    return tokens.map((token): TopicTokenAnswer => {
-      if (dead.has(token)) return "deadToken";
-      topic.add(token);
-      return "subscribed";
-    });
-  },
-  remove: async (_account, audienceId, tokens) => {
-    for (const token of tokens) topicOf(audienceId).delete(token);
-    return tokens.map((): TopicTokenAnswer => "subscribed");
-  },
-};
+/** What the fake FCM's topic of an audience holds. */
+const topicOf = (audienceId: string) => new Set(fcm.topicTokens(fcmTopicName(account, audienceId)));
 
 beforeAll(async () => {
   nats = await startPrivateNats();
-  masivo = await startTestMasivo({ NATS_URL: nats.url, MONGODB_URL: isolatedMongoUrl(uniqueId("db")) });
-  key = masivo.bootstrapKey ?? "";
-  link = await connectNats(nats.url, "push-topics-test");
-  const layout = await readStreamLayout(link.nc);
-  const commands = createCommandPublisher({ link, partitions: layout?.partitions ?? 0 });
-  worker = await startPushTopicWorker({ link, registry, commands, log: pino({ level: "silent" }) });
-});
+  fcm = await startFakeFcm();
+  masivo = await startTestMasivo(
+    {
+      NATS_URL: nats.url,
+      MONGODB_URL: isolatedMongoUrl(uniqueId("db")),
+      MASIVO_ROOT_KEY: TEST_ROOT_KEY,
+      MASIVO_MASTER_KEY: TEST_MASTER_KEY,
+      MASIVO_ALLOW_LOCAL_DESTINATIONS: "1",
+    },
+    { channelTuning: { settingsRefreshMs: 100 } },
+  );
+  const created = await createTestAccount(masivo);
+  account = created.account;
+  key = created.adminKey;
+  await gql("mutation($input: PushSettingsInput!) { configurePush(input: $input) { id } }", {
+    input: fakeFcmSettings(fcm),
+  });
+}, 120_000);
 afterAll(async () => {
-  await worker?.stop();
   await masivo?.stop();
-  await link?.close();
+  await fcm?.close();
   await nats?.close();
 });
 
@@ -116,7 +108,7 @@ describe("push topics that follow audience membership", () => {
 
   it("removes a token FCM calls dead from its customer", async () => {
     const customerId = uniqueId("c");
-    dead.add(`${customerId}-dead`);
+    fcm.unregister(`${customerId}-dead`);
     await upsert({ customerId, tier: "VIP", consent: { push: "GRANTED" } });
     await register(customerId, `${customerId}-dead`);
     await register(customerId, `${customerId}-ok`);
