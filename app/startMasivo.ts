@@ -210,6 +210,7 @@ export async function startMasivo({
         log,
         now,
         audiencesOf: catalog.rulesOf,
+        pushTopicsOf: catalog.pushTopicsOf,
         // A command sent after a journey change is decided with it, as after an audience change.
         audiencesCaughtUp: async () => {
           await Promise.all([catalog.caughtUp(), journeys.caughtUp()]);
