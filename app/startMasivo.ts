@@ -12,7 +12,7 @@ import {
   createCampaignOperations,
   startCampaignScheduler,
 } from "../actors/campaign/index.ts";
-import { type ChannelWorkerOptions, startChannelWorker } from "../actors/channel/index.ts";
+import { type ChannelWorkerOptions, sendTopicMessage, startChannelWorker } from "../actors/channel/index.ts";
 import { startCustomerWorker } from "../actors/customer/index.ts";
 import { startDestinationWorker, type TuningChanges } from "../actors/destination/index.ts";
 import {
@@ -216,6 +216,7 @@ export async function startMasivo({
         log,
         now,
         audiencesOf: catalog.rulesOf,
+        pushTopicsOf: catalog.pushTopicsOf,
         // A command sent after a journey change is decided with it, as after an audience change.
         audiencesCaughtUp: async () => {
           await Promise.all([catalog.caughtUp(), journeys.caughtUp()]);
@@ -385,6 +386,12 @@ export async function startMasivo({
         members: repositories.audienceMembers,
         messagingSettings: repositories.messagingSettings,
         commands: createCommandPublisher({ link, partitions: layout.partitions }),
+        sendTopicMessage: (message) =>
+          sendTopicMessage(message, {
+            integrations: repositories.integrations,
+            templates: repositories.templates,
+            secrets,
+          }),
         log,
         now,
         sweepMs: config.campaignSweepSeconds * 1_000,

@@ -15,6 +15,7 @@ import { createCommandPublisher, readStreamLayout } from "../streams/index.ts";
 import {
   type Bench,
   type BenchOutcome,
+  configureFakeEmail,
   err,
   fmt,
   type OptionSpec,
@@ -56,21 +57,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
     messageLogSize: members * 2,
   });
   bench.defer(() => smtp.close());
-  await bench.gql(
-    "mutation($input: EmailSettingsInput!) { configureEmail(input: $input) { id } }",
-    {
-      input: {
-        host: "127.0.0.1",
-        port: smtp.port,
-        secure: false,
-        username: smtp.username,
-        password: smtp.password,
-        fromAddress: "news@shop.example",
-        maxPerSecond: options.emailRate,
-      },
-    },
-    signal,
-  );
+  await configureFakeEmail(bench, smtp, options.emailRate);
   const { createTemplate } = await bench.gql<{ createTemplate: { id: string } }>(
     "mutation($input: TemplateInput!) { createTemplate(input: $input) { id } }",
     {

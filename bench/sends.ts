@@ -15,6 +15,7 @@ import { createCommandPublisher, readStreamLayout } from "../streams/index.ts";
 import {
   type Bench,
   type BenchOutcome,
+  configureFakeEmail,
   countFacts,
   err,
   fmt,
@@ -53,21 +54,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   });
   bench.defer(() => fcm.close());
   const signal = bench.signal;
-  await bench.gql(
-    "mutation($input: EmailSettingsInput!) { configureEmail(input: $input) { id } }",
-    {
-      input: {
-        host: "127.0.0.1",
-        port: smtp.port,
-        secure: false,
-        username: smtp.username,
-        password: smtp.password,
-        fromAddress: "news@shop.example",
-        maxPerSecond: options.emailRate,
-      },
-    },
-    signal,
-  );
+  await configureFakeEmail(bench, smtp, options.emailRate);
   const { project_id, client_email, private_key, token_uri } = fcm.serviceAccount;
   await bench.gql(
     "mutation($input: PushSettingsInput!) { configurePush(input: $input) { id } }",

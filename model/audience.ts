@@ -67,6 +67,11 @@ export type Audience = {
   sweepSchedule?: string;
   /** Bumped whenever `rules` changes. */
   ruleVersion: number;
+  /**
+   * Members with push consent have their device tokens in the audience's FCM topic
+   * (docs/channels.md, "Push topics"). Absent means off.
+   */
+  pushTopic?: boolean;
   /** Current member count, kept by the membership tracker. */
   size: number;
   /** Set by `deleteAudience`: no longer evaluated, being emptied, then removed. */
@@ -84,7 +89,7 @@ export type Audience = {
   updatedAt: Date;
 };
 
-export type AudienceRunKind = "RECALCULATE" | "IMPORT" | "SWEEP" | "DELETE" | "RENAME";
+export type AudienceRunKind = "RECALCULATE" | "IMPORT" | "SWEEP" | "DELETE" | "RENAME" | "PUSH_TOPIC";
 export type RunStatus = "RUNNING" | "DONE" | "FAILED";
 
 /**
@@ -122,6 +127,8 @@ export type AudienceInput = {
   rules?: unknown;
   /** A valid cron expression; RULES audiences default to hourly. */
   sweepSchedule?: string;
+  /** Members' device tokens follow the audience's FCM topic; absent keeps what it was (off for a new one). */
+  pushTopic?: boolean;
 };
 
 /** One entry of the `membershipChanges` subscription. */
@@ -140,7 +147,7 @@ export type MembershipChange = {
  */
 export type AudienceOperations = {
   create: (account: string, input: AudienceInput) => Promise<Audience>;
-  /** A rule change starts a RECALCULATE run; a new name, a RENAME run. */
+  /** A rule change starts a RECALCULATE run; a new name, a RENAME run; `pushTopic` turned on or off, a PUSH_TOPIC run. */
   update: (account: string, id: string, input: AudienceInput) => Promise<Audience>;
   recalculate: (account: string, id: string) => Promise<AudienceRun>;
   /** Reads a CSV with a `customerId` column as it arrives; the run counts bad lines in `errors`. */

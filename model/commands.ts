@@ -95,6 +95,16 @@ export const resyncIntegrationDataSchema = z.object({
  */
 export const unsubscribeDataSchema = z.object({ purpose: z.enum(CONSENT_PURPOSES) });
 
+/**
+ * Asks a member to decide again which of its tokens belong in the audience's push topic (sent by
+ * a PUSH_TOPIC run once the audience's `pushTopic` was turned on or off). Membership stays as it
+ * is; the answer is a `membership.unchanged` fact, which the run counts.
+ */
+export const refreshPushTopicDataSchema = z.object({
+  audienceId: z.string().min(1),
+  runId: z.string().min(1),
+});
+
 /** Every INGEST command, as `{ type, data, metadata }`. */
 export const ingestCommandSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("customer.upsert"), data: upsertCustomerDataSchema, metadata: metadataSchema }),
@@ -111,6 +121,7 @@ export const ingestCommandSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("audience.evaluate"), data: evaluateAudienceDataSchema, metadata: metadataSchema }),
   z.object({ type: z.literal("membership.set"), data: setMembershipDataSchema, metadata: metadataSchema }),
   z.object({ type: z.literal("membership.rename"), data: renameMembershipDataSchema, metadata: metadataSchema }),
+  z.object({ type: z.literal("pushTopic.refresh"), data: refreshPushTopicDataSchema, metadata: metadataSchema }),
   z.object({ type: z.literal("integration.resync"), data: resyncIntegrationDataSchema, metadata: metadataSchema }),
   z.object({ type: z.literal("message.send"), data: sendMessageDataSchema, metadata: metadataSchema }),
   z.object({ type: z.literal("customer.wake"), data: wakeCustomerDataSchema, metadata: metadataSchema }),

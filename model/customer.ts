@@ -4,6 +4,7 @@ import type { Device } from "./device.ts";
 import type { JourneyInstance } from "./journey.ts";
 import type { JsonObject } from "./json.ts";
 import type { Profile } from "./profile.ts";
+import type { PushTopicSubscription } from "./pushTopics.ts";
 
 /**
  * How often one event happened. An array entry rather than a map keyed by name, because event
@@ -84,6 +85,11 @@ export type CustomerState = {
    * customer, and the sweep of overdue customers reads it (indexed). Absent when none.
    */
   nextDueAt?: string;
+  /**
+   * The tokens put in each push-topic audience's topic, sorted by audience id; absent until the
+   * first one (see actors/customer/pushTopics.ts).
+   */
+  pushTopics?: PushTopicSubscription[];
 };
 
 /**

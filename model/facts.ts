@@ -6,11 +6,12 @@ import { accountIdSchema, customerIdSchema } from "./identifiers.ts";
 import { journeyChangedDataSchema } from "./journey.ts";
 import { jsonObjectSchema } from "./json.ts";
 import { PROFILE_PARTS, profileSchema } from "./profile.ts";
+import { pushTopicChangedDataSchema } from "./pushTopics.ts";
 import { sendDecidedDataSchema, sendKeySchema, sendSourceSchema } from "./send.ts";
 
 /**
  * Facts the customer actor decided, published to CHANGES as `{ type, data, metadata }`, named in
- * the past tense, except `send.decided`, which goes to MESSAGES for a channel, and
+ * the past tense, except `send.decided` and `pushTopic.changed`, which go to MESSAGES for a channel, and
  * `message.recorded`, which a channel publishes once it recorded what became of a send.
  * Destinations, channels and subscriptions read facts only.
  */
@@ -172,6 +173,8 @@ export const customerFactSchema = z.discriminatedUnion("type", [
   fact("send.decided", sendDecidedDataSchema),
   fact("message.recorded", messageRecordedDataSchema),
   fact("journey.changed", journeyChangedDataSchema),
+  // Published to MESSAGES, for the push topic worker (see streams/facts.ts).
+  fact("pushTopic.changed", pushTopicChangedDataSchema),
 ]);
 export type CustomerFact = z.infer<typeof customerFactSchema>;
 export type CustomerFactType = CustomerFact["type"];

@@ -195,6 +195,7 @@ export {
   type ProfilePart,
   profileSchema,
 } from "./profile.ts";
+export { type PushTopicChangedData, type PushTopicSubscription, pushTopicChangedDataSchema } from "./pushTopics.ts";
 export {
   type SendCustomer,
   type SendDecidedData,

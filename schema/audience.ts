@@ -65,6 +65,10 @@ export const AudienceRef = builder.objectRef<AudienceDocument>("Audience").imple
     kind: t.expose("kind", { type: AudienceKindRef }),
     rules: t.field({ type: "JSON", nullable: true, resolve: (audience) => audience.rules ?? null }),
     sweepSchedule: t.string({ nullable: true, resolve: (audience) => audience.sweepSchedule ?? null }),
+    pushTopic: t.boolean({
+      description: "Whether members with push consent have their device tokens in the audience's FCM topic",
+      resolve: (audience) => audience.pushTopic ?? false,
+    }),
     size: t.exposeInt("size", { description: "Current member count" }),
     status: t.field({
       type: AudienceStatusRef,
@@ -132,7 +136,7 @@ builder.mutationFields((t) => ({
   updateAudience: t.field({
     type: AudienceRef,
     description:
-      "ADMIN: changes an audience; what the input leaves out keeps its value; a rule change recalculates; a new name starts a RENAME run",
+      "ADMIN: changes an audience; what the input leaves out keeps its value; a rule change recalculates; a new name starts a RENAME run; turning pushTopic on or off starts a PUSH_TOPIC run",
     authScopes: { admin: true },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: AudienceInputRef, required: true }) },
     resolve: (_root, args, context) => {

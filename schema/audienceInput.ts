@@ -29,6 +29,10 @@ export const AudienceInputRef = builder.inputType("AudienceInput", {
       description:
         'Cron expression (UTC) of the sweep that removes members a RULES audience no longer matches; default "0 * * * *" (hourly)',
     }),
+    pushTopic: t.boolean({
+      description:
+        "Members with push consent have their device tokens in the FCM topic masivo.<account>.<audienceId>; default false. Turning it on or off for an audience with members starts a PUSH_TOPIC run",
+    }),
   }),
 });
 
@@ -57,6 +61,7 @@ const audienceInputSchema = z.object({
   description: optional(z.string().max(1000, "must be at most 1000 characters")),
   kind: optional(z.enum(["RULES", "STATIC"])),
   rules: optional(z.unknown()),
+  pushTopic: optional(z.boolean()),
   sweepSchedule: optional(
     z
       .string()
@@ -78,13 +83,14 @@ function ruleIssue(error: string): InputIssue {
 
 /**
  * Validates `createAudience`/`updateAudience` input and fills its defaults. On update, `existing`
- * supplies what the input leaves out (description, rules, schedule), and its kind cannot change.
+ * supplies what the input leaves out (description, rules, schedule, push topic), and its kind cannot change.
  * A valid rule is passed on as the rule grammar parsed it.
  */
 export function parseAudienceInput(input: unknown, existing?: AudienceDocument): AudienceInput {
   const parsed = parseArgument(audienceInputSchema, input, "input");
   const kind = parsed.kind ?? existing?.kind ?? "RULES";
   const description = parsed.description ?? existing?.description;
+  const pushTopic = parsed.pushTopic ?? existing?.pushTopic ?? false;
   const issues: InputIssue[] = [];
   if (existing && existing.kind !== kind) {
     issues.push({ field: "input.kind", message: `cannot change: the audience is ${existing.kind}` });
@@ -97,7 +103,7 @@ export function parseAudienceInput(input: unknown, existing?: AudienceDocument):
       }
     }
     if (issues.length > 0) throw badInput(issues);
-    return { name: parsed.name, description, kind };
+    return { name: parsed.name, description, kind, pushTopic };
   }
 
   // A rule kept from before the bounds existed is not refused here: its audience is marked instead.
@@ -112,6 +118,7 @@ export function parseAudienceInput(input: unknown, existing?: AudienceDocument):
     name: parsed.name,
     description,
     kind,
+    pushTopic,
     rules: checked.rule,
     sweepSchedule: parsed.sweepSchedule ?? existing?.sweepSchedule ?? DEFAULT_SWEEP_SCHEDULE,
   };

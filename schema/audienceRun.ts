@@ -4,8 +4,8 @@ import { callerAccount } from "./context.ts";
 
 const AudienceRunKindRef = builder.enumType("AudienceRunKind", {
   description:
-    "What started a run: a rule change or `recalculateAudience`, an import, a scheduled sweep, a deletion, a new name",
-  values: ["RECALCULATE", "IMPORT", "SWEEP", "DELETE", "RENAME"] as const,
+    "What started a run: a rule change or `recalculateAudience`, an import, a scheduled sweep, a deletion, a new name, pushTopic turned on or off",
+  values: ["RECALCULATE", "IMPORT", "SWEEP", "DELETE", "RENAME", "PUSH_TOPIC"] as const,
 });
 
 const RunStatusRef = builder.enumType("RunStatus", { values: ["RUNNING", "DONE", "FAILED"] as const });

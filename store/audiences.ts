@@ -17,11 +17,16 @@ export type AudienceDocument = Audience & {
   sizeUncertain?: true;
 };
 
-export type NewAudience = Pick<AudienceDocument, "_id" | "account" | "name" | "description" | "kind" | "rules"> & {
+export type NewAudience = Pick<
+  AudienceDocument,
+  "_id" | "account" | "name" | "description" | "kind" | "rules" | "pushTopic"
+> & {
   sweepSchedule?: string;
 };
 
-export type AudienceChange = Partial<Pick<AudienceDocument, "name" | "description" | "rules" | "sweepSchedule">>;
+export type AudienceChange = Partial<
+  Pick<AudienceDocument, "name" | "description" | "rules" | "sweepSchedule" | "pushTopic">
+>;
 
 /** Another audience of the account has this name. */
 export class AudienceNameTakenError extends Error {

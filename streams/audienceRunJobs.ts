@@ -14,7 +14,7 @@ export const audienceRunJobSchema = z.object({
   runId: z.string().min(1),
   account: accountIdSchema,
   audienceId: z.string().min(1),
-  kind: z.enum(["RECALCULATE", "SWEEP", "DELETE", "RENAME"]),
+  kind: z.enum(["RECALCULATE", "SWEEP", "DELETE", "RENAME", "PUSH_TOPIC"]),
   /** RENAME: the name the audience had before (the new one is its name when the run is carried out). */
   previousName: z.string().min(1).optional(),
 });

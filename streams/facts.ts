@@ -25,6 +25,8 @@ const SUBJECT_KINDS = {
   "journey.changed": "journey",
   // Never on CHANGES: a decided send goes to its channel's MESSAGES subject (see `factSubject`).
   "send.decided": "send",
+  // Never on CHANGES either: on MESSAGES, for the push topic worker.
+  "pushTopic.changed": "pushtopic",
 } as const satisfies Record<CustomerFactType, string>;
 export type FactSubjectKind = (typeof SUBJECT_KINDS)[CustomerFactType];
 
@@ -45,6 +47,7 @@ export function factSubjectKind(type: CustomerFactType): FactSubjectKind {
  */
 export function factSubject(fact: CustomerFact): string {
   if (fact.type === "send.decided") return sendSubject(fact);
+  if (fact.type === "pushTopic.changed") return subjects.pushTopicChange(fact.metadata.account);
   const kind = factSubjectKind(fact.type);
   if (
     fact.type === "membership.changed" ||

@@ -9,6 +9,10 @@ export const subjects = {
   message: (account: string, channel: string) => `msg.${account}.${channel}`,
   /** Every account's sends for one channel: what the channel's workers read. */
   messageChannelFilter: (channel: string) => `msg.*.${channel}`,
+  /** Push topic changes the customer actors decided, for the topic worker (not a channel: no `messageChannelFilter` matches it). */
+  pushTopicChange: (account: string) => `msg.${account}.pushtopic`,
+  /** Every account's push topic changes. */
+  pushTopicChangeFilter: "msg.*.pushtopic",
   /**
    * A send waiting for quiet hours to end: a message schedule that fires into `message`. Four
    * tokens, so no `messageChannelFilter` ever matches it.

@@ -25,7 +25,8 @@ const sendVariablesSchema = z.object({
  * `| default:`.
  */
 export type TemplateVariables = z.infer<typeof sendVariablesSchema> & {
-  customer: SendCustomer;
+  /** Absent for a message to many at once (an FCM topic message): a template reading it fails. */
+  customer?: SendCustomer;
   unsubscribeUrl?: string;
 };
 
@@ -40,10 +41,15 @@ export function templateVariablesOf(
   variables: JsonObject,
   unsubscribeUrl?: string,
 ): TemplateVariables {
+  return { ...sharedVariablesOf(variables), customer, ...(unsubscribeUrl === undefined ? {} : { unsubscribeUrl }) };
+}
+
+/** The variables of a message to no customer in particular (an FCM topic message); throws SendVariablesError when they do not fit. */
+export function sharedVariablesOf(variables: JsonObject): TemplateVariables {
   const parsed = sendVariablesSchema.safeParse(variables);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new SendVariablesError(`a send's variables do not fit a template: ${problems.join("; ")}`);
   }
-  return { ...parsed.data, customer, ...(unsubscribeUrl === undefined ? {} : { unsubscribeUrl }) };
+  return parsed.data;
 }

@@ -1,6 +1,6 @@
 import type { Db } from "mongodb";
 import type { Logger } from "pino";
-import { ClientFacingError } from "../../model/index.ts";
+import { ClientFacingError, type IngestCommandDraft } from "../../model/index.ts";
 import {
   compileRule,
   matchesFilter,
@@ -87,6 +87,7 @@ export async function carryOutRun(job: AudienceRunJob, deps: RunDependencies): P
   try {
     if (run.kind === "DELETE") await sendExits(audience, run, batcher, deps);
     else if (run.kind === "RENAME") await sendRenames(audience, run, job.previousName, batcher, deps);
+    else if (run.kind === "PUSH_TOPIC") await sendPushTopicRefreshes(audience, run, batcher, deps);
     else await sendEvaluations(audience, run, batcher, deps);
   } catch (error) {
     const context = { account: run.account, audience: audience._id, run: run._id };
@@ -183,22 +184,33 @@ async function sendExits(
   batcher: CommandBatcher,
   deps: RunDependencies,
 ) {
+  await sendToMembers(audience, batcher, deps, (customerId) => ({
+    type: "membership.set",
+    id: { derived: `${run._id}:${customerId}` },
+    data: {
+      audienceId: audience._id,
+      audienceName: audience.name,
+      runId: run._id,
+      member: false,
+      audienceDeleted: true,
+    },
+    metadata: { account: run.account, customerId },
+  }));
+}
+
+/**
+ * Sends a command to every member, gathered from the member list page by page (never all in
+ * memory), once the list holds every membership fact published so far.
+ */
+async function sendToMembers(
+  audience: AudienceDocument,
+  batcher: CommandBatcher,
+  deps: RunDependencies,
+  commandFor: (customerId: string) => IngestCommandDraft,
+) {
   await deps.membershipsTracked(deps.keepAlive);
   for await (const page of deps.members.customerIds(audience._id)) {
-    for (const customerId of page) {
-      await batcher.add({
-        type: "membership.set",
-        id: { derived: `${run._id}:${customerId}` },
-        data: {
-          audienceId: audience._id,
-          audienceName: audience.name,
-          runId: run._id,
-          member: false,
-          audienceDeleted: true,
-        },
-        metadata: { account: run.account, customerId },
-      });
-    }
+    for (const customerId of page) await batcher.add(commandFor(customerId));
   }
 }
 
@@ -233,4 +245,22 @@ async function sendRenames(
       metadata: { account: run.account, customerId },
     });
   }
+}
+
+/**
+ * PUSH_TOPIC: the audience's `pushTopic` was turned on or off; every member decides again which
+ * of its tokens belong in the audience's topic.
+ */
+async function sendPushTopicRefreshes(
+  audience: AudienceDocument,
+  run: AudienceRunDocument,
+  batcher: CommandBatcher,
+  deps: RunDependencies,
+) {
+  await sendToMembers(audience, batcher, deps, (customerId) => ({
+    type: "pushTopic.refresh",
+    id: { derived: `${run._id}:${customerId}` },
+    data: { audienceId: audience._id, runId: run._id },
+    metadata: { account: run.account, customerId },
+  }));
 }

@@ -84,12 +84,15 @@ export function createAudienceOperations(deps: AudienceOperationsDependencies): 
         description: input.description,
         rules: input.rules,
         sweepSchedule: input.sweepSchedule ?? current.sweepSchedule,
+        pushTopic: input.pushTopic ?? current.pushTopic ?? false,
       })) as AudienceDocument;
       // The workers decide facts under the new name from here on; the RENAME run then moves what
       // destinations hold under the old one.
       const updated = await publishAudience(changed, deps);
       if (updated.ruleVersion !== current.ruleVersion) await queueRun(updated, "RECALCULATE");
       if (input.name !== current.name) await queueRun(updated, "RENAME", current.name);
+      // Members decide again once the catalog tells the workers (publishAudience, above).
+      if ((updated.pushTopic ?? false) !== (current.pushTopic ?? false)) await queueRun(updated, "PUSH_TOPIC");
       return updated;
     },
 

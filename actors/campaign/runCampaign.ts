@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { CampaignRun } from "../../model/index.ts";
+import { type CampaignRun, campaignSendKey } from "../../model/index.ts";
 import type {
   AccountMessagingSettings,
   AudienceMembers,
@@ -8,6 +8,7 @@ import type {
   Campaigns,
 } from "../../store/index.ts";
 import type { CommandPublisher } from "../../streams/index.ts";
+import type { TopicMessage } from "../channel/index.ts";
 import { nextRequests } from "./pace.ts";
 import { campaignSendRequest } from "./sendRequest.ts";
 
@@ -17,6 +18,8 @@ export type CampaignRunnerDependencies = {
   members: AudienceMembers;
   messagingSettings: AccountMessagingSettings;
   commands: CommandPublisher;
+  /** Sends one FCM message to an audience's topic (a `viaPushTopic` campaign). */
+  sendTopicMessage: (message: TopicMessage) => Promise<{ kind: string; reason?: string }>;
   /** This process's name in campaign leases. */
   owner: string;
   now: () => Date;
@@ -58,6 +61,7 @@ export async function runCampaign(
     const audience = await deps.audiences.get(campaign.account, campaign.audienceId);
     if (!audience) return await fail(campaign, `its audience ${campaign.audienceId} no longer exists`, deps, log);
     if (!campaign.template) return await fail(campaign, "it was started without a pinned template", deps, log);
+    if (campaign.viaPushTopic) return await sendToTopic(campaign, audience, deps);
     let run: CampaignRun = campaign.run ?? { phase: "snapshot", members: 0 };
     if (run.phase === "snapshot") run = await copyMembers(campaign, run, deps, signal);
     if (run.phase === "sending") run = await requestSends(campaign, run, audience, deps, signal);
@@ -69,6 +73,45 @@ export async function runCampaign(
     }
     throw error;
   }
+}
+
+/**
+ * A `viaPushTopic` campaign: one FCM message to the audience's topic, whose subscribers are its
+ * members' devices with push consent. Sent again by a runner taking over before it was recorded:
+ * its collapse id (from the send key) makes a device show it once.
+ */
+async function sendToTopic(
+  campaign: CampaignDocument,
+  audience: { _id: string; name: string },
+  deps: CampaignRunnerDependencies,
+) {
+  const template = campaign.template;
+  if (!template) throw new Error(`campaign ${campaign._id} has no pinned template`);
+  const answer = await deps.sendTopicMessage({
+    account: campaign.account,
+    audienceId: audience._id,
+    templateId: campaign.templateId,
+    templateVersion: template.version,
+    sendKey: campaignSendKey(campaign._id, `topic:${audience._id}`),
+    variables: {
+      campaign: { id: campaign._id, name: campaign.name },
+      audience: { id: audience._id, name: audience.name },
+    },
+  });
+  // Left to the next runner, after the lease lapses: the message went, or it did not, or it may have.
+  if (answer.kind === "retry" || answer.kind === "unknown") {
+    throw new Error(`the topic message is to be tried again: ${answer.reason ?? answer.kind}`);
+  }
+  const sent = answer.kind === "sent";
+  await deps.campaigns.transition(campaign.account, campaign._id, ["RUNNING"], {
+    status: sent ? "DONE" : "FAILED",
+    targeted: 1,
+    sent: sent ? 1 : 0,
+    failed: sent ? 0 : 1,
+    run: { phase: "requested", members: 0 },
+    finishedAt: deps.now(),
+    ...(sent ? {} : { failure: `the topic message failed: ${answer.reason ?? answer.kind}` }),
+  });
 }
 
 /** Copies the audience's members after the run's position as the campaign's targets; answers the run at its next phase. */

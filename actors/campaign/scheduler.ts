@@ -11,7 +11,12 @@ import type {
 } from "../../store/index.ts";
 import { type CommandPublisher, campaignAlarmCodec, type NatsLink, STREAM_NAMES } from "../../streams/index.ts";
 import { startCampaignOutcomeCounter } from "./outcomeCounter.ts";
-import { type CampaignRunTuning, DEFAULT_RUN_TUNING, runCampaign } from "./runCampaign.ts";
+import {
+  type CampaignRunnerDependencies,
+  type CampaignRunTuning,
+  DEFAULT_RUN_TUNING,
+  runCampaign,
+} from "./runCampaign.ts";
 
 /** The one durable consumer of fired campaign alarms, shared by every `scheduler` process. */
 export const CAMPAIGN_ALARMS_CONSUMER = "campaign_alarms";
@@ -23,6 +28,8 @@ export type CampaignSchedulerOptions = {
   members: AudienceMembers;
   messagingSettings: AccountMessagingSettings;
   commands: CommandPublisher;
+  /** Sends one FCM message to an audience's topic (a `viaPushTopic` campaign). */
+  sendTopicMessage: CampaignRunnerDependencies["sendTopicMessage"];
   log: Logger;
   now?: () => Date;
   /** How often due campaigns are looked for besides their alarms (MASIVO_CAMPAIGN_SWEEP_SECONDS). */

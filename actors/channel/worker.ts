@@ -23,14 +23,17 @@ import { pushDelivery } from "./deliverPush.ts";
 import { whatsAppDelivery } from "./deliverWhatsApp.ts";
 import type { ProviderAnswer } from "./providerAnswer.ts";
 import { createEmailSender, createPushSender, createWhatsAppSender } from "./providers.ts";
+import { createPushTopics } from "./push/pushTopics.ts";
 import { templateVersions } from "./renderSend.ts";
 import { type ClaimedSend, handleSendBatch } from "./sendBatch.ts";
+import { fcmTopicRegistry } from "./topics/fcmTopicRegistry.ts";
+import { startPushTopicWorker } from "./topics/pushTopicWorker.ts";
 
 export type ChannelWorkerOptions = {
   link: NatsLink;
   store: Store;
   secrets: SecretBox;
-  /** Where dead push tokens' `device.unregister` commands go. */
+  /** Where dead push tokens' `device.unregister` commands go (from sends and from topic changes). */
   commands: CommandPublisher;
   /** The gateway's address as customers reach it, for unsubscribe links. */
   publicUrl: string;
@@ -62,7 +65,8 @@ const INTEGRATION_KINDS = { EMAIL: "email", PUSH: "push", WHATSAPP: "whatsapp" }
 
 /**
  * The `channels` role: one consumer per channel on MESSAGES, each sending what the customer
- * actors decided through the account's provider (docs/channels.md, "The send pipeline").
+ * actors decided through the account's provider (docs/channels.md, "The send pipeline"), and the
+ * push topic worker (docs/channels.md, "Push topics").
  */
 export async function startChannelWorker(options: ChannelWorkerOptions): Promise<ChannelWorker> {
   const { store, log } = options;
@@ -118,6 +122,13 @@ export async function startChannelWorker(options: ChannelWorkerOptions): Promise
       }),
     (s) => s.close(),
   );
+  // Apart from sends: topic changes have their own client (Instance ID) and their own pace.
+  const pushTopics = opened(
+    "push",
+    HTTP_CALLS_IN_FLIGHT,
+    (config) => createPushTopics(config.settings, config.secrets),
+    () => {},
+  );
   const whatsApp = opened(
     "whatsapp",
     HTTP_CALLS_IN_FLIGHT,
@@ -167,10 +178,17 @@ export async function startChannelWorker(options: ChannelWorkerOptions): Promise
       }),
     );
   }
+  const topicWorker = await startPushTopicWorker({
+    link: options.link,
+    registry: fcmTopicRegistry(pushTopics, log),
+    commands: options.commands,
+    log,
+  });
   return {
     async stop() {
       for (const consumer of consumers) await consumer.stop();
-      await Promise.all([email.close(), push.close(), whatsApp.close()]);
+      await topicWorker.stop();
+      await Promise.all([email.close(), push.close(), pushTopics.close(), whatsApp.close()]);
     },
   };
 }

@@ -47,6 +47,8 @@ export type BatchDependencies = {
   audiencesCaughtUp: () => Promise<void>;
   /** The account's journeys (see journeys.ts). */
   journeysOf: (account: string) => AccountJourneys;
+  /** The ids of the account's audiences whose `pushTopic` is on (see pushTopics.ts). */
+  pushTopicsOf: (account: string) => ReadonlySet<string>;
   /**
    * Why the store refused a customer's document holding this command (see writeBehind.ts), or
    * undefined: such commands are dead-lettered instead of being applied again.
@@ -102,10 +104,10 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
     }
   }
 
-  // An audience's new name is in the catalog before its rename is sent to anyone: once this worker
-  // has it too, every fact decided after a customer's rename carries the new name.
+  // An audience's new name (or push topic) is in the catalog before its run asks anyone: once
+  // this worker has it too, every decision after a customer's rename (or refresh) follows it.
   const renames = [...byCustomer.values()].some((list) =>
-    list.some(({ command }) => command.type === "membership.rename"),
+    list.some(({ command }) => command.type === "membership.rename" || command.type === "pushTopic.refresh"),
   );
   if (renames) await deps.audiencesCaughtUp();
   const pending = await loadCustomers([...byCustomer.keys()], deps);
@@ -169,7 +171,14 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
 function decide(customer: PersistedCustomer | undefined, command: IngestCommand, seq: number, deps: BatchDependencies) {
   const now = deps.now();
   const { account, customerId } = command.metadata;
-  const result = applyCommand(customer, command, now, deps.audiencesOf(account), deps.journeysOf(account));
+  const result = applyCommand(
+    customer,
+    command,
+    now,
+    deps.audiencesOf(account),
+    deps.journeysOf(account),
+    deps.pushTopicsOf(account),
+  );
   if (result.refused) throw new Error(describeRefusal(result.refused));
   const moves: TokenMove[] = [];
   const facts = result.facts.map((draft, index) => {

@@ -4,6 +4,8 @@ import { transition } from "./machine.ts";
 import type { AudienceRule } from "./memberships.ts";
 import type { CommandOutcome, CommandRefusal } from "./outcomes.ts";
 
+const NO_PUSH_TOPICS: ReadonlySet<string> = new Set();
+
 export type ApplyResult = {
   /** The customer to store, active or deleted; undefined while it is absent (nothing to store). */
   snapshot: PersistedCustomer | undefined;
@@ -20,7 +22,8 @@ export type ApplyResult = {
 /**
  * Applies one INGEST command to a stored customer (undefined: none is stored), purely: no I/O,
  * and time only from `now`. `audiences` are the account's rule audiences, re-evaluated in real
- * time; `journeys` the account's journeys. Treat the returned snapshot as immutable: it may share objects with the one passed in.
+ * time; `journeys` the account's journeys; `pushTopicAudiences` the ids of its audiences whose
+ * `pushTopic` is on. Treat the returned snapshot as immutable: it may share objects with the one passed in.
  *
  * @example
  * let snapshot: PersistedCustomer | undefined;
@@ -33,6 +36,7 @@ export function applyCommand(
   now: Date,
   audiences: readonly AudienceRule[] = [],
   journeys: AccountJourneys = NO_JOURNEYS,
+  pushTopicAudiences: ReadonlySet<string> = NO_PUSH_TOPICS,
 ): ApplyResult {
   if (snapshot) {
     const { account, customerId } = snapshot;
@@ -42,7 +46,12 @@ export function applyCommand(
       );
     }
   }
-  const next = transition(snapshot ?? { status: "absent" }, command, { now: now.toISOString(), audiences, journeys });
+  const next = transition(snapshot ?? { status: "absent" }, command, {
+    now: now.toISOString(),
+    audiences,
+    journeys,
+    pushTopicAudiences,
+  });
   const { customer, facts, outcomes, refused } = next;
   return {
     snapshot: customer.status === "absent" ? undefined : customer,

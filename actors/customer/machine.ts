@@ -13,6 +13,7 @@ import { type AccountJourneys, runJourneys } from "./journeys.ts";
 import {
   type AudienceRule,
   evaluateAudienceCommand,
+  isMember,
   leaveAllAudiences,
   reevaluateAudiences,
   reevaluateTimedAudiences,
@@ -21,6 +22,7 @@ import {
 } from "./memberships.ts";
 import type { CommandOutcome, CommandRefusal } from "./outcomes.ts";
 import { patchConsent, profileFacts, upsertProfile } from "./profile.ts";
+import { decidePushTopics, leaveAllPushTopics } from "./pushTopics.ts";
 import { decideSend, decideSendToNobody } from "./sends.ts";
 import { createCustomerState, type Step, stateOnly } from "./state.ts";
 import { recordRegistration, trackEvent } from "./trackedEvents.ts";
@@ -42,6 +44,8 @@ export type StepContext = {
   audiences: readonly AudienceRule[];
   /** The account's journeys, run on what the command did. */
   journeys: AccountJourneys;
+  /** The ids of the account's audiences whose `pushTopic` is on (see pushTopics.ts). */
+  pushTopicAudiences: ReadonlySet<string>;
 };
 
 /** One command applied: the customer after it, the facts it decided and what it did not do. */
@@ -60,7 +64,7 @@ export type Transition = {
  * input and now in; the next state and effects out.
  *
  * @example
- * const { customer, facts, outcomes } = transition({ status: "absent" }, command, { now, audiences: [] });
+ * const { customer, facts, outcomes } = transition({ status: "absent" }, command, { now, audiences: [], journeys: NO_JOURNEYS, pushTopicAudiences: new Set() });
  */
 export function transition(customer: CustomerLifecycle, command: IngestCommand, context: StepContext): Transition {
   const next =
@@ -92,7 +96,8 @@ function whileGone(
       return { customer, facts: [decideSendToNobody(command, context.now)], outcomes: [] };
     case "audience.evaluate":
     case "membership.set":
-    case "membership.rename": {
+    case "membership.rename":
+    case "pushTopic.refresh": {
       const { audienceId, runId } = command.data;
       return {
         customer,
@@ -112,7 +117,11 @@ function whileActive(customer: CustomerState, command: IngestCommand, context: S
     const { account, customerId } = customer;
     return {
       customer: { status: "deleted", account, customerId, deletedAt: context.now },
-      facts: [...leaveAllAudiences(customer, context.now), { type: "customer.deleted", data: {} }],
+      facts: [
+        ...leaveAllAudiences(customer, context.now),
+        ...leaveAllPushTopics(customer),
+        { type: "customer.deleted", data: {} },
+      ],
       outcomes: [],
     };
   }
@@ -147,13 +156,14 @@ function whileActive(customer: CustomerState, command: IngestCommand, context: S
 
 /**
  * A command's change of an active customer (`created`: one it creates), with what follows every
- * change: its journeys run on it, and its `nextDueAt` is set to the earliest instant it must be
- * woken at.
+ * change: its journeys run on it, its tokens are put in or taken out of push topics, and its
+ * `nextDueAt` is set to the earliest instant it must be woken at.
  */
 function applyChange(state: CustomerState, created: boolean, command: ChangeCommand, context: StepContext): Transition {
   const step = runStep(state, context, created, (current) => change(current, command, context));
   const ran = runJourneys(step, context.journeys, context.now, command.type === "customer.wake");
-  return active({ ...ran, state: withNextDueAt(ran.state, context.audiences, context.now) });
+  const topics = decidePushTopics(ran, context.pushTopicAudiences);
+  return active({ ...topics, state: withNextDueAt(topics.state, context.audiences, context.now) });
 }
 
 function resyncedFact(
@@ -203,6 +213,12 @@ function change(state: CustomerState, command: ChangeCommand, context: StepConte
       return setMembership(state, command.data, now);
     case "membership.rename":
       return renameMembership(state, command.data);
+    case "pushTopic.refresh": {
+      // What to decide follows every change (see `applyChange`): here only the run's answer.
+      const { audienceId, runId } = command.data;
+      const member = isMember(state, audienceId);
+      return { state, facts: [{ type: "membership.unchanged", data: { audienceId, runId, member } }], outcomes: [] };
+    }
   }
 }
 

@@ -24,7 +24,7 @@ export type CommandOutcome =
    */
   | {
       type: "notAMember";
-      command: "audience.evaluate" | "membership.set" | "membership.rename";
+      command: "audience.evaluate" | "membership.set" | "membership.rename" | "pushTopic.refresh";
       audienceId: string;
       status: "absent" | "deleted";
     }

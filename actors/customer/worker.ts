@@ -42,6 +42,8 @@ export type CustomerWorkerOptions = {
   audiencesCaughtUp: () => Promise<void>;
   /** The account's journeys (a live catalog; see actors/journey/catalog.ts); none when not given. */
   journeysOf?: (account: string) => AccountJourneys;
+  /** The ids of the account's audiences whose `pushTopic` is on (the audience catalog); none when not given. */
+  pushTopicsOf?: (account: string) => ReadonlySet<string>;
   now?: () => Date;
   /** How often overdue customers are woken (MASIVO_TIMER_SWEEP_SECONDS); default 60. */
   timerSweepSeconds?: number;
@@ -50,6 +52,8 @@ export type CustomerWorkerOptions = {
   /** Told about every batch applied (operations figures, docs/operations.md). */
   observer?: CustomerWorkerObserver;
 };
+
+const NO_PUSH_TOPICS: ReadonlySet<string> = new Set();
 
 /** How late a deadline is before the sweep wakes its customer rather than trusting its alarm. */
 const SWEEP_GRACE_MS = 30_000;
@@ -158,6 +162,7 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
           audiencesOf: options.audiencesOf,
           audiencesCaughtUp: options.audiencesCaughtUp,
           journeysOf: options.journeysOf ?? (() => NO_JOURNEYS),
+          pushTopicsOf: options.pushTopicsOf ?? (() => NO_PUSH_TOPICS),
           now,
           log: partitionLog,
         });

@@ -151,9 +151,9 @@ describe("the audience schema", () => {
     ]) {
       expect(sdl).toContain(name);
     }
-    // Run kinds are only ever added to: RENAME joined the four API.md names.
+    // Run kinds are only ever added to: RENAME and PUSH_TOPIC joined the four API.md names.
     const runKinds = /enum AudienceRunKind \{([^}]*)\}/.exec(sdl)?.[1]?.split(/\s+/).filter(Boolean);
-    expect(runKinds).toEqual(["DELETE", "IMPORT", "RECALCULATE", "RENAME", "SWEEP"]);
+    expect(runKinds).toEqual(["DELETE", "IMPORT", "PUSH_TOPIC", "RECALCULATE", "RENAME", "SWEEP"]);
   });
 });
 
@@ -297,6 +297,7 @@ describe("createAudience input", () => {
         name,
         description: "VIP tier",
         kind: "RULES",
+        pushTopic: false,
         rules: { attribute: "tier", op: "eq", value: "VIP" },
         sweepSchedule: "0 * * * *",
       },
@@ -314,7 +315,12 @@ describe("createAudience input", () => {
     expect(nickname.data?.createAudience?.sweepSchedule).toBe("@daily");
     const imported = await a.graphql<CreateResult>(CREATE, { input: { name: uniqueId("static"), kind: "STATIC" } });
     expect(imported.errors).toBeUndefined();
-    expect(fake.calls.at(-1)?.input).toEqual({ name: expect.any(String), description: undefined, kind: "STATIC" });
+    expect(fake.calls.at(-1)?.input).toEqual({
+      name: expect.any(String),
+      description: undefined,
+      kind: "STATIC",
+      pushTopic: false,
+    });
   });
 
   it("answers a taken name with AUDIENCE_NAME_TAKEN", async () => {
@@ -348,6 +354,7 @@ describe("updateAudience", () => {
         name: "renamed",
         description: undefined,
         kind: "RULES",
+        pushTopic: false,
         rules: { tag: "vip" },
         sweepSchedule: "*/15 * * * *",
       },

@@ -4,6 +4,7 @@ import {
   checkTemplate,
   renderMessage,
   SendVariablesError,
+  sharedVariablesOf,
   type TemplateVariables,
   templateVariablesOf,
 } from "../../templates/index.ts";
@@ -26,10 +27,8 @@ const email = (parts: { subject?: string; html?: string; text?: string }): Templ
   email: { subject: parts.subject ?? "Hello", html: parts.html, text: parts.text },
 });
 
-const variables: TemplateVariables = {
-  customer: { customerId: "c-1", email: "ana@example.com", firstName: "Ana", attributes: { plan: "gold" } },
-  data: { orderId: "o-7", total: 42 },
-};
+const ana = { customerId: "c-1", email: "ana@example.com", firstName: "Ana", attributes: { plan: "gold" } };
+const variables: TemplateVariables = { customer: ana, data: { orderId: "o-7", total: 42 } };
 
 describe("checkTemplate", () => {
   it("accepts content whose every field parses", () => {
@@ -104,6 +103,21 @@ describe("renderMessage", () => {
     });
   });
 
+  it("renders a message to no customer in particular (a topic message) from its campaign, and fails one reading a customer", () => {
+    const shared = sharedVariablesOf({ campaign: { id: "cmp-1", name: "Spring sale" } });
+    const push = (title: string) =>
+      version({ channel: "PUSH", push: { title, body: "Up to 30% off", ttlSeconds: 60 } });
+    expect(renderMessage(push("{{ campaign.name }}"), shared)).toEqual({
+      ok: true,
+      message: { channel: "PUSH", push: { title: "Spring sale", body: "Up to 30% off", ttlSeconds: 60 } },
+    });
+    expect(renderMessage(push("Hi {{ customer.firstName }}"), shared)).toMatchObject({
+      ok: false,
+      field: "push.title",
+      variable: "customer",
+    });
+  });
+
   it("fails naming a variable that does not exist, with its field and place", () => {
     const result = renderMessage(version(email({ subject: "Hi", text: "Dear\n {{ customer.lastName }}" })), variables);
     expect(result).toEqual({
@@ -133,7 +147,7 @@ describe("renderMessage", () => {
   });
 
   it("escapes the email's HTML only", () => {
-    const hostile = { ...variables, customer: { ...variables.customer, firstName: "<b>Ana & co</b>" } };
+    const hostile = { ...variables, customer: { ...ana, firstName: "<b>Ana & co</b>" } };
     const result = renderMessage(
       version(
         email({
@@ -222,7 +236,7 @@ describe("renderMessage", () => {
 });
 
 describe("templateVariablesOf", () => {
-  const customer = variables.customer;
+  const customer = ana;
 
   it("takes a send's variables and the unsubscribe link, dropping what a template may not read", () => {
     expect(

@@ -100,6 +100,7 @@ export function mapFact(fact: CustomerFact, seq: number, context: MappingContext
     case "send.decided":
     case "message.recorded":
     case "journey.changed":
+    case "pushTopic.changed":
       return skipped(`${fact.type} is not synced to Braze`);
     case "customer.resynced":
       // The generic sync reads it as the facts it stands for (resyncedFacts.ts) before Braze sees any.

@@ -54,4 +54,29 @@ describe("the audience catalog a customer worker watches", () => {
     await catalog.caughtUp();
     expect(catalog.rulesOf("acme")).toEqual([]);
   });
+
+  it("holds the audiences whose pushTopic is on, STATIC ones too, and none once it is off or deleting", async () => {
+    const topicOf = (kind: "RULES" | "STATIC", pushTopic: boolean, deleting = false): AudienceDocument => ({
+      ...audience("Topic"),
+      _id: "aud_topic",
+      kind,
+      ...(kind === "STATIC" ? { rules: undefined } : {}),
+      pushTopic,
+      deleting,
+    });
+    const topics = async () => {
+      await catalog.caughtUp();
+      return [...catalog.pushTopicsOf("acme")];
+    };
+    await writer.publish(topicOf("STATIC", true));
+    expect(await topics()).toEqual(["aud_topic"]);
+    expect(catalog.rulesOf("acme").map((rule) => rule.id)).not.toContain("aud_topic");
+    await writer.publish(topicOf("STATIC", false));
+    expect(await topics()).toEqual([]);
+    await writer.publish(topicOf("RULES", true));
+    expect(await topics()).toEqual(["aud_topic"]);
+    expect(catalog.rulesOf("acme").map((rule) => rule.id)).toContain("aud_topic");
+    await writer.publish(topicOf("RULES", true, true));
+    expect(await topics()).toEqual([]);
+  });
 });

@@ -1,13 +1,14 @@
-import { mkdtemp } from "node:fs/promises";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fcmTopicName } from "../../../actors/channel/index.ts";
+import { type FakeFcm, startFakeFcm } from "../../../fakes/push/index.ts";
 import { type FakeSmtp, startFakeSmtp } from "../../../fakes/smtp/index.ts";
-import { type MasivoProcess, masivoProcess } from "../../../faults/masivoProcess.ts";
-import { freePort } from "../../../stack/index.ts";
+import type { MasivoProcess } from "../../../faults/masivoProcess.ts";
 import { campaignsRepository, connectStore, type Store } from "../../../store/index.ts";
+import { fakeFcmSettings } from "../../support/fakeFcmSettings.ts";
 import { fakeSmtpSettings } from "../../support/fakeSmtpSettings.ts";
 import { createTestAccount } from "../../support/gateways.ts";
 import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
+import { startRoleProcess } from "../../support/roleProcess.ts";
 import { postGraphQL, startTestMasivo } from "../../support/startTestMasivo.ts";
 import { waitFor } from "../../support/streamReader.ts";
 import { isolatedMongoUrl, TEST_MASTER_KEY, TEST_ROOT_KEY, uniqueId } from "../../support/world.ts";
@@ -24,33 +25,17 @@ let store: Store;
 let masivo: Awaited<ReturnType<typeof startTestMasivo>>;
 let scheduler: MasivoProcess;
 let smtp: FakeSmtp;
+let fcm: FakeFcm;
 
-async function startScheduler(): Promise<MasivoProcess> {
-  const worker = masivoProcess({
-    name: "scheduler",
-    environment: {
-      MASIVO_ROLES: "scheduler",
-      NATS_URL: nats.url,
-      MONGODB_URL: mongodbUrl,
-      MASIVO_MASTER_KEY: TEST_MASTER_KEY,
-      MASIVO_CAMPAIGN_SWEEP_SECONDS: "1",
-      MASIVO_LOG_LEVEL: "warn",
-    },
-    opsPort: await freePort(),
-    dataDir: await mkdtemp(join(inject("privateServersDir"), "scheduler-")),
-    onUnexpectedExit: (name, exit) => {
-      throw new Error(`${name} exited unexpectedly: ${JSON.stringify(exit)}`);
-    },
-  });
-  await worker.start();
-  return worker;
-}
+const startScheduler = () =>
+  startRoleProcess("scheduler", { natsUrl: nats.url, mongodbUrl }, { MASIVO_CAMPAIGN_SWEEP_SECONDS: "1" });
 
 beforeAll(async () => {
   nats = await startPrivateNats();
   mongodbUrl = isolatedMongoUrl(uniqueId("db"));
   store = await connectStore(mongodbUrl);
   smtp = await startFakeSmtp({ messageLogSize: 20_000 });
+  fcm = await startFakeFcm();
   masivo = await startTestMasivo({
     NATS_URL: nats.url,
     MONGODB_URL: mongodbUrl,
@@ -67,6 +52,7 @@ afterAll(async () => {
   await masivo?.stop();
   await store?.close();
   await smtp?.close();
+  await fcm?.close();
   await nats?.close();
 });
 
@@ -244,4 +230,57 @@ describe("a campaign to an audience", () => {
       members.customers.map(() => 1),
     );
   }, 180_000);
+
+  it("given a pushTopic audience whose members' devices are in its topic, a viaPushTopic campaign sends one topic message that reaches them", async () => {
+    const { account, adminKey } = await createTestAccount(masivo);
+    const gql = async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
+      const { body } = await postGraphQL(masivo.baseUrl, adminKey, { query, variables });
+      if (body.errors) throw new Error(JSON.stringify(body.errors));
+      return body.data as T;
+    };
+    await gql("mutation($input: PushSettingsInput!) { configurePush(input: $input) { id } }", {
+      input: fakeFcmSettings(fcm),
+    });
+    const { createTemplate } = await gql<{ createTemplate: { id: string } }>(
+      "mutation($input: TemplateInput!) { createTemplate(input: $input) { id } }",
+      { input: { name: "Flash", channel: "PUSH", push: { title: "{{ campaign.name }}", body: "Today only" } } },
+    );
+    const { createAudience } = await gql<{ createAudience: { id: string } }>(
+      "mutation($input: AudienceInput!) { createAudience(input: $input) { id } }",
+      { input: { name: uniqueId("Fans"), rules: { attribute: "tier", op: "eq", value: "fan" }, pushTopic: true } },
+    );
+    const tokens = [uniqueId("token-a"), uniqueId("token-b"), uniqueId("token-c")];
+    for (const token of tokens) {
+      const customerId = uniqueId("fan");
+      await gql("mutation($input: CustomerInput!) { upsertCustomer(input: $input) { accepted } }", {
+        input: { customerId, tier: "fan", consent: { push: "GRANTED" } },
+      });
+      await gql("mutation($input: DeviceInput!) { registerDevice(input: $input) { accepted } }", {
+        input: { customerId, token, platform: "ANDROID" },
+      });
+    }
+    const topic = fcmTopicName(account, createAudience.id);
+    await waitFor("every member's device in the topic", async () =>
+      fcm.topicTokens(topic).length === tokens.length ? true : undefined,
+    );
+    const { createCampaign } = await gql<{ createCampaign: { id: string } }>(
+      "mutation($input: CampaignInput!) { createCampaign(input: $input) { id } }",
+      {
+        input: { name: "Flash sale", audienceId: createAudience.id, templateId: createTemplate.id, viaPushTopic: true },
+      },
+    );
+    await gql("mutation($id: ID!) { launchCampaign(id: $id) { status } }", { id: createCampaign.id });
+    const done = await waitFor("the campaign done", async () => {
+      const { campaign } = await gql<{ campaign: Counters }>(
+        "query($id: ID!) { campaign(id: $id) { status targeted sent suppressed failed } }",
+        { id: createCampaign.id },
+      );
+      return campaign.status === "DONE" ? campaign : undefined;
+    });
+    expect(done).toEqual({ status: "DONE", targeted: 1, sent: 1, suppressed: 0, failed: 0 });
+    const topicMessages = fcm.messages().filter((received) => received.message.topic === topic);
+    expect(topicMessages).toHaveLength(1);
+    expect(topicMessages[0]?.message.notification?.title).toBe("Flash sale");
+    expect(new Set(topicMessages[0]?.topicTokens)).toEqual(new Set(tokens));
+  }, 120_000);
 });

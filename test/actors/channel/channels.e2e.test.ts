@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeFcm, startFakeFcm } from "../../../fakes/push/index.ts";
 import { type FakeSmtp, startFakeSmtp } from "../../../fakes/smtp/index.ts";
 import { type FakeWhatsApp, startFakeWhatsApp } from "../../../fakes/whatsapp/index.ts";
+import { fakeFcmSettings } from "../../support/fakeFcmSettings.ts";
 import { fakeSmtpSettings } from "../../support/fakeSmtpSettings.ts";
 import { createApiKey, createTestAccount } from "../../support/gateways.ts";
 import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
@@ -120,13 +121,8 @@ beforeAll(async () => {
   await gql("mutation($input: EmailSettingsInput!) { configureEmail(input: $input) { id } }", {
     input: fakeSmtpSettings(smtp, { fromName: "Shop" }),
   });
-  const { project_id, client_email, private_key, token_uri } = fcm.serviceAccount;
   await gql("mutation($input: PushSettingsInput!) { configurePush(input: $input) { id } }", {
-    input: {
-      fcmServiceAccount: { project_id, client_email, private_key, token_uri },
-      endpoint: fcm.url,
-      maxPerSecond: 100,
-    },
+    input: fakeFcmSettings(fcm),
   });
   await gql("mutation($input: WhatsAppSettingsInput!) { configureWhatsApp(input: $input) { id } }", {
     input: {

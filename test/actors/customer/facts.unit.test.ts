@@ -129,6 +129,15 @@ describe("facts", () => {
     expect(factIdOf("acme", 7, 3)).not.toBe(factIdOf("acme", 7, 2));
   });
 
+  it("publishes a push topic change to MESSAGES for the topic worker, never to CHANGES", () => {
+    const fact: CustomerFact = {
+      type: "pushTopic.changed",
+      data: { audienceId: "aud-1", subscribe: ["t1"], unsubscribe: [] },
+      metadata: { account: "acme", customerId: "c1", factId: "acme:7:0", at: "2026-03-01T12:00:00.000Z", sourceSeq: 7 },
+    };
+    expect(factSubject(fact)).toBe("msg.acme.pushtopic");
+  });
+
   it("publishes membership facts under their audience, everything else under its kind", () => {
     const metadata = { account: "acme", customerId: "c", factId: "f", at: T0, sourceSeq: 1 };
     const entered = { type: "membership.changed", data: { audienceId: "aud1", change: "ENTERED", at: T0 }, metadata };

@@ -45,6 +45,7 @@ async function batch(stored: CustomerDocument | undefined, messages: IngestMessa
     publishedThrough: 0,
     audiencesCaughtUp: async () => {},
     journeysOf: () => NO_JOURNEYS,
+    pushTopicsOf: () => new Set(),
     commands: { publish: async () => [] },
     current: () => undefined,
     assertCurrent: () => {},

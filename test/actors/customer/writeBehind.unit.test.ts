@@ -218,6 +218,7 @@ describe("a batch's effects", () => {
       audiencesOf: () => [],
       audiencesCaughtUp: async () => {},
       journeysOf: () => NO_JOURNEYS,
+      pushTopicsOf: () => new Set(),
       now: () => new Date("2026-01-01T00:00:01.000Z"),
       log: pino({ level: "silent" }),
       ...overrides,

@@ -1,13 +1,12 @@
-import { mkdtemp } from "node:fs/promises";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeSmtp, startFakeSmtp } from "../../../fakes/smtp/index.ts";
-import { type MasivoProcess, masivoProcess } from "../../../faults/masivoProcess.ts";
-import { freePort, startNatsServer } from "../../../stack/index.ts";
+import type { MasivoProcess } from "../../../faults/masivoProcess.ts";
+import { startNatsServer } from "../../../stack/index.ts";
 import { abandonedCart } from "../../support/abandonedCart.ts";
 import { fakeSmtpSettings } from "../../support/fakeSmtpSettings.ts";
 import { createTestAccount } from "../../support/gateways.ts";
 import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
+import { startRoleProcess } from "../../support/roleProcess.ts";
 import { postGraphQL, startTestMasivo } from "../../support/startTestMasivo.ts";
 import { waitFor } from "../../support/streamReader.ts";
 import { isolatedMongoUrl, TEST_MASTER_KEY, TEST_ROOT_KEY, uniqueId } from "../../support/world.ts";
@@ -28,25 +27,7 @@ let masivo: Awaited<ReturnType<typeof startTestMasivo>>;
 let customers: MasivoProcess;
 let smtp: FakeSmtp;
 
-async function startCustomersWorker(): Promise<MasivoProcess> {
-  const worker = masivoProcess({
-    name: "customers",
-    environment: {
-      MASIVO_ROLES: "customers",
-      NATS_URL: nats.url,
-      MONGODB_URL: mongodbUrl,
-      MASIVO_MASTER_KEY: TEST_MASTER_KEY,
-      MASIVO_LOG_LEVEL: "warn",
-    },
-    opsPort: await freePort(),
-    dataDir: await mkdtemp(join(inject("privateServersDir"), "customers-")),
-    onUnexpectedExit: (name, exit) => {
-      throw new Error(`${name} exited unexpectedly: ${JSON.stringify(exit)}`);
-    },
-  });
-  await worker.start();
-  return worker;
-}
+const startCustomersWorker = () => startRoleProcess("customers", { natsUrl: nats.url, mongodbUrl });
 
 beforeAll(async () => {
   nats = await startPrivateNats();

@@ -14,6 +14,7 @@ describe("the Braze provider", () => {
       "journey.changed",
       "membership.unchanged",
       "message.recorded",
+      "pushTopic.changed",
       "send.decided",
     ]);
     for (const type of unwanted) {
