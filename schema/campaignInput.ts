@@ -22,7 +22,8 @@ export const CampaignInputRef = builder.inputType("CampaignInput", {
       description: `Send requests a minute at most, ${min}–${max.toLocaleString("en-US")}; left out: as fast as the channel allows`,
     }),
     viaPushTopic: t.boolean({
-      description: "One FCM topic message to the audience's topic instead of a send per member; PUSH templates only",
+      description:
+        "One FCM topic message to the audience's topic instead of a send per member; needs a PUSH template and an audience with pushTopic on",
     }),
   }),
 });

@@ -12,6 +12,7 @@ import {
   type TemplateVersion,
 } from "../../model/index.ts";
 import {
+  type AudienceDocument,
   type Audiences,
   type CampaignDocument,
   type CampaignIssue,
@@ -62,15 +63,20 @@ function settingsIssues(input: NewCampaign): { issues: CampaignIssue[]; name: st
   return { issues, name: input.name };
 }
 
-/** A campaign sent as one FCM topic message needs a PUSH template. */
-function viaPushTopicIssues(viaPushTopic: boolean, template: TemplateVersion): CampaignIssue[] {
-  if (!viaPushTopic || template.content.channel === "PUSH") return [];
-  return [
-    {
-      field: "input.viaPushTopic",
-      message: `needs a PUSH template; template ${template.templateId} is ${template.content.channel}`,
-    },
-  ];
+/**
+ * A campaign sent as one FCM topic message needs a PUSH template, and an audience whose members'
+ * devices follow its topic (`pushTopic`): otherwise the topic reaches nobody.
+ */
+function viaPushTopicIssues(template: TemplateVersion, audience: AudienceDocument | undefined): CampaignIssue[] {
+  const issue = (message: string) => ({ field: "input.viaPushTopic", message });
+  const issues: CampaignIssue[] = [];
+  if (template.content.channel !== "PUSH") {
+    issues.push(issue(`needs a PUSH template; template ${template.templateId} is ${template.content.channel}`));
+  }
+  if (audience && !audience.pushTopic) {
+    issues.push(issue(`needs an audience with pushTopic on; audience ${audience._id} has it off`));
+  }
+  return issues;
 }
 
 const refusedTransition = (campaign: Campaign, refusal: string) =>
@@ -119,8 +125,8 @@ export function createCampaignOperations(deps: CampaignOperationsDependencies): 
           field: "input.templateId",
           message: `template ${input.templateId} does not exist in the account`,
         });
-      } else {
-        issues.push(...viaPushTopicIssues(input.viaPushTopic ?? false, template));
+      } else if (input.viaPushTopic) {
+        issues.push(...viaPushTopicIssues(template, audience));
       }
       if (issues.length > 0) throw new CampaignRefusedError(issues);
       const at = now();

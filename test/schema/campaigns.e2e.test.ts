@@ -59,10 +59,10 @@ const createTemplate = (on: Account, content: Record<string, unknown>) =>
     on,
   ).then((data) => data.createTemplate.id);
 
-const createAudience = (on: Account) =>
+const createAudience = (on: Account, pushTopic = false) =>
   created<{ createAudience: { id: string } }>(
     "mutation($input: AudienceInput!) { createAudience(input: $input) { id } }",
-    { input: { name: uniqueId("Buyers"), kind: "STATIC" } },
+    { input: { name: uniqueId("Buyers"), kind: "STATIC", pushTopic } },
     on,
   ).then((data) => data.createAudience.id);
 
@@ -164,12 +164,20 @@ describe("createCampaign", () => {
     expect(error?.extensions?.issues).toEqual([expect.objectContaining({ field })]);
   });
 
-  it("refuses viaPushTopic with an EMAIL template, and takes it with a PUSH one", async () => {
+  it("refuses viaPushTopic with an EMAIL template or an audience without pushTopic, naming both", async () => {
     const refused = await createCampaign({ viaPushTopic: true });
     expect(refused.errors?.[0]?.extensions?.issues).toEqual([
       { field: "input.viaPushTopic", message: `needs a PUSH template; template ${emailTemplateId} is EMAIL` },
+      {
+        field: "input.viaPushTopic",
+        message: `needs an audience with pushTopic on; audience ${audienceId} has it off`,
+      },
     ]);
-    const campaign = await draft({ viaPushTopic: true, templateId: pushTemplateId });
+  });
+
+  it("takes viaPushTopic with a PUSH template and a pushTopic audience", async () => {
+    const topicAudience = await createAudience(account, true);
+    const campaign = await draft({ viaPushTopic: true, templateId: pushTemplateId, audienceId: topicAudience });
     expect(campaign.viaPushTopic).toBe(true);
   });
 });
