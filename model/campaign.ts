@@ -42,8 +42,9 @@ export type CampaignRun = {
 export type PinnedCampaignTemplate = { version: number; channel: Channel; category: MessageCategory };
 
 /**
- * One campaign. `_id` is generated (`cmp_…`, subject-safe, unique across accounts). `revision`
- * moves with every change of its status or settings, so concurrent changes are told apart.
+ * One campaign. `_id` is generated (`cmp_…`, subject-safe, unique across accounts, sorting by
+ * creation). Its status moves only from an expected one (`Campaigns.transition`), so two
+ * concurrent changes never both apply.
  */
 export type Campaign = CampaignCounters & {
   _id: string;
