@@ -137,6 +137,10 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   outcome.note(
     `counters: ${fmt(done.targeted)} targeted, ${fmt(done.sent)} sent, ${fmt(done.suppressed)} suppressed, ${fmt(done.failed)} failed (${done.status})`,
   );
+  const relay = smtp.state.stats();
+  outcome.note(
+    `relay: ${fmt(relay.accepted)} accepted, refused ${JSON.stringify(relay.refusedRecipients)} by reply code, ${fmt(relay.connections)} connections`,
+  );
   outcome.note(
     `scheduler process: peak RSS ${fmt(peakRss / 2 ** 20)} MiB for ${fmt(members)} members (compare runs of another --members)`,
   );
