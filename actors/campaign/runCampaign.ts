@@ -150,7 +150,9 @@ async function requestSends(
   let targeted = campaign.targeted;
   const since = deps.now().getTime();
   let published = 0;
-  for await (const page of deps.campaigns.targets(campaign._id, run.sendAfter, deps.tuning.pageSize)) {
+  // A page lasts a minute at most when paced: a cursor left idle for long is closed by the store.
+  const pageSize = Math.min(deps.tuning.pageSize, campaign.maxPerMinute ?? Number.POSITIVE_INFINITY);
+  for await (const page of deps.campaigns.targets(campaign._id, run.sendAfter, pageSize)) {
     let ready = page;
     while (ready.length > 0) {
       if (signal.aborted) throw new RunStopped("stopping");
