@@ -15,7 +15,7 @@ import type { Document } from "mongodb";
 import { pino } from "pino";
 import { type RunningMasivo, startMasivo } from "../app/startMasivo.ts";
 import { type Config, loadConfig } from "../config/config.ts";
-import type { FakeSmtp } from "../fakes/smtp/index.ts";
+import { type FakeSmtp, relaySettings } from "../fakes/smtp/index.ts";
 import type { IngestCommandDraft } from "../model/index.ts";
 import { isAlive } from "../stack/index.ts";
 import { CUSTOMERS_COLLECTION, connectStore, partitionCheckpointsRepository, type Store } from "../store/index.ts";
@@ -285,17 +285,7 @@ export async function publishCommands(
 export async function configureFakeEmail(bench: Bench, smtp: FakeSmtp, maxPerSecond: number): Promise<void> {
   await bench.gql(
     "mutation($input: EmailSettingsInput!) { configureEmail(input: $input) { id } }",
-    {
-      input: {
-        host: "127.0.0.1",
-        port: smtp.port,
-        secure: false,
-        username: smtp.username,
-        password: smtp.password,
-        fromAddress: "news@shop.example",
-        maxPerSecond,
-      },
-    },
+    { input: relaySettings(smtp, { maxPerSecond }) },
     bench.signal,
   );
 }

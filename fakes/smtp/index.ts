@@ -10,5 +10,6 @@ export {
   type SmtpRateLimit,
 } from "./options.ts";
 export type { ReceivedMessage } from "./receivedMessage.ts";
+export { relaySettings } from "./relaySettings.ts";
 export { type FakeSmtp, type FakeSmtpFaults, startFakeSmtp } from "./startFakeSmtp.ts";
 export type { FakeSmtpState } from "./state.ts";

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fcmTopicName } from "../../../actors/channel/index.ts";
 import { type FakeFcm, startFakeFcm } from "../../../fakes/push/index.ts";
-import { type FakeSmtp, startFakeSmtp } from "../../../fakes/smtp/index.ts";
+import { type FakeSmtp, relaySettings, startFakeSmtp } from "../../../fakes/smtp/index.ts";
 import type { MasivoProcess } from "../../../faults/masivoProcess.ts";
 import { campaignsRepository, connectStore, type Store } from "../../../store/index.ts";
 import { fakeFcmSettings } from "../../support/fakeFcmSettings.ts";
-import { fakeSmtpSettings } from "../../support/fakeSmtpSettings.ts";
 import { createTestAccount } from "../../support/gateways.ts";
 import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
 import { startRoleProcess } from "../../support/roleProcess.ts";
@@ -68,7 +67,7 @@ async function audienceOf(size: number, consenting: (i: number) => boolean) {
     return body.data as T;
   };
   await gql("mutation($input: EmailSettingsInput!) { configureEmail(input: $input) { id } }", {
-    input: fakeSmtpSettings(smtp, { maxPerSecond: 200 }),
+    input: relaySettings(smtp, { maxPerSecond: 200 }),
   });
   const { createTemplate } = await gql<{ createTemplate: { id: string } }>(
     "mutation($input: TemplateInput!) { createTemplate(input: $input) { id } }",

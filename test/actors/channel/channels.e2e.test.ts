@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeFcm, startFakeFcm } from "../../../fakes/push/index.ts";
-import { type FakeSmtp, startFakeSmtp } from "../../../fakes/smtp/index.ts";
+import { type FakeSmtp, relaySettings, startFakeSmtp } from "../../../fakes/smtp/index.ts";
 import { type FakeWhatsApp, startFakeWhatsApp } from "../../../fakes/whatsapp/index.ts";
 import { fakeFcmSettings } from "../../support/fakeFcmSettings.ts";
-import { fakeSmtpSettings } from "../../support/fakeSmtpSettings.ts";
 import { createApiKey, createTestAccount } from "../../support/gateways.ts";
 import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
 import { openSseSubscription } from "../../support/sseSubscription.ts";
@@ -119,7 +118,7 @@ beforeAll(async () => {
     input: { required: false, publicKeys: [signer.publicKey] },
   });
   await gql("mutation($input: EmailSettingsInput!) { configureEmail(input: $input) { id } }", {
-    input: fakeSmtpSettings(smtp, { fromName: "Shop" }),
+    input: relaySettings(smtp, { fromName: "Shop" }),
   });
   await gql("mutation($input: PushSettingsInput!) { configurePush(input: $input) { id } }", {
     input: fakeFcmSettings(fcm),

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeSmtp, startFakeSmtp } from "../../../fakes/smtp/index.ts";
+import { type FakeSmtp, relaySettings, startFakeSmtp } from "../../../fakes/smtp/index.ts";
 import type { MasivoProcess } from "../../../faults/masivoProcess.ts";
 import { startNatsServer } from "../../../stack/index.ts";
 import { abandonedCart } from "../../support/abandonedCart.ts";
-import { fakeSmtpSettings } from "../../support/fakeSmtpSettings.ts";
 import { createTestAccount } from "../../support/gateways.ts";
 import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
 import { startRoleProcess } from "../../support/roleProcess.ts";
@@ -62,7 +61,7 @@ async function cartsWaiting(seconds: number) {
     return body.data as T;
   };
   await gql("mutation($input: EmailSettingsInput!) { configureEmail(input: $input) { id } }", {
-    input: fakeSmtpSettings(smtp),
+    input: relaySettings(smtp),
   });
   const { createTemplate } = await gql<{ createTemplate: { id: string } }>(
     "mutation($input: TemplateInput!) { createTemplate(input: $input) { id } }",

@@ -1,10 +1,9 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type FakeSmtp, startFakeSmtp } from "../../../fakes/smtp/index.ts";
+import { type FakeSmtp, relaySettings, startFakeSmtp } from "../../../fakes/smtp/index.ts";
 import type { CustomerFact } from "../../../model/index.ts";
 import { connectNats, decodeCommand, decodeFact, type NatsLink, STREAM_NAMES } from "../../../streams/index.ts";
 import { abandonedCart } from "../../support/abandonedCart.ts";
-import { fakeSmtpSettings } from "../../support/fakeSmtpSettings.ts";
 import { createTestAccount } from "../../support/gateways.ts";
 import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
 import { postGraphQL, startTestMasivo } from "../../support/startTestMasivo.ts";
@@ -123,7 +122,7 @@ beforeEach(async () => {
   admin = created.adminKey;
   account = created.account;
   await gql("mutation($input: EmailSettingsInput!) { configureEmail(input: $input) { id } }", {
-    input: fakeSmtpSettings(smtp),
+    input: relaySettings(smtp),
   });
 }, 60_000);
 

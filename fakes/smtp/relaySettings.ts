@@ -1,7 +1,7 @@
-import type { FakeSmtp } from "../../fakes/smtp/index.ts";
+import type { FakeSmtp } from "./startFakeSmtp.ts";
 
 /** `EmailSettingsInput` reaching a fake SMTP relay: `configureEmail` with it sends there. */
-export function fakeSmtpSettings(smtp: FakeSmtp, extra: Record<string, unknown> = {}) {
+export function relaySettings(smtp: FakeSmtp, extra: Record<string, unknown> = {}) {
   return {
     host: "127.0.0.1",
     port: smtp.port,
