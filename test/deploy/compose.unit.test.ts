@@ -123,8 +123,8 @@ describe("docker-compose.yml", () => {
   });
 
   it("runs nats, mongo and Masivo split into roles", () => {
-    expect(Object.keys(services).sort()).toEqual(["customers", "gateway", "mongo", "nats", "workers"]);
-    expect(masivoServices.map(([name]) => name).sort()).toEqual(["customers", "gateway", "workers"]);
+    expect(Object.keys(services).sort()).toEqual(["customers", "gateway", "mongo", "nats", "scheduler", "workers"]);
+    expect(masivoServices.map(([name]) => name).sort()).toEqual(["customers", "gateway", "scheduler", "workers"]);
     expect(services.customers?.deploy?.replicas).toBe(2);
   });
 
