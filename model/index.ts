@@ -101,6 +101,7 @@ export {
 } from "./customer.ts";
 export { CUSTOMER_BOUNDS } from "./customerBounds.ts";
 export { DEVICE_PLATFORMS, type Device, type DevicePlatform, devicePlatformSchema } from "./device.ts";
+export { FACT_KINDS, FACTS_OF_KIND, type FactKind, factKindSchema } from "./factKind.ts";
 export {
   type CustomerFact,
   type CustomerFactDraft,
@@ -187,6 +188,7 @@ export {
   quietHoursSchema,
   timeZoneSchema,
 } from "./messaging.ts";
+export { forbiddenAddressReason } from "./outboundAddress.ts";
 export {
   PROFILE_FIELDS,
   PROFILE_PARTS,

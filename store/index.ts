@@ -154,3 +154,10 @@ export {
   type TemplateVersionDocument,
   templatesRepository,
 } from "./templates.ts";
+export {
+  type WebhookDocument,
+  type WebhookSecrets,
+  type WebhookSettings,
+  type Webhooks,
+  webhooksRepository,
+} from "./webhooks.ts";

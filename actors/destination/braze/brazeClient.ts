@@ -1,5 +1,6 @@
 import http from "node:http";
 import https from "node:https";
+import { headersOf } from "../nodeHeaders.ts";
 import type { ResponseHeaders } from "../retryPolicy.ts";
 
 /** What came back from one Braze call: an answer, or no answer at all. */
@@ -89,17 +90,6 @@ export function createBrazeClient(options: BrazeClientOptions): BrazeClient {
   return {
     track: (body, signal) => post("/users/track", body, signal),
     deleteUsers: (body, signal) => post("/users/delete", body, signal),
-  };
-}
-
-/** Node's parsed headers, read like `Headers` (repeated ones joined), without copying them. */
-function headersOf(raw: http.IncomingHttpHeaders): ResponseHeaders {
-  return {
-    get(name) {
-      const value = raw[name.toLowerCase()];
-      if (value === undefined) return null;
-      return Array.isArray(value) ? value.join(", ") : value;
-    },
   };
 }
 
