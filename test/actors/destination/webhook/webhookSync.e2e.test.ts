@@ -1,0 +1,204 @@
+import { jetstream } from "@nats-io/jetstream";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import {
+  DESTINATION_PROVIDERS,
+  type DestinationWorker,
+  registerProvider,
+  startDestinationWorker,
+} from "../../../../actors/destination/index.ts";
+import { createWebhookProvider } from "../../../../actors/destination/webhook/webhookProvider.ts";
+import { type CustomerFactDraft, completeFact } from "../../../../model/index.ts";
+import {
+  connectStore,
+  createSecretBox,
+  integrationsRepository,
+  type Store,
+  type WebhookSettings,
+  webhooksRepository,
+} from "../../../../store/index.ts";
+import {
+  connectNats,
+  createCommandPublisher,
+  encodeFact,
+  ensureStreams,
+  factSubject,
+  type NatsLink,
+} from "../../../../streams/index.ts";
+import { waitFor } from "../../../support/streamReader.ts";
+import { isolatedMongoUrl, TEST_MASTER_KEY, uniqueId } from "../../../support/world.ts";
+import { type Received, startWebhookReceiver, type WebhookReceiver } from "./webhookReceiver.ts";
+
+/**
+ * Webhooks through the real worker, the generic sync and a real nats-server: two endpoints of one
+ * account, each a receiver on loopback that verifies every delivery with `standardwebhooks`.
+ */
+const account = uniqueId("acct");
+const secrets = createSecretBox(TEST_MASTER_KEY);
+const secretOf = (name: string) => `whsec_${Buffer.from(`secret of ${name}`.padEnd(32, ".")).toString("base64")}`;
+let link: NatsLink;
+let store: Store;
+let worker: DestinationWorker;
+let first: WebhookReceiver;
+let second: WebhookReceiver;
+let firstId: string;
+let secondId: string;
+
+async function createWebhook(receiver: WebhookReceiver, name: string, settings: Partial<WebhookSettings> = {}) {
+  const webhook = await webhooksRepository(store.db).create(
+    account,
+    { url: receiver.url, kinds: ["EVENT", "DELETED", "MEMBERSHIP"], enabled: true, ...settings },
+    secrets.seal(JSON.stringify({ keys: [{ key: secretOf(name) }] })),
+  );
+  return webhook._id;
+}
+
+beforeAll(async () => {
+  link = await connectNats(inject("natsUrl"), "webhook-sync-test");
+  const layout = await ensureStreams(link.nc, 4);
+  store = await connectStore(isolatedMongoUrl(uniqueId("db")));
+  first = await startWebhookReceiver([secretOf("first")]);
+  second = await startWebhookReceiver([secretOf("second")]);
+  firstId = await createWebhook(first, "first");
+  secondId = await createWebhook(second, "second", { kinds: ["EVENT"] });
+  worker = await startDestinationWorker({
+    link,
+    store,
+    secrets,
+    commands: createCommandPublisher({ link, partitions: layout.partitions }),
+    log: pino({ level: "silent" }),
+    pollMs: 100,
+    providers: { ...DESTINATION_PROVIDERS, webhook: registerProvider(createWebhookProvider({ allowLocal: true })) },
+    tuning: { webhook: { flushDelayMs: 20, callTimeoutMs: 5_000, backoff: { maxMs: 50 } } },
+  });
+});
+afterAll(async () => {
+  await worker?.stop();
+  await first?.close();
+  await second?.close();
+  await store?.close();
+  await link?.close();
+});
+
+let counter = 0;
+async function publish(customerId: string, draft: CustomerFactDraft): Promise<string> {
+  counter += 1;
+  const factId = `${account}:${customerId}:${counter}`;
+  const fact = completeFact(draft, { account, customerId, factId, at: new Date().toISOString(), sourceSeq: counter });
+  await jetstream(link.nc).publish(factSubject(fact), encodeFact(fact), { msgID: factId });
+  return factId;
+}
+const event = (customerId: string) =>
+  publish(customerId, {
+    type: "event.recorded",
+    data: {
+      eventId: `e-${counter}`,
+      name: "tap",
+      timestamp: new Date().toISOString(),
+      properties: {},
+      internal: false,
+    },
+  });
+const dataSharing = (customerId: string, value: "GRANTED" | "DENIED") =>
+  publish(customerId, {
+    type: "customer.profileChanged",
+    data: {
+      profile: {},
+      attributes: {},
+      consent: {
+        email: "UNKNOWN",
+        push: "UNKNOWN",
+        whatsapp: "UNKNOWN",
+        sms: "UNKNOWN",
+        ads: "UNKNOWN",
+        dataSharing: value,
+      },
+      identified: true,
+      created: false,
+      changed: ["consent"],
+    },
+  });
+const deliveriesOf = (receiver: WebhookReceiver, factId: string) =>
+  receiver.received.filter((delivery) => delivery.headers["webhook-id"] === factId);
+const bodyOf = (delivery: Received | undefined) => (delivery ? JSON.parse(delivery.body) : undefined);
+const arrived = (receiver: WebhookReceiver, factId: string) =>
+  waitFor(`${factId} at the receiver`, async () => deliveriesOf(receiver, factId).at(-1));
+
+describe("webhooks through the destination worker", () => {
+  it("delivers one signed call per fact, of the kinds each endpoint picked", async () => {
+    const tapped = await event("ann");
+    const entered = await publish("ann", {
+      type: "membership.changed",
+      data: { audienceId: "aud-1", audienceName: "vip", change: "ENTERED", at: new Date().toISOString() },
+    });
+    const toFirst = await arrived(first, entered);
+    await arrived(second, tapped);
+    expect(bodyOf(toFirst)).toMatchObject({
+      type: "membership.entered",
+      data: { customerId: "ann", audienceId: "aud-1" },
+    });
+    expect(bodyOf(deliveriesOf(first, tapped)[0])).toMatchObject({ type: "event.tracked", data: { name: "tap" } });
+    // The second endpoint picked events alone.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(deliveriesOf(second, entered)).toHaveLength(0);
+    for (const delivery of [...first.received, ...second.received]) expect(delivery.verifiedBy).toHaveLength(1);
+  });
+
+  it("delivers once after a 500, with the same webhook-id on both tries", async () => {
+    const failedOnce = new Set<string>();
+    first.state.answer = (delivery) => {
+      const id = delivery.headers["webhook-id"] ?? "";
+      if (!id.includes(":bob:") || failedOnce.has(id)) return 200;
+      failedOnce.add(id);
+      return 500;
+    };
+    const factId = await event("bob");
+    await waitFor("the second try", async () => (deliveriesOf(first, factId).length === 2 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(deliveriesOf(first, factId).map((delivery) => delivery.verifiedBy.length)).toEqual([1, 1]);
+    expect(deliveriesOf(first, factId)).toHaveLength(2);
+    first.state.answer = () => 200;
+  });
+
+  it("leaves out a customer who denied data sharing, but not their deletion", async () => {
+    await dataSharing("ned", "DENIED");
+    const hidden = await event("ned");
+    const deleted = await publish("ned", { type: "customer.deleted", data: {} });
+    const shown = await event("amy");
+    expect(bodyOf(await arrived(first, deleted))).toMatchObject({
+      type: "customer.deleted",
+      data: { customerId: "ned" },
+    });
+    await arrived(first, shown);
+    expect(deliveriesOf(first, hidden)).toHaveLength(0);
+  });
+
+  it("keeps delivering to one endpoint while another hangs", async () => {
+    first.state.answer = () => "hang";
+    const held = await event("cy");
+    await arrived(first, held);
+    const started = Date.now();
+    const meanwhile = await event("dee");
+    await arrived(second, meanwhile);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    first.state.answer = () => 200;
+    // The hung try timed out and was tried again.
+    await waitFor(
+      "cy's event answered",
+      async () => (deliveriesOf(first, held).length >= 2 ? true : undefined),
+      15_000,
+    );
+  });
+
+  it("stops an endpoint that answers 410 Gone, saying why", async () => {
+    second.state.answer = () => 410;
+    await event("eve");
+    const integrations = integrationsRepository(store.db);
+    const stopped = await waitFor("the second endpoint stopped", async () => {
+      const found = await integrations.get(secondId);
+      return found?.status === "FAILING" ? found : undefined;
+    });
+    expect(stopped.lastError).toContain("410 Gone");
+    expect((await integrations.get(firstId))?.status).not.toBe("FAILING");
+  });
+});
