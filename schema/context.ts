@@ -20,6 +20,7 @@ import type {
   Sends,
   SyncLog,
   Templates,
+  Webhooks,
 } from "../store/index.ts";
 import type { CommandPublisher, CommandResender } from "../streams/index.ts";
 import { forbidden, unauthenticated } from "./errors.ts";
@@ -71,6 +72,8 @@ export type Services = {
   templates: Templates;
   /** The send ledger: what became of each message (`messages`). */
   sends: Sends;
+  /** Webhook endpoints, many per account. */
+  webhooks: Webhooks;
   /** Seals integration secrets with the master key before they are stored. */
   secrets: SecretBox;
   /** `MASIVO_ALLOW_LOCAL_DESTINATIONS`: integrations may point at http://127.0.0.1:<port>. */

@@ -20,6 +20,7 @@ import "./inAppMessage.ts";
 
 import "./deadLetter.ts";
 import "./integration.ts";
+import "./webhook.ts";
 import "./braze.ts";
 import "./emailSettings.ts";
 import "./pushSettings.ts";

@@ -1,6 +1,12 @@
 import { GraphQLError } from "graphql";
 import { z } from "zod";
-import { type IntegrationDocument, isChannelIntegration, type SyncLogEntry, syncLogPosition } from "../store/index.ts";
+import {
+  type IntegrationDocument,
+  isChannelIntegration,
+  type SyncLogEntry,
+  syncLogPosition,
+  type WebhookDocument,
+} from "../store/index.ts";
 import { builder } from "./builder.ts";
 import { connectionRef, pageOf } from "./connection.ts";
 import { callerAccount } from "./context.ts";
@@ -13,11 +19,13 @@ export const IntegrationStatusRef = builder.enumType("IntegrationStatus", {
   values: ["HEALTHY", "DEGRADED", "FAILING", "DISABLED"] as const,
 });
 
-export const IntegrationRef = builder.objectRef<IntegrationDocument>("Integration").implement({
+export const IntegrationRef = builder.objectRef<IntegrationDocument | WebhookDocument>("Integration").implement({
   description: "A destination or a channel provider configured for the account; its secrets are never returned",
   fields: (t) => ({
     id: t.exposeID("_id"),
-    kind: t.exposeString("kind", { description: "braze (a destination); email, push or whatsapp (a channel)" }),
+    kind: t.exposeString("kind", {
+      description: "braze or webhook (a destination); email, push or whatsapp (a channel)",
+    }),
     status: t.expose("status", { type: IntegrationStatusRef }),
     settings: t.field({
       type: "JSON",

@@ -155,6 +155,9 @@ export {
   templatesRepository,
 } from "./templates.ts";
 export {
+  ROTATION_OVERLAP_MS,
+  readWebhookSecrets,
+  rotatedWebhookSecrets,
   type WebhookDocument,
   type WebhookSecrets,
   type WebhookSettings,

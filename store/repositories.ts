@@ -16,6 +16,7 @@ import { type SdkAuthentications, sdkAuthenticationRepository } from "./sdkAuthe
 import { type Sends, sendsOf } from "./sends.ts";
 import { type SyncLog, syncLogRepository } from "./syncLog.ts";
 import { type Templates, templatesRepository } from "./templates.ts";
+import { type Webhooks, webhooksRepository } from "./webhooks.ts";
 
 /** The repositories the GraphQL gateway serves from, on one store. */
 export type Repositories = {
@@ -39,6 +40,8 @@ export type Repositories = {
   templates: Templates;
   /** The send ledger: what became of each message. */
   sends: Sends;
+  /** Webhook endpoints, many per account (their status and sync log are the integrations'). */
+  webhooks: Webhooks;
 };
 
 export function repositoriesOf(store: Store, now: () => Date = () => new Date()): Repositories {
@@ -59,6 +62,7 @@ export function repositoriesOf(store: Store, now: () => Date = () => new Date())
     syncLog: syncLogRepository(store.db, now),
     sdkAuthentication: sdkAuthenticationRepository(store.db, now),
     templates: templatesRepository(store.db, now),
+    webhooks: webhooksRepository(store.db, now),
     sends: sendsOf(store),
   };
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "mongodb";
+import { z } from "zod";
 import type { FactKind } from "../model/index.ts";
-import type { IntegrationDocument, IntegrationStatus } from "./integrations.ts";
+import type { BrazeIntegrationDocument, IntegrationStatus } from "./integrations.ts";
 import type { SealedSecret } from "./secretBox.ts";
 
 /** What a webhook endpoint is sent; its signing secrets are sealed apart (`WebhookSecrets`). */
@@ -19,15 +20,33 @@ export type WebhookSettings = {
  */
 export type WebhookSecrets = { keys: { key: string; until?: string }[] };
 
+const webhookSecretsSchema = z.object({
+  keys: z.array(z.object({ key: z.string().startsWith("whsec_"), until: z.iso.datetime().optional() })).min(1),
+}) satisfies z.ZodType<WebhookSecrets>;
+
+/** A webhook's opened secret (JSON), checked: a store holding something else is a bug to hear of. */
+export function readWebhookSecrets(opened: string): WebhookSecrets {
+  const parsed = webhookSecretsSchema.safeParse(JSON.parse(opened));
+  if (!parsed.success) throw new Error(`a webhook's stored secrets are unreadable: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** How long a replaced secret still signs, so receivers have a day to switch. */
+export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1_000;
+
+/** The secrets after a rotation at `now`: `key` first, and the newest before it signing for 24 h more. */
+export function rotatedWebhookSecrets(current: WebhookSecrets, key: string, now: Date): WebhookSecrets {
+  const [previous] = current.keys;
+  const until = new Date(now.getTime() + ROTATION_OVERLAP_MS).toISOString();
+  return { keys: previous ? [{ key }, { key: previous.key, until }] : [{ key }] };
+}
+
 /**
  * One webhook endpoint of an account. Unlike the other kinds an account may have many: `_id` is
  * `webhook_<account>_<uuid>`, which also names its CHANGES consumer and its limiter, so each
  * endpoint is synced on its own and one that is slow or failing holds up no other.
  */
-export type WebhookDocument = Omit<
-  Extract<IntegrationDocument, { kind: "braze" }>,
-  "kind" | "settings" | "combinedSince"
-> & {
+export type WebhookDocument = Omit<BrazeIntegrationDocument, "kind" | "settings" | "combinedSince"> & {
   kind: "webhook";
   settings: WebhookSettings;
 };

@@ -1,11 +1,11 @@
-import type { WebhookSettings } from "../../../store/index.ts";
+import { readWebhookSecrets, type WebhookSettings } from "../../../store/index.ts";
 import { createLoopPlanner } from "../loopPlanner.ts";
 import type { Resolve } from "../outboundLookup.ts";
 import type { DestinationLimits, DestinationProvider } from "../provider.ts";
 import { createWebhookClient, type WebhookAnswer } from "./webhookClient.ts";
 import { WEBHOOK_FACTS, type WebhookCall, webhookCalls } from "./webhookMessage.ts";
 import { classifyWebhookAnswer } from "./webhookRetries.ts";
-import { readWebhookSecrets, signatureOf } from "./webhookSigning.ts";
+import { signatureOf } from "./webhookSigning.ts";
 
 /**
  * One endpoint's limits: 50 deliveries a second at most, 20 in flight (each customer's still one

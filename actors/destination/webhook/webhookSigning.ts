@@ -1,17 +1,5 @@
 import { Webhook } from "standardwebhooks";
-import { z } from "zod";
 import type { WebhookSecrets } from "../../../store/index.ts";
-
-const webhookSecretsSchema = z.object({
-  keys: z.array(z.object({ key: z.string().startsWith("whsec_"), until: z.iso.datetime().optional() })).min(1),
-}) satisfies z.ZodType<WebhookSecrets>;
-
-/** A webhook's opened secret (JSON, `WebhookSecrets`), checked: a store holding something else is a bug to hear of. */
-export function readWebhookSecrets(opened: string): WebhookSecrets {
-  const parsed = webhookSecretsSchema.safeParse(JSON.parse(opened));
-  if (!parsed.success) throw new Error(`a webhook's stored secrets are unreadable: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
-}
 
 /**
  * The `webhook-signature` header of one try: `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with
