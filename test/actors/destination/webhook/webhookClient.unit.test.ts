@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ResolvedAddress } from "../../../../actors/destination/outboundLookup.ts";
-import { createWebhookClient } from "../../../../actors/destination/webhook/webhookClient.ts";
+import {
+  createWebhookClient,
+  type WebhookAnswer,
+  type WebhookClientOptions,
+} from "../../../../actors/destination/webhook/webhookClient.ts";
 import type { WebhookCall } from "../../../../actors/destination/webhook/webhookMessage.ts";
 import { signatureOf } from "../../../../actors/destination/webhook/webhookSigning.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "./webhookReceiver.ts";
@@ -43,17 +47,24 @@ function scriptedResolve(...answers: string[]) {
   return { resolve, asked };
 }
 
+/** Delivers `call` `times` times through one client (to the receiver, signed with the new secret, unless told otherwise). */
+async function deliver(options: Partial<WebhookClientOptions> = {}, times = 1): Promise<WebhookAnswer[]> {
+  const client = createWebhookClient({
+    url: receiver.url,
+    timeoutMs: 2_000,
+    allowLocal: true,
+    sign: signingWith([{ key: newSecret }]),
+    ...options,
+  });
+  const answers: WebhookAnswer[] = [];
+  for (let n = 0; n < times; n++) answers.push(await client.deliver(call, signal));
+  client.close();
+  return answers;
+}
+
 describe("the webhook client", () => {
   it("sends the body as given, signed so that a Standard Webhooks receiver verifies it", async () => {
-    const client = createWebhookClient({
-      url: receiver.url,
-      timeoutMs: 2_000,
-      allowLocal: true,
-      sign: signingWith([{ key: newSecret }]),
-    });
-    const answer = await client.deliver(call, signal);
-    client.close();
-    expect(answer).toMatchObject({ status: 200 });
+    expect(await deliver()).toEqual([expect.objectContaining({ status: 200 })]);
     const [delivery] = receiver.received;
     expect(delivery?.body).toBe(call.body);
     expect(delivery?.headers["webhook-id"]).toBe("acct:ann:7");
@@ -63,26 +74,10 @@ describe("the webhook client", () => {
   });
 
   it("signs with both secrets during a rotation, and with the new one alone once the old expired", async () => {
-    const now = new Date();
-    const rotating = createWebhookClient({
-      url: receiver.url,
-      timeoutMs: 2_000,
-      allowLocal: true,
-      sign: signingWith([
-        { key: newSecret },
-        { key: oldSecret, until: new Date(now.getTime() + 60_000).toISOString() },
-      ]),
-    });
-    await rotating.deliver(call, signal);
-    rotating.close();
-    const rotated = createWebhookClient({
-      url: receiver.url,
-      timeoutMs: 2_000,
-      allowLocal: true,
-      sign: signingWith([{ key: newSecret }, { key: oldSecret, until: new Date(now.getTime() - 1).toISOString() }]),
-    });
-    await rotated.deliver(call, signal);
-    rotated.close();
+    const now = Date.now();
+    const until = (offset: number) => new Date(now + offset).toISOString();
+    await deliver({ sign: signingWith([{ key: newSecret }, { key: oldSecret, until: until(60_000) }]) });
+    await deliver({ sign: signingWith([{ key: newSecret }, { key: oldSecret, until: until(-1) }]) });
     const [during, after] = receiver.received;
     expect(during?.headers["webhook-signature"]?.split(" ")).toHaveLength(2);
     expect(during?.verifiedBy).toEqual([oldSecret, newSecret]);
@@ -93,45 +88,20 @@ describe("the webhook client", () => {
   it("never follows a redirect: it is the answer", async () => {
     receiver.state.answer = (delivery) => (delivery.path === "/hooks" ? 302 : 200);
     receiver.state.headers = { location: "/elsewhere" };
-    const client = createWebhookClient({
-      url: receiver.url,
-      timeoutMs: 2_000,
-      allowLocal: true,
-      sign: signingWith([{ key: newSecret }]),
-    });
-    const answer = await client.deliver(call, signal);
-    client.close();
-    expect(answer).toMatchObject({ status: 302 });
+    expect(await deliver()).toEqual([expect.objectContaining({ status: 302 })]);
     expect(receiver.received.map((delivery) => delivery.path)).toEqual(["/hooks"]);
   });
 
   it.each(["10.0.0.5", "169.254.169.254", "::1"])("refuses to connect to a host resolving to %s", async (address) => {
     const { resolve } = scriptedResolve(address);
-    const client = createWebhookClient({
-      url: `http://hooks.example.test:${receiver.port}/hooks`,
-      timeoutMs: 2_000,
-      allowLocal: true,
-      sign: signingWith([{ key: newSecret }]),
-      resolve,
-    });
-    const answer = await client.deliver(call, signal);
-    client.close();
-    expect(answer).toEqual({ error: expect.stringContaining(`hooks.example.test refused: ${address} is a`) });
+    const answers = await deliver({ url: `http://hooks.example.test:${receiver.port}/hooks`, resolve });
+    expect(answers).toEqual([{ error: expect.stringContaining(`hooks.example.test refused: ${address} is a`) }]);
     expect(receiver.received).toHaveLength(0);
   });
 
   it("checks the address again at every connection, so a host that rebinds to the metadata address gets nowhere", async () => {
     const { resolve, asked } = scriptedResolve("127.0.0.1", "169.254.169.254");
-    const client = createWebhookClient({
-      url: `http://hooks.example.test:${receiver.port}/hooks`,
-      timeoutMs: 2_000,
-      allowLocal: true,
-      sign: signingWith([{ key: newSecret }]),
-      resolve,
-    });
-    const first = await client.deliver(call, signal);
-    const second = await client.deliver(call, signal);
-    client.close();
+    const [first, second] = await deliver({ url: `http://hooks.example.test:${receiver.port}/hooks`, resolve }, 2);
     expect(first).toMatchObject({ status: 200 });
     expect(second).toEqual({ error: expect.stringContaining("169.254.169.254 is a linkLocal address") });
     expect(asked).toEqual(["hooks.example.test", "hooks.example.test"]);
@@ -139,37 +109,20 @@ describe("the webhook client", () => {
   });
 
   it("refuses a literal private address, which Node would connect to without a lookup", async () => {
-    const client = createWebhookClient({
-      url: "http://10.0.0.5:8080/hooks",
-      timeoutMs: 2_000,
-      allowLocal: true,
-      sign: signingWith([{ key: newSecret }]),
-    });
-    expect(await client.deliver(call, signal)).toEqual({ error: "10.0.0.5 refused: 10.0.0.5 is a private address" });
-    client.close();
+    expect(await deliver({ url: "http://10.0.0.5:8080/hooks" })).toEqual([
+      { error: "10.0.0.5 refused: 10.0.0.5 is a private address" },
+    ]);
   });
 
   it("refuses 127.0.0.1 unless local destinations are allowed", async () => {
-    const client = createWebhookClient({
-      url: receiver.url,
-      timeoutMs: 2_000,
-      allowLocal: false,
-      sign: signingWith([{ key: newSecret }]),
-    });
-    expect(await client.deliver(call, signal)).toEqual({ error: "127.0.0.1 refused: 127.0.0.1 is a loopback address" });
-    client.close();
+    expect(await deliver({ allowLocal: false })).toEqual([
+      { error: "127.0.0.1 refused: 127.0.0.1 is a loopback address" },
+    ]);
     expect(receiver.received).toHaveLength(0);
   });
 
   it("gives up on an endpoint that does not answer in time", async () => {
     receiver.state.answer = () => "hang";
-    const client = createWebhookClient({
-      url: receiver.url,
-      timeoutMs: 300,
-      allowLocal: true,
-      sign: signingWith([{ key: newSecret }]),
-    });
-    expect(await client.deliver(call, signal)).toEqual({ error: "Error: no answer within 300 ms" });
-    client.close();
+    expect(await deliver({ timeoutMs: 300 })).toEqual([{ error: "Error: no answer within 300 ms" }]);
   });
 });
