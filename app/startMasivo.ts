@@ -14,7 +14,7 @@ import {
 } from "../actors/campaign/index.ts";
 import { type ChannelWorkerOptions, sendTopicMessage, startChannelWorker } from "../actors/channel/index.ts";
 import { startCustomerWorker } from "../actors/customer/index.ts";
-import { startDestinationWorker, type TuningChanges } from "../actors/destination/index.ts";
+import { destinationProviders, startDestinationWorker, type TuningChanges } from "../actors/destination/index.ts";
 import {
   broadcastMessagingSettings,
   createJourneyOperations,
@@ -245,6 +245,7 @@ export async function startMasivo({
         secrets,
         commands: createCommandPublisher({ link, partitions: layout.partitions }),
         log,
+        providers: destinationProviders({ allowLocalDestinations: config.allowLocalDestinations }),
         tuning: {
           braze: {
             ...(config.brazePlanningThread === undefined ? {} : { planOnThread: config.brazePlanningThread }),

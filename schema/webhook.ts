@@ -146,4 +146,16 @@ builder.mutationFields((t) => ({
       return { webhook: updated, secret };
     },
   }),
+  replayWebhook: t.field({
+    type: "Boolean",
+    description:
+      "ADMIN: sends the webhook again every fact of its kinds from `since` on, from CHANGES (same webhook-id as the first time, so receivers can tell); when CHANGES (7 days) no longer holds facts that old, the full current state is sent from the store first (see resyncIntegration). NOT_FOUND for an id that is not one of the account's webhooks; BAD_USER_INPUT for a `since` in the future",
+    authScopes: { admin: true },
+    args: { id: t.arg.id({ required: true }), since: t.arg({ type: "DateTime", required: true }) },
+    resolve: async (_root, args, context) => {
+      const webhook = await webhookOf(context, String(args.id));
+      if (args.since.getTime() > Date.now()) throw badInput([{ field: "since", message: "must not be in the future" }]);
+      return (await context.services.webhooks.requestReplay(webhook.account, webhook._id, args.since)) !== undefined;
+    },
+  }),
 }));

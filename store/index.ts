@@ -92,6 +92,7 @@ export {
   type ChannelIntegrationDocument,
   channelIntegrationId,
   type IntegrationDocument,
+  type IntegrationReplay,
   type IntegrationResync,
   type IntegrationStatus,
   type Integrations,

@@ -54,6 +54,13 @@ type IntegrationBase = {
   updatedAt: Date;
 };
 
+/**
+ * A replay asked for (`replayWebhook`): the integration's next sync reads CHANGES again from
+ * `since`, re-sending what it holds from then, and resyncs from the store when CHANGES no longer
+ * holds facts that old.
+ */
+export type IntegrationReplay = { id: string; since: Date };
+
 /** The account's Braze integration: a destination the destination worker syncs CHANGES to. */
 export type BrazeIntegrationDocument = IntegrationBase & {
   kind: "braze";
@@ -62,6 +69,8 @@ export type BrazeIntegrationDocument = IntegrationBase & {
   combinedSince?: Date;
   /** Set while a full resync is under way. */
   resync?: IntegrationResync;
+  /** Set from a replay's request until its sync reads CHANGES from its `since`. */
+  replay?: IntegrationReplay;
 };
 
 /** A channel's settings, by kind; its secrets are in the sealed `secret`. */
@@ -105,6 +114,8 @@ export type Integrations = {
   recordResyncProgress: (id: string, resyncId: string, after: string, asked: number) => Promise<void>;
   /** Ends resync `resyncId` (a newer one is left alone). */
   finishResync: (id: string, resyncId: string) => Promise<void>;
+  /** Replay `replayId` reads CHANGES from its `since` now: it is not started again (a newer one is left alone). */
+  finishReplay: (id: string, replayId: string) => Promise<void>;
 };
 
 export function brazeIntegrationId(account: string): string {
@@ -222,6 +233,9 @@ export function integrationsRepository(db: Db, now: () => Date = () => new Date(
     },
     async finishResync(id, resyncId) {
       await collection.updateOne({ _id: id, "resync.id": resyncId }, { $unset: { resync: "" } });
+    },
+    async finishReplay(id, replayId) {
+      await collection.updateOne({ _id: id, "replay.id": replayId }, { $unset: { replay: "" } });
     },
   };
 }

@@ -59,6 +59,11 @@ export type Webhooks = {
   update: (account: string, id: string, settings: WebhookSettings) => Promise<WebhookDocument | undefined>;
   /** New sealed secrets (a rotation): its sync restarts, signing with them. */
   replaceSecret: (account: string, id: string, secret: SealedSecret) => Promise<WebhookDocument | undefined>;
+  /**
+   * Asks its sync to read CHANGES again from `since` (a newer request replaces one not yet
+   * started); the sync restarts to do so. Undefined when the account has no such webhook.
+   */
+  requestReplay: (account: string, id: string, since: Date) => Promise<WebhookDocument | undefined>;
   /** True when it existed. */
   remove: (account: string, id: string) => Promise<boolean>;
 };
@@ -103,6 +108,14 @@ export function webhooksRepository(db: Db, now: () => Date = () => new Date()): 
       const found = await collection.findOneAndUpdate(
         ofAccount(account, id),
         { $set: { secret, updatedAt: now() }, $inc: { configVersion: 1 } },
+        { returnDocument: "after" },
+      );
+      return found ?? undefined;
+    },
+    async requestReplay(account, id, since) {
+      const found = await collection.findOneAndUpdate(
+        ofAccount(account, id),
+        { $set: { replay: { id: randomUUID(), since } }, $inc: { configVersion: 1 } },
         { returnDocument: "after" },
       );
       return found ?? undefined;

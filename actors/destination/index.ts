@@ -2,6 +2,7 @@ export type { CallObserver } from "./integrationSync.ts";
 export type { DestinationLimits, DestinationProvider, SyncTuning, TuningChanges } from "./provider.ts";
 export {
   DESTINATION_PROVIDERS,
+  destinationProviders,
   type ProviderRegistry,
   type RegisteredProvider,
   registerProvider,

@@ -29,6 +29,12 @@ export type IntegrationConsumerOptions<Prepared> = {
   account: string;
   /** When the integration was configured: it syncs the facts from then on. */
   since: Date;
+  /**
+   * A replay: the consumer is created anew to read CHANGES from this time, whatever it acked
+   * (facts no longer held are a gap, told to `onGap`), and the windows recorded as open are
+   * dropped, as everything from then on is sent again anyway.
+   */
+  replayFrom?: Date;
   /** Most facts in one window. */
   windowSize: number;
   /** How long a window waits to fill before it is handled anyway. */
@@ -120,7 +126,7 @@ export async function startIntegrationConsumer<Prepared>(
   const open: OpenWindow[] = [];
   for (const window of await options.openWindows()) {
     // A window recorded and then acked is finished: its record is only stale.
-    if (window.toSeq <= ackFloor) options.forgetWindow(window.fromSeq);
+    if (window.toSeq <= ackFloor || options.replayFrom) options.forgetWindow(window.fromSeq);
     else open.push(window);
   }
   let stopping = false;
@@ -268,7 +274,10 @@ export async function startIntegrationConsumer<Prepared>(
  * when none was recorded) that CHANGES no longer holds, if any.
  */
 async function openConsumer(
-  options: Pick<IntegrationConsumerOptions<unknown>, "link" | "integrationId" | "account" | "since" | "windowSize">,
+  options: Pick<
+    IntegrationConsumerOptions<unknown>,
+    "link" | "integrationId" | "account" | "since" | "replayFrom" | "windowSize"
+  >,
   synced: number | undefined,
 ): Promise<{ ackFloor: number; gap: ChangesGap | undefined }> {
   const name = consumerName(options.integrationId);
@@ -277,12 +286,14 @@ async function openConsumer(
     if (error instanceof JetStreamApiError && error.code === CONSUMER_NOT_FOUND) return undefined;
     throw error;
   });
-  const ackFloor = existing?.ack_floor.stream_seq ?? 0;
+  // A replay starts over from its time, as one that had acked nothing.
+  const ackFloor = options.replayFrom ? 0 : (existing?.ack_floor.stream_seq ?? 0);
+  const since = options.replayFrom ?? options.since;
   if (existing) await jsm.consumers.delete(STREAM_NAMES.changes, name);
   const start: Partial<ConsumerConfig> =
     ackFloor > 0
       ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: ackFloor + 1 }
-      : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: options.since.toISOString() };
+      : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: since.toISOString() };
   await jsm.consumers.add(STREAM_NAMES.changes, {
     durable_name: name,
     filter_subject: subjects.change(options.account, ">"),
@@ -293,7 +304,7 @@ async function openConsumer(
   });
   const { state } = await jsm.streams.info(STREAM_NAMES.changes);
   const gap = findChangesGap(
-    { synced: synced ?? ackFloor, since: options.since },
+    { synced: options.replayFrom ? 0 : (synced ?? ackFloor), since },
     { firstSeq: state.first_seq, firstAt: new Date(state.first_ts) },
   );
   return { ackFloor, gap };

@@ -280,6 +280,7 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
     integrationId: integration._id,
     account: integration.account,
     since: integration.createdAt,
+    ...(integration.replay ? { replayFrom: integration.replay.since } : {}),
     windowSize: tuning.windowSize,
     flushDelayMs: tuning.flushDelayMs,
     openWindows: async () => book.leftOpen,
@@ -293,6 +294,15 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
     await resyncs.stop();
     throw error;
   });
+  // Reading from its time now: a later start goes on from what this one acks, not from that time again.
+  // Unrecorded, the next start replays from that time again: more sent twice, nothing lost.
+  if (integration.replay) {
+    await deps.integrations
+      .finishReplay(integration._id, integration.replay.id)
+      .catch((error: unknown) =>
+        log.warn({ err: error }, "replay not recorded as started; the next start replays again"),
+      );
+  }
   const stopped = consumer.stopped.finally(async () => {
     await resyncs.stop();
     // A status still unstored is given up: the next sync starts from the stored one and decides again.

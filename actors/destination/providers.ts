@@ -5,12 +5,18 @@ import { createWebhookProvider } from "./webhook/webhookProvider.ts";
 
 /**
  * The providers the `destinations` role syncs, by integration `kind`. Adding one is its folder
- * and one line here.
+ * and one line here. `allowLocalDestinations` (MASIVO_ALLOW_LOCAL_DESTINATIONS) lets providers
+ * that call addresses an ADMIN typed reach 127.0.0.1, where the fakes and tests listen.
  */
-export const DESTINATION_PROVIDERS: ProviderRegistry = {
-  braze: registerProvider(brazeProvider),
-  webhook: registerProvider(createWebhookProvider({ allowLocal: false })),
-};
+export function destinationProviders(options: { allowLocalDestinations: boolean }): ProviderRegistry {
+  return {
+    braze: registerProvider(brazeProvider),
+    webhook: registerProvider(createWebhookProvider({ allowLocal: options.allowLocalDestinations })),
+  };
+}
+
+/** The providers with every outbound check in force: the worker's unless it is given others. */
+export const DESTINATION_PROVIDERS: ProviderRegistry = destinationProviders({ allowLocalDestinations: false });
 
 export type ProviderRegistry = Readonly<Record<string, RegisteredProvider>>;
 

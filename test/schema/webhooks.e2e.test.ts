@@ -122,4 +122,20 @@ describe("webhooks in GraphQL", () => {
     const again = await world.graphql(DELETE, { id });
     expect(again.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
   });
+
+  it("asks for a replay from a time past, refusing one in the future", async () => {
+    const created = (await create({ url: "http://127.0.0.1:9999/c" })).data?.createWebhook ?? expect.fail("no webhook");
+    const REPLAY = "mutation ($id: ID!, $since: DateTime!) { replayWebhook(id: $id, since: $since) }";
+    const since = "2026-01-02T03:04:05.000Z";
+    const replayed = await world.graphql<{ replayWebhook: boolean }>(REPLAY, { id: created.webhook.id, since });
+    expect(replayed.data?.replayWebhook).toBe(true);
+    const stored = await world.services.webhooks.get(world.account, created.webhook.id);
+    expect(stored?.replay?.since).toEqual(new Date(since));
+    expect(stored?.configVersion).toBe(2);
+    const future = new Date(Date.now() + 60_000).toISOString();
+    const refused = await world.graphql(REPLAY, { id: created.webhook.id, since: future });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", issues: [{ field: "since" }] });
+    const unknown = await world.graphql(REPLAY, { id: "webhook_nobody", since });
+    expect(unknown.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+  });
 });

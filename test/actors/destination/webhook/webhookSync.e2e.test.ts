@@ -2,12 +2,10 @@ import { jetstream } from "@nats-io/jetstream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
-  DESTINATION_PROVIDERS,
   type DestinationWorker,
-  registerProvider,
+  destinationProviders,
   startDestinationWorker,
 } from "../../../../actors/destination/index.ts";
-import { createWebhookProvider } from "../../../../actors/destination/webhook/webhookProvider.ts";
 import { type CustomerFactDraft, completeFact } from "../../../../model/index.ts";
 import {
   connectStore,
@@ -68,7 +66,7 @@ beforeAll(async () => {
     commands: createCommandPublisher({ link, partitions: layout.partitions }),
     log: pino({ level: "silent" }),
     pollMs: 100,
-    providers: { ...DESTINATION_PROVIDERS, webhook: registerProvider(createWebhookProvider({ allowLocal: true })) },
+    providers: destinationProviders({ allowLocalDestinations: true }),
     tuning: { webhook: { flushDelayMs: 20, callTimeoutMs: 5_000, backoff: { maxMs: 50 } } },
   });
 });
@@ -188,6 +186,29 @@ describe("webhooks through the destination worker", () => {
       async () => (deliveriesOf(first, held).length >= 2 ? true : undefined),
       15_000,
     );
+  });
+
+  it("replays from a time: the facts since then again, with the webhook-ids they had", async () => {
+    const before = await event("fay");
+    await arrived(first, before);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const since = new Date();
+    const after = await event("fay");
+    await arrived(first, after);
+    await webhooksRepository(store.db).requestReplay(account, firstId, since);
+    await waitFor("the replayed fact", async () => (deliveriesOf(first, after).length === 2 ? true : undefined));
+    expect(deliveriesOf(first, after).map((delivery) => delivery.body)).toEqual([
+      deliveriesOf(first, after)[0]?.body,
+      deliveriesOf(first, after)[0]?.body,
+    ]);
+    expect(deliveriesOf(first, before)).toHaveLength(1);
+    // Recorded as started: the sync goes on from what it acked, not from that time again.
+    await waitFor("the replay recorded", async () =>
+      (await webhooksRepository(store.db).get(account, firstId))?.replay === undefined ? true : undefined,
+    );
+    const later = await event("fay");
+    await arrived(first, later);
+    expect(deliveriesOf(first, after)).toHaveLength(2);
   });
 
   it("stops an endpoint that answers 410 Gone, saying why", async () => {
