@@ -156,7 +156,6 @@ export {
   templatesRepository,
 } from "./templates.ts";
 export {
-  ROTATION_OVERLAP_MS,
   readWebhookSecrets,
   rotatedWebhookSecrets,
   type WebhookDocument,

@@ -32,7 +32,7 @@ export function readWebhookSecrets(opened: string): WebhookSecrets {
 }
 
 /** How long a replaced secret still signs, so receivers have a day to switch. */
-export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1_000;
+const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1_000;
 
 /** The secrets after a rotation at `now`: `key` first, and the newest before it signing for 24 h more. */
 export function rotatedWebhookSecrets(current: WebhookSecrets, key: string, now: Date): WebhookSecrets {

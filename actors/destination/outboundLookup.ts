@@ -8,7 +8,7 @@ export type ResolvedAddress = { address: string; family: number };
 /** Resolves a host name; `dns.lookup` unless a test scripts the answers. */
 export type Resolve = (hostname: string) => Promise<ResolvedAddress[]>;
 
-export const systemResolve: Resolve = (hostname) => dns.promises.lookup(hostname, { all: true, verbatim: true });
+const systemResolve: Resolve = (hostname) => dns.promises.lookup(hostname, { all: true, verbatim: true });
 
 /** An outbound connection refused because of where its host resolved. */
 export class ForbiddenAddressError extends Error {

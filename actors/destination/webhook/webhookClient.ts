@@ -17,7 +17,6 @@ export type WebhookClientOptions = {
   allowLocal: boolean;
   /** The `webhook-signature` of a try, signed at its `webhook-timestamp`. */
   sign: (call: WebhookCall, at: Date) => string;
-  now?: () => Date;
   /** How host names are resolved at each connection (tests script it). */
   resolve?: Resolve;
 };
@@ -40,12 +39,11 @@ export function createWebhookClient(options: WebhookClientOptions) {
   });
   const hostname = target.hostname.replace(/^\[|\]$/g, "");
   const literalRefusal = isIP(hostname) ? forbiddenAddressReason(hostname, options.allowLocal) : undefined;
-  const now = options.now ?? (() => new Date());
 
   const deliver = (call: WebhookCall, signal: AbortSignal): Promise<WebhookAnswer> => {
     signal.throwIfAborted();
     if (literalRefusal) return Promise.resolve({ error: `${hostname} refused: ${literalRefusal}` });
-    const at = now();
+    const at = new Date();
     return new Promise<WebhookAnswer>((resolve, reject) => {
       const request = transport.request(
         {

@@ -1,6 +1,5 @@
 import { readWebhookSecrets, type WebhookSettings } from "../../../store/index.ts";
 import { createLoopPlanner } from "../loopPlanner.ts";
-import type { Resolve } from "../outboundLookup.ts";
 import type { DestinationLimits, DestinationProvider } from "../provider.ts";
 import { createWebhookClient, type WebhookAnswer } from "./webhookClient.ts";
 import { WEBHOOK_FACTS, type WebhookCall, webhookCalls } from "./webhookMessage.ts";
@@ -25,9 +24,6 @@ export const WEBHOOK_LIMITS: DestinationLimits = {
 export type WebhookProviderOptions = {
   /** MASIVO_ALLOW_LOCAL_DESTINATIONS: endpoints at 127.0.0.1 are reached too. */
   allowLocal: boolean;
-  /** How endpoint hosts are resolved at each connection (tests script it). */
-  resolve?: Resolve;
-  now?: () => Date;
 };
 
 /**
@@ -54,8 +50,6 @@ export function createWebhookProvider(
         timeoutMs: tuning.callTimeoutMs,
         allowLocal: options.allowLocal,
         sign: (call, at) => signatureOf(secrets, call.messageId, at, call.body),
-        ...(options.resolve ? { resolve: options.resolve } : {}),
-        ...(options.now ? { now: options.now } : {}),
       });
       const planner = createLoopPlanner<Record<string, never>, WebhookCall>({
         consentPurpose,
