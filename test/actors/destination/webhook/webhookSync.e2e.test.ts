@@ -11,6 +11,7 @@ import {
   connectStore,
   createSecretBox,
   integrationsRepository,
+  rotatedWebhookSecrets,
   type Store,
   type WebhookSettings,
   webhooksRepository,
@@ -38,6 +39,8 @@ let link: NatsLink;
 let store: Store;
 let worker: DestinationWorker;
 let first: WebhookReceiver;
+/** The secrets the first receiver verifies with: its own, and after a rotation the new one too. */
+const firstSecrets = [secretOf("first")];
 let second: WebhookReceiver;
 let firstId: string;
 let secondId: string;
@@ -55,7 +58,7 @@ beforeAll(async () => {
   link = await connectNats(inject("natsUrl"), "webhook-sync-test");
   const layout = await ensureStreams(link.nc, 4);
   store = await connectStore(isolatedMongoUrl(uniqueId("db")));
-  first = await startWebhookReceiver([secretOf("first")]);
+  first = await startWebhookReceiver(firstSecrets);
   second = await startWebhookReceiver([secretOf("second")]);
   firstId = await createWebhook(first, "first");
   secondId = await createWebhook(second, "second", { kinds: ["EVENT"] });
@@ -211,6 +214,21 @@ describe("webhooks through the destination worker", () => {
     expect(deliveriesOf(first, after)).toHaveLength(2);
   });
 
+  it("signs with both secrets once rotated, so a receiver holding either verifies", async () => {
+    const rotated = rotatedWebhookSecrets(
+      { keys: [{ key: secretOf("first") }] },
+      secretOf("first, rotated"),
+      new Date(),
+    );
+    firstSecrets.push(secretOf("first, rotated"));
+    await webhooksRepository(store.db).replaceSecret(account, firstId, secrets.seal(JSON.stringify(rotated)));
+    // A window read after the change is left to the sync the worker restarts with the new secrets.
+    const factId = await event("gus");
+    const delivery = await arrived(first, factId);
+    expect(delivery.headers["webhook-signature"]?.split(" ")).toHaveLength(2);
+    expect(delivery.verifiedBy).toEqual([secretOf("first"), secretOf("first, rotated")]);
+  });
+
   it("stops an endpoint that answers 410 Gone, saying why", async () => {
     second.state.answer = () => 410;
     await event("eve");
@@ -221,5 +239,8 @@ describe("webhooks through the destination worker", () => {
     });
     expect(stopped.lastError).toContain("410 Gone");
     expect((await integrations.get(firstId))?.status).not.toBe("FAILING");
+    // Every delivery of this file, to either endpoint, verified with a secret in force.
+    for (const delivery of [...first.received, ...second.received])
+      expect(delivery.verifiedBy.length).toBeGreaterThan(0);
   });
 });
