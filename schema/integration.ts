@@ -15,7 +15,7 @@ import { pagedBy } from "./listSize.ts";
 
 export const IntegrationStatusRef = builder.enumType("IntegrationStatus", {
   description:
-    "HEALTHY: syncing or sending; DEGRADED: retrying after provider errors; FAILING: paused, the configuration is wrong (401/403) and its backlog is kept; DISABLED: switched off",
+    "HEALTHY: syncing or sending; DEGRADED: retrying after provider errors; FAILING: paused, the configuration is wrong (401/403) and its backlog is kept; DISABLED: switched off, or a webhook endpoint answered 410 Gone (lastError says so; updateWebhook resumes it)",
   values: ["HEALTHY", "DEGRADED", "FAILING", "DISABLED"] as const,
 });
 

@@ -3,9 +3,17 @@ import type { AnswerClass } from "./provider.ts";
 import type { BackoffOptions } from "./retryPolicy.ts";
 import type { RollingLimiter } from "./rollingLimiter.ts";
 
-/** The integration's configuration is wrong (401/403): it pauses until someone changes it. */
+/**
+ * The integration's configuration is wrong (401/403), or the provider asked to be sent nothing
+ * more (a webhook's 410): it pauses, FAILING or DISABLED, until someone changes it.
+ */
 export class MisconfiguredError extends Error {
   override name = "MisconfiguredError";
+  readonly status: "FAILING" | "DISABLED";
+  constructor(message: string, status: "FAILING" | "DISABLED" = "FAILING") {
+    super(message);
+    this.status = status;
+  }
 }
 
 /** How one call ended: answered (perhaps refusing some of its items), refused for good, or refused as too large. */
@@ -77,7 +85,7 @@ export async function deliverCall<Answer>(
         await deps.sleep(verdict.delayMs, signal);
         break;
       case "misconfigured":
-        throw new MisconfiguredError(verdict.reason);
+        throw new MisconfiguredError(verdict.reason, verdict.disable ? "DISABLED" : "FAILING");
       case "refused":
         return verdict;
     }

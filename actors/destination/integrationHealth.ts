@@ -22,7 +22,7 @@ export type HealthEvent =
   | { type: "retried"; call: string; reason: string }
   | { type: "answered"; call: string }
   | { type: "abandoned"; call: string }
-  | { type: "refused"; reason: string }
+  | { type: "refused"; reason: string; status?: "FAILING" | "DISABLED" }
   | { type: "gapFound"; reason: string }
   | { type: "resyncAsked" };
 
@@ -39,13 +39,14 @@ export function initialHealth(status: IntegrationStatus, gap = false): HealthSta
  * is retrying, HEALTHY once none is and one got an answer. An answer while another call still
  * retries changes nothing, and a call abandoned without an answer proves nothing of the provider.
  * FAILING (the configuration was refused) holds until the configuration changes, which starts a
- * new sync. A gap in CHANGES makes it DEGRADED until its resync has asked every customer, and a
+ * new sync; so does DISABLED when the provider asked to be sent nothing more. A gap in CHANGES makes it DEGRADED until its resync has asked every customer, and a
  * call answered after that.
  */
 export function decideHealth(state: HealthState, event: HealthEvent): { state: HealthState; change?: StatusChange } {
   if (event.type === "refused") {
     const lastError = event.reason;
-    return { state: { ...state, status: "FAILING", lastError }, change: { status: "FAILING", lastError } };
+    const status = event.status ?? "FAILING";
+    return { state: { ...state, status, lastError }, change: { status, lastError } };
   }
   if (event.type === "gapFound") {
     if (state.status === "FAILING" || state.status === "DISABLED") return { state: { ...state, gap: true } };

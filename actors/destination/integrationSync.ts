@@ -261,7 +261,7 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
       const refusal = failures.find((failure) => failure instanceof MisconfiguredError);
       if (refusal) {
         log.error({ reason: refusal.message }, "the provider refused the configuration; integration paused");
-        tellHealth({ type: "refused", reason: `${provider.name}: ${refusal.message}` });
+        tellHealth({ type: "refused", reason: `${provider.name}: ${refusal.message}`, status: refusal.status });
         // Stored before the sync ends, or the worker would start it again as if still wanted.
         await statusWriter.stored();
         return "paused";

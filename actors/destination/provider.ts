@@ -115,13 +115,14 @@ export type CallItem = { customerId: string; item: string; factId: string; part:
  * What an answer means. `delivered` may name items refused for good (a partial failure; the
  * others went through); `refused` refuses every item of the call for good; `retry` sends it again
  * after `delayMs` (`rateLimited`: every call waits); `misconfigured` pauses the integration as
- * FAILING until its configuration changes; `tooLarge` cuts the call into parts. `holdUntil`: the
+ * FAILING until its configuration changes (DISABLED with `disable`: the provider asked to be sent
+ * nothing more, as a webhook's 410 Gone); `tooLarge` cuts the call into parts. `holdUntil`: the
  * provider says the account has no calls left until then (someone else may be spending them).
  */
 export type AnswerClass = (
   | { kind: "delivered"; status: number; refused?: { at: string; message: string }[] }
   | { kind: "refused"; status: number; message: string }
   | { kind: "retry"; delayMs: number; reason: string; rateLimited?: boolean }
-  | { kind: "misconfigured"; reason: string }
+  | { kind: "misconfigured"; reason: string; disable?: true }
   | { kind: "tooLarge" }
 ) & { holdUntil?: number };

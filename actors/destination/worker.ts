@@ -78,7 +78,7 @@ type Running = {
 };
 
 /**
- * The `destinations` role: runs one sync per enabled integration that is not FAILING, each with its
+ * The `destinations` role: runs one sync per enabled integration that is not FAILING nor DISABLED, each with its
  * own CHANGES consumer and its kind's provider (providers.ts), so a failing integration never slows
  * another. Across processes, an integration is synced by whoever holds its lease, and only within
  * the term its last renewal gave (leaseTerm.ts): a process that stalled past it sends, fetches,
@@ -175,7 +175,8 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
     const all = await integrations.destinations();
     // An integration of a kind no provider here syncs is left to the processes that have one.
     const syncable = all.filter(
-      (i) => i.settings.enabled && i.status !== "FAILING" && Object.hasOwn(providers, i.kind),
+      (i) =>
+        i.settings.enabled && i.status !== "FAILING" && i.status !== "DISABLED" && Object.hasOwn(providers, i.kind),
     );
     const wanted = new Map(syncable.map((i) => [i._id, i]));
     for (const id of [...running.keys()]) {

@@ -26,7 +26,7 @@ export const WEBHOOK_RETRY_SCHEDULE_MS = [
 
 /**
  * What an endpoint's answer means (Standard Webhooks): any 2xx within the timeout delivers; 410
- * Gone stops the endpoint (FAILING, "410 Gone …" as its error, until its configuration changes);
+ * Gone stops the endpoint (DISABLED, "410 Gone …" as its error, until its configuration changes);
  * anything else (a redirect, which is never followed, any other 4xx or 5xx, no answer) is tried
  * again on the schedule, or when `Retry-After` says if it says later, until the schedule ends.
  */
@@ -41,7 +41,8 @@ export function classifyWebhookAnswer(
   if (status === 410)
     return {
       kind: "misconfigured",
-      reason: "410 Gone: the endpoint asked to receive no more; update its URL to resume",
+      reason: "410 Gone: the endpoint asked to receive no more; updateWebhook resumes it",
+      disable: true,
     };
   const reason = "error" in answer ? answer.error : failureOf(status, answer.headers.get("location"));
   const step = WEBHOOK_RETRY_SCHEDULE_MS[attempt];

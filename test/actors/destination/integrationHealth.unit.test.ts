@@ -96,6 +96,18 @@ describe("an integration's status, decided from every window in flight", () => {
       }),
     ).toEqual({ status: "FAILING", stores: undefined });
   });
+
+  it("turns DISABLED, and holds it, when the provider asked to be sent nothing more", () => {
+    const gone: HealthEvent = { type: "refused", reason: "Webhook: 410 Gone", status: "DISABLED" };
+    expect(given("DEGRADED", { type: "retried", call: windowOneCall, reason: "503" }).when(gone)).toEqual({
+      status: "DISABLED",
+      stores: { status: "DISABLED", lastError: "Webhook: 410 Gone" },
+    });
+    expect(given("HEALTHY", gone).when({ type: "answered", call: windowTwoCall })).toEqual({
+      status: "DISABLED",
+      stores: undefined,
+    });
+  });
 });
 
 describe("an integration's status after a gap in CHANGES", () => {

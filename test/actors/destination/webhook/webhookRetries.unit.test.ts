@@ -55,10 +55,11 @@ describe("classifyWebhookAnswer", () => {
     expect(sooner).toMatchObject({ kind: "retry", delayMs: 30 * 60_000 });
   });
 
-  it("stops the endpoint on 410 Gone", () => {
-    expect(classifyWebhookAnswer({ status: 410, headers: headers() }, 0, now, production)).toMatchObject({
+  it("disables the endpoint on 410 Gone, saying why", () => {
+    expect(classifyWebhookAnswer({ status: 410, headers: headers() }, 0, now, production)).toEqual({
       kind: "misconfigured",
-      reason: expect.stringContaining("410 Gone"),
+      reason: "410 Gone: the endpoint asked to receive no more; updateWebhook resumes it",
+      disable: true,
     });
   });
 

@@ -229,16 +229,28 @@ describe("webhooks through the destination worker", () => {
     expect(delivery.verifiedBy).toEqual([secretOf("first"), secretOf("first, rotated")]);
   });
 
-  it("stops an endpoint that answers 410 Gone, saying why", async () => {
+  it("disables an endpoint that answers 410 Gone, saying why, and resumes it once updated", async () => {
     second.state.answer = () => 410;
-    await event("eve");
+    const goneFact = await event("eve");
     const integrations = integrationsRepository(store.db);
     const stopped = await waitFor("the second endpoint stopped", async () => {
       const found = await integrations.get(secondId);
-      return found?.status === "FAILING" ? found : undefined;
+      return found?.status === "DISABLED" ? found : undefined;
     });
-    expect(stopped.lastError).toContain("410 Gone");
-    expect((await integrations.get(firstId))?.status).not.toBe("FAILING");
+    expect(stopped.lastError).toBe(
+      "Webhook: 410 Gone: the endpoint asked to receive no more; updateWebhook resumes it",
+    );
+    expect((await integrations.get(firstId))?.status).toBe("HEALTHY");
+    // Its backlog was kept: updated, it gets the fact it answered 410 to.
+    second.state.answer = () => 200;
+    const webhooks = webhooksRepository(store.db);
+    const current = (await webhooks.get(account, secondId)) ?? expect.fail("gone");
+    await webhooks.update(account, secondId, current.settings);
+    await waitFor("the fact delivered after the update", async () =>
+      deliveriesOf(second, goneFact).length === 2 && (await integrations.get(secondId))?.status === "HEALTHY"
+        ? true
+        : undefined,
+    );
     // Every delivery of this file, to either endpoint, verified with a secret in force.
     for (const delivery of [...first.received, ...second.received])
       expect(delivery.verifiedBy.length).toBeGreaterThan(0);
