@@ -98,7 +98,9 @@ export {
   integrationsRepository,
   isChannelIntegration,
   type ResyncReason,
+  type S3ExportSettings,
   type SealedChannelConfig,
+  s3ExportId,
 } from "./integrations.ts";
 export { type JourneyCountsDelta, type JourneyStatsRepository, journeyStatsRepository } from "./journeyStats.ts";
 export {
