@@ -98,6 +98,7 @@ export {
   integrationsRepository,
   isChannelIntegration,
   type ResyncReason,
+  type S3ExportDocument,
   type S3ExportSettings,
   type SealedChannelConfig,
   s3ExportId,

@@ -86,8 +86,16 @@ export type ChannelIntegrationDocument<Kind extends ChannelIntegrationKind = Cha
   [K in Kind]: IntegrationBase & { kind: K; settings: Extract<ChannelIntegrationConfig, { kind: K }>["settings"] };
 }[Kind];
 
+/** The account's S3 export: a destination whose settings its provider (actors/destination/s3/) reads. */
+export type S3ExportDocument = IntegrationBase & {
+  kind: "s3";
+  settings: S3ExportSettings;
+  /** Set while a full resync is under way. */
+  resync?: IntegrationResync;
+};
+
 /** One configured integration of an account, told apart by `kind`. */
-export type IntegrationDocument = BrazeIntegrationDocument | ChannelIntegrationDocument;
+export type IntegrationDocument = BrazeIntegrationDocument | S3ExportDocument | ChannelIntegrationDocument;
 
 /** A channel's configuration as it is handed to the store: its secrets already sealed (`sealChannelConfig`). */
 export type SealedChannelConfig = {
@@ -98,11 +106,7 @@ export type Integrations = {
   /** Creates or replaces the account's Braze configuration; a change resets the status. */
   configureBraze: (account: string, settings: BrazeSettings, secret: SealedSecret) => Promise<BrazeIntegrationDocument>;
   /** Creates or replaces the account's S3 export (kind `s3`); a change resets the status. */
-  configureS3Export: (
-    account: string,
-    settings: S3ExportSettings,
-    secret: SealedSecret,
-  ) => Promise<IntegrationDocument>;
+  configureS3Export: (account: string, settings: S3ExportSettings, secret: SealedSecret) => Promise<S3ExportDocument>;
   /** Creates or replaces the account's integration of `config.kind`; it starts HEALTHY again. */
   configureChannel: (account: string, config: SealedChannelConfig) => Promise<ChannelIntegrationDocument>;
   /** The account's integration of a channel, if configured. */
@@ -199,8 +203,7 @@ export function integrationsRepository(db: Db, now: () => Date = () => new Date(
       const _id = s3ExportId(account);
       const found = await collection.findOne({ _id });
       const at = now();
-      // The store types Braze's settings only (isDestination): an S3 export's are its provider's.
-      const document = {
+      const document: S3ExportDocument = {
         _id,
         account,
         kind: "s3",
@@ -212,7 +215,7 @@ export function integrationsRepository(db: Db, now: () => Date = () => new Date(
         updatedAt: at,
         // A resync under way still owes the bucket the state it has not written.
         ...(found && isDestination(found) && found.resync ? { resync: found.resync } : {}),
-      } as unknown as IntegrationDocument;
+      };
       await collection.replaceOne({ _id }, document, { upsert: true });
       return document;
     },
