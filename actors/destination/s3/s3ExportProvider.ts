@@ -42,6 +42,8 @@ export const s3ExportProvider: DestinationProvider<
   consentPurpose: S3_CONSENT_PURPOSE,
   wants: FACT_KINDS.map((kind) => FACT_KIND_TYPES[kind]),
   limits: S3_LIMITS,
+  // Keys name the sequences an object holds: a window regrouped after a crash would write a copy.
+  recordsWindowFirst: true,
   accountOf: (integration) =>
     `${integration.settings.endpoint ?? "aws"}|${integration.settings.bucket}|${integration.settings.accessKeyId}`,
   connect(integration, secretAccessKey) {
