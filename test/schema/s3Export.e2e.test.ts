@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSecretBox } from "../../store/index.ts";
-import { createWorld, type GraphQLResult, TEST_MASTER_KEY, uniqueId, type World } from "../support/world.ts";
+import { refused } from "../support/refusal.ts";
+import { startSettingsWorlds } from "../support/settingsWorlds.ts";
+import { TEST_MASTER_KEY, type World } from "../support/world.ts";
 
 /**
  * configureS3Export through the gateway: it stores an integration of kind `s3` with the secret
@@ -12,15 +14,7 @@ let strict: World;
 let sdkKey: string;
 
 beforeAll(async () => {
-  const database = uniqueId("db");
-  [world, strict] = await Promise.all([
-    createWorld({ database }),
-    createWorld({ database, allowLocalDestinations: false }),
-  ]);
-  const created = await world.graphql<{ createApiKey: { key: string } }>(
-    "mutation { createApiKey(role: SDK) { key } }",
-  );
-  sdkKey = created.data?.createApiKey.key ?? expect.fail("no SDK key");
+  ({ world, strict, sdkKey } = await startSettingsWorlds());
 });
 afterAll(async () => {
   await Promise.all([world?.close(), strict?.close()]);
@@ -42,17 +36,6 @@ const configureS3Export = (input: Record<string, unknown>, on = world, key?: str
     { i: input },
     key,
   );
-
-/** The fields a refusal names, and its code. */
-function refused(result: GraphQLResult<unknown>) {
-  const error = result.errors?.[0] ?? expect.fail(`accepted: ${JSON.stringify(result.data)}`);
-  const issues = (error.extensions?.issues ?? []) as { field: string; message: string }[];
-  return {
-    code: error.extensions?.code,
-    fields: issues.map((issue) => issue.field),
-    messages: issues.map((i) => i.message),
-  };
-}
 
 describe("configureS3Export", () => {
   it("stores an s3 destination with its defaults and seals the secret access key, which is never returned", async () => {
