@@ -51,8 +51,9 @@ export function createObjectWriter(access: BucketAccess): ObjectWriter {
           Bucket: access.bucket,
           Key: object.key,
           Body: body,
-          ContentType: "application/x-ndjson",
-          ContentEncoding: "gzip",
+          // A gzip file, as its name says: with `Content-Encoding: gzip` HTTP clients (fetch, browsers)
+          // would hand readers the NDJSON instead, under a name ending in .gz.
+          ContentType: "application/gzip",
         },
         partSize: PART_BYTES,
         queueSize: PARTS_IN_FLIGHT,
