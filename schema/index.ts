@@ -21,6 +21,7 @@ import "./inAppMessage.ts";
 import "./deadLetter.ts";
 import "./integration.ts";
 import "./braze.ts";
+import "./s3Export.ts";
 import "./emailSettings.ts";
 import "./pushSettings.ts";
 import "./whatsAppSettings.ts";

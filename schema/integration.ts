@@ -17,7 +17,7 @@ export const IntegrationRef = builder.objectRef<IntegrationDocument>("Integratio
   description: "A destination or a channel provider configured for the account; its secrets are never returned",
   fields: (t) => ({
     id: t.exposeID("_id"),
-    kind: t.exposeString("kind", { description: "braze (a destination); email, push or whatsapp (a channel)" }),
+    kind: t.exposeString("kind", { description: "braze or s3 (a destination); email, push or whatsapp (a channel)" }),
     status: t.expose("status", { type: IntegrationStatusRef }),
     settings: t.field({
       type: "JSON",

@@ -1,6 +1,7 @@
 import { brazeProvider } from "./braze/brazeProvider.ts";
 import { type IntegrationSync, type SyncDependencies, startIntegrationSync } from "./integrationSync.ts";
 import type { DestinationProvider, PlannedCall } from "./provider.ts";
+import { s3ExportProvider } from "./s3/s3ExportProvider.ts";
 
 /**
  * The providers the `destinations` role syncs, by integration `kind`. Adding one is its folder
@@ -8,6 +9,7 @@ import type { DestinationProvider, PlannedCall } from "./provider.ts";
  */
 export const DESTINATION_PROVIDERS: ProviderRegistry = {
   braze: registerProvider(brazeProvider),
+  s3: registerProvider(s3ExportProvider),
 };
 
 export type ProviderRegistry = Readonly<Record<string, RegisteredProvider>>;
