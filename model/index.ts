@@ -101,7 +101,7 @@ export {
 } from "./customer.ts";
 export { CUSTOMER_BOUNDS } from "./customerBounds.ts";
 export { DEVICE_PLATFORMS, type Device, type DevicePlatform, devicePlatformSchema } from "./device.ts";
-export { FACT_KINDS, FACTS_OF_KIND, type FactKind, factKindSchema } from "./factKind.ts";
+export { FACT_KIND_TYPES, FACT_KINDS, type FactKind, factKindOf } from "./factKinds.ts";
 export {
   type CustomerFact,
   type CustomerFactDraft,

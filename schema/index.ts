@@ -22,6 +22,7 @@ import "./deadLetter.ts";
 import "./integration.ts";
 import "./webhook.ts";
 import "./braze.ts";
+import "./s3Export.ts";
 import "./emailSettings.ts";
 import "./pushSettings.ts";
 import "./whatsAppSettings.ts";

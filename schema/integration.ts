@@ -24,7 +24,7 @@ export const IntegrationRef = builder.objectRef<IntegrationDocument | WebhookDoc
   fields: (t) => ({
     id: t.exposeID("_id"),
     kind: t.exposeString("kind", {
-      description: "braze or webhook (a destination); email, push or whatsapp (a channel)",
+      description: "braze, s3 or webhook (a destination); email, push or whatsapp (a channel)",
     }),
     status: t.expose("status", { type: IntegrationStatusRef }),
     settings: t.field({

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { GraphQLError } from "graphql";
 import { z } from "zod";
-import { FACT_KINDS, factKindSchema } from "../model/index.ts";
+import { FACT_KINDS } from "../model/index.ts";
 import {
   readWebhookSecrets,
   rotatedWebhookSecrets,
@@ -11,14 +11,9 @@ import {
 import { builder } from "./builder.ts";
 import { type Context, callerAccount } from "./context.ts";
 import { badInput, parseArgument } from "./errors.ts";
+import { FactKindRef } from "./factKind.ts";
 import { IntegrationRef } from "./integration.ts";
 import { outboundUrlProblem } from "./outboundUrl.ts";
-
-const FactKindRef = builder.enumType("FactKind", {
-  description:
-    "What a webhook is sent: PROFILE profile.updated, DELETED customer.deleted, EVENT event.tracked, PURCHASE purchase.created, MEMBERSHIP membership.entered / membership.exited, TAGS tags.updated, MESSAGE message.recorded",
-  values: FACT_KINDS,
-});
 
 const WebhookInputRef = builder.inputType("WebhookInput", {
   description: "A webhook endpoint: where, and what it is sent",
@@ -55,7 +50,7 @@ const MAX_AUDIENCES = 100;
 const settingsSchema = z.object({
   url: z.string().trim().max(2_000, "must be at most 2000 characters"),
   kinds: z
-    .array(factKindSchema)
+    .array(z.enum(FACT_KINDS))
     .min(1, "must name at least one kind")
     .transform((kinds) => [...new Set(kinds)]),
   audienceIds: z

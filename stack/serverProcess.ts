@@ -25,6 +25,8 @@ export type StartServer = {
   name: string;
   command: string;
   args: string[];
+  /** Environment additions, for settings a server reads only from its environment (keys). */
+  env?: Record<string, string>;
   port: number;
   /** A file that records the pid, so a later start can stop a server orphaned by a killed parent. */
   pidFile?: string;
@@ -39,7 +41,11 @@ export type StartServer = {
 export async function startServer(options: StartServer): Promise<ServerProcess> {
   if (options.pidFile) await stopOrphan(options.pidFile, options.command);
   // Its own process group: a Ctrl-C in the terminal reaches only us, and we stop the server in order.
-  const child = spawn(options.command, options.args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(options.command, options.args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+    env: { ...process.env, ...options.env },
+  });
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
     output.push(...chunk.toString("utf8").split("\n").filter(Boolean));

@@ -99,7 +99,10 @@ export {
   integrationsRepository,
   isChannelIntegration,
   type ResyncReason,
+  type S3ExportDocument,
+  type S3ExportSettings,
   type SealedChannelConfig,
+  s3ExportId,
 } from "./integrations.ts";
 export { type JourneyCountsDelta, type JourneyStatsRepository, journeyStatsRepository } from "./journeyStats.ts";
 export {

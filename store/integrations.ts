@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "mongodb";
-import type { ChannelIntegrationConfig, ChannelIntegrationKind } from "../model/index.ts";
+import type { ChannelIntegrationConfig, ChannelIntegrationKind, FactKind } from "../model/index.ts";
 import type { SealedSecret } from "./secretBox.ts";
 
 export type IntegrationStatus = "HEALTHY" | "DEGRADED" | "FAILING" | "DISABLED";
@@ -18,6 +18,23 @@ export type BrazeSettings = {
   customersCreate: boolean;
   customersUpdate: boolean;
   customersDelete: boolean;
+};
+
+/**
+ * What an S3 export writes and where (API.md "Webhooks and S3 exports"); never holds the secret
+ * access key. `endpoint` is absent for AWS itself.
+ */
+export type S3ExportSettings = {
+  bucket: string;
+  region: string;
+  prefix: string;
+  accessKeyId: string;
+  endpoint?: string;
+  forcePathStyle: boolean;
+  kinds: FactKind[];
+  rotateSeconds: number;
+  rotateBytes: number;
+  enabled: boolean;
 };
 
 /** Why an integration resyncs: a gap in CHANGES it had not synced, or someone asked (`resyncIntegration`). */
@@ -78,8 +95,16 @@ export type ChannelIntegrationDocument<Kind extends ChannelIntegrationKind = Cha
   [K in Kind]: IntegrationBase & { kind: K; settings: Extract<ChannelIntegrationConfig, { kind: K }>["settings"] };
 }[Kind];
 
+/** The account's S3 export: a destination whose settings its provider (actors/destination/s3/) reads. */
+export type S3ExportDocument = IntegrationBase & {
+  kind: "s3";
+  settings: S3ExportSettings;
+  /** Set while a full resync is under way. */
+  resync?: IntegrationResync;
+};
+
 /** One configured integration of an account, told apart by `kind`. */
-export type IntegrationDocument = BrazeIntegrationDocument | ChannelIntegrationDocument;
+export type IntegrationDocument = BrazeIntegrationDocument | S3ExportDocument | ChannelIntegrationDocument;
 
 /** A channel's configuration as it is handed to the store: its secrets already sealed (`sealChannelConfig`). */
 export type SealedChannelConfig = {
@@ -89,6 +114,8 @@ export type SealedChannelConfig = {
 export type Integrations = {
   /** Creates or replaces the account's Braze configuration; a change resets the status. */
   configureBraze: (account: string, settings: BrazeSettings, secret: SealedSecret) => Promise<BrazeIntegrationDocument>;
+  /** Creates or replaces the account's S3 export (kind `s3`); a change resets the status. */
+  configureS3Export: (account: string, settings: S3ExportSettings, secret: SealedSecret) => Promise<S3ExportDocument>;
   /** Creates or replaces the account's integration of `config.kind`; it starts HEALTHY again. */
   configureChannel: (account: string, config: SealedChannelConfig) => Promise<ChannelIntegrationDocument>;
   /** The account's integration of a channel, if configured. */
@@ -120,6 +147,10 @@ export type Integrations = {
 
 export function brazeIntegrationId(account: string): string {
   return `braze_${account}`;
+}
+
+export function s3ExportId(account: string): string {
+  return `s3_${account}`;
 }
 
 export function channelIntegrationId(account: string, kind: ChannelIntegrationKind): string {
@@ -175,6 +206,26 @@ export function integrationsRepository(db: Db, now: () => Date = () => new Date(
           : {}),
         // A resync under way still owes the provider the state it has not sent.
         ...(current?.resync ? { resync: current.resync } : {}),
+      };
+      await collection.replaceOne({ _id }, document, { upsert: true });
+      return document;
+    },
+    async configureS3Export(account, settings, secret) {
+      const _id = s3ExportId(account);
+      const found = await collection.findOne({ _id });
+      const at = now();
+      const document: S3ExportDocument = {
+        _id,
+        account,
+        kind: "s3",
+        settings,
+        secret,
+        status: settings.enabled ? "HEALTHY" : "DISABLED",
+        configVersion: (found?.configVersion ?? 0) + 1,
+        createdAt: found?.createdAt ?? at,
+        updatedAt: at,
+        // A resync under way still owes the bucket the state it has not written.
+        ...(found && isDestination(found) && found.resync ? { resync: found.resync } : {}),
       };
       await collection.replaceOne({ _id }, document, { upsert: true });
       return document;

@@ -198,7 +198,8 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
     }
     let progress = book.find(prepared.fromSeq);
     if (!progress) {
-      // Written with its first finished call: until then, a crash has nothing of it to remember.
+      // Written with its first finished call (before its first call, for providers that ask):
+      // until then, a crash has nothing of it to remember.
       progress = {
         fromSeq: prepared.fromSeq,
         toSeq: prepared.toSeq,
@@ -208,6 +209,10 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
         parts: {},
       };
       book.add(progress);
+      if (provider.recordsWindowFirst) {
+        book.changed();
+        await book.flushed();
+      }
     }
     // A window left open by a crash or a pause is planned again exactly as it was first.
     const planned = sameContext(progress.context, prepared.context)

@@ -24,6 +24,12 @@ export type DestinationProvider<Settings, Own, Call extends PlannedCall, Answer>
   /** The facts it maps; the others are never handed to its mapping. */
   wants: readonly CustomerFactType[];
   limits: DestinationLimits;
+  /**
+   * Its calls are named after the window's sequences (S3 keys): each window is recorded before its
+   * first call, so that after a crash it is handled again whole, never regrouped with later facts
+   * into calls of other names. Others record a window with its first finished call.
+   */
+  recordsWindowFirst?: boolean;
   /** The provider account an integration sends to: integrations of one account share its limiter. */
   accountOf: (integration: StoredIntegration<Settings>, secret: string) => string;
   /** Opens one integration's planner and client, for as long as its sync runs. */

@@ -1,7 +1,9 @@
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSecretBox, openChannelConfig } from "../../store/index.ts";
-import { createWorld, type GraphQLResult, TEST_MASTER_KEY, uniqueId, type World } from "../support/world.ts";
+import { refused } from "../support/refusal.ts";
+import { startSettingsWorlds } from "../support/settingsWorlds.ts";
+import { TEST_MASTER_KEY, type World } from "../support/world.ts";
 
 /**
  * Channel settings through the gateway: each configure stores the settings and seals the secrets,
@@ -13,15 +15,7 @@ let strict: World;
 let sdkKey: string;
 
 beforeAll(async () => {
-  const database = uniqueId("db");
-  [world, strict] = await Promise.all([
-    createWorld({ database }),
-    createWorld({ database, allowLocalDestinations: false }),
-  ]);
-  const created = await world.graphql<{ createApiKey: { key: string } }>(
-    "mutation { createApiKey(role: SDK) { key } }",
-  );
-  sdkKey = created.data?.createApiKey.key ?? expect.fail("no SDK key");
+  ({ world, strict, sdkKey } = await startSettingsWorlds());
 });
 afterAll(async () => {
   await Promise.all([world?.close(), strict?.close()]);
@@ -84,17 +78,6 @@ const configurePush = (input: Record<string, unknown>, on = world) =>
   configure("configurePush", "PushSettingsInput", input, on);
 const configureWhatsApp = (input: Record<string, unknown>, on = world) =>
   configure("configureWhatsApp", "WhatsAppSettingsInput", input, on);
-
-/** The fields a refusal names, and its code. */
-function refused(result: GraphQLResult<unknown>) {
-  const error = result.errors?.[0] ?? expect.fail(`accepted: ${JSON.stringify(result.data)}`);
-  const issues = (error.extensions?.issues ?? []) as { field: string; message: string }[];
-  return {
-    code: error.extensions?.code,
-    fields: issues.map((issue) => issue.field),
-    messages: issues.map((i) => i.message),
-  };
-}
 
 const listed = async () =>
   (await world.graphql<{ integrations: Integration[] }>(`query { integrations ${INTEGRATION} }`)).data?.integrations ??

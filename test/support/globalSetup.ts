@@ -2,18 +2,22 @@ import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { natsServerBinary, startLocalStack, stopOrphan } from "../../stack/index.ts";
+import { natsServerBinary, startLocalStack, startS3Server, stopOrphan } from "../../stack/index.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     natsUrl: string;
     mongodbUrl: string;
+    /** An S3-compatible server (versitygw) and its root keys; a bucket is made by creating it. */
+    s3Url: string;
+    s3AccessKeyId: string;
+    s3SecretAccessKey: string;
     /** Where test files' own nats-servers keep their data (and pid files). */
     privateServersDir: string;
   }
 }
 
-/** Starts nats-server and the MongoDB-compatible server once per run, in a temporary directory. */
+/** Starts nats-server, the MongoDB-compatible server and the S3 server once per run, in a temporary directory. */
 export default async function setup(project: TestProject) {
   const dataDir = await mkdtemp(join(tmpdir(), "masivo-test-"));
   const stack = await startLocalStack({
@@ -25,6 +29,14 @@ export default async function setup(project: TestProject) {
   });
   project.provide("natsUrl", stack.natsUrl);
   project.provide("mongodbUrl", stack.mongodbUrl);
+  const s3 = await startS3Server({
+    dataDir,
+    log: (line) => console.log(`[stack] ${line}`),
+    onCrash: (error) => console.error(`[stack] ${error.message}`),
+  });
+  project.provide("s3Url", s3.url);
+  project.provide("s3AccessKeyId", s3.accessKeyId);
+  project.provide("s3SecretAccessKey", s3.secretAccessKey);
   const privateServersDir = join(dataDir, "private");
   await mkdir(privateServersDir, { recursive: true });
   project.provide("privateServersDir", privateServersDir);
@@ -34,6 +46,7 @@ export default async function setup(project: TestProject) {
     for (const dir of await readdir(privateServersDir)) {
       await stopOrphan(join(privateServersDir, dir, "nats-server.pid"), binary);
     }
+    await s3.stop();
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });
   };

@@ -1,9 +1,9 @@
-import { type CustomerFact, type CustomerFactType, FACTS_OF_KIND, type FactKind } from "../../../model/index.ts";
+import { type CustomerFact, type CustomerFactType, FACT_KIND_TYPES } from "../../../model/index.ts";
 import type { WebhookSettings } from "../../../store/index.ts";
 import type { WindowFact } from "../windowReading.ts";
 
 /** Every fact a webhook may be sent, whatever kinds an endpoint picked. */
-export const WEBHOOK_FACTS: readonly CustomerFactType[] = Object.values(FACTS_OF_KIND).flat();
+export const WEBHOOK_FACTS: readonly CustomerFactType[] = Object.values(FACT_KIND_TYPES);
 
 /** One delivery: a fact, as the bytes that are signed and sent, and whose it is. */
 export type WebhookCall = {
@@ -39,7 +39,7 @@ function typeOf(fact: CustomerFact): string {
  * `data` being the fact's own with the customer's id.
  */
 export function webhookCalls(facts: readonly WindowFact[], settings: WebhookSettings): WebhookCall[] {
-  const wanted = new Set<CustomerFactType>(settings.kinds.flatMap((kind: FactKind) => FACTS_OF_KIND[kind]));
+  const wanted = new Set<CustomerFactType>(settings.kinds.map((kind) => FACT_KIND_TYPES[kind]));
   const audiences = settings.audienceIds === undefined ? undefined : new Set(settings.audienceIds);
   return facts
     .filter(({ fact }) => wanted.has(fact.type))

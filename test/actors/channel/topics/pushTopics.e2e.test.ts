@@ -124,7 +124,8 @@ describe("push topics that follow audience membership", () => {
         { id: customerId },
       );
       const tokens = data.customer.devices.map((device) => device.token);
-      return tokens.includes(`${customerId}-dead`) ? undefined : tokens;
+      // The document is written behind the actor: wait until it holds the live token, not before.
+      return tokens.includes(`${customerId}-ok`) && !tokens.includes(`${customerId}-dead`) ? tokens : undefined;
     });
     expect(devices).toEqual([`${customerId}-ok`]);
   });
