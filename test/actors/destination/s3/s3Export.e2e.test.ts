@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WindowMessage } from "../../../../actors/destination/integrationConsumer.ts";
 import type { StoredIntegration } from "../../../../actors/destination/provider.ts";
 import { S3_LIMITS, s3ExportProvider } from "../../../../actors/destination/s3/s3ExportProvider.ts";
-import type { CustomerFact, FactKind } from "../../../../model/index.ts";
+import { type CustomerFact, completeFact, type FactKind } from "../../../../model/index.ts";
 import { connectStore, integrationsRepository, type S3ExportSettings, type Store } from "../../../../store/index.ts";
+import { dataSharingChange } from "../../../support/consentChange.ts";
 import { isolatedMongoUrl, uniqueId } from "../../../support/world.ts";
 import { bucketReader, testBucketAccess } from "./bucketReader.ts";
 
@@ -27,25 +28,13 @@ function event(customerId: string, n: number, properties: Record<string, string>
 }
 
 function dataSharing(customerId: string, n: number, value: "GRANTED" | "DENIED"): CustomerFact {
-  return {
-    type: "customer.profileChanged",
-    data: {
-      profile: {},
-      attributes: {},
-      consent: {
-        email: "UNKNOWN",
-        push: "UNKNOWN",
-        whatsapp: "UNKNOWN",
-        sms: "UNKNOWN",
-        ads: "UNKNOWN",
-        dataSharing: value,
-      },
-      identified: true,
-      created: false,
-      changed: ["consent"],
-    },
-    metadata: { account: ACCOUNT, customerId, factId: `f${n}`, at: AT, sourceSeq: n },
-  };
+  return completeFact(dataSharingChange(value), {
+    account: ACCOUNT,
+    customerId,
+    factId: `f${n}`,
+    at: AT,
+    sourceSeq: n,
+  });
 }
 
 function membership(customerId: string, n: number): CustomerFact {

@@ -24,6 +24,7 @@ import {
   factSubject,
   type NatsLink,
 } from "../../../../streams/index.ts";
+import { dataSharingChange } from "../../../support/consentChange.ts";
 import { waitFor } from "../../../support/streamReader.ts";
 import { isolatedMongoUrl, TEST_MASTER_KEY, uniqueId } from "../../../support/world.ts";
 import { type Received, startWebhookReceiver, type WebhookReceiver } from "./webhookReceiver.ts";
@@ -100,25 +101,7 @@ const event = (customerId: string) =>
       internal: false,
     },
   });
-const dataSharing = (customerId: string, value: "GRANTED" | "DENIED") =>
-  publish(customerId, {
-    type: "customer.profileChanged",
-    data: {
-      profile: {},
-      attributes: {},
-      consent: {
-        email: "UNKNOWN",
-        push: "UNKNOWN",
-        whatsapp: "UNKNOWN",
-        sms: "UNKNOWN",
-        ads: "UNKNOWN",
-        dataSharing: value,
-      },
-      identified: true,
-      created: false,
-      changed: ["consent"],
-    },
-  });
+const dataSharing = (customerId: string, value: "GRANTED" | "DENIED") => publish(customerId, dataSharingChange(value));
 const deliveriesOf = (receiver: WebhookReceiver, factId: string) =>
   receiver.received.filter((delivery) => delivery.headers["webhook-id"] === factId);
 const bodyOf = (delivery: Received | undefined) => (delivery ? JSON.parse(delivery.body) : undefined);
