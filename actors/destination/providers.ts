@@ -1,7 +1,7 @@
 import { brazeProvider } from "./braze/brazeProvider.ts";
 import { type IntegrationSync, type SyncDependencies, startIntegrationSync } from "./integrationSync.ts";
 import type { DestinationProvider, PlannedCall } from "./provider.ts";
-import { s3ExportProvider } from "./s3/s3ExportProvider.ts";
+import { createS3ExportProvider } from "./s3/s3ExportProvider.ts";
 import { createWebhookProvider } from "./webhook/webhookProvider.ts";
 
 /**
@@ -12,7 +12,7 @@ import { createWebhookProvider } from "./webhook/webhookProvider.ts";
 export function destinationProviders(options: { allowLocalDestinations: boolean }): ProviderRegistry {
   return {
     braze: registerProvider(brazeProvider),
-    s3: registerProvider(s3ExportProvider),
+    s3: registerProvider(createS3ExportProvider({ allowLocal: options.allowLocalDestinations })),
     webhook: registerProvider(createWebhookProvider({ allowLocal: options.allowLocalDestinations })),
   };
 }

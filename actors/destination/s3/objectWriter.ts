@@ -1,7 +1,12 @@
+import http from "node:http";
+import https from "node:https";
+import { isIP } from "node:net";
 import { Readable } from "node:stream";
 import { createGzip } from "node:zlib";
 import { S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { forbiddenAddressReason } from "../../../model/index.ts";
+import { createOutboundLookup, type Resolve } from "../outboundLookup.ts";
 import type { ExportObject } from "./exportObjects.ts";
 
 /** Where an S3 export writes, and as whom. `endpoint` is absent for AWS itself. */
@@ -13,6 +18,9 @@ export type BucketAccess = {
   endpoint?: string;
   forcePathStyle: boolean;
 };
+
+/** Which addresses the writer may connect to: MASIVO_ALLOW_LOCAL_DESTINATIONS, and how hosts resolve (tests script it). */
+export type OutboundReach = { allowLocal: boolean; resolve?: Resolve };
 
 /** What writing one object came to: S3's status (and its error code when it refused), or no answer. */
 export type WriteAnswer = { status: number; code?: string; message?: string } | { error: string };
@@ -32,8 +40,17 @@ export type ObjectWriter = {
 /**
  * Writes objects as gzip NDJSON, streamed through a multipart upload (a single PUT when the
  * object fits in one part). The same key written twice leaves the second: S3 replaces objects whole.
+ * Like a webhook's, the endpoint's address is checked at every connection the client opens (the
+ * agents' `lookup`, outboundLookup.ts), and a literal IP, which Node connects to without a lookup,
+ * before every write.
  */
-export function createObjectWriter(access: BucketAccess): ObjectWriter {
+export function createObjectWriter(access: BucketAccess, reach: OutboundReach): ObjectWriter {
+  const lookup = createOutboundLookup(reach);
+  const agents = {
+    httpsAgent: new https.Agent({ keepAlive: true, lookup }),
+    httpAgent: new http.Agent({ keepAlive: true, lookup }),
+  };
+  const literalRefusal = literalAddressRefusal(access.endpoint, reach.allowLocal);
   const client = new S3Client({
     region: access.region,
     credentials: { accessKeyId: access.accessKeyId, secretAccessKey: access.secretAccessKey },
@@ -41,9 +58,11 @@ export function createObjectWriter(access: BucketAccess): ObjectWriter {
     ...(access.endpoint ? { endpoint: access.endpoint } : {}),
     // The generic sync retries, with its own backoff and limits: one place decides.
     maxAttempts: 1,
+    requestHandler: agents,
   });
   return {
     async write(object, signal) {
+      if (literalRefusal) return { error: `s3://${access.bucket}/${object.key}: ${literalRefusal}` };
       const body = Readable.from(object.lines.map((line) => line.text)).pipe(createGzip());
       const upload = new Upload({
         client,
@@ -70,8 +89,20 @@ export function createObjectWriter(access: BucketAccess): ObjectWriter {
         body.destroy();
       }
     },
-    close: () => client.destroy(),
+    close: () => {
+      client.destroy();
+      agents.httpsAgent.destroy();
+      agents.httpAgent.destroy();
+    },
   };
+}
+
+/** Why an endpoint given as an IP may not be written to; a host name is checked at each connection instead. */
+function literalAddressRefusal(endpoint: string | undefined, allowLocal: boolean): string | undefined {
+  if (!endpoint) return undefined;
+  const hostname = new URL(endpoint).hostname.replace(/^\[|\]$/g, "");
+  const refusal = isIP(hostname) ? forbiddenAddressReason(hostname, allowLocal) : undefined;
+  return refusal ? `${hostname} refused: ${refusal}` : undefined;
 }
 
 function answerOf(error: unknown, access: BucketAccess, key: string): WriteAnswer {

@@ -5,7 +5,7 @@ import { createLoopPlanner } from "../loopPlanner.ts";
 import type { DestinationLimits, DestinationProvider } from "../provider.ts";
 import { classifyWrite } from "./classifyWrite.ts";
 import { type ExportObject, exportObjects } from "./exportObjects.ts";
-import { createObjectWriter, type WriteAnswer } from "./objectWriter.ts";
+import { createObjectWriter, type OutboundReach, type WriteAnswer } from "./objectWriter.ts";
 
 /** Customers who DENIED data sharing are left out of exports, as out of Braze. */
 const S3_CONSENT_PURPOSE: ConsentPurpose = "dataSharing";
@@ -29,49 +29,49 @@ export const S3_LIMITS: DestinationLimits = {
 
 /**
  * S3 exports (docs/exports.md): the facts of the kinds an export asked for, as gzip NDJSON objects
- * (one fact per line, as CHANGES holds it) under keys named by the sequences they hold.
+ * (one fact per line, as CHANGES holds it) under keys named by the sequences they hold, written
+ * only to addresses `reach` allows, checked at every connection.
  */
-export const s3ExportProvider: DestinationProvider<
-  S3ExportSettings,
-  Record<never, never>,
-  ExportObject,
-  WriteAnswer
-> = {
-  kind: "s3",
-  name: "S3",
-  consentPurpose: S3_CONSENT_PURPOSE,
-  wants: FACT_KINDS.map((kind) => FACT_KIND_TYPES[kind]),
-  limits: S3_LIMITS,
-  // Keys name the sequences an object holds: a window regrouped after a crash would write a copy.
-  recordsWindowFirst: true,
-  accountOf: (integration) =>
-    `${integration.settings.endpoint ?? "aws"}|${integration.settings.bucket}|${integration.settings.accessKeyId}`,
-  connect(integration, secretAccessKey) {
-    const { settings, account } = integration;
-    const writer = createObjectWriter({ ...settings, secretAccessKey });
-    const planner = createLoopPlanner<Record<never, never>, ExportObject>({
-      consentPurpose: S3_CONSENT_PURPOSE,
-      wants: settings.kinds.map((kind) => FACT_KIND_TYPES[kind]),
-      map: (facts) => exportObjects(facts, { ...settings, account }),
-      carried: (object) =>
-        object.lines.map((line) => ({
-          customerId: line.customerId,
-          item: object.kind.toLowerCase(),
-          factId: line.factId,
-          part: 0,
-        })),
-    });
-    return {
-      context: () => ({}),
-      planner: {
-        ...planner,
-        close: async () => {
-          await planner.close();
-          writer.close();
+export function createS3ExportProvider(
+  reach: OutboundReach,
+): DestinationProvider<S3ExportSettings, Record<never, never>, ExportObject, WriteAnswer> {
+  return {
+    kind: "s3",
+    name: "S3",
+    consentPurpose: S3_CONSENT_PURPOSE,
+    wants: FACT_KINDS.map((kind) => FACT_KIND_TYPES[kind]),
+    limits: S3_LIMITS,
+    // Keys name the sequences an object holds: a window regrouped after a crash would write a copy.
+    recordsWindowFirst: true,
+    accountOf: (integration) =>
+      `${integration.settings.endpoint ?? "aws"}|${integration.settings.bucket}|${integration.settings.accessKeyId}`,
+    connect(integration, secretAccessKey) {
+      const { settings, account } = integration;
+      const writer = createObjectWriter({ ...settings, secretAccessKey }, reach);
+      const planner = createLoopPlanner<Record<never, never>, ExportObject>({
+        consentPurpose: S3_CONSENT_PURPOSE,
+        wants: settings.kinds.map((kind) => FACT_KIND_TYPES[kind]),
+        map: (facts) => exportObjects(facts, { ...settings, account }),
+        carried: (object) =>
+          object.lines.map((line) => ({
+            customerId: line.customerId,
+            item: object.kind.toLowerCase(),
+            factId: line.factId,
+            part: 0,
+          })),
+      });
+      return {
+        context: () => ({}),
+        planner: {
+          ...planner,
+          close: async () => {
+            await planner.close();
+            writer.close();
+          },
         },
-      },
-      send: (object, signal) => writer.write(object, signal),
-    };
-  },
-  classify: classifyWrite,
-};
+        send: (object, signal) => writer.write(object, signal),
+      };
+    },
+    classify: classifyWrite,
+  };
+}

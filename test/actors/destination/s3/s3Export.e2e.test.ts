@@ -3,7 +3,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WindowMessage } from "../../../../actors/destination/integrationConsumer.ts";
 import type { StoredIntegration } from "../../../../actors/destination/provider.ts";
-import { S3_LIMITS, s3ExportProvider } from "../../../../actors/destination/s3/s3ExportProvider.ts";
+import { createS3ExportProvider, S3_LIMITS } from "../../../../actors/destination/s3/s3ExportProvider.ts";
 import { type CustomerFact, completeFact, type FactKind } from "../../../../model/index.ts";
 import { connectStore, integrationsRepository, type S3ExportSettings, type Store } from "../../../../store/index.ts";
 import { dataSharingChange } from "../../../support/consentChange.ts";
@@ -11,6 +11,8 @@ import { isolatedMongoUrl, uniqueId } from "../../../support/world.ts";
 import { bucketReader, testBucketAccess } from "./bucketReader.ts";
 
 const ACCOUNT = "acme";
+// The test run's S3 server listens on 127.0.0.1, as MASIVO_ALLOW_LOCAL_DESTINATIONS=1 allows.
+const s3ExportProvider = createS3ExportProvider({ allowLocal: true });
 const AT = "2026-12-03T10:15:00.000Z";
 
 let store: Store;
