@@ -1,13 +1,12 @@
-import { isIP } from "node:net";
 import { z } from "zod";
-import { FACT_KINDS, forbiddenAddressReason } from "../model/index.ts";
+import { FACT_KINDS } from "../model/index.ts";
 import type { S3ExportSettings } from "../store/index.ts";
 import { builder } from "./builder.ts";
 import { callerAccount } from "./context.ts";
-import { parseArgument } from "./errors.ts";
+import { badInput, parseArgument } from "./errors.ts";
 import { FactKindRef } from "./factKind.ts";
 import { IntegrationRef } from "./integration.ts";
-import { isLocalEndpoint, localEndpointProblem } from "./localEndpoint.ts";
+import { outboundUrlProblem, type ResolveHost } from "./outboundUrl.ts";
 
 const S3ExportInputRef = builder.inputType("S3ExportInput", {
   description: "The account's S3 export; the secret access key is stored encrypted and never returned",
@@ -33,85 +32,75 @@ const PREFIX_PART = /^[A-Za-z0-9!_.*'()=-]+$/;
 const MIB = 1024 * 1024;
 
 /**
- * Why `endpoint` is not an S3 endpoint we may write to, or undefined when it is one: an https URL
- * with no path, query or credentials, whose host is a name or a public address; a local store only
- * as `http://127.0.0.1:<port>` with MASIVO_ALLOW_LOCAL_DESTINATIONS=1.
+ * Why `endpoint` is not an S3 endpoint we may write to, or undefined when it is one: an origin
+ * alone (no path, query or credentials) that passes the outbound checks a webhook URL passes
+ * (outboundUrl.ts): https to a host whose every address is public, resolved now, and again at each
+ * connection by the export's writer; a local store only as `http://127.0.0.1:<port>` with
+ * MASIVO_ALLOW_LOCAL_DESTINATIONS=1.
  */
-export function s3EndpointProblem(endpoint: string, allowLocal: boolean): string | undefined {
-  if (isLocalEndpoint(endpoint)) return localEndpointProblem(endpoint, allowLocal);
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    return "must be an https URL, e.g. https://s3.example.com";
+export async function s3EndpointProblem(
+  endpoint: string,
+  allowLocal: boolean,
+  resolve?: ResolveHost,
+): Promise<string | undefined> {
+  const url = URL.parse(endpoint);
+  if (url && (url.pathname !== "/" || url.search || url.hash)) {
+    return "must be https://<host>[:<port>], with no path or query";
   }
-  if (url.protocol !== "https:") return "must be https (http only as http://127.0.0.1:<port>, for local stores)";
-  if (url.username || url.password || url.pathname !== "/" || url.search || url.hash) {
-    return "must be https://<host>[:<port>], with no path, query or credentials";
-  }
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  if (isIP(host) && forbiddenAddressReason(host, false)) {
-    return "must not be a loopback, private, link-local or metadata address";
-  }
-  return undefined;
+  return outboundUrlProblem(endpoint, allowLocal, resolve);
 }
 
-const s3ExportInputSchema = (allowLocal: boolean) =>
-  z.object({
-    bucket: z
-      .string()
-      .trim()
-      .regex(BUCKET_NAME, "must be an S3 bucket name: 3–63 lowercase letters, digits, dots, hyphens"),
-    region: z.string().trim().regex(REGION, "must be a region name, e.g. eu-west-1"),
-    prefix: z
-      .string()
-      .trim()
-      .max(200, "must be at most 200 characters")
-      .refine(
-        (value) => value === "" || value.split("/").every((part) => PREFIX_PART.test(part)),
-        "must be path parts of letters, digits and !_.*'()=- joined by single slashes, no leading or trailing slash",
-      )
-      .nullish()
-      .transform((value) => value ?? ""),
-    accessKeyId: z.string().trim().min(1, "must not be empty").max(128, "must be at most 128 characters"),
-    secretAccessKey: z.string().trim().min(1, "must not be empty").max(256, "must be at most 256 characters"),
-    endpoint: z
-      .string()
-      .trim()
-      .transform((value) => value.replace(/\/+$/, ""))
-      .superRefine((value, ctx) => {
-        const problem = s3EndpointProblem(value, allowLocal);
-        if (problem) ctx.addIssue({ code: "custom", message: problem });
-      })
-      .nullish()
-      .transform((value) => value ?? undefined),
-    forcePathStyle: z
-      .boolean()
-      .nullish()
-      .transform((value) => value ?? false),
-    kinds: z
-      .array(z.enum(FACT_KINDS))
-      .min(1, "must name at least one kind")
-      .transform((kinds) => [...new Set(kinds)]),
-    rotateSeconds: z
-      .number()
-      .int()
-      .min(10, "must be at least 10")
-      .max(86_400, "must be at most 86400 (a day)")
-      .nullish()
-      .transform((value) => value ?? 300),
-    rotateBytes: z
-      .number()
-      .int()
-      .min(64 * 1024, "must be at least 65536")
-      .max(1024 * MIB, "must be at most 1 GiB")
-      .nullish()
-      .transform((value) => value ?? 5 * MIB),
-    enabled: z
-      .boolean()
-      .nullish()
-      .transform((value) => value ?? true),
-  });
+const s3ExportInputSchema = z.object({
+  bucket: z
+    .string()
+    .trim()
+    .regex(BUCKET_NAME, "must be an S3 bucket name: 3–63 lowercase letters, digits, dots, hyphens"),
+  region: z.string().trim().regex(REGION, "must be a region name, e.g. eu-west-1"),
+  prefix: z
+    .string()
+    .trim()
+    .max(200, "must be at most 200 characters")
+    .refine(
+      (value) => value === "" || value.split("/").every((part) => PREFIX_PART.test(part)),
+      "must be path parts of letters, digits and !_.*'()=- joined by single slashes, no leading or trailing slash",
+    )
+    .nullish()
+    .transform((value) => value ?? ""),
+  accessKeyId: z.string().trim().min(1, "must not be empty").max(128, "must be at most 128 characters"),
+  secretAccessKey: z.string().trim().min(1, "must not be empty").max(256, "must be at most 256 characters"),
+  endpoint: z
+    .string()
+    .trim()
+    .transform((value) => value.replace(/\/+$/, ""))
+    .nullish()
+    .transform((value) => value ?? undefined),
+  forcePathStyle: z
+    .boolean()
+    .nullish()
+    .transform((value) => value ?? false),
+  kinds: z
+    .array(z.enum(FACT_KINDS))
+    .min(1, "must name at least one kind")
+    .transform((kinds) => [...new Set(kinds)]),
+  rotateSeconds: z
+    .number()
+    .int()
+    .min(10, "must be at least 10")
+    .max(86_400, "must be at most 86400 (a day)")
+    .nullish()
+    .transform((value) => value ?? 300),
+  rotateBytes: z
+    .number()
+    .int()
+    .min(64 * 1024, "must be at least 65536")
+    .max(1024 * MIB, "must be at most 1 GiB")
+    .nullish()
+    .transform((value) => value ?? 5 * MIB),
+  enabled: z
+    .boolean()
+    .nullish()
+    .transform((value) => value ?? true),
+});
 
 builder.mutationField("configureS3Export", (t) =>
   t.field({
@@ -122,11 +111,9 @@ builder.mutationField("configureS3Export", (t) =>
     resolve: async (_root, args, context) => {
       const account = callerAccount(context);
       const { services } = context;
-      const { secretAccessKey, endpoint, ...rest } = parseArgument(
-        s3ExportInputSchema(services.allowLocalDestinations),
-        args.input,
-        "input",
-      );
+      const { secretAccessKey, endpoint, ...rest } = parseArgument(s3ExportInputSchema, args.input, "input");
+      const problem = endpoint ? await s3EndpointProblem(endpoint, services.allowLocalDestinations) : undefined;
+      if (problem) throw badInput([{ field: "input.endpoint", message: problem }]);
       const settings: S3ExportSettings = { ...rest, ...(endpoint ? { endpoint } : {}) };
       return services.integrations.configureS3Export(account, settings, services.secrets.seal(secretAccessKey));
     },

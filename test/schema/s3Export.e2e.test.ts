@@ -70,7 +70,8 @@ describe("configureS3Export", () => {
     const second = await configureS3Export({
       ...EXPORT,
       prefix: "masivo/raw",
-      endpoint: "https://s3.example.com/",
+      // A literal public address: this test's configuration needs no DNS (s3Endpoint.unit.test.ts scripts it).
+      endpoint: "https://52.95.128.10/",
       forcePathStyle: true,
       rotateSeconds: 60,
       rotateBytes: 1_048_576,
@@ -78,7 +79,7 @@ describe("configureS3Export", () => {
     });
     expect(second.data?.configureS3Export).toMatchObject({
       status: "DISABLED",
-      settings: { prefix: "masivo/raw", endpoint: "https://s3.example.com", forcePathStyle: true, rotateSeconds: 60 },
+      settings: { prefix: "masivo/raw", endpoint: "https://52.95.128.10", forcePathStyle: true, rotateSeconds: 60 },
     });
     const all = (await world.services.integrations.ofAccount(world.account)).filter((i) => i.kind === "s3");
     expect(all).toHaveLength(1);
@@ -109,6 +110,13 @@ describe("configureS3Export", () => {
         fields: [field],
       });
     }
+  });
+
+  it("refuses an endpoint whose host resolves to a loopback address, naming it", async () => {
+    expect(refused(await configureS3Export({ ...EXPORT, endpoint: "https://localhost:9000" }))).toMatchObject({
+      fields: ["input.endpoint"],
+      messages: [expect.stringMatching(/^localhost is refused: \S+ is a loopback address$/)],
+    });
   });
 
   it("accepts a local store at http://127.0.0.1:<port> only with MASIVO_ALLOW_LOCAL_DESTINATIONS", async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ResolvedAddress } from "../../../../actors/destination/outboundLookup.ts";
 import { classifyWrite } from "../../../../actors/destination/s3/classifyWrite.ts";
 import type { ExportObject } from "../../../../actors/destination/s3/exportObjects.ts";
 import { createObjectWriter, type OutboundReach } from "../../../../actors/destination/s3/objectWriter.ts";
 import { S3_LIMITS } from "../../../../actors/destination/s3/s3ExportProvider.ts";
+import { scriptedResolve } from "../../../support/scriptedResolve.ts";
 import { uniqueId } from "../../../support/world.ts";
 import { bucketReader, testBucketAccess } from "./bucketReader.ts";
 
@@ -24,17 +24,6 @@ afterAll(() => reader.close());
 
 function objectAt(key: string): ExportObject {
   return { customers: [], key, kind: "EVENT", lines: [{ seq: 1, customerId: "ana", factId: "f1", text: '{"n":1}\n' }] };
-}
-
-/** A resolver answering `answers` in turn (the last one from then on), counting its lookups. */
-function scriptedResolve(...answers: string[]) {
-  const asked: string[] = [];
-  const resolve = async (hostname: string): Promise<ResolvedAddress[]> => {
-    asked.push(hostname);
-    const address = answers[Math.min(asked.length - 1, answers.length - 1)] ?? "";
-    return [{ address, family: address.includes(":") ? 6 : 4 }];
-  };
-  return { resolve, asked };
 }
 
 async function writeEach(endpoint: string, reach: OutboundReach, keys: string[]) {

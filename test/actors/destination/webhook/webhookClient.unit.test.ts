@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { ResolvedAddress } from "../../../../actors/destination/outboundLookup.ts";
 import {
   createWebhookClient,
   type WebhookAnswer,
@@ -7,6 +6,7 @@ import {
 } from "../../../../actors/destination/webhook/webhookClient.ts";
 import type { WebhookCall } from "../../../../actors/destination/webhook/webhookMessage.ts";
 import { signatureOf } from "../../../../actors/destination/webhook/webhookSigning.ts";
+import { scriptedResolve } from "../../../support/scriptedResolve.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "./webhookReceiver.ts";
 
 const oldSecret = `whsec_${Buffer.from("the old secret, 32 bytes long!!!").toString("base64")}`;
@@ -36,16 +36,6 @@ const call: WebhookCall = {
 const signal = new AbortController().signal;
 const signingWith = (keys: { key: string; until?: string }[]) => (c: WebhookCall, at: Date) =>
   signatureOf({ keys }, c.messageId, at, c.body);
-/** A resolver answering `answers` in turn (the last one from then on), counting its lookups. */
-function scriptedResolve(...answers: string[]) {
-  const asked: string[] = [];
-  const resolve = async (hostname: string): Promise<ResolvedAddress[]> => {
-    asked.push(hostname);
-    const address = answers[Math.min(asked.length - 1, answers.length - 1)] ?? "";
-    return [{ address, family: address.includes(":") ? 6 : 4 }];
-  };
-  return { resolve, asked };
-}
 
 /** Delivers `call` `times` times through one client (to the receiver, signed with the new secret, unless told otherwise). */
 async function deliver(options: Partial<WebhookClientOptions> = {}, times = 1): Promise<WebhookAnswer[]> {
