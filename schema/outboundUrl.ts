@@ -10,7 +10,7 @@ const systemResolveHost: ResolveHost = async (hostname) =>
   (await dns.promises.lookup(hostname, { all: true, verbatim: true })).map(({ address }) => address);
 
 /**
- * Why an outbound URL an ADMIN typed (a webhook's) may not be called, or undefined when it may:
+ * Why an outbound URL an ADMIN typed (a webhook's, an S3 endpoint) may not be called, or undefined when it may:
  * `https` only, without credentials, to a host whose every address is public (none loopback,
  * private, link-local or metadata: model/outboundAddress.ts). The destination worker checks the
  * address again at each connection, as DNS may answer otherwise by then. `http://127.0.0.1:<port>`
