@@ -10,6 +10,8 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import { z } from "zod";
 
 const gunzipAsync = promisify(gunzip);
+/** A call to the S3 server that takes longer fails, rather than holding the bench up. */
+const CALL_TIMEOUT_MS = 30_000;
 
 export type BucketAccess = {
   bucket: string;
@@ -45,24 +47,29 @@ export function bucketTally(access: BucketAccess, type: string): BucketTally {
   const read = new Set<string>();
   let gzipBytes = 0;
 
-  const unread = async () => {
+  const unread = async (abortSignal: AbortSignal) => {
     const found: { key: string; size: number }[] = [];
     let token: string | undefined;
     do {
-      const page = await client.send(new ListObjectsV2Command({ Bucket: access.bucket, ContinuationToken: token }));
+      const page = await client.send(new ListObjectsV2Command({ Bucket: access.bucket, ContinuationToken: token }), {
+        abortSignal,
+      });
       for (const object of page.Contents ?? []) {
         if (object.Key && !read.has(object.Key)) found.push({ key: object.Key, size: object.Size ?? 0 });
       }
-      token = page.NextContinuationToken;
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return found;
   };
 
+  const gunzipped = async (key: string, abortSignal: AbortSignal) => {
+    const object = await client.send(new GetObjectCommand({ Bucket: access.bucket, Key: key }), { abortSignal });
+    if (!object.Body) throw new Error(`s3://${access.bucket}/${key} has no body`);
+    return (await gunzipAsync(await object.Body.transformToByteArray())).toString("utf8");
+  };
+
   const count = async (key: string) => {
-    const object = await client.send(new GetObjectCommand({ Bucket: access.bucket, Key: key }));
-    const bytes = await object.Body?.transformToByteArray();
-    if (!bytes) throw new Error(`s3://${access.bucket}/${key} has no body`);
-    const text = (await gunzipAsync(bytes)).toString("utf8");
+    const text = await gunzipped(key, AbortSignal.timeout(CALL_TIMEOUT_MS));
     for (const [index, line] of text.trimEnd().split("\n").entries()) {
       const where = `s3://${access.bucket}/${key} line ${index + 1}`;
       let value: unknown;
@@ -84,7 +91,7 @@ export function bucketTally(access: BucketAccess, type: string): BucketTally {
       await client.send(new CreateBucketCommand({ Bucket: access.bucket }));
     },
     async readNew() {
-      const found = await unread();
+      const found = await unread(AbortSignal.timeout(CALL_TIMEOUT_MS));
       for (const { key, size } of found) {
         await count(key);
         read.add(key);

@@ -213,12 +213,22 @@ async function untilAll(
   signal: AbortSignal,
   progress: () => Promise<{ distinct: number; at: number }>,
 ): Promise<Arrival> {
-  let last = -1;
+  let last = 0;
   let lastChange = performance.now();
   let lastReport = performance.now();
   for (;;) {
-    const { distinct, at } = await progress();
-    if (distinct >= expected) return { complete: true, elapsedMs: at };
+    let distinct = last;
+    try {
+      const arrived = await progress();
+      if (arrived.distinct >= expected) {
+        err(`${what}: all ${fmt(expected)} facts, ${seconds(arrived.at)} s after enabling`);
+        return { complete: true, elapsedMs: arrived.at };
+      }
+      distinct = arrived.distinct;
+    } catch (error) {
+      // Tried again at the next poll; one that keeps failing ends as a stall.
+      err(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+    }
     if (distinct !== last) {
       last = distinct;
       lastChange = performance.now();
