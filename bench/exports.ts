@@ -199,7 +199,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   if (peakRss >= GOAL_PEAK_RSS_MB) outcome.failures.push(`peak RSS ${fmt(peakRss)} MB, not under ${GOAL_PEAK_RSS_MB}`);
   return {
     ...outcome,
-    lastLine: `exports: s3 ${fmt(s3Rate)} facts/s (${gzipMbPerSecond.toFixed(1)} MB/s gzip), webhook ${fmt(webhookRate)} deliveries/s, ${duplicates} duplicates, ${lost} lost, peak RSS ${fmt(peakRss)} MB`,
+    lastLine: `exports: s3 ${fmt(s3Rate)} facts/s (${gzipMbPerSecond.toFixed(2)} MB/s gzip), webhook ${fmt(webhookRate)} deliveries/s, ${duplicates} duplicates, ${lost} lost, peak RSS ${fmt(peakRss)} MB`,
   };
 }
 
