@@ -27,6 +27,7 @@ import {
   seconds,
   sleep,
   startOutcome,
+  startRoleProcess,
 } from "./support.ts";
 
 type Options = { members: number; emailRate: number };
@@ -90,23 +91,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   outcome.note(`audience: ${fmt(members)} members in ${seconds(performance.now() - importStarted)} s`);
 
   // The campaign runs in a scheduler process of its own, whose memory is what is measured.
-  const scheduler = masivoProcess({
-    name: "scheduler",
-    environment: {
-      MASIVO_ROLES: "scheduler",
-      NATS_URL: bench.running.natsUrl,
-      MONGODB_URL: bench.running.mongodbUrl,
-      MASIVO_CAMPAIGN_SWEEP_SECONDS: "1",
-      MASIVO_LOG_LEVEL: "warn",
-    },
-    opsPort: await freePort(),
-    dataDir: await mkdtemp(join(tmpdir(), "masivo-bench-scheduler-")),
-    onUnexpectedExit: (name, exit) => err(`${name} exited unexpectedly: ${JSON.stringify(exit)}`),
-  });
-  await scheduler.start();
-  bench.defer(async () => {
-    if (scheduler.running()) await scheduler.signal("SIGTERM");
-  });
+  const scheduler = await startRoleProcess(bench, "scheduler", { MASIVO_CAMPAIGN_SWEEP_SECONDS: "1" });
 
   const { createCampaign } = await bench.gql<{ createCampaign: { id: string } }>(
     "mutation($input: CampaignInput!) { createCampaign(input: $input) { id } }",

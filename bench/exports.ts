@@ -30,6 +30,7 @@ import {
   seconds,
   sleep,
   startOutcome,
+  startRoleProcess,
 } from "./support.ts";
 import { startWebhookTally } from "./webhookTally.ts";
 
@@ -128,25 +129,9 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   outcome.note(`backlog: ${fmt(facts)} event facts in CHANGES in ${seconds(performance.now() - backlogStarted)} s`);
 
   // The destinations run in a process of their own, whose memory is what is measured.
-  const destinationsDir = await mkdtemp(join(tmpdir(), "masivo-bench-destinations-"));
-  const destinations = masivoProcess({
-    name: "destinations",
-    environment: {
-      MASIVO_ROLES: "destinations",
-      NATS_URL: bench.running.natsUrl,
-      MONGODB_URL: bench.running.mongodbUrl,
-      MASIVO_MASTER_KEY: MASTER_KEY,
-      MASIVO_ALLOW_LOCAL_DESTINATIONS: "1",
-      MASIVO_LOG_LEVEL: "warn",
-    },
-    opsPort: await freePort(),
-    dataDir: destinationsDir,
-    onUnexpectedExit: (name, exit) => err(`${name} exited unexpectedly: ${JSON.stringify(exit)}`),
-  });
-  await destinations.start();
-  bench.defer(async () => {
-    if (destinations.running()) await destinations.signal("SIGTERM");
-    await rm(destinationsDir, { recursive: true, force: true });
+  const destinations = await startRoleProcess(bench, "destinations", {
+    MASIVO_MASTER_KEY: MASTER_KEY,
+    MASIVO_ALLOW_LOCAL_DESTINATIONS: "1",
   });
 
   const enabledAt = performance.now();

@@ -16,8 +16,9 @@ import { pino } from "pino";
 import { type RunningMasivo, startMasivo } from "../app/startMasivo.ts";
 import { type Config, loadConfig } from "../config/config.ts";
 import { type FakeSmtp, relaySettings } from "../fakes/smtp/index.ts";
+import { type MasivoProcess, masivoProcess } from "../faults/masivoProcess.ts";
 import type { IngestCommandDraft } from "../model/index.ts";
-import { isAlive } from "../stack/index.ts";
+import { freePort, isAlive } from "../stack/index.ts";
 import { CUSTOMERS_COLLECTION, connectStore, partitionCheckpointsRepository, type Store } from "../store/index.ts";
 import {
   type CommandPublisher,
@@ -279,6 +280,38 @@ export async function publishCommands(
     await publisher.publish(drafts);
   }
   err(`${what}: ${fmt(count)} commands published`);
+}
+
+/**
+ * Masivo running `roles` in a process of its own (`node main.ts`) against the bench's servers,
+ * started and ready, stopped (and its data directory removed) when the bench ends: what a bench
+ * measures apart from the rest of Masivo, which runs in the bench's process.
+ */
+export async function startRoleProcess(
+  bench: Bench,
+  roles: string,
+  environment: Record<string, string> = {},
+): Promise<MasivoProcess> {
+  const dataDir = await mkdtemp(join(tmpdir(), `masivo-bench-${roles}-`));
+  const worker = masivoProcess({
+    name: roles,
+    environment: {
+      MASIVO_ROLES: roles,
+      NATS_URL: bench.running.natsUrl,
+      MONGODB_URL: bench.running.mongodbUrl,
+      MASIVO_LOG_LEVEL: "warn",
+      ...environment,
+    },
+    opsPort: await freePort(),
+    dataDir,
+    onUnexpectedExit: (name, exit) => err(`${name} exited unexpectedly: ${JSON.stringify(exit)}`),
+  });
+  bench.defer(async () => {
+    if (worker.running()) await worker.signal("SIGTERM");
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  await worker.start();
+  return worker;
 }
 
 /** Points the `default` account's email at a fake SMTP relay, sending at most `maxPerSecond`. */
