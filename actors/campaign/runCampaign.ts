@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { type CampaignRun, campaignSendKey } from "../../model/index.ts";
+import { type CampaignRun, campaignSendKey, type PinnedCampaignTemplate } from "../../model/index.ts";
 import type {
   AccountMessagingSettings,
   AudienceMembers,
@@ -60,11 +60,12 @@ export async function runCampaign(
   try {
     const audience = await deps.audiences.get(campaign.account, campaign.audienceId);
     if (!audience) return await fail(campaign, `its audience ${campaign.audienceId} no longer exists`, deps, log);
-    if (!campaign.template) return await fail(campaign, "it was started without a pinned template", deps, log);
-    if (campaign.viaPushTopic) return await sendToTopic(campaign, audience, deps);
+    const { template } = campaign;
+    if (!template) return await fail(campaign, "it was started without a pinned template", deps, log);
+    if (campaign.viaPushTopic) return await sendToTopic(campaign, template, audience, deps);
     let run: CampaignRun = campaign.run ?? { phase: "snapshot", members: 0 };
     if (run.phase === "snapshot") run = await copyMembers(campaign, run, deps, signal);
-    if (run.phase === "sending") run = await requestSends(campaign, run, audience, deps, signal);
+    if (run.phase === "sending") run = await requestSends(campaign, template, run, audience, deps, signal);
     await completeOnceCounted(campaign, deps, signal);
   } catch (error) {
     if (error instanceof RunStopped || signal.aborted) {
@@ -82,11 +83,10 @@ export async function runCampaign(
  */
 async function sendToTopic(
   campaign: CampaignDocument,
+  template: PinnedCampaignTemplate,
   audience: { _id: string; name: string },
   deps: CampaignRunnerDependencies,
 ) {
-  const template = campaign.template;
-  if (!template) throw new Error(`campaign ${campaign._id} has no pinned template`);
   const answer = await deps.sendTopicMessage({
     account: campaign.account,
     audienceId: audience._id,
@@ -138,14 +138,14 @@ async function copyMembers(
 /** Publishes a send request per target after the run's position, paced; answers the run once all are asked for. */
 async function requestSends(
   campaign: CampaignDocument,
+  template: PinnedCampaignTemplate,
   from: CampaignRun,
   audience: { _id: string; name: string },
   deps: CampaignRunnerDependencies,
   signal: AbortSignal,
 ): Promise<CampaignRun> {
-  const template = campaign.template;
-  if (!template) throw new Error(`campaign ${campaign._id} has no pinned template`);
   const messaging = await deps.messagingSettings.get(campaign.account);
+  const audienceVariables = { id: audience._id, name: audience.name };
   let run = from;
   let targeted = campaign.targeted;
   const since = deps.now().getTime();
@@ -174,7 +174,6 @@ async function requestSends(
       }
       const batch = ready.slice(0, decision.publish);
       ready = ready.slice(decision.publish);
-      const audienceVariables = { id: audience._id, name: audience.name };
       for (let start = 0; start < batch.length; start += MAX_COMMANDS_PER_CALL) {
         await deps.commands.publish(
           batch
