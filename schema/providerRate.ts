@@ -1,9 +1,9 @@
 import { z } from "zod";
 
 /**
- * `maxPerSecond`: how fast the channel worker calls the provider for the account. Absent means the
- * provider's usual allowance for a new account (`usual`); more than `most` is refused, as no plan of
- * the provider allows it.
+ * `maxPerSecond`: how fast Masivo calls a provider (a channel's, a webhook endpoint). Absent means the
+ * provider's usual allowance for a new account (`usual`); more than `most` is refused (no plan of
+ * the provider allows it; for a webhook, no endpoint's sync could keep up with it).
  */
 export const maxPerSecondSchema = (usual: number, most: number) =>
   z

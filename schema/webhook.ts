@@ -6,6 +6,8 @@ import {
   readWebhookSecrets,
   rotatedWebhookSecrets,
   type WebhookDocument,
+  WEBHOOK_MOST_RATE,
+  WEBHOOK_USUAL_RATE,
   type WebhookSettings,
 } from "../store/index.ts";
 import { builder } from "./builder.ts";
@@ -14,6 +16,9 @@ import { badInput, parseArgument } from "./errors.ts";
 import { FactKindRef } from "./factKind.ts";
 import { IntegrationRef } from "./integration.ts";
 import { outboundUrlProblem } from "./outboundUrl.ts";
+import { maxPerSecondSchema } from "./providerRate.ts";
+
+const MAX_PER_SECOND = `Deliveries a second to this endpoint at most: default ${WEBHOOK_USUAL_RATE}, at most ${WEBHOOK_MOST_RATE}`;
 
 const WebhookInputRef = builder.inputType("WebhookInput", {
   description: "A webhook endpoint: where, and what it is sent",
@@ -22,6 +27,7 @@ const WebhookInputRef = builder.inputType("WebhookInput", {
     kinds: t.field({ type: [FactKindRef], required: true, description: "At least one" }),
     audienceIds: t.idList({ description: "MEMBERSHIP facts only of these audiences; absent: of every audience" }),
     enabled: t.boolean({ description: "Default true" }),
+    maxPerSecond: t.int({ description: MAX_PER_SECOND }),
   }),
 });
 
@@ -32,6 +38,7 @@ const WebhookChangesRef = builder.inputType("WebhookChanges", {
     kinds: t.field({ type: [FactKindRef] }),
     audienceIds: t.idList({ description: "An empty list: of every audience again" }),
     enabled: t.boolean(),
+    maxPerSecond: t.int({ description: MAX_PER_SECOND }),
   }),
 });
 
@@ -62,6 +69,7 @@ const settingsSchema = z.object({
     .boolean()
     .nullish()
     .transform((value) => value ?? true),
+  maxPerSecond: maxPerSecondSchema(WEBHOOK_USUAL_RATE, WEBHOOK_MOST_RATE),
 });
 
 /** A new signing secret: 32 random bytes, as Standard Webhooks writes them. */

@@ -163,6 +163,8 @@ export {
   rotatedWebhookSecrets,
   type WebhookDocument,
   type WebhookSecrets,
+  WEBHOOK_MOST_RATE,
+  WEBHOOK_USUAL_RATE,
   type WebhookSettings,
   type Webhooks,
   webhooksRepository,

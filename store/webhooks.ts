@@ -12,7 +12,13 @@ export type WebhookSettings = {
   /** Membership facts only of these audiences; absent: of every audience. */
   audienceIds?: string[];
   enabled: boolean;
+  /** Deliveries a second at most; absent (endpoints created before it existed): WEBHOOK_USUAL_RATE. */
+  maxPerSecond?: number;
 };
+
+/** An endpoint's deliveries a second unless it says otherwise, and the most it may ask for. */
+export const WEBHOOK_USUAL_RATE = 50;
+export const WEBHOOK_MOST_RATE = 10_000;
 
 /**
  * A webhook's signing secrets, sealed as JSON in the integration's `secret`: the newest first,

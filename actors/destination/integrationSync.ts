@@ -100,6 +100,7 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
   const { integration } = deps;
   const tuning: SyncTuning = {
     ...provider.limits,
+    ...provider.limitsOf?.(integration.settings),
     ...deps.tuning,
     backoff: { ...provider.limits.backoff, ...deps.tuning?.backoff },
   };

@@ -24,6 +24,8 @@ export type DestinationProvider<Settings, Own, Call extends PlannedCall, Answer>
   /** The facts it maps; the others are never handed to its mapping. */
   wants: readonly CustomerFactType[];
   limits: DestinationLimits;
+  /** An integration's own changes to `limits`, from its settings (a webhook's `maxPerSecond`). */
+  limitsOf?: (settings: Settings) => Partial<DestinationLimits>;
   /**
    * Its calls are named after the window's sequences (S3 keys): each window is recorded before its
    * first call, so that after a crash it is handled again whole, never regrouped with later facts

@@ -99,17 +99,22 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
   const pollMs = options.pollMs ?? 1_000;
   const kv: KV = await new Kvm(options.link.nc).create(DESTINATION_LEASES_BUCKET, { ttl: leaseTtlMs, history: 1 });
   const running = new Map<string, Running>();
-  const limiters = new Map<string, RollingLimiter>();
+  const limiters = new Map<string, { limiter: RollingLimiter; limit: number; windowMs: number }>();
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;
   const leaseClock = options.leaseClock ?? Date.now;
 
   const providers = options.providers ?? DESTINATION_PROVIDERS;
-  /** One limiter per provider account, shared by the integrations that send to it. */
+  /**
+   * One limiter per provider account, shared by the integrations that send to it; a new one when
+   * the account's limits changed (a webhook endpoint given another `maxPerSecond`).
+   */
   const limiterFor = (account: string, limits: DestinationLimits) => {
-    const limiter =
-      limiters.get(account) ?? createRollingLimiter({ limit: limits.callsPerWindow, windowMs: limits.windowMs, now });
-    limiters.set(account, limiter);
+    const { callsPerWindow: limit, windowMs } = limits;
+    const known = limiters.get(account);
+    if (known && known.limit === limit && known.windowMs === windowMs) return known.limiter;
+    const limiter = createRollingLimiter({ limit, windowMs, now });
+    limiters.set(account, { limiter, limit, windowMs });
     return limiter;
   };
 

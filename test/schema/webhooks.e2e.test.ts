@@ -52,6 +52,7 @@ describe("webhooks in GraphQL", () => {
         kinds: ["EVENT", "MEMBERSHIP"],
         audienceIds: ["aud-1"],
         enabled: true,
+        maxPerSecond: 50,
       },
     });
     expect(JSON.stringify(webhook)).not.toContain(secret);
@@ -76,6 +77,31 @@ describe("webhooks in GraphQL", () => {
       code: "BAD_USER_INPUT",
       issues: [{ field: "input.url", message: expect.stringContaining(message) }],
     });
+  });
+
+  it("takes an endpoint's own rate, within 1–10,000 deliveries a second", async () => {
+    const created = await create({ url: "http://127.0.0.1:9999/fast", maxPerSecond: 2_000 });
+    const { webhook } = created.data?.createWebhook ?? expect.fail("no webhook");
+    expect(webhook.settings.maxPerSecond).toBe(2_000);
+    const UPDATE = "mutation ($id: ID!, $input: WebhookChanges!) { updateWebhook(id: $id, input: $input) { settings } }";
+    const slower = await world.graphql<{ updateWebhook: { settings: Record<string, unknown> } }>(UPDATE, {
+      id: webhook.id,
+      input: { maxPerSecond: 10 },
+    });
+    expect(slower.data?.updateWebhook.settings.maxPerSecond).toBe(10);
+    for (const [maxPerSecond, message] of [
+      [0, "must be at least 1"],
+      [10_001, "must be at most 10000"],
+    ] as const) {
+      const refused = await create({ url: "http://127.0.0.1:9999/fast", maxPerSecond });
+      expect(refused.errors?.[0]?.extensions).toMatchObject({
+        code: "BAD_USER_INPUT",
+        issues: [{ field: "input.maxPerSecond", message }],
+      });
+      const unchanged = await world.graphql(UPDATE, { id: webhook.id, input: { maxPerSecond } });
+      expect(unchanged.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    }
+    expect((await world.services.webhooks.get(world.account, webhook.id))?.settings.maxPerSecond).toBe(10);
   });
 
   it("accepts a loopback endpoint only with MASIVO_ALLOW_LOCAL_DESTINATIONS", async () => {
@@ -113,7 +139,7 @@ describe("webhooks in GraphQL", () => {
     );
     expect(updated.data?.updateWebhook).toEqual({
       status: "DISABLED",
-      settings: { url: "http://127.0.0.1:9999/b", kinds: ["PROFILE", "DELETED"], enabled: false },
+      settings: { url: "http://127.0.0.1:9999/b", kinds: ["PROFILE", "DELETED"], enabled: false, maxPerSecond: 50 },
     });
     const refused = await world.graphql(UPDATE, { id, input: { url: "https://10.0.0.1/" } });
     expect(refused.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");

@@ -1,4 +1,4 @@
-import { readWebhookSecrets, type WebhookSettings } from "../../../store/index.ts";
+import { readWebhookSecrets, WEBHOOK_USUAL_RATE, type WebhookSettings } from "../../../store/index.ts";
 import { createLoopPlanner } from "../loopPlanner.ts";
 import type { DestinationLimits, DestinationProvider } from "../provider.ts";
 import { createWebhookClient, type WebhookAnswer } from "./webhookClient.ts";
@@ -7,12 +7,12 @@ import { classifyWebhookAnswer } from "./webhookRetries.ts";
 import { signatureOf } from "./webhookSigning.ts";
 
 /**
- * One endpoint's limits: 50 deliveries a second at most, 20 in flight (each customer's still one
- * after another), an answer within 15 s. The retry schedule is webhookRetries.ts's; `maxMs` only
- * caps its steps.
+ * One endpoint's limits: 50 deliveries a second at most unless it asks for more, 20 in flight
+ * (each customer's still one after another), an answer within 15 s. The retry schedule is
+ * webhookRetries.ts's; `maxMs` only caps its steps.
  */
 export const WEBHOOK_LIMITS: DestinationLimits = {
-  callsPerWindow: 50,
+  callsPerWindow: WEBHOOK_USUAL_RATE,
   windowMs: 1_000,
   concurrency: 20,
   windowSize: 500,
@@ -20,6 +20,26 @@ export const WEBHOOK_LIMITS: DestinationLimits = {
   callTimeoutMs: 15_000,
   backoff: { baseMs: 5_000, maxMs: 20 * 60 * 60 * 1_000 },
 };
+
+/** Answers within this long keep an endpoint at its `maxPerSecond`: the deliveries in flight are sized for it. */
+const USUAL_ANSWER_MS = 100;
+const MOST_IN_FLIGHT = 500;
+
+/**
+ * An endpoint's own rate: its `maxPerSecond`, with enough deliveries in flight to reach it when it
+ * answers within USUAL_ANSWER_MS, and windows of about a second of deliveries.
+ */
+export function webhookLimitsOf(settings: Pick<WebhookSettings, "maxPerSecond">): Partial<DestinationLimits> {
+  const perSecond = settings.maxPerSecond ?? WEBHOOK_USUAL_RATE;
+  return {
+    callsPerWindow: perSecond,
+    concurrency: Math.min(
+      MOST_IN_FLIGHT,
+      Math.max(WEBHOOK_LIMITS.concurrency, Math.ceil((perSecond * USUAL_ANSWER_MS) / 1_000)),
+    ),
+    windowSize: Math.max(WEBHOOK_LIMITS.windowSize, perSecond),
+  };
+}
 
 export type WebhookProviderOptions = {
   /** MASIVO_ALLOW_LOCAL_DESTINATIONS: endpoints at 127.0.0.1 are reached too. */
@@ -42,6 +62,7 @@ export function createWebhookProvider(
     consentPurpose,
     wants: WEBHOOK_FACTS,
     limits: WEBHOOK_LIMITS,
+    limitsOf: webhookLimitsOf,
     accountOf: (integration) => integration._id,
     connect(integration, secret, { tuning }) {
       const secrets = readWebhookSecrets(secret);
