@@ -5,9 +5,9 @@ import { FACT_KINDS } from "../model/index.ts";
 import {
   readWebhookSecrets,
   rotatedWebhookSecrets,
-  type WebhookDocument,
   WEBHOOK_MOST_RATE,
   WEBHOOK_USUAL_RATE,
+  type WebhookDocument,
   type WebhookSettings,
 } from "../store/index.ts";
 import { builder } from "./builder.ts";

@@ -161,10 +161,10 @@ export {
 export {
   readWebhookSecrets,
   rotatedWebhookSecrets,
-  type WebhookDocument,
-  type WebhookSecrets,
   WEBHOOK_MOST_RATE,
   WEBHOOK_USUAL_RATE,
+  type WebhookDocument,
+  type WebhookSecrets,
   type WebhookSettings,
   type Webhooks,
   webhooksRepository,

@@ -83,7 +83,8 @@ describe("webhooks in GraphQL", () => {
     const created = await create({ url: "http://127.0.0.1:9999/fast", maxPerSecond: 2_000 });
     const { webhook } = created.data?.createWebhook ?? expect.fail("no webhook");
     expect(webhook.settings.maxPerSecond).toBe(2_000);
-    const UPDATE = "mutation ($id: ID!, $input: WebhookChanges!) { updateWebhook(id: $id, input: $input) { settings } }";
+    const UPDATE =
+      "mutation ($id: ID!, $input: WebhookChanges!) { updateWebhook(id: $id, input: $input) { settings } }";
     const slower = await world.graphql<{ updateWebhook: { settings: Record<string, unknown> } }>(UPDATE, {
       id: webhook.id,
       input: { maxPerSecond: 10 },
