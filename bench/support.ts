@@ -301,6 +301,10 @@ export async function startRoleProcess(
       MONGODB_URL: bench.running.mongodbUrl,
       MASIVO_LOG_LEVEL: "warn",
       ...environment,
+      // A CPU profile of the role's process, written when it stops (bench/README.md).
+      ...(process.env.BENCH_CPU_PROFILE
+        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}` }
+        : {}),
     },
     opsPort: await freePort(),
     dataDir,
