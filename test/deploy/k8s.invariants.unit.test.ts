@@ -5,11 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { channelConsumerName } from "../../actors/channel/channelConsumer.ts";
 import { type OperationsServer, startOperationsServer } from "../../app/operationsServer.ts";
-import { customerMetrics, destinationMetrics } from "../../app/roleMetrics.ts";
 import { ENVIRONMENT_VARIABLES, loadConfig, ROLES } from "../../config/config.ts";
-import { createGatewayMetrics, createProcessRegistry } from "../../gateway/index.ts";
 import { CHANNELS } from "../../model/index.ts";
 import { STREAM_NAMES } from "../../streams/index.ts";
+import { exportedSeriesNames, masivoSeriesIn } from "../support/exportedMetrics.ts";
 import { K8S_DIR, type KubernetesObject, readYamlDocuments, renderOverlay, splitImage } from "../support/kustomize.ts";
 import { containerEnvironment, masivoContainer, type SecretValues } from "../support/podEnvironment.ts";
 
@@ -100,15 +99,6 @@ function firstContainer(deployment: Deployment) {
   const container = deployment.spec.template.spec.containers[0];
   if (container === undefined) throw new Error(`${deployment.metadata.name} has no container`);
   return container;
-}
-
-/** Every metric name Masivo's processes can export, from the code that registers them. */
-function exportedMetricNames(): string[] {
-  const registry: Registry = createProcessRegistry();
-  createGatewayMetrics(registry);
-  customerMetrics(registry);
-  destinationMetrics(registry);
-  return registry.getMetricsAsArray().map((metric) => metric.name);
 }
 
 let operations: OperationsServer;
@@ -303,12 +293,12 @@ describe("deploy/k8s/overlays/production", () => {
   });
 
   it("reads the lag of customers and destinations from metrics the workers export", () => {
-    const exported = exportedMetricNames();
+    const exported = exportedSeriesNames();
     for (const target of ["masivo-customers", "masivo-destinations"]) {
       const [trigger, ...more] = scalerOf(target)?.spec.triggers ?? [];
       expect(more).toEqual([]);
       expect(trigger?.type).toBe("prometheus");
-      const metrics = trigger?.metadata.query?.match(/masivo_[a-z_]+/g) ?? [];
+      const metrics = masivoSeriesIn(trigger?.metadata.query ?? "");
       expect(metrics.length, target).toBeGreaterThan(0);
       for (const metric of metrics) expect(exported, target).toContain(metric);
       expect(Number(trigger?.metadata.threshold)).toBeGreaterThan(0);
