@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { loadConfig, ROLES } from "../../config/config.ts";
+import { exampleSecrets } from "../support/exampleSecrets.ts";
 import { K8S_DIR, renderOverlay } from "../support/kustomize.ts";
 import { containerEnvironment, masivoContainer } from "../support/podEnvironment.ts";
 
@@ -33,10 +34,7 @@ const finalStage = instructions.slice(instructions.findLastIndex((i) => i.keywor
 const pkg = z.object({ devDependencies: z.object({ node: z.string() }) }).parse(JSON.parse(read("package.json")));
 
 const objects = renderOverlay("dev");
-const secrets = {
-  "masivo-secrets": { MASIVO_ROOT_KEY: "r".repeat(40), MASIVO_MASTER_KEY: "m".repeat(40) },
-  "masivo-mongodb-admin-masivo": { "connectionString.standardSrv": "mongodb+srv://db.example.com/" },
-};
+const secrets = exampleSecrets();
 const deploymentOf = (role: string) => `masivo-${role}`;
 const podEnvironment = (role: string) => containerEnvironment(objects, deploymentOf(role), secrets);
 

@@ -8,9 +8,10 @@ import { type OperationsServer, startOperationsServer } from "../../app/operatio
 import { ENVIRONMENT_VARIABLES, loadConfig, ROLES } from "../../config/config.ts";
 import { CHANNELS } from "../../model/index.ts";
 import { STREAM_NAMES } from "../../streams/index.ts";
+import { exampleSecrets } from "../support/exampleSecrets.ts";
 import { exportedSeriesNames, masivoSeriesIn } from "../support/exportedMetrics.ts";
-import { K8S_DIR, type KubernetesObject, readYamlDocuments, renderOverlay, splitImage } from "../support/kustomize.ts";
-import { containerEnvironment, masivoContainer, type SecretValues } from "../support/podEnvironment.ts";
+import { K8S_DIR, type KubernetesObject, renderOverlay, splitImage } from "../support/kustomize.ts";
+import { containerEnvironment, masivoContainer } from "../support/podEnvironment.ts";
 
 // What the schemas cannot say about deploy/k8s/ (docs/deploy.md, "Kubernetes"): that the manifests
 // start Masivo as the code expects and that their parts refer to each other correctly.
@@ -18,23 +19,7 @@ import { containerEnvironment, masivoContainer, type SecretValues } from "../sup
 /** Added to config/ by another part of issue 17; the production overlay sets it already. */
 const SETTINGS_ADDED_IN_PARALLEL = ["MASIVO_STREAM_REPLICAS"];
 
-const mongodb = z
-  .object({
-    metadata: z.object({ name: z.string() }),
-    spec: z.object({ users: z.array(z.object({ name: z.string(), db: z.string() })).length(1) }),
-  })
-  .parse(readYamlDocuments(join(K8S_DIR, "deps", "mongodb.yaml"))[0]);
-const mongodbUser = mongodb.spec.users[0] as { name: string; db: string };
-
-/** The Secrets the user creates (base/secret.example.yaml) and the one the MongoDB operator writes. */
-const SECRETS: SecretValues = {
-  "masivo-secrets": z
-    .object({ stringData: z.record(z.string(), z.string()) })
-    .parse(readYamlDocuments(join(K8S_DIR, "base", "secret.example.yaml"))[0]).stringData,
-  [`${mongodb.metadata.name}-${mongodbUser.db}-${mongodbUser.name}`]: {
-    "connectionString.standardSrv": "mongodb+srv://masivo:secret@masivo-mongodb-svc.masivo.svc.cluster.local/admin",
-  },
-};
+const SECRETS = exampleSecrets();
 
 const pkg = z
   .object({ version: z.string() })
