@@ -4,8 +4,9 @@ import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { loadConfig, ROLES } from "../../config/config.ts";
+import { NATS_SERVER_VERSION } from "../../stack/natsServer.ts";
 import { exampleSecrets } from "../support/exampleSecrets.ts";
-import { K8S_DIR, renderOverlay } from "../support/kustomize.ts";
+import { K8S_DIR, readYamlDocuments, renderOverlay } from "../support/kustomize.ts";
 import { containerEnvironment, masivoContainer } from "../support/podEnvironment.ts";
 
 // The Dockerfile, docker-compose.yml and deploy/k8s/ describe one program run one way: the same
@@ -136,5 +137,25 @@ describe("docker-compose.yml and deploy/k8s/", () => {
     ]);
     expect(service.healthcheck.test.join(" ")).toContain(`:${pod.opsPort}${container.readinessProbe.httpGet.path}'`);
     expect(Number.parseInt(service.stop_grace_period, 10)).toBeGreaterThan(pod.drainSeconds);
+  });
+});
+
+describe("deploy/k8s/deps/nats-values.yaml", () => {
+  it("runs the NATS release Compose and the local stack run, as a JetStream cluster of three on disk", () => {
+    const values = z
+      .object({
+        config: z.object({
+          cluster: z.object({ enabled: z.boolean(), replicas: z.number() }),
+          jetstream: z.object({ enabled: z.boolean(), fileStore: z.object({ enabled: z.boolean() }) }),
+        }),
+        container: z.object({ image: z.object({ repository: z.string(), tag: z.string() }) }),
+      })
+      .parse(readYamlDocuments(join(K8S_DIR, "deps", "nats-values.yaml"))[0]);
+    const { repository, tag } = values.container.image;
+
+    expect(`${repository}:${tag}`).toBe(`nats:${NATS_SERVER_VERSION.replace(/^v/, "")}-alpine`);
+    expect(`${repository}:${tag}`).toBe(z.object({ image: z.string() }).parse(compose.services.nats).image);
+    expect(values.config.cluster).toEqual({ enabled: true, replicas: 3 });
+    expect([values.config.jetstream.enabled, values.config.jetstream.fileStore.enabled]).toEqual([true, true]);
   });
 });
