@@ -62,6 +62,9 @@ const environmentSchema = z.object({
   MASIVO_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
+/** Every variable the configuration reads, so deployments can be checked to set only these. */
+export const ENVIRONMENT_VARIABLES = Object.keys(environmentSchema.shape);
+
 export type Config = {
   port: number;
   /** `/healthz`, `/readyz` and `/metrics` on every process, whatever its roles; 0 picks a free port. */
