@@ -1,6 +1,7 @@
 import type { Db } from "mongodb";
 import type {
   ActiveCustomer,
+  ConsentPurpose,
   CUSTOMER_SCHEMA_VERSION,
   CustomerState,
   DeletedCustomer,
@@ -182,6 +183,31 @@ export function customersRepository(db: Db, options: CustomersOptions): Customer
       }
       if (conflicts.length > 0) throw new VersionConflictError(conflicts);
     },
+  };
+}
+
+/** The ids of an account's live customers who DENIED a consent purpose. */
+export type CustomersDenying = (account: string, purpose: ConsentPurpose) => Promise<string[]>;
+
+/**
+ * Reads them from one cursor, within the account's `_id` range (a MongoDB index answers it; a
+ * store without one reads the collection once, where a look-up per customer would cost a round
+ * trip each: 20 s for 10,000 customers on FerretDB).
+ */
+export function customersDenying(db: Db): CustomersDenying {
+  const collection = db.collection<{ _id: string; customerId: string }>(CUSTOMERS_COLLECTION);
+  return async (account, purpose) => {
+    const found = collection.find(
+      {
+        _id: { $gt: customerKey(account, ""), $lt: `${account};` },
+        deleted: false,
+        [`consent.${purpose}`]: "DENIED",
+      },
+      { projection: { customerId: 1 } },
+    );
+    const ids: string[] = [];
+    for await (const { customerId } of found) ids.push(customerId);
+    return ids;
   };
 }
 

@@ -1,13 +1,5 @@
-import { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
-import {
-  type CustomerIdPages,
-  type Customers,
-  customerKey,
-  type IntegrationResync,
-  type Integrations,
-  type SyncLog,
-} from "../../store/index.ts";
+import type { CustomerIdPages, CustomersDenying, IntegrationResync, Integrations, SyncLog } from "../../store/index.ts";
 import type { CommandPublisher, NatsLink } from "../../streams/index.ts";
 import { createCallSender, progressRecorder } from "./callSender.ts";
 import { MisconfiguredError } from "./deliverCall.ts";
@@ -43,7 +35,8 @@ export type SyncDependencies<Settings> = {
   secret: string;
   integrations: Integrations;
   syncLog: SyncLog;
-  customers: Customers;
+  /** Who denied a consent purpose, as the store has it: read once, when the sync starts. */
+  customersDenying: CustomersDenying;
   /** The account's customer ids, page by page, for a full resync. */
   customerIds: CustomerIdPages;
   /** Where a resync's `integration.resync` commands are published. */
@@ -83,9 +76,6 @@ const PROGRESS_WRITE_DELAY_MS = 25;
 /** How long a status the store did not take waits before it is written again. */
 const STATUS_RETRY_MS = 1_000;
 
-/** Customers whose consent is remembered from earlier windows, not asked of the store again. */
-const CONSENT_REMEMBERED = 200_000;
-
 /**
  * Syncs one integration's facts to its provider, window by window (see integrationConsumer.ts):
  * the provider plans each window's calls, with the consent at the window's start that only the
@@ -115,8 +105,12 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
   const calls = createOrderedCalls(tuning.concurrency);
   /** Aborted on the first MisconfiguredError or LeaseLapsedError: no call still waiting is sent. */
   const halted = new AbortController();
-  /** Per customer: whether they had denied the provider's consent purpose, as of the last window read. */
-  const consent = new LRUCache<string, boolean>({ max: CONSENT_REMEMBERED });
+  /**
+   * The customers who had denied the provider's consent purpose as of the last window read: the
+   * store's at the start, then as each window's profile changes leave them. Read once, not per
+   * window: looking a window's customers up cost seconds a window on a store without indexes.
+   */
+  const denied = new Set(await deps.customersDenying(integration.account, provider.consentPurpose));
   const statusWriter = createStatusWriter({
     // A status decided after the lease ended is not this process's to store: the next holder decides its own.
     store: async ({ status, lastError }) => {
@@ -146,20 +140,6 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
     health: tellHealth,
   });
 
-  /** Of the customers whose consent at the window's start matters, those who had denied the purpose. */
-  const deniedAtStart = async (customers: string[]): Promise<string[]> => {
-    const unknown = customers.filter((id) => !consent.has(id));
-    const stored = await deps.customers.loadMany(unknown.map((id) => customerKey(integration.account, id)));
-    for (const id of unknown) {
-      const document = stored.get(customerKey(integration.account, id));
-      consent.set(
-        id,
-        document !== undefined && !document.deleted && document.consent[provider.consentPurpose] === "DENIED",
-      );
-    }
-    return customers.filter((id) => consent.get(id));
-  };
-
   /**
    * Decodes and plans a window ahead of its turn; the consent it leaves is the next window's start.
    * A window read after the configuration changed is not planned: the sync restarts with the new one.
@@ -182,10 +162,14 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
     for (const { seq, reason } of read.unreadable) log.error({ seq, reason }, "unreadable fact in CHANGES skipped");
     const context: WindowContext<Own> = {
       ...connection.context(),
-      denied: await deniedAtStart(read.needingConsent),
+      // Of the customers whose consent at the window's start matters, those who had denied the purpose.
+      denied: read.needingConsent.filter((customerId) => denied.has(customerId)),
       ...(resyncAudiences ? { resyncAudiences } : {}),
     };
-    for (const [customerId, denied] of read.consentAfter) consent.set(customerId, denied);
+    for (const [customerId, denies] of read.consentAfter) {
+      if (denies) denied.add(customerId);
+      else denied.delete(customerId);
+    }
     return { fromSeq, toSeq: window.at(-1)?.seq ?? 0, context, calls: await planner.plan(fromSeq, context) };
   };
 

@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import {
   audiencesRepository,
   customerIdPages,
-  customersOf,
+  customersDenying,
   type IntegrationDocument,
   integrationsRepository,
   type SecretBox,
@@ -90,7 +90,7 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
   const log = options.log.child({ role: "destinations", worker: workerId });
   const integrations = integrationsRepository(options.store.db);
   const syncLog = syncLogRepository(options.store.db);
-  const customers = customersOf(options.store);
+  const denying = customersDenying(options.store.db);
   const customerIds = customerIdPages(options.store.db);
   const audiences = audiencesRepository(options.store.db);
   const audienceNames = async (account: string) =>
@@ -136,7 +136,7 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
       secret: options.secrets.open(integration.secret),
       integrations,
       syncLog,
-      customers,
+      customersDenying: denying,
       customerIds,
       commands: options.commands,
       audienceNames,

@@ -10,7 +10,7 @@ import {
   connectStore,
   createSecretBox,
   customerIdPages,
-  customersOf,
+  customersDenying,
   integrationsRepository,
   type Store,
   syncLogRepository,
@@ -77,7 +77,7 @@ describe("a window holding a resync", () => {
       secret: "good-token",
       integrations,
       syncLog: syncLogRepository(store.db),
-      customers: customersOf(store),
+      customersDenying: customersDenying(store.db),
       customerIds: customerIdPages(store.db),
       commands: createCommandPublisher({ link, partitions }),
       // Since then, the account has a second audience.
