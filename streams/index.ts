@@ -32,6 +32,7 @@ export {
   factSubjectKind,
   readTrustedFact,
 } from "./facts.ts";
+export { openKvBucket } from "./kvBuckets.ts";
 export { type LeaseTerm, leaseTerm, withinTerm } from "./leaseTerm.ts";
 export { MaxPayloadTooSmallError, REQUIRED_MAX_PAYLOAD } from "./maxPayload.ts";
 export { natsFailureOf } from "./natsFailure.ts";

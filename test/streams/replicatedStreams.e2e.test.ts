@@ -1,4 +1,5 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IngestCommandDraft } from "../../model/index.ts";
 import {
@@ -8,6 +9,7 @@ import {
   decodeCommand,
   ensureStreams,
   type NatsLink,
+  openKvBucket,
   partitionOf,
   STREAM_NAMES,
   StreamReplicasError,
@@ -150,5 +152,18 @@ describe("streams with replicas on a 3-node cluster", () => {
     expect(stored.size).toBe(250);
     expect(stored.has(commandMessageId(account, { client: "many-0" }))).toBe(true);
     expect(stored.has(commandMessageId(account, { client: "many-1" }))).toBe(false);
+  });
+
+  it("opens KV buckets with the streams' replicas, scaling one created with fewer, keeping its entries", async () => {
+    const bucket = uniqueId("bucket");
+    const before = await new Kvm(link.nc).create(bucket, { history: 1 });
+    await before.put("lease", "worker-1");
+
+    const kv = await openKvBucket(link.nc, bucket, { history: 1 });
+    const fresh = await openKvBucket(link.nc, uniqueId("bucket"), { history: 1 });
+
+    expect(await kv.get("lease").then((entry) => entry?.string())).toBe("worker-1");
+    expect((await kv.status()).replicas).toBe(3);
+    expect((await fresh.status()).replicas).toBe(3);
   });
 });
