@@ -168,8 +168,8 @@ export async function startMasivo({
           : log.warn("the store's client hung after an outage; connected it again"),
     });
     cleanup.push(store.close);
-    const layout = await ensureStreams(link.nc, config.partitions);
-    log.info({ partitions: layout.partitions }, "streams ready");
+    const layout = await ensureStreams(link.nc, config.partitions, config.streamReplicas);
+    log.info({ partitions: layout.partitions, replicas: config.streamReplicas }, "streams ready");
 
     const repositories = repositoriesOf(store, now);
     await prepareTemplates(store.db);

@@ -47,6 +47,8 @@ const environmentSchema = z.object({
   MASIVO_ALLOW_LOCAL_DESTINATIONS: flag.default(false),
   MASIVO_MASTER_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   MASIVO_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(32),
+  // JetStream's own bound: a stream keeps at most 5 replicas.
+  MASIVO_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   MASIVO_BRAZE_TRACK_LIMIT: z.coerce.number().int().min(1).max(1_000_000).optional(),
   MASIVO_BRAZE_RETRY_MAX_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
   MASIVO_BRAZE_PLANNING_THREAD: z
@@ -80,6 +82,11 @@ export type Config = {
   masterKey: string | undefined;
   /** Partitions of INGEST when the streams are first created; existing streams keep theirs. */
   partitions: number;
+  /**
+   * Copies JetStream keeps of every stream, each on its own server: 1 on a single server, 3 on a
+   * cluster of 3 or more (survives one lost server). Existing streams are brought to it at start-up.
+   */
+  streamReplicas: number;
   /**
    * `/users/track` calls per rolling 3 s that each Braze account (endpoint and key) allows;
    * undefined: Braze's default, which the Braze provider's limits hold.
@@ -144,6 +151,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowLocalDestinations: e.MASIVO_ALLOW_LOCAL_DESTINATIONS,
     masterKey: e.MASIVO_MASTER_KEY,
     partitions: e.MASIVO_PARTITIONS,
+    streamReplicas: e.MASIVO_STREAM_REPLICAS,
     brazeTrackLimit: e.MASIVO_BRAZE_TRACK_LIMIT,
     brazeRetryMaxSeconds: e.MASIVO_BRAZE_RETRY_MAX_SECONDS,
     brazePlanningThread: e.MASIVO_BRAZE_PLANNING_THREAD,

@@ -10,6 +10,9 @@ export const MAX_BATCH_MESSAGES = 1000;
 /** JetStream's error code for a batch holding a message id the stream holds already, or twice. */
 export const DUPLICATE_IN_BATCH = 10201;
 
+/** The server's code for a stream holding as many open atomic batches as it allows (50 by default). */
+export const TOO_MANY_BATCHES = 10210;
+
 /**
  * Stores messages (2 to MAX_BATCH_MESSAGES) in one stream all or none: JetStream's atomic batch
  * publish (nats-server ≥ 2.12, a stream with `allow_atomic`). The server stages the batch and stores it only on the commit, so

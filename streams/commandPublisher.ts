@@ -1,9 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { JetStreamApiError, type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import type { CommandIdentity, IngestCommand, IngestCommandDraft } from "../model/index.ts";
-import { DUPLICATE_IN_BATCH, type IdentifiedMessage, MAX_BATCH_MESSAGES, publishAtomically } from "./atomicPublish.ts";
+import {
+  DUPLICATE_IN_BATCH,
+  type IdentifiedMessage,
+  MAX_BATCH_MESSAGES,
+  publishAtomically,
+  TOO_MANY_BATCHES,
+} from "./atomicPublish.ts";
 import { encodeBoundedCommand } from "./commands.ts";
 import type { NatsLink } from "./connection.ts";
+import { STREAM_NAMES } from "./definitions.ts";
 import { UnavailableError } from "./errors.ts";
 import { createGroupCommit } from "./groupCommit.ts";
 import { partitionOf } from "./partition.ts";
@@ -30,8 +37,6 @@ export type CommandPublisherOptions = {
   timeoutMs?: number;
 };
 
-/** The server's code for a stream holding as many open atomic batches as it allows (50 by default). */
-const TOO_MANY_BATCHES = 10210;
 /**
  * Atomic batches one process keeps open at once, below the server's 50 a stream: beyond it, calls
  * wait here and share the next batch (groupCommit.ts) instead of racing for the stream's slots.
@@ -89,7 +94,7 @@ export function createCommandPublisher(options: CommandPublisherOptions): Comman
         return store(messages, deadline, retries);
       }
       if (error.code !== DUPLICATE_IN_BATCH || retries === 0) throw error;
-      const stored = await storedMessageIds(js, messages, timeout);
+      const stored = await storedMessageIds(js, STREAM_NAMES.ingest, messages, timeout);
       const missing = messages.filter((message) => !stored.has(message.msgId));
       if (missing.length > 0) await store(missing, deadline, retries - 1);
     }

@@ -26,14 +26,15 @@ type StreamDefinition = Pick<StreamConfig, "name" | "subjects"> & Partial<Stream
 
 /**
  * The streams of docs/architecture.md ("Streams"), with limits retention (consumers ack, age and size bound
- * growth), plus AUDIENCE_RUNS: a work queue of audience runs for the `audiences` role.
+ * growth), plus AUDIENCE_RUNS: a work queue of audience runs for the `audiences` role. Every stream
+ * keeps `replicas` copies (MASIVO_STREAM_REPLICAS), one per JetStream server of the cluster.
  */
-export function streamDefinitions(partitions: number): StreamDefinition[] {
+export function streamDefinitions(partitions: number, replicas: number): StreamDefinition[] {
   const common = {
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     discard: DiscardPolicy.Old,
-    num_replicas: 1,
+    num_replicas: replicas,
     duplicate_window: DUPLICATE_WINDOW_NS,
   } satisfies Partial<StreamConfig>;
   return [
@@ -46,9 +47,6 @@ export function streamDefinitions(partitions: number): StreamDefinition[] {
       metadata: { [PARTITIONS_METADATA_KEY]: String(partitions) },
       // A request's commands are stored all or none (streams/atomicPublish.ts).
       allow_atomic: true,
-      // Kept without replicas: storedMessageIds.ts asks INGEST which ids it holds in a way only
-      // a stream without replicas answers without a trace.
-      num_replicas: 1,
     },
     {
       ...common,

@@ -32,6 +32,7 @@ export {
   factSubjectKind,
   readTrustedFact,
 } from "./facts.ts";
+export { openKvBucket } from "./kvBuckets.ts";
 export { type LeaseTerm, leaseTerm, withinTerm } from "./leaseTerm.ts";
 export { MaxPayloadTooSmallError, REQUIRED_MAX_PAYLOAD } from "./maxPayload.ts";
 export { natsFailureOf } from "./natsFailure.ts";
@@ -39,5 +40,6 @@ export { followFactsInOrder, ORDERED_BATCH, type OrderedFacts, untilFactsFollowe
 export { fnv1a32, partitionOf } from "./partition.ts";
 export { openRawPull, type PulledMessage, type RawPull, streamSequenceOf } from "./rawPull.ts";
 export { ensureStreams, readStreamLayout, type StreamLayout } from "./setup.ts";
+export { StreamReplicasError } from "./streamReplicas.ts";
 export { accountOfIngestSubject, subjects } from "./subjects.ts";
 export { CATCH_UP_TIMEOUT_MS, type WatchedBucket, watchBucket } from "./watchBucket.ts";

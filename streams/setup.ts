@@ -1,23 +1,32 @@
 import { JetStreamApiError, type JetStreamManager, jetstreamManager, type StreamConfig } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { PARTITIONS_METADATA_KEY, STREAM_NAMES, streamDefinitions } from "./definitions.ts";
+import { checkStreamReplicas, replicasRefusal } from "./streamReplicas.ts";
 
 /** What start-up learned from the streams: INGEST's partition count is fixed at its creation. */
 export type StreamLayout = { partitions: number };
 
 /**
  * Creates the streams, or brings existing ones up to date, idempotently. Several processes may
- * run this at once: a lost creation race falls through to the update path.
+ * run this at once: a lost creation race falls through to the update path. Every stream keeps
+ * `replicas` copies; an existing stream with another count is updated to it (JetStream adds or
+ * removes copies in place, the messages kept). Throws StreamReplicasError when NATS has fewer
+ * JetStream servers than `replicas`.
  */
-export async function ensureStreams(nc: NatsConnection, wantedPartitions: number): Promise<StreamLayout> {
+export async function ensureStreams(nc: NatsConnection, wantedPartitions: number, replicas = 1): Promise<StreamLayout> {
+  checkStreamReplicas(nc, replicas);
   const jsm = await jetstreamManager(nc);
   const existing = await streamInfo(jsm, STREAM_NAMES.ingest);
   const partitions = Number(existing?.config.metadata?.[PARTITIONS_METADATA_KEY] ?? wantedPartitions);
   if (!Number.isInteger(partitions) || partitions < 1) {
     throw new Error(`stream ${STREAM_NAMES.ingest} records an invalid partition count "${partitions}"`);
   }
-  for (const definition of streamDefinitions(partitions)) {
-    await ensureStream(jsm, definition);
+  for (const definition of streamDefinitions(partitions, replicas)) {
+    try {
+      await ensureStream(jsm, definition);
+    } catch (error) {
+      throw replicasRefusal(error, definition.name, replicas);
+    }
   }
   return { partitions };
 }

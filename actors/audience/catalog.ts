@@ -1,10 +1,10 @@
-import { type KV, Kvm } from "@nats-io/kv";
+import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import { ClientFacingError } from "../../model/index.ts";
 import { ruleBoundsProblem, rulePaths, validateRule } from "../../rules/index.ts";
 import type { AudienceDocument } from "../../store/index.ts";
-import { type WatchedBucket, watchBucket } from "../../streams/index.ts";
+import { openKvBucket, type WatchedBucket, watchBucket } from "../../streams/index.ts";
 import type { AudienceRule } from "../customer/index.ts";
 
 /**
@@ -28,7 +28,7 @@ type CatalogEntry = {
 const entryKey = (account: string, audienceId: string) => `${account}.${audienceId}`;
 
 async function openBucket(nc: NatsConnection): Promise<KV> {
-  return new Kvm(nc).create(AUDIENCE_CATALOG_BUCKET, { history: 1 });
+  return openKvBucket(nc, AUDIENCE_CATALOG_BUCKET, { history: 1 });
 }
 
 /** What the audience operations use to tell the workers. */

@@ -1,7 +1,7 @@
-import { type KV, Kvm } from "@nats-io/kv";
+import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
-import { type LeaseTerm, leaseTerm, withinTerm } from "../../streams/index.ts";
+import { type LeaseTerm, leaseTerm, openKvBucket, withinTerm } from "../../streams/index.ts";
 
 /** The KV bucket holding who owns which INGEST partition, and which workers are alive. */
 export const LEASES_BUCKET = "masivo_customer_partitions";
@@ -54,7 +54,7 @@ export type PartitionLeases = {
 export async function startPartitionLeases(options: PartitionLeaseOptions): Promise<PartitionLeases> {
   const ttlMs = options.ttlMs ?? 5_000;
   const tickMs = options.tickMs ?? 1_000;
-  const kv: KV = await new Kvm(options.nc).create(LEASES_BUCKET, { ttl: ttlMs, history: 1 });
+  const kv: KV = await openKvBucket(options.nc, LEASES_BUCKET, { ttl: ttlMs, history: 1 });
   const leases = new Map<number, LeaseTerm>();
   const me = options.workerId;
   const leaseKey = (partition: number) => `p.${partition}`;

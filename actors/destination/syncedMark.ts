@@ -1,5 +1,6 @@
-import { type KV, Kvm } from "@nats-io/kv";
+import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { openKvBucket } from "../../streams/index.ts";
 
 /** The KV bucket where each integration records the last CHANGES sequence it synced. */
 export const SYNCED_BUCKET = "masivo_destination_synced";
@@ -17,7 +18,7 @@ export type SyncedMark = {
 };
 
 export async function openSyncedMark(nc: NatsConnection, integrationId: string): Promise<SyncedMark> {
-  const kv: KV = await new Kvm(nc).create(SYNCED_BUCKET, { history: 1 });
+  const kv: KV = await openKvBucket(nc, SYNCED_BUCKET, { history: 1 });
   return {
     async read() {
       const entry = await kv.get(integrationId);

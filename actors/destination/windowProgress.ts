@@ -1,5 +1,6 @@
-import { type KV, Kvm } from "@nats-io/kv";
+import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { openKvBucket } from "../../streams/index.ts";
 
 /** The KV bucket where each integration records how far its open windows of facts got. */
 export const PROGRESS_BUCKET = "masivo_destination_progress";
@@ -50,7 +51,7 @@ export async function openProgressBook<Context>(
   integrationId: string,
   { delayMs, holds }: ProgressBookOptions,
 ): Promise<ProgressBook<Context>> {
-  const kv: KV = await new Kvm(nc).create(PROGRESS_BUCKET, { history: 1 });
+  const kv: KV = await openKvBucket(nc, PROGRESS_BUCKET, { history: 1 });
   const entry = await kv.get(integrationId);
   const stored: unknown = entry?.operation === "PUT" && entry.length > 0 ? entry.json() : [];
   // A record from before windows overlapped holds one window, not a list.

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { type KV, Kvm } from "@nats-io/kv";
+import type { KV } from "@nats-io/kv";
 import type { Logger } from "pino";
 import {
   audiencesRepository,
@@ -12,7 +12,14 @@ import {
   type Store,
   syncLogRepository,
 } from "../../store/index.ts";
-import { type CommandPublisher, type LeaseTerm, leaseTerm, type NatsLink, withinTerm } from "../../streams/index.ts";
+import {
+  type CommandPublisher,
+  type LeaseTerm,
+  leaseTerm,
+  type NatsLink,
+  openKvBucket,
+  withinTerm,
+} from "../../streams/index.ts";
 import { unackedFacts } from "./integrationConsumer.ts";
 import type { CallObserver, IntegrationSync } from "./integrationSync.ts";
 import type { DestinationLimits, TuningChanges } from "./provider.ts";
@@ -97,7 +104,7 @@ export async function startDestinationWorker(options: DestinationWorkerOptions):
     new Map((await audiences.list(account)).map((audience) => [audience._id, audience.name]));
   const leaseTtlMs = options.leaseTtlMs ?? 10_000;
   const pollMs = options.pollMs ?? 1_000;
-  const kv: KV = await new Kvm(options.link.nc).create(DESTINATION_LEASES_BUCKET, { ttl: leaseTtlMs, history: 1 });
+  const kv: KV = await openKvBucket(options.link.nc, DESTINATION_LEASES_BUCKET, { ttl: leaseTtlMs, history: 1 });
   const running = new Map<string, Running>();
   const limiters = new Map<string, { limiter: RollingLimiter; limit: number; windowMs: number }>();
   const now = options.now ?? Date.now;

@@ -1,4 +1,4 @@
-import { type KV, Kvm } from "@nats-io/kv";
+import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -10,7 +10,7 @@ import {
 } from "../../model/index.ts";
 import { parseJourneyDefinition } from "../../rules/index.ts";
 import type { JourneyDocument, JourneyVersionDocument } from "../../store/index.ts";
-import { watchBucket } from "../../streams/index.ts";
+import { openKvBucket, watchBucket } from "../../streams/index.ts";
 import type { JourneyVersion } from "./journeyVersion.ts";
 
 /**
@@ -45,7 +45,7 @@ const journeyKey = (account: string, journeyId: string) => `${account}.${journey
 const versionKey = (account: string, journeyId: string, version: number) => `${account}.${journeyId}.v${version}`;
 
 async function openBucket(nc: NatsConnection): Promise<KV> {
-  return new Kvm(nc).create(JOURNEY_CATALOG_BUCKET, { history: 1 });
+  return openKvBucket(nc, JOURNEY_CATALOG_BUCKET, { history: 1 });
 }
 
 /** What the journey operations and `configureMessaging` use to tell the workers. */

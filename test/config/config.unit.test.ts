@@ -15,6 +15,7 @@ describe("loadConfig", () => {
       roles: [...ROLES],
       allowLocalDestinations: false,
       partitions: 32,
+      streamReplicas: 1,
       brazeTrackLimit: undefined,
       brazeRetryMaxSeconds: undefined,
       brazePlanningThread: undefined,
@@ -36,6 +37,7 @@ describe("loadConfig", () => {
       MASIVO_BRAZE_TRACK_LIMIT: "6000",
       MASIVO_BRAZE_RETRY_MAX_SECONDS: "6",
       MASIVO_BRAZE_PLANNING_THREAD: "1",
+      MASIVO_STREAM_REPLICAS: "3",
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -49,6 +51,7 @@ describe("loadConfig", () => {
       brazeTrackLimit: 6_000,
       brazeRetryMaxSeconds: 6,
       brazePlanningThread: true,
+      streamReplicas: 3,
     });
   });
 
@@ -69,6 +72,8 @@ describe("loadConfig", () => {
     ["MASIVO_BRAZE_TRACK_LIMIT", "0", "MASIVO_BRAZE_TRACK_LIMIT"],
     ["MASIVO_BRAZE_RETRY_MAX_SECONDS", "0", "MASIVO_BRAZE_RETRY_MAX_SECONDS"],
     ["MASIVO_BRAZE_PLANNING_THREAD", "maybe", "MASIVO_BRAZE_PLANNING_THREAD"],
+    ["MASIVO_STREAM_REPLICAS", "0", "MASIVO_STREAM_REPLICAS"],
+    ["MASIVO_STREAM_REPLICAS", "6", "MASIVO_STREAM_REPLICAS"],
   ])("refuses %s=%s with a message naming it", (variable, value, named) => {
     let error: unknown;
     try {

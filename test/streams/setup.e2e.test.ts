@@ -7,6 +7,7 @@ import {
   ensureStreams,
   type NatsLink,
   readStreamLayout,
+  StreamReplicasError,
 } from "../../streams/index.ts";
 import { type PrivateNats, startPrivateNats } from "../support/privateNats.ts";
 
@@ -75,5 +76,19 @@ describe("ensureStreams", () => {
     await jsm.streams.update("CHANGES", { ...changes.config, duplicate_window: 1_000_000_000 });
     await ensureStreams(link.nc, 16);
     expect((await jsm.streams.info("CHANGES")).config.duplicate_window).toBe(DUPLICATE_WINDOW_NS);
+  });
+
+  it("refuses replicas on a server outside a cluster, naming the setting, and changes no stream", async () => {
+    const link = links[0];
+    if (!link) throw new Error("no link");
+
+    const refusal = await ensureStreams(link.nc, 16, 3).catch((error: unknown) => error);
+
+    expect(refusal).toBeInstanceOf(StreamReplicasError);
+    expect((refusal as Error).message).toMatch(
+      /^MASIVO_STREAM_REPLICAS is 3, but the NATS server .* is not part of a cluster/,
+    );
+    const jsm = await jetstreamManager(link.nc);
+    expect((await jsm.streams.info("INGEST")).config.num_replicas).toBe(1);
   });
 });

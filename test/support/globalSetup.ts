@@ -45,6 +45,10 @@ export default async function setup(project: TestProject) {
     const binary = await natsServerBinary(() => {});
     for (const dir of await readdir(privateServersDir)) {
       await stopOrphan(join(privateServersDir, dir, "nats-server.pid"), binary);
+      // A cluster's nodes (stack/natsCluster.ts) keep their pid files one level down.
+      for (const node of await readdir(join(privateServersDir, dir)).catch(() => [])) {
+        await stopOrphan(join(privateServersDir, dir, node, "nats-server.pid"), binary);
+      }
     }
     await s3.stop();
     await stack.stop();
