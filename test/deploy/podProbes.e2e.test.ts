@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { ROLES } from "../../config/config.ts";
 import type { Exit } from "../../faults/masivoProcess.ts";
 import { type MongoServer, startMongoServer } from "../../stack/index.ts";
 import { exampleSecrets } from "../support/exampleSecrets.ts";
@@ -75,17 +76,8 @@ async function readinessBecomes(pod: PodProcess, status: number, liveness: Probe
 
 describe("the Deployments' probes against the processes they start", () => {
   it("given the dev overlay, then it runs one Deployment per role, each started here", () => {
-    expect([...deployments].sort()).toEqual(
-      ["audiences", "channels", "customers", "destinations", "gateway", "scheduler"].map((role) => `masivo-${role}`),
-    );
-    expect(pods.map((pod) => pod.environment.MASIVO_ROLES).sort()).toEqual([
-      "audiences",
-      "channels",
-      "customers",
-      "destinations",
-      "gateway",
-      "scheduler",
-    ]);
+    expect([...deployments].sort()).toEqual(ROLES.map((role) => `masivo-${role}`).sort());
+    expect(pods.map((pod) => pod.environment.MASIVO_ROLES).sort()).toEqual([...ROLES].sort());
   });
 
   it("given every role started as its container says, when the kubelet asks each probe, then startup, liveness and readiness answer 200", async () => {
