@@ -34,6 +34,10 @@ export type MasivoProcessOptions = {
   onUnexpectedExit: (name: string, exit: Exit) => void;
   /** How long a start may take to be ready. */
   readyTimeoutMs?: number;
+  /** What `node` is given, `main.ts` unless a Deployment's command says otherwise. */
+  nodeArguments?: string[];
+  /** Where it runs, the image's working directory: this process's own unless told. */
+  workingDirectory?: string;
 };
 
 export function masivoProcess(options: MasivoProcessOptions): MasivoProcess {
@@ -68,7 +72,8 @@ export function masivoProcess(options: MasivoProcessOptions): MasivoProcess {
     async start() {
       if (running()) throw new Error(`${options.name} is already running`);
       signalledAt = undefined;
-      const started = spawn(process.execPath, ["main.ts"], {
+      const started = spawn(process.execPath, options.nodeArguments ?? ["main.ts"], {
+        cwd: options.workingDirectory,
         env: { PATH: process.env.PATH ?? "", ...options.environment, MASIVO_OPS_PORT: String(options.opsPort) },
         stdio: ["ignore", "pipe", "pipe"],
       });

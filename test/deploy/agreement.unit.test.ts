@@ -5,6 +5,7 @@ import { parseDocument } from "yaml";
 import { z } from "zod";
 import { loadConfig, ROLES } from "../../config/config.ts";
 import { NATS_SERVER_VERSION } from "../../stack/natsServer.ts";
+import { dockerfileInstructions, finalStageInstructions, REPOSITORY_ROOT } from "../support/dockerfile.ts";
 import { exampleSecrets } from "../support/exampleSecrets.ts";
 import { K8S_DIR, readYamlDocuments, renderOverlay } from "../support/kustomize.ts";
 import { containerEnvironment, masivoContainer } from "../support/podEnvironment.ts";
@@ -12,25 +13,12 @@ import { containerEnvironment, masivoContainer } from "../support/podEnvironment
 // The Dockerfile, docker-compose.yml and deploy/k8s/ describe one program run one way: the same
 // image base, command, settings, ports and probes everywhere.
 
-const repoRoot = resolve(K8S_DIR, "..", "..");
+const repoRoot = REPOSITORY_ROOT;
 const read = (path: string) => readFileSync(join(repoRoot, path), "utf8");
-
-/** The Dockerfile's instructions, continuation lines joined and comments left out. */
-function dockerfileInstructions(text: string): { keyword: string; argument: string }[] {
-  return text
-    .replace(/\\\n/g, " ")
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "" && !line.startsWith("#"))
-    .map((line) => {
-      const [keyword = "", ...rest] = line.split(/\s+/);
-      return { keyword: keyword.toUpperCase(), argument: rest.join(" ") };
-    });
-}
 
 const instructions = dockerfileInstructions(read("Dockerfile"));
 const argumentsOf = (keyword: string) => instructions.filter((i) => i.keyword === keyword).map((i) => i.argument);
-const finalStage = instructions.slice(instructions.findLastIndex((i) => i.keyword === "FROM"));
+const finalStage = finalStageInstructions();
 
 const pkg = z.object({ devDependencies: z.object({ node: z.string() }) }).parse(JSON.parse(read("package.json")));
 

@@ -1,7 +1,13 @@
 import { z } from "zod";
 import { type KubernetesObject, podContainers } from "./kustomize.ts";
 
-const probeSchema = z.object({ httpGet: z.object({ path: z.string(), port: z.union([z.string(), z.number()]) }) });
+const probeSchema = z.object({
+  httpGet: z.object({ path: z.string(), port: z.union([z.string(), z.number()]) }),
+  // Kubernetes' default when the manifest says nothing.
+  timeoutSeconds: z.number().int().min(1).default(1),
+});
+/** A probe as the kubelet runs it: an HTTP GET on a path and a (named or numbered) container port. */
+export type HttpProbe = z.infer<typeof probeSchema>;
 
 const containerSchema = z.object({
   name: z.string(),
