@@ -3,8 +3,11 @@ import { readTrustedFact } from "../../streams/index.ts";
 import { consentLeftBy, customersNeedingConsent } from "./consentGate.ts";
 import type { WindowMessage } from "./integrationConsumer.ts";
 
-/** One fact of a window, with its CHANGES sequence. */
-export type WindowFact = { seq: number; fact: CustomerFact };
+/**
+ * One fact of a window, with its CHANGES sequence and its payload: the JSON CHANGES holds (or a
+ * resync's expansion encoded), which a provider may pass on as it is instead of encoding it again.
+ */
+export type WindowFact = { seq: number; fact: CustomerFact; payload: Uint8Array };
 
 /**
  * What reading a window tells the sync, which alone asks the store about consent (wherever the
@@ -31,7 +34,7 @@ export function readWindow(
   const unreadable: WindowReading["unreadable"] = [];
   for (const { seq, data } of messages) {
     try {
-      facts.push({ seq, fact: readTrustedFact(data) });
+      facts.push({ seq, fact: readTrustedFact(data), payload: data });
     } catch (error) {
       unreadable.push({ seq, reason: messageOf(error) });
     }

@@ -17,7 +17,8 @@ export type ObjectRules = {
  */
 export type ExportObject = { customers: []; key: string; kind: FactKind; lines: ExportLine[] };
 
-export type ExportLine = { seq: number; customerId: string; factId: string; text: string };
+/** A fact of an object: its place, whose and which it is, and its NDJSON line but the newline. */
+export type ExportLine = { seq: number; customerId: string; factId: string; payload: Uint8Array };
 
 /**
  * A window's facts as objects: per kind, cut where the next fact would take the NDJSON past
@@ -29,11 +30,11 @@ export function exportObjects(facts: readonly WindowFact[], rules: ObjectRules):
   const wanted = new Set<FactKind>(rules.kinds);
   const filling = new Map<FactKind, { object: ExportObject; bytes: number; firstAt: number }>();
   const objects: { object: ExportObject; firstAt: number }[] = [];
-  for (const { seq, fact } of facts) {
+  for (const { seq, fact, payload } of facts) {
     const kind = factKindOf(fact.type);
     if (!kind || !wanted.has(kind)) continue;
-    const text = `${JSON.stringify(fact)}\n`;
-    const bytes = Buffer.byteLength(text);
+    // The payload is the fact's JSON on one line: CHANGES holds JSON.stringify's output.
+    const bytes = payload.byteLength + 1;
     const at = Date.parse(fact.metadata.at);
     const open = filling.get(kind);
     const full =
@@ -41,7 +42,7 @@ export function exportObjects(facts: readonly WindowFact[], rules: ObjectRules):
       (open.bytes + bytes > rules.rotateBytes ||
         at - open.firstAt > rules.rotateSeconds * 1000 ||
         hourOf(at) !== hourOf(open.firstAt));
-    const line = { seq, customerId: fact.metadata.customerId, factId: fact.metadata.factId, text };
+    const line = { seq, customerId: fact.metadata.customerId, factId: fact.metadata.factId, payload };
     if (open && !full) {
       open.object.lines.push(line);
       open.bytes += bytes;

@@ -23,7 +23,12 @@ beforeAll(() => reader.create());
 afterAll(() => reader.close());
 
 function objectAt(key: string): ExportObject {
-  return { customers: [], key, kind: "EVENT", lines: [{ seq: 1, customerId: "ana", factId: "f1", text: '{"n":1}\n' }] };
+  return {
+    customers: [],
+    key,
+    kind: "EVENT",
+    lines: [{ seq: 1, customerId: "ana", factId: "f1", payload: Buffer.from('{"n":1}') }],
+  };
 }
 
 async function writeEach(endpoint: string, reach: OutboundReach, keys: string[]) {

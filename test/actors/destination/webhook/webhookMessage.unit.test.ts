@@ -3,15 +3,20 @@ import { webhookCalls } from "../../../../actors/destination/webhook/webhookMess
 import type { WindowFact } from "../../../../actors/destination/windowReading.ts";
 import { type CustomerFactDraft, completeFact } from "../../../../model/index.ts";
 import type { WebhookSettings } from "../../../../store/index.ts";
+import { encodeFact } from "../../../../streams/index.ts";
 
 const at = "2026-12-03T12:00:00.000Z";
 let seq = 0;
 function windowFact(customerId: string, draft: CustomerFactDraft): WindowFact {
   seq += 1;
-  return {
-    seq,
-    fact: completeFact(draft, { account: "acct", customerId, factId: `acct:${customerId}:${seq}`, at, sourceSeq: seq }),
-  };
+  const fact = completeFact(draft, {
+    account: "acct",
+    customerId,
+    factId: `acct:${customerId}:${seq}`,
+    at,
+    sourceSeq: seq,
+  });
+  return { seq, fact, payload: encodeFact(fact) };
 }
 const membership = (customerId: string, audienceId: string, change: "ENTERED" | "EXITED") =>
   windowFact(customerId, { type: "membership.changed", data: { audienceId, audienceName: audienceId, change, at } });

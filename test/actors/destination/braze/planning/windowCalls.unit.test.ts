@@ -3,6 +3,7 @@ import { planWindow } from "../../../../../actors/destination/braze/planning/win
 import { customersNeedingConsent } from "../../../../../actors/destination/consentGate.ts";
 import type { WindowFact } from "../../../../../actors/destination/windowReading.ts";
 import { type CustomerFact, type CustomerFactDraft, completeFact } from "../../../../../model/index.ts";
+import { encodeFact } from "../../../../../streams/index.ts";
 import { BRAZE_SETTINGS } from "../../../../support/brazeSettings.ts";
 
 const T0 = "2026-04-01T09:00:00.000Z";
@@ -18,7 +19,7 @@ function windowFact(customerId: string, draft: CustomerFactDraft): WindowFact {
     at: T0,
     sourceSeq: seq,
   });
-  return { seq, fact };
+  return { seq, fact, payload: encodeFact(fact) };
 }
 
 const opened = (customerId: string) =>
