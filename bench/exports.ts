@@ -144,6 +144,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
     await bucket.readNew();
     return { distinct: bucket.facts.size, at: listedAt - s3EnabledAt };
   });
+  const peakRssAfterS3 = (await destinations.peakRssBytes()) / MB;
   const webhookEnabledAt = performance.now();
   await bench.gql(
     "mutation($id: ID!, $input: WebhookChanges!) { updateWebhook(id: $id, input: $input) { id } }",
@@ -169,7 +170,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   outcome.note(
     `webhook: ${fmt(receiver.deliveries.size)} facts in ${fmt(receiver.received())} deliveries${webhookArrival.complete ? ` in ${seconds(webhookArrival.elapsedMs)} s` : ""}, ${webhookDuplicates} duplicates, ${webhookLost} lost; ${fmt(receiver.verified())} sampled deliveries verified`,
   );
-  outcome.note(`destinations process: peak RSS ${fmt(peakRss)} MB`);
+  outcome.note(`destinations process: peak RSS ${fmt(peakRssAfterS3)} MB by the end of the S3 export, ${fmt(peakRss)} MB in all`);
 
   const duplicates = s3Duplicates + webhookDuplicates;
   const lost = s3Lost + webhookLost;
