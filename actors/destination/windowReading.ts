@@ -1,10 +1,10 @@
 import { type ConsentPurpose, type CustomerFact, messageOf } from "../../model/index.ts";
 import { readTrustedFact } from "../../streams/index.ts";
 import { consentLeftBy, customersNeedingConsent } from "./consentGate.ts";
-import type { WindowMessage } from "./integrationConsumer.ts";
+import type { ExpandedMessage } from "./resyncedFacts.ts";
 
-/** One fact of a window, with its CHANGES sequence. */
-export type WindowFact = { seq: number; fact: CustomerFact };
+/** One fact of a window, with its CHANGES sequence, and the resync's id when a resync stands for it. */
+export type WindowFact = { seq: number; fact: CustomerFact; resyncId?: string };
 
 /**
  * What reading a window tells the sync, which alone asks the store about consent (wherever the
@@ -24,14 +24,15 @@ export type WindowReading = {
  * by Masivo alone, from validated commands), and reads what consent for `purpose` it needs and leaves.
  */
 export function readWindow(
-  messages: readonly WindowMessage[],
+  messages: readonly ExpandedMessage[],
   purpose: ConsentPurpose,
 ): { facts: WindowFact[]; reading: WindowReading } {
   const facts: WindowFact[] = [];
   const unreadable: WindowReading["unreadable"] = [];
-  for (const { seq, data } of messages) {
+  for (const { seq, data, resyncId } of messages) {
     try {
-      facts.push({ seq, fact: readTrustedFact(data) });
+      const fact = readTrustedFact(data);
+      facts.push(resyncId === undefined ? { seq, fact } : { seq, fact, resyncId });
     } catch (error) {
       unreadable.push({ seq, reason: messageOf(error) });
     }
