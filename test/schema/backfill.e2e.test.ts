@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isChannelIntegration } from "../../store/index.ts";
 import { createWorld, uniqueId, type World } from "../support/world.ts";
 
 /**
@@ -12,7 +13,10 @@ beforeAll(async () => {
 });
 afterAll(() => world?.close());
 
-const resyncOf = async (id: string) => (await world.services.integrations.get(id))?.resync;
+const resyncOf = async (id: string) => {
+  const integration = (await world.services.integrations.get(id)) ?? expect.fail(`${id} not stored`);
+  return isChannelIntegration(integration) ? expect.fail(`${id} is a channel`) : integration.resync;
+};
 
 const S3 = {
   bucket: "acme-exports",
