@@ -232,10 +232,11 @@ describe("a full resync through a webhook", () => {
         ...(JSON.parse(delivery.body) as {
           type: string;
           data: { customerId: string; profile?: { firstName?: string } };
+          resyncId?: string;
         }),
       }));
-    // Each part of a resync is delivered under the resync fact's id and its place in it.
-    const resyncDeliveries = () => bodies().filter((body) => /\/\d+$/.test(body.id));
+    // Each part of a resync is delivered under the resync fact's id and its place in it, naming the resync.
+    const resyncDeliveries = () => bodies().filter((body) => body.resyncId !== undefined);
     await waitFor(
       "every customer's state delivered",
       async () => {
@@ -279,9 +280,13 @@ describe("a full resync through a webhook", () => {
         ?.firstName,
     ).toBe("Anna");
     expect(all.map((body) => body.data.customerId)).not.toContain("carl");
+    // One resync, each part under the resync fact's id and its place in it.
+    expect(new Set(resyncDeliveries().map((body) => body.resyncId)).size).toBe(1);
+    expect(resyncDeliveries().every((body) => /\/\d+$/.test(body.id))).toBe(true);
     // The full state first, then the change after it; nothing delivered twice, every delivery verified.
     const later = all.findIndex((body) => body.data.profile?.firstName === "Ann");
-    expect(all.slice(later + 1).filter((body) => /\/\d+$/.test(body.id))).toEqual([]);
+    expect(all[later]?.resyncId).toBeUndefined();
+    expect(all.slice(later + 1).filter((body) => body.resyncId !== undefined)).toEqual([]);
     expect(new Set(all.map((body) => body.id)).size).toBe(all.length);
     expect(receiver.received.every((delivery) => delivery.verifiedBy.length === 1)).toBe(true);
   });
