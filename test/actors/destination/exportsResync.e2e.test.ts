@@ -104,116 +104,157 @@ const firstNameIn = (line: Line | undefined) =>
   line?.type === "customer.profileChanged" ? line.data.profile.firstName : undefined;
 
 describe("a full resync through an S3 export", () => {
+  const bucket = uniqueId("bucket").toLowerCase();
+  const reader = bucketReader(bucket);
+  afterAll(() => reader.close());
+  const objects = async () => {
+    const all = new Map<string, Line[]>();
+    for (const key of await reader.keys()) all.set(key, (await reader.lines(key)) as Line[]);
+    return all;
+  };
+  /** The snapshot lines of a kind: of one resync, or of every resync. */
+  const snapshotOf = (all: Map<string, Line[]>, kind: string, resyncId = "") =>
+    [...all].filter(([key]) => key.includes(`/snapshot/${kind}/resync=${resyncId}`)).flatMap(([, lines]) => lines);
+  const incremental = (all: Map<string, Line[]>) =>
+    [...all].filter(([key]) => !key.includes("/snapshot/")).flatMap(([, lines]) => lines);
+  const resyncsIn = (all: Map<string, Line[]>) =>
+    new Set([...all.keys()].flatMap((key) => /\/resync=([^/]+)\//.exec(key)?.[1] ?? []));
+  /** Every customer's state in a snapshot: ana's and bob's profile, tags and memberships, dora's deletion. */
+  const whole = (all: Map<string, Line[]>, resyncId?: string) =>
+    whose(snapshotOf(all, "profile", resyncId)).join() === "ana,bob" &&
+    whose(snapshotOf(all, "tags", resyncId)).join() === "ana,bob" &&
+    whose(snapshotOf(all, "membership", resyncId)).join() === "ana,bob" &&
+    whose(snapshotOf(all, "deleted", resyncId)).join() === "dora";
+
   it("writes every customer's current state as the resync's snapshot, then goes on in the incremental objects, nothing doubled", {
     timeout: 120_000,
   }, async () => {
-    const bucket = uniqueId("bucket").toLowerCase();
-    const reader = bucketReader(bucket);
     await reader.create();
     const access = testBucketAccess(bucket);
-    try {
-      await acme("mutation($i: S3ExportInput!) { configureS3Export(input: $i) { id } }", {
-        i: {
-          bucket,
-          region: access.region,
-          prefix: "exports",
-          accessKeyId: access.accessKeyId,
-          secretAccessKey: access.secretAccessKey,
-          endpoint: access.endpoint,
-          forcePathStyle: true,
-          kinds: KINDS,
-          backfill: true,
-        },
-      });
-      // While the resync runs: before or after bob's answer, it is in the incremental objects once.
-      await upsert({ customerId: "bob", firstName: "Robert" });
+    await acme("mutation($i: S3ExportInput!) { configureS3Export(input: $i) { id } }", {
+      i: {
+        bucket,
+        region: access.region,
+        prefix: "exports",
+        accessKeyId: access.accessKeyId,
+        secretAccessKey: access.secretAccessKey,
+        endpoint: access.endpoint,
+        forcePathStyle: true,
+        kinds: KINDS,
+        backfill: true,
+      },
+    });
+    // While the resync runs: before or after bob's answer, it is in the incremental objects once.
+    await upsert({ customerId: "bob", firstName: "Robert" });
 
-      const objects = async () => {
-        const all = new Map<string, Line[]>();
-        for (const key of await reader.keys()) all.set(key, (await reader.lines(key)) as Line[]);
-        return all;
-      };
-      const snapshotOf = (all: Map<string, Line[]>, kind: string) =>
-        [...all].filter(([key]) => key.includes(`/snapshot/${kind}/`)).flatMap(([, lines]) => lines);
-      const incremental = (all: Map<string, Line[]>) =>
-        [...all].filter(([key]) => !key.includes("/snapshot/")).flatMap(([, lines]) => lines);
-      const robert = (line: Line) => line.metadata.customerId === "bob" && firstNameIn(line) === "Robert";
-      await waitFor(
-        "the snapshot and bob's change written",
-        async () => {
-          const all = await objects();
-          const complete =
-            whose(snapshotOf(all, "profile")).join() === "ana,bob" &&
-            whose(snapshotOf(all, "tags")).join() === "ana,bob" &&
-            whose(snapshotOf(all, "membership")).join() === "ana,bob" &&
-            whose(snapshotOf(all, "deleted")).join() === "dora" &&
-            incremental(all).some(robert);
-          return complete ? true : undefined;
-        },
-        WAIT_MS,
-      );
-      // After the resync: incremental again.
-      await upsert({ customerId: "ana", firstName: "Anna" });
-      const all = await waitFor(
-        "ana's later change written",
-        async () => {
-          const now = await objects();
-          return incremental(now).some((line) => firstNameIn(line) === "Anna") ? now : undefined;
-        },
-        WAIT_MS,
-      );
+    const robert = (line: Line) => line.metadata.customerId === "bob" && firstNameIn(line) === "Robert";
+    await waitFor(
+      "the snapshot and bob's change written",
+      async () => {
+        const all = await objects();
+        return whole(all) && incremental(all).some(robert) ? true : undefined;
+      },
+      WAIT_MS,
+    );
+    // After the resync: incremental again.
+    await upsert({ customerId: "ana", firstName: "Anna" });
+    const all = await waitFor(
+      "ana's later change written",
+      async () => {
+        const now = await objects();
+        return incremental(now).some((line) => firstNameIn(line) === "Anna") ? now : undefined;
+      },
+      WAIT_MS,
+    );
 
-      // Snapshot objects of one resync, per kind, under keys naming their sequences.
-      const snapshotKeys = [...all.keys()].filter((key) => key.includes("/snapshot/"));
-      const resyncIds = new Set(snapshotKeys.map((key) => /\/resync=([^/]+)\//.exec(key)?.[1]));
-      expect(resyncIds.size).toBe(1);
-      for (const key of snapshotKeys) {
-        expect(key).toMatch(
-          /^exports\/acme\/snapshot\/(profile|tags|membership|deleted)\/resync=[\w-]+\/\d+-\d+\.ndjson\.gz$/,
-        );
-      }
-      // The state as of the resync: carl, who denied data sharing, is in none of it.
-      const memberships = snapshotOf(all, "membership").map((line) =>
-        line.type === "membership.changed" ? [line.metadata.customerId, line.data.audienceName, line.data.change] : [],
+    // Snapshot objects of one resync, per kind, under keys naming their sequences.
+    const snapshotKeys = [...all.keys()].filter((key) => key.includes("/snapshot/"));
+    expect(resyncsIn(all).size).toBe(1);
+    for (const key of snapshotKeys) {
+      expect(key).toMatch(
+        /^exports\/acme\/snapshot\/(profile|tags|membership|deleted)\/resync=[\w-]+\/\d+-\d+\.ndjson\.gz$/,
       );
-      expect(memberships.sort()).toEqual([
-        ["ana", "vip", "ENTERED"],
-        ["bob", "vip", "EXITED"],
-      ]);
-      const tags = snapshotOf(all, "tags").map((line) =>
-        line.type === "tags.changed" ? [line.metadata.customerId, line.data.tags] : [],
-      );
-      expect(tags.sort()).toEqual([
-        ["ana", ["gold"]],
-        ["bob", []],
-      ]);
-      const profiles = snapshotOf(all, "profile");
-      expect(firstNameIn(profiles.find((line) => line.metadata.customerId === "ana"))).toBe("Ana");
-      expect(snapshotOf(all, "deleted").map((line) => line.type)).toEqual(["customer.deleted"]);
-
-      // The incremental objects hold what came after the export was configured: each fact once.
-      expect(incremental(all).filter(robert)).toHaveLength(1);
-      expect(incremental(all).filter((line) => firstNameIn(line) === "Anna")).toHaveLength(1);
-      expect(incremental(all).map((line) => line.metadata.customerId)).not.toContain("carl");
-      expect(incremental(all).some((line) => firstNameIn(line) === "Ana")).toBe(false);
-      const factIds = [...all.values()].flat().map((line) => line.metadata.factId);
-      expect(new Set(factIds).size).toBe(factIds.length);
-
-      // The snapshot is never older than a change CHANGES held before it: bob's answer came after
-      // his change to Robert, or before it.
-      const answer = (await changes("resync")).find(
-        ({ fact }) =>
-          fact.type === "customer.resynced" &&
-          fact.metadata.customerId === "bob" &&
-          fact.data.integrationId === `s3_${ACCOUNT}` &&
-          fact.data.current.part === "profile",
-      );
-      const change = (await changes("profile")).find(({ fact }) => robert(fact));
-      const bobInSnapshot = firstNameIn(profiles.find((line) => line.metadata.customerId === "bob"));
-      expect(bobInSnapshot).toBe((change?.seq ?? 0) < (answer?.seq ?? 0) ? "Robert" : "Bob");
-    } finally {
-      reader.close();
     }
+    // The state as of the resync: carl, who denied data sharing, is in none of it.
+    const memberships = snapshotOf(all, "membership").map((line) =>
+      line.type === "membership.changed" ? [line.metadata.customerId, line.data.audienceName, line.data.change] : [],
+    );
+    expect(memberships.sort()).toEqual([
+      ["ana", "vip", "ENTERED"],
+      ["bob", "vip", "EXITED"],
+    ]);
+    const tags = snapshotOf(all, "tags").map((line) =>
+      line.type === "tags.changed" ? [line.metadata.customerId, line.data.tags] : [],
+    );
+    expect(tags.sort()).toEqual([
+      ["ana", ["gold"]],
+      ["bob", []],
+    ]);
+    const profiles = snapshotOf(all, "profile");
+    expect(firstNameIn(profiles.find((line) => line.metadata.customerId === "ana"))).toBe("Ana");
+    expect(snapshotOf(all, "deleted").map((line) => line.type)).toEqual(["customer.deleted"]);
+
+    // The incremental objects hold what came after the export was configured: each fact once.
+    expect(incremental(all).filter(robert)).toHaveLength(1);
+    expect(incremental(all).filter((line) => firstNameIn(line) === "Anna")).toHaveLength(1);
+    expect(incremental(all).map((line) => line.metadata.customerId)).not.toContain("carl");
+    expect(incremental(all).some((line) => firstNameIn(line) === "Ana")).toBe(false);
+    const factIds = [...all.values()].flat().map((line) => line.metadata.factId);
+    expect(new Set(factIds).size).toBe(factIds.length);
+
+    // The snapshot is never older than a change CHANGES held before it: bob's answer came after
+    // his change to Robert, or before it.
+    const answer = (await changes("resync")).find(
+      ({ fact }) =>
+        fact.type === "customer.resynced" &&
+        fact.metadata.customerId === "bob" &&
+        fact.data.integrationId === `s3_${ACCOUNT}` &&
+        fact.data.current.part === "profile",
+    );
+    const change = (await changes("profile")).find(({ fact }) => robert(fact));
+    const bobInSnapshot = firstNameIn(profiles.find((line) => line.metadata.customerId === "bob"));
+    expect(bobInSnapshot).toBe((change?.seq ?? 0) < (answer?.seq ?? 0) ? "Robert" : "Bob");
+  });
+
+  it("writes the state of a later resyncIntegration as a snapshot of its own, leaving the first and the incremental objects as they were", {
+    timeout: 120_000,
+  }, async () => {
+    const before = await objects();
+    const [first] = [...resyncsIn(before)];
+    expect(await acme("mutation($id: ID!) { resyncIntegration(id: $id) }", { id: `s3_${ACCOUNT}` })).toEqual({
+      resyncIntegration: true,
+    });
+    const { all, second } = await waitFor(
+      "a second snapshot written",
+      async () => {
+        const now = await objects();
+        const second = [...resyncsIn(now)].find((id) => id !== first);
+        return second && whole(now, second) ? { all: now, second } : undefined;
+      },
+      WAIT_MS,
+    );
+    // The state now: ana's and bob's later names.
+    const names = snapshotOf(all, "profile", second).map((line) => [line.metadata.customerId, firstNameIn(line)]);
+    expect(names.sort()).toEqual([
+      ["ana", "Anna"],
+      ["bob", "Robert"],
+    ]);
+    // The first snapshot and the incremental objects are untouched: a resync adds only its own objects.
+    for (const [key, lines] of before) expect(all.get(key)).toEqual(lines);
+    expect(incremental(all)).toEqual(incremental(before));
+    // A later resync's keys hold later sequences, so the latest snapshot is the one with the highest.
+    const lastSeq = (id: string | undefined) =>
+      Math.max(
+        ...[...all.keys()]
+          .filter((key) => key.includes(`/resync=${id}/`))
+          .map((key) => Number(/-(\d+)\.ndjson\.gz$/.exec(key)?.[1])),
+      );
+    const firstSeq = Math.min(
+      ...[...all.keys()]
+        .filter((key) => key.includes(`/resync=${second}/`))
+        .map((key) => Number(/\/(\d+)-\d+\.ndjson\.gz$/.exec(key)?.[1])),
+    );
+    expect(firstSeq).toBeGreaterThan(lastSeq(first));
   });
 });
 
