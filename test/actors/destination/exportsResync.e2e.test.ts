@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningMasivo } from "../../../app/startMasivo.ts";
 import type { CustomerFact } from "../../../model/index.ts";
-import { connectStore, customersOf, type Store } from "../../../store/index.ts";
+import { connectStore, type Store } from "../../../store/index.ts";
 import { connectNats, decodeFact, type NatsLink, STREAM_NAMES } from "../../../streams/index.ts";
 import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
 import { postGraphQL, startTestMasivo } from "../../support/startTestMasivo.ts";
 import { readStream, waitFor } from "../../support/streamReader.ts";
+import { untilStored } from "../../support/untilStored.ts";
 import { isolatedMongoUrl, TEST_ROOT_KEY, uniqueId } from "../../support/world.ts";
 import { bucketReader, testBucketAccess } from "./s3/bucketReader.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "./webhook/webhookReceiver.ts";
@@ -36,13 +37,8 @@ async function gql<T>(as: string | undefined, query: string, variables?: Record<
 const acme = <T>(query: string, variables?: Record<string, unknown>) => gql<T>(key, query, variables);
 const upsert = (input: Record<string, unknown>) =>
   acme("mutation($i: CustomerInput!) { upsertCustomer(input: $i) { accepted } }", { i: input });
-/** Resolves once the stored customer matches: the actor publishes its facts before it writes the store. */
 const stored = (customerId: string, check: (firstName: string | undefined, deleted: boolean) => boolean) =>
-  waitFor(`${customerId} stored`, async () => {
-    const document = (await customersOf(store).loadMany([`${ACCOUNT}:${customerId}`])).get(`${ACCOUNT}:${customerId}`);
-    if (!document) return undefined;
-    return check(document.deleted ? undefined : document.profile.firstName, document.deleted) ? true : undefined;
-  });
+  untilStored(store, ACCOUNT, customerId, check);
 /** CHANGES as the test reads it: each fact of a subject with its sequence. */
 const changes = async (kind: string) =>
   (await readStream(link, STREAM_NAMES.changes, `chg.${ACCOUNT}.${kind}`)).map(({ seq, data }) => ({
