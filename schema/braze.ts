@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { BrazeSettings } from "../store/index.ts";
+import { BACKFILL, backfillIfAsked } from "./backfill.ts";
 import { builder } from "./builder.ts";
 import { callerAccount } from "./context.ts";
 import { parseArgument } from "./errors.ts";
@@ -28,6 +29,7 @@ const BrazeInputRef = builder.inputType("BrazeInput", {
     customersCreate: t.boolean({ description: "Default true: new customers create Braze users" }),
     customersUpdate: t.boolean({ description: "Default true: profile changes update Braze users" }),
     customersDelete: t.boolean({ description: "Default true: deleted customers are deleted in Braze" }),
+    backfill: t.boolean({ description: BACKFILL }),
   }),
 });
 
@@ -92,11 +94,13 @@ builder.mutationField("configureBraze", (t) =>
         args.input,
         "input",
       );
-      return services.integrations.configureBraze(
+      const stored = await services.integrations.configureBraze(
         account,
         settings satisfies BrazeSettings,
         services.secrets.seal(apiKey),
       );
+      await backfillIfAsked(args.input.backfill, stored._id, context);
+      return stored;
     },
   }),
 );

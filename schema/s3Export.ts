@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { FACT_KINDS } from "../model/index.ts";
 import type { S3ExportSettings } from "../store/index.ts";
+import { BACKFILL, backfillIfAsked } from "./backfill.ts";
 import { builder } from "./builder.ts";
 import { callerAccount } from "./context.ts";
 import { badInput, parseArgument } from "./errors.ts";
@@ -22,6 +23,7 @@ const S3ExportInputRef = builder.inputType("S3ExportInput", {
     rotateSeconds: t.int({ description: "An object spans at most this many seconds of facts; default 300" }),
     rotateBytes: t.int({ description: "An object holds at most this many bytes of NDJSON; default 5 MiB" }),
     enabled: t.boolean({ description: "Default true" }),
+    backfill: t.boolean({ description: BACKFILL }),
   }),
 });
 
@@ -115,7 +117,13 @@ builder.mutationField("configureS3Export", (t) =>
       const problem = endpoint ? await s3EndpointProblem(endpoint, services.allowLocalDestinations) : undefined;
       if (problem) throw badInput([{ field: "input.endpoint", message: problem }]);
       const settings: S3ExportSettings = { ...rest, ...(endpoint ? { endpoint } : {}) };
-      return services.integrations.configureS3Export(account, settings, services.secrets.seal(secretAccessKey));
+      const stored = await services.integrations.configureS3Export(
+        account,
+        settings,
+        services.secrets.seal(secretAccessKey),
+      );
+      await backfillIfAsked(args.input.backfill, stored._id, context);
+      return stored;
     },
   }),
 );

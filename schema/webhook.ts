@@ -10,6 +10,7 @@ import {
   type WebhookDocument,
   type WebhookSettings,
 } from "../store/index.ts";
+import { BACKFILL, backfillIfAsked } from "./backfill.ts";
 import { builder } from "./builder.ts";
 import { type Context, callerAccount } from "./context.ts";
 import { badInput, parseArgument } from "./errors.ts";
@@ -28,6 +29,7 @@ const WebhookInputRef = builder.inputType("WebhookInput", {
     audienceIds: t.idList({ description: "MEMBERSHIP facts only of these audiences; absent: of every audience" }),
     enabled: t.boolean({ description: "Default true" }),
     maxPerSecond: t.int({ description: MAX_PER_SECOND }),
+    backfill: t.boolean({ description: BACKFILL }),
   }),
 });
 
@@ -104,7 +106,9 @@ builder.mutationFields((t) => ({
       const secret = newSecret();
       const { webhooks, secrets } = context.services;
       const sealed = secrets.seal(JSON.stringify({ keys: [{ key: secret }] }));
-      return { webhook: await webhooks.create(callerAccount(context), settings, sealed), secret };
+      const webhook = await webhooks.create(callerAccount(context), settings, sealed);
+      await backfillIfAsked(args.input.backfill, webhook._id, context);
+      return { webhook, secret };
     },
   }),
   updateWebhook: t.field({

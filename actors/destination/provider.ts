@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { ConsentPurpose, CustomerFactType } from "../../model/index.ts";
 import type { BrazeIntegrationDocument, Integrations } from "../../store/index.ts";
-import type { WindowMessage } from "./integrationConsumer.ts";
+import type { ExpandedMessage } from "./resyncedFacts.ts";
 import type { BackoffOptions } from "./retryPolicy.ts";
 import type { WindowReading } from "./windowReading.ts";
 
@@ -103,7 +103,8 @@ export type WindowContext<Own> = Own & { denied: string[]; resyncAudiences?: [id
  * known by their first stream sequence until forgotten; calls by their index in the window's plan.
  */
 export type WindowPlanner<Own, Call extends PlannedCall> = {
-  read: (window: WindowMessage[]) => Promise<WindowReading>;
+  /** A window once its resyncs are expanded (resyncedFacts.ts): a fact a resync stands for carries its id. */
+  read: (window: ExpandedMessage[]) => Promise<WindowReading>;
   plan: (fromSeq: number, context: WindowContext<Own>) => Promise<Call[]>;
   /** Call `index` cut into parts the provider accepts; needed by providers that answer `tooLarge`. */
   split?: (fromSeq: number, index: number) => Promise<Call[]>;

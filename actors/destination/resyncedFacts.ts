@@ -2,6 +2,12 @@ import { type CustomerFact, type FactOf, PROFILE_PARTS } from "../../model/index
 import { encodeFact, readTrustedFact } from "../../streams/index.ts";
 import type { WindowMessage } from "./integrationConsumer.ts";
 
+/**
+ * A window's message once its resyncs are expanded: a fact a resync stands for carries that
+ * resync's id, so a provider may keep the state as of the resync apart from what came incrementally.
+ */
+export type ExpandedMessage = WindowMessage & { resyncId?: string };
+
 /** The account's audiences as they are now, id → name: a resync names each membership after them. */
 export type AudienceNames = ReadonlyMap<string, string>;
 
@@ -44,7 +50,7 @@ const RESYNC_MARK = Buffer.from('"type":"customer.resynced"');
 
 /**
  * A window as the integration's provider reads it: each resync for `integrationId` replaced by
- * the facts it stands for, under the same stream sequence. Resyncs for other integrations are
+ * the facts it stands for, under the same stream sequence and with the resync's id. Resyncs for other integrations are
  * left as they are: no provider wants them. `audienceNames` is asked once, and only for a window
  * holding such a resync.
  */
@@ -52,9 +58,9 @@ export async function expandResyncs(
   window: readonly WindowMessage[],
   integrationId: string,
   audienceNames: () => Promise<AudienceNames>,
-): Promise<WindowMessage[]> {
+): Promise<ExpandedMessage[]> {
   let names: AudienceNames | undefined;
-  const expanded: WindowMessage[] = [];
+  const expanded: ExpandedMessage[] = [];
   for (const message of window) {
     const fact = Buffer.from(message.data.buffer, message.data.byteOffset, message.data.byteLength).includes(
       RESYNC_MARK,
@@ -66,7 +72,9 @@ export async function expandResyncs(
       continue;
     }
     names ??= await audienceNames();
-    for (const part of factsOfResync(fact, names)) expanded.push({ seq: message.seq, data: encodeFact(part) });
+    const { resyncId } = fact.data;
+    for (const part of factsOfResync(fact, names))
+      expanded.push({ seq: message.seq, data: encodeFact(part), resyncId });
   }
   return expanded;
 }

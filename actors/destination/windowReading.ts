@@ -1,13 +1,14 @@
 import { type ConsentPurpose, type CustomerFact, messageOf } from "../../model/index.ts";
 import { readTrustedFact } from "../../streams/index.ts";
 import { consentLeftBy, customersNeedingConsent } from "./consentGate.ts";
-import type { WindowMessage } from "./integrationConsumer.ts";
+import type { ExpandedMessage } from "./resyncedFacts.ts";
 
 /**
- * One fact of a window, with its CHANGES sequence and its payload: the JSON CHANGES holds (or a
- * resync's expansion encoded), which a provider may pass on as it is instead of encoding it again.
+ * One fact of a window, with its CHANGES sequence, its payload (the JSON CHANGES holds, or a
+ * resync's expansion encoded, which a provider may pass on as it is instead of encoding it again),
+ * and the resync's id when a resync stands for it.
  */
-export type WindowFact = { seq: number; fact: CustomerFact; payload: Uint8Array };
+export type WindowFact = { seq: number; fact: CustomerFact; payload: Uint8Array; resyncId?: string };
 
 /**
  * What reading a window tells the sync, which alone asks the store about consent (wherever the
@@ -27,14 +28,15 @@ export type WindowReading = {
  * by Masivo alone, from validated commands), and reads what consent for `purpose` it needs and leaves.
  */
 export function readWindow(
-  messages: readonly WindowMessage[],
+  messages: readonly ExpandedMessage[],
   purpose: ConsentPurpose,
 ): { facts: WindowFact[]; reading: WindowReading } {
   const facts: WindowFact[] = [];
   const unreadable: WindowReading["unreadable"] = [];
-  for (const { seq, data } of messages) {
+  for (const { seq, data, resyncId } of messages) {
     try {
-      facts.push({ seq, fact: readTrustedFact(data), payload: data });
+      const fact = readTrustedFact(data);
+      facts.push(resyncId === undefined ? { seq, fact, payload: data } : { seq, fact, payload: data, resyncId });
     } catch (error) {
       unreadable.push({ seq, reason: messageOf(error) });
     }

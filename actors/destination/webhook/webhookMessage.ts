@@ -36,7 +36,8 @@ function typeOf(fact: CustomerFact): string {
 /**
  * The calls of a window for one endpoint: one per fact of the kinds it picked (membership facts
  * only of its audiences, when it named some), in stream order. Body `{type, timestamp, data}`,
- * `data` being the fact's own with the customer's id.
+ * `data` being the fact's own with the customer's id, and `resyncId` for a fact of a full resync,
+ * so a receiver tells the state it is sent from what changed.
  */
 export function webhookCalls(facts: readonly WindowFact[], settings: WebhookSettings): WebhookCall[] {
   const wanted = new Set<CustomerFactType>(settings.kinds.map((kind) => FACT_KIND_TYPES[kind]));
@@ -44,14 +45,15 @@ export function webhookCalls(facts: readonly WindowFact[], settings: WebhookSett
   return facts
     .filter(({ fact }) => wanted.has(fact.type))
     .filter(({ fact }) => fact.type !== "membership.changed" || !audiences || audiences.has(fact.data.audienceId))
-    .map(({ fact }) => {
+    .map(({ fact, resyncId }) => {
       const type = typeOf(fact);
       const { customerId, factId, at } = fact.metadata;
+      const message = { type, timestamp: at, data: { customerId, ...fact.data } };
       return {
         customers: [customerId],
         messageId: factId,
         type,
-        body: JSON.stringify({ type, timestamp: at, data: { customerId, ...fact.data } }),
+        body: JSON.stringify(resyncId === undefined ? message : { ...message, resyncId }),
       };
     });
 }

@@ -5,11 +5,12 @@ import { DESTINATION_LEASES_BUCKET } from "../../../actors/destination/worker.ts
 import type { RunningMasivo } from "../../../app/startMasivo.ts";
 import { type FakeBraze, startFakeBraze } from "../../../fakes/braze/index.ts";
 import type { CustomerFact } from "../../../model/index.ts";
-import { connectStore, customersOf, type Store } from "../../../store/index.ts";
+import { connectStore, type Store } from "../../../store/index.ts";
 import { connectNats, decodeFact, type NatsLink, STREAM_NAMES } from "../../../streams/index.ts";
 import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
 import { postGraphQL, startTestMasivo } from "../../support/startTestMasivo.ts";
 import { readStream, waitFor } from "../../support/streamReader.ts";
+import { untilStored } from "../../support/untilStored.ts";
 import { isolatedMongoUrl, TEST_ROOT_KEY, uniqueId } from "../../support/world.ts";
 
 /**
@@ -86,14 +87,8 @@ const syncLog = async () =>
 const attributesOf = (customerId: string) => braze.state.user(customerId)?.attributes;
 const until = (what: string, check: () => boolean | undefined) =>
   waitFor(what, async () => (check() ? true : undefined));
-/** Resolves once the stored customer matches: the actor publishes its facts before it writes the store. */
 const stored = (customerId: string, check: (firstName: string | undefined, deleted: boolean) => boolean) =>
-  waitFor(`${customerId} stored`, async () => {
-    const document = (await customersOf(store).loadMany([`${ACCOUNT}:${customerId}`])).get(`${ACCOUNT}:${customerId}`);
-    if (!document) return undefined;
-    const firstName = document.deleted ? undefined : document.profile.firstName;
-    return check(firstName, document.deleted) ? true : undefined;
-  });
+  untilStored(store, ACCOUNT, customerId, check);
 const resyncFacts = async (): Promise<CustomerFact[]> =>
   (await readStream(link, STREAM_NAMES.changes, `chg.${ACCOUNT}.resync`)).map((message) => decodeFact(message.data));
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { expandResyncs } from "../../../actors/destination/resyncedFacts.ts";
+import { readWindow } from "../../../actors/destination/windowReading.ts";
 import { type CustomerFact, type CustomerFactDraft, completeFact, PROFILE_PARTS } from "../../../model/index.ts";
 import { encodeFact, readTrustedFact } from "../../../streams/index.ts";
 
@@ -79,5 +80,21 @@ describe("expandResyncs", () => {
     const lookalike = [message(7, { type: "tags.changed", data: { tags: ['"type":"customer.resynced"'] } })];
     await expandResyncs(lookalike, "braze_acme", names);
     expect(asked).toBe(1);
+  });
+
+  it("marks each fact a resync stands for with the resync's id, which reading the window keeps, and no other fact", async () => {
+    const window = [
+      message(1, { type: "tags.changed", data: { tags: [] } }),
+      message(2, resync("s3_acme", { part: "tags", tags: ["vip"] })),
+      message(3, resync("s3_acme", { part: "memberships", audienceIds: ["aud-1"] })),
+    ];
+    const expanded = await expandResyncs(window, "s3_acme", async () => names);
+    const { facts } = readWindow(expanded, "dataSharing");
+    expect(facts.map(({ seq, fact, resyncId }) => [seq, fact.type, resyncId])).toEqual([
+      [1, "tags.changed", undefined],
+      [2, "tags.changed", "r1"],
+      [3, "membership.changed", "r1"],
+      [3, "membership.changed", "r1"],
+    ]);
   });
 });

@@ -68,6 +68,18 @@ describe("webhookCalls", () => {
     });
   });
 
+  it("names the resync a fact of a full resync comes from, and no resync for any other fact", () => {
+    const resynced = { ...windowFact("ann", { type: "tags.changed", data: { tags: ["vip"] } }), resyncId: "r1" };
+    const calls = webhookCalls([resynced, tapped("ann")], settings({}));
+    expect(calls.map((call) => JSON.parse(call.body).resyncId)).toEqual(["r1", undefined]);
+    expect(JSON.parse(calls[0]?.body ?? "")).toEqual({
+      type: "tags.updated",
+      timestamp: at,
+      data: { customerId: "ann", tags: ["vip"] },
+      resyncId: "r1",
+    });
+  });
+
   it("sends only the kinds the endpoint picked", () => {
     const facts = [
       tapped("ann"),
