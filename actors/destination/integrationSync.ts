@@ -108,9 +108,22 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
   /**
    * The customers who had denied the provider's consent purpose as of the last window read: the
    * store's at the start, then as each window's profile changes leave them. Read once, not per
-   * window: looking a window's customers up cost seconds a window on a store without indexes.
+   * window (looking a window's customers up cost seconds a window on a store without indexes), and
+   * while the consumer opens and fetches: the first window waits for it, read again if it failed.
    */
-  const denied = new Set(await deps.customersDenying(integration.account, provider.consentPurpose));
+  let deniedRead: Promise<Set<string>> | undefined;
+  const deniedSoFar = () => {
+    deniedRead ??= deps.customersDenying(integration.account, provider.consentPurpose).then(
+      (ids) => new Set(ids),
+      (error: unknown) => {
+        deniedRead = undefined;
+        throw error;
+      },
+    );
+    return deniedRead;
+  };
+  // A failure here is the first window's to report (its preparation is retried).
+  deniedSoFar().catch(() => undefined);
   const statusWriter = createStatusWriter({
     // A status decided after the lease ended is not this process's to store: the next holder decides its own.
     store: async ({ status, lastError }) => {
@@ -148,6 +161,7 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
     if ((await deps.integrations.get(integration._id))?.configVersion !== integration.configVersion) {
       return "reconfigured";
     }
+    const denied = await deniedSoFar();
     const fromSeq = window[0]?.seq ?? 0;
     // A customer's resync for this integration is read as the facts it stands for (resyncedFacts.ts),
     // with the audiences it was first read with when a crash or a pause left the window open.
