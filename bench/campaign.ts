@@ -4,13 +4,8 @@
  * Measures throughput against that limit, duplicates and gaps (by the relay's own records: each
  * member once), and the peak memory of the process running the campaign. See bench/README.md.
  */
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { startFakeSmtp } from "../fakes/smtp/index.ts";
-import { masivoProcess } from "../faults/masivoProcess.ts";
-import { freePort } from "../stack/index.ts";
 import { createCommandPublisher, readStreamLayout } from "../streams/index.ts";
 import {
   type Bench,

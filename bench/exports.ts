@@ -10,10 +10,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { masivoProcess } from "../faults/masivoProcess.ts";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { FACT_KIND_TYPES, FACT_KINDS } from "../model/index.ts";
-import { freePort, startS3Server } from "../stack/index.ts";
-import { createCommandPublisher, readStreamLayout } from "../streams/index.ts";
+import { startS3Server } from "../stack/index.ts";
+import { createCommandPublisher, readStreamLayout, STREAM_NAMES } from "../streams/index.ts";
 import { type BucketAccess, bucketTally } from "./bucketTally.ts";
 import {
   type Bench,
@@ -31,6 +31,7 @@ import {
   sleep,
   startOutcome,
   startRoleProcess,
+  untilWrittenBehind,
 } from "./support.ts";
 import { startWebhookTally } from "./webhookTally.ts";
 
@@ -129,6 +130,14 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   }));
   await untilEventFacts(bench, eventFactsBefore + customers + facts);
   outcome.note(`backlog: ${fmt(facts)} event facts in CHANGES in ${seconds(performance.now() - backlogStarted)} s`);
+  // The exports are measured alone: the customer documents written behind, and the other
+  // consumers of CHANGES (audiences, journeys) through the backlog.
+  const settling = performance.now();
+  await untilWrittenBehind(bench, ACCOUNT);
+  await untilOtherConsumersCaughtUp(bench);
+  outcome.note(
+    `backlog settled (documents written, other CHANGES consumers caught up) in ${seconds(performance.now() - settling)} s`,
+  );
 
   // The destinations run in a process of their own, whose memory is what is measured.
   const destinations = await startRoleProcess(bench, "destinations", {
@@ -145,6 +154,8 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
     return { distinct: bucket.facts.size, at: listedAt - s3EnabledAt };
   });
   const peakRssAfterS3 = (await destinations.peakRssBytes()) / MB;
+  // Untimed: every object read again as any tool would, each line parsed as JSON.
+  await bucket.readAgain();
   const webhookEnabledAt = performance.now();
   await bench.gql(
     "mutation($id: ID!, $input: WebhookChanges!) { updateWebhook(id: $id, input: $input) { id } }",
@@ -170,7 +181,9 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   outcome.note(
     `webhook: ${fmt(receiver.deliveries.size)} facts in ${fmt(receiver.received())} deliveries${webhookArrival.complete ? ` in ${seconds(webhookArrival.elapsedMs)} s` : ""}, ${webhookDuplicates} duplicates, ${webhookLost} lost; ${fmt(receiver.verified())} sampled deliveries verified`,
   );
-  outcome.note(`destinations process: peak RSS ${fmt(peakRssAfterS3)} MB by the end of the S3 export, ${fmt(peakRss)} MB in all`);
+  outcome.note(
+    `destinations process: peak RSS ${fmt(peakRssAfterS3)} MB by the end of the S3 export, ${fmt(peakRss)} MB in all`,
+  );
 
   const duplicates = s3Duplicates + webhookDuplicates;
   const lost = s3Lost + webhookLost;
@@ -244,6 +257,20 @@ async function untilEventFacts(bench: Bench, target: number): Promise<void> {
     } else if (performance.now() - lastChange > STALL_MS) {
       throw new Error(`CHANGES stayed at ${fmt(held)} of ${fmt(target)} event facts for ${STALL_MS / 1000} s`);
     }
+    await sleep(PROGRESS_EVERY_MS, bench.signal);
+  }
+}
+
+/** Waits until every consumer of CHANGES but the destinations' (`dest_…`) has nothing left to read or ack. */
+async function untilOtherConsumersCaughtUp(bench: Bench): Promise<void> {
+  const jsm = await jetstreamManager(bench.link.nc);
+  for (;;) {
+    let behind = 0;
+    for await (const info of jsm.consumers.list(STREAM_NAMES.changes)) {
+      if (!info.name.startsWith("dest_")) behind += info.num_pending + info.num_ack_pending;
+    }
+    if (behind === 0) return;
+    err(`CHANGES: other consumers have ${fmt(behind)} facts still to read`);
     await sleep(PROGRESS_EVERY_MS, bench.signal);
   }
 }
