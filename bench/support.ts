@@ -301,10 +301,7 @@ export async function startRoleProcess(
       MONGODB_URL: bench.running.mongodbUrl,
       MASIVO_LOG_LEVEL: "warn",
       ...environment,
-      // A CPU profile of the role's process, written when it stops (bench/README.md).
-      ...(process.env.BENCH_CPU_PROFILE
-        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}` }
-        : {}),
+      ...roleNodeOptions(),
     },
     opsPort: await freePort(),
     dataDir,
@@ -316,6 +313,19 @@ export async function startRoleProcess(
   });
   await worker.start();
   return worker;
+}
+
+/**
+ * Node's options for a role's process (bench/README.md): BENCH_ROLE_NODE_OPTIONS as given (V8's
+ * heap limits, say), and with BENCH_CPU_PROFILE a CPU profile written there when it stops.
+ */
+function roleNodeOptions(): { NODE_OPTIONS?: string } {
+  const profile = process.env.BENCH_CPU_PROFILE;
+  const options = [
+    ...(process.env.BENCH_ROLE_NODE_OPTIONS ? [process.env.BENCH_ROLE_NODE_OPTIONS] : []),
+    ...(profile ? [`--cpu-prof --cpu-prof-dir=${profile}`] : []),
+  ];
+  return options.length > 0 ? { NODE_OPTIONS: options.join(" ") } : {};
 }
 
 /** Points the `default` account's email at a fake SMTP relay, sending at most `maxPerSecond`. */
