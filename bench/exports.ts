@@ -54,7 +54,9 @@ const MB = 2 ** 20;
 const MASTER_KEY = randomBytes(32).toString("hex");
 
 /** How one destination's wait ended: when it held every fact (ms after enabling), or how far it got. */
-type Arrival = { complete: true; elapsedMs: number } | { complete: false; distinct: number };
+type Arrival =
+  | { complete: true; elapsedMs: number; first: { at: number; distinct: number } }
+  | { complete: false; distinct: number };
 
 async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   const outcome = startOutcome();
@@ -175,6 +177,13 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   const s3Rate = s3Arrival.complete ? facts / (s3Arrival.elapsedMs / 1000) : 0;
   const gzipMbPerSecond = s3Arrival.complete ? bucket.gzipBytes() / MB / (s3Arrival.elapsedMs / 1000) : 0;
   const deliveriesPerSecond = webhookArrival.complete ? facts / (webhookArrival.elapsedMs / 1000) : 0;
+  if (s3Arrival.complete && s3Arrival.elapsedMs > s3Arrival.first.at) {
+    const { first, elapsedMs } = s3Arrival;
+    const steady = (facts - first.distinct) / ((elapsedMs - first.at) / 1000);
+    outcome.note(
+      `s3: the first objects ${seconds(first.at)} s after enabling (start-up), ${fmt(steady)} facts/s from then on`,
+    );
+  }
   outcome.note(
     `s3: ${fmt(bucket.facts.size)} facts in ${fmt(bucket.objects())} objects (${(bucket.gzipBytes() / MB).toFixed(1)} MB gzip)${s3Arrival.complete ? ` in ${seconds(s3Arrival.elapsedMs)} s` : ""}, ${s3Duplicates} duplicates, ${s3Lost} lost`,
   );
@@ -215,13 +224,19 @@ async function untilAll(
   let last = 0;
   let lastChange = performance.now();
   let lastReport = performance.now();
+  /** The first poll that found facts: what came before is the start-up. */
+  let first: { at: number; distinct: number } | undefined;
   for (;;) {
     let distinct = last;
     try {
       const arrived = await progress();
-      if (arrived.distinct >= expected) {
+      if (!first && arrived.distinct > 0) {
+        first = { at: arrived.at, distinct: arrived.distinct };
+        err(`${what}: first ${fmt(arrived.distinct)} facts ${seconds(arrived.at)} s after enabling`);
+      }
+      if (first && arrived.distinct >= expected) {
         err(`${what}: all ${fmt(expected)} facts, ${seconds(arrived.at)} s after enabling`);
-        return { complete: true, elapsedMs: arrived.at };
+        return { complete: true, elapsedMs: arrived.at, first };
       }
       distinct = arrived.distinct;
     } catch (error) {
