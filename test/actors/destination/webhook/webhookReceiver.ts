@@ -7,11 +7,14 @@ export type Received = { path: string; headers: Record<string, string>; body: st
 
 /**
  * A webhook endpoint on loopback that verifies every delivery with the `standardwebhooks` library
- * against each of `secrets`, and answers what `answer` says (a status; `hang` never answers).
+ * against each of `secrets`, and answers what `answer` says (a status; `hang` never answers, and
+ * the delivery is `hanging` until the sender gives up on it and closes the connection).
  * It closes every connection, so each delivery connects (and resolves) anew.
  */
 export async function startWebhookReceiver(secrets: string[]) {
   const received: Received[] = [];
+  /** Deliveries left unanswered whose connection the sender has not closed yet. */
+  const hanging = new Set<Received>();
   const state = {
     answer: (_delivery: Received): number | "hang" => 200,
     headers: {} as Record<string, string>,
@@ -38,7 +41,11 @@ export async function startWebhookReceiver(secrets: string[]) {
       const delivery = { path: request.url ?? "", headers, body, verifiedBy };
       received.push(delivery);
       const answer = state.answer(delivery);
-      if (answer === "hang") return;
+      if (answer === "hang") {
+        hanging.add(delivery);
+        response.on("close", () => hanging.delete(delivery));
+        return;
+      }
       response.writeHead(answer, { connection: "close", ...state.headers });
       response.end();
     });
@@ -49,6 +56,7 @@ export async function startWebhookReceiver(secrets: string[]) {
     port,
     url: `http://127.0.0.1:${port}/hooks`,
     received,
+    hanging,
     state,
     close: () =>
       new Promise<void>((resolve) => {
