@@ -29,12 +29,14 @@ async function cruise(dir: string, files: Record<string, string>): Promise<Cruis
 const exporting = (name: string) => `export const ${name} = 1;\n`;
 
 describe("npm run lint: the import rules of docs/architecture.md", () => {
-  let dir: string | undefined;
+  /** Every scratch tree of the test running (one test may cruise two), removed after it. */
+  const dirs: string[] = [];
   afterEach(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
   });
   const scratch = async () => {
-    dir = await mkdtemp(join(tmpdir(), "masivo-imports-"));
+    const dir = await mkdtemp(join(tmpdir(), "masivo-imports-"));
+    dirs.push(dir);
     return dir;
   };
 
