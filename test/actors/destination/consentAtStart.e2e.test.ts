@@ -1,33 +1,19 @@
-import { jetstream } from "@nats-io/jetstream";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { registerProvider } from "../../../actors/destination/providers.ts";
-import { createRollingLimiter } from "../../../actors/destination/rollingLimiter.ts";
-import { type CustomerFactDraft, completeFact } from "../../../model/index.ts";
 import {
   CUSTOMERS_COLLECTION,
   connectStore,
   createSecretBox,
-  customerIdPages,
   customerKey,
-  customersDenying,
   integrationsRepository,
   type Store,
-  syncLogRepository,
 } from "../../../store/index.ts";
-import {
-  connectNats,
-  createCommandPublisher,
-  encodeFact,
-  ensureStreams,
-  factSubject,
-  type NatsLink,
-} from "../../../streams/index.ts";
+import { connectNats, ensureStreams, type NatsLink } from "../../../streams/index.ts";
+import { accountFacts } from "../../support/changesFacts.ts";
 import { dataSharingChange } from "../../support/consentChange.ts";
 import { waitFor } from "../../support/streamReader.ts";
 import { isolatedMongoUrl, TEST_MASTER_KEY, uniqueId } from "../../support/world.ts";
 import { insertEchoIntegration } from "./echo/echoIntegration.ts";
-import { createEchoProvider } from "./echo/echoProvider.ts";
+import { startEchoSync } from "./echo/echoSync.ts";
 import { createScriptedReceiver } from "./echo/scriptedReceiver.ts";
 
 /**
@@ -72,42 +58,8 @@ describe("consent a window starts with", () => {
     const integrationId = await insertEchoIntegration(store, createSecretBox(TEST_MASTER_KEY), account, "good-token");
     const integration = (await integrations.get(integrationId)) ?? expect.fail("not stored");
     const receiver = createScriptedReceiver("good-token");
-    const sync = await registerProvider(createEchoProvider(receiver)).start({
-      link,
-      integration,
-      secret: "good-token",
-      integrations,
-      syncLog: syncLogRepository(store.db),
-      customersDenying: customersDenying(store.db),
-      customerIds: customerIdPages(store.db),
-      commands: createCommandPublisher({ link, partitions }),
-      audienceNames: async () => new Map(),
-      limiterFor: (_, limits) => createRollingLimiter({ limit: limits.callsPerWindow, windowMs: limits.windowMs }),
-      now: Date.now,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      log: pino({ level: "silent" }),
-      holds: () => true,
-    });
-    let counter = 0;
-    const publish = async (customerId: string, draft: CustomerFactDraft) => {
-      counter += 1;
-      const factId = `${account}:${customerId}:${counter}`;
-      const at = new Date().toISOString();
-      const fact = completeFact(draft, { account, customerId, factId, at, sourceSeq: counter });
-      await jetstream(link.nc).publish(factSubject(fact), encodeFact(fact), { msgID: factId });
-      return factId;
-    };
-    const event = (customerId: string) =>
-      publish(customerId, {
-        type: "event.recorded",
-        data: {
-          eventId: `e-${counter}`,
-          name: "tap",
-          timestamp: new Date().toISOString(),
-          properties: {},
-          internal: false,
-        },
-      });
+    const sync = await startEchoSync({ link, store, partitions, integration, secret: "good-token", receiver });
+    const { publish, tap: event } = accountFacts(link, account);
     const sent = () => new Set(receiver.arrivals.flatMap((call) => call.facts.map((fact) => fact.factId)));
     const arrived = (factId: string) => waitFor(`${factId} sent`, async () => (sent().has(factId) ? true : undefined));
 

@@ -1,4 +1,3 @@
-import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -15,11 +14,10 @@ import {
   type CommandPublisher,
   connectNats,
   createCommandPublisher,
-  encodeFact,
   ensureStreams,
-  factSubject,
   type NatsLink,
 } from "../../../streams/index.ts";
+import { publishToChanges } from "../../support/changesFacts.ts";
 import { waitFor } from "../../support/streamReader.ts";
 import { isolatedMongoUrl, TEST_MASTER_KEY, uniqueId } from "../../support/world.ts";
 import { insertEchoIntegration } from "./echo/echoIntegration.ts";
@@ -92,7 +90,7 @@ describe("a destinations process that stalled past its integration's lease", () 
       },
       { account, customerId: "ann", factId, at: new Date().toISOString(), sourceSeq: 1 },
     );
-    await jetstream(link.nc).publish(factSubject(fact), encodeFact(fact), { msgID: factId });
+    await publishToChanges(link, fact);
     await waitFor("ann's call waiting in backoff", async () => (stalled.backoffs.length === 1 ? true : undefined));
 
     // The stall outlasts the lease: the store expires its entry, and another process takes it.

@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { jetstreamManager } from "@nats-io/jetstream";
 import pino from "pino";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -23,12 +23,11 @@ import {
 import {
   connectNats,
   createCommandPublisher,
-  encodeFact,
   ensureStreams,
-  factSubject,
   type NatsLink,
   STREAM_NAMES,
 } from "../../../streams/index.ts";
+import { publishToChanges } from "../../support/changesFacts.ts";
 import { waitFor } from "../../support/streamReader.ts";
 import { isolatedMongoUrl, TEST_MASTER_KEY, uniqueId } from "../../support/world.ts";
 import { insertEchoIntegration } from "./echo/echoIntegration.ts";
@@ -105,8 +104,7 @@ async function publish(customerId: string, key: string, draft: CustomerFactDraft
   counter += 1;
   const factId = factIdOf(customerId, key);
   const at = new Date().toISOString();
-  const fact = completeFact(draft, { account, customerId, factId, at, sourceSeq: counter });
-  await jetstream(link.nc).publish(factSubject(fact), encodeFact(fact), { msgID: factId });
+  await publishToChanges(link, completeFact(draft, { account, customerId, factId, at, sourceSeq: counter }));
   return factId;
 }
 const factIdOf = (customerId: string, key: string) => `${account}:${customerId}:${key}`;

@@ -1,32 +1,14 @@
-import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { registerProvider } from "../../../actors/destination/providers.ts";
-import { createRollingLimiter } from "../../../actors/destination/rollingLimiter.ts";
 import { PROGRESS_BUCKET } from "../../../actors/destination/windowProgress.ts";
 import { completeFact } from "../../../model/index.ts";
-import {
-  connectStore,
-  createSecretBox,
-  customerIdPages,
-  customersDenying,
-  integrationsRepository,
-  type Store,
-  syncLogRepository,
-} from "../../../store/index.ts";
-import {
-  connectNats,
-  createCommandPublisher,
-  encodeFact,
-  ensureStreams,
-  factSubject,
-  type NatsLink,
-} from "../../../streams/index.ts";
+import { connectStore, createSecretBox, integrationsRepository, type Store } from "../../../store/index.ts";
+import { connectNats, ensureStreams, type NatsLink } from "../../../streams/index.ts";
+import { publishToChanges } from "../../support/changesFacts.ts";
 import { waitFor } from "../../support/streamReader.ts";
 import { isolatedMongoUrl, TEST_MASTER_KEY, uniqueId } from "../../support/world.ts";
 import { insertEchoIntegration } from "./echo/echoIntegration.ts";
-import { createEchoProvider } from "./echo/echoProvider.ts";
+import { startEchoSync } from "./echo/echoSync.ts";
 import { createScriptedReceiver } from "./echo/scriptedReceiver.ts";
 
 /**
@@ -62,7 +44,7 @@ describe("a window holding a resync", () => {
       },
       { account, customerId: "ana", factId: `${account}:1:0`, at: new Date().toISOString(), sourceSeq: 1 },
     );
-    const { seq } = await jetstream(link.nc).publish(factSubject(fact), encodeFact(fact));
+    const seq = await publishToChanges(link, fact);
     // A crash left the window open after it was read when the account had one audience.
     const progress = new Kvm(link.nc).create(PROGRESS_BUCKET, { history: 1 });
     const open = { fromSeq: seq, toSeq: seq, done: [], parts: {} };
@@ -70,27 +52,20 @@ describe("a window holding a resync", () => {
     await (await progress).put(integrationId, JSON.stringify([{ ...open, context }]));
 
     const receiver = createScriptedReceiver("good-token");
-    const provider = registerProvider(createEchoProvider(receiver, ["membership.changed"]));
-    const sync = await provider.start({
+    const sync = await startEchoSync({
       link,
+      store,
+      partitions,
       integration,
       secret: "good-token",
-      integrations,
-      syncLog: syncLogRepository(store.db),
-      customersDenying: customersDenying(store.db),
-      customerIds: customerIdPages(store.db),
-      commands: createCommandPublisher({ link, partitions }),
+      receiver,
+      wants: ["membership.changed"],
       // Since then, the account has a second audience.
       audienceNames: async () =>
         new Map([
           ["aud-1", "Gold"],
           ["aud-2", "Churned"],
         ]),
-      limiterFor: (_, limits) => createRollingLimiter({ limit: limits.callsPerWindow, windowMs: limits.windowMs }),
-      now: Date.now,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      log: pino({ level: "silent" }),
-      holds: () => true,
     });
     try {
       const calls = await waitFor("the window sent", async () =>

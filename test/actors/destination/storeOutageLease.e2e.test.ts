@@ -1,4 +1,3 @@
-import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -11,14 +10,8 @@ import {
 import { DESTINATION_LEASES_BUCKET } from "../../../actors/destination/worker.ts";
 import { completeFact } from "../../../model/index.ts";
 import { connectStore, createSecretBox, type Store } from "../../../store/index.ts";
-import {
-  connectNats,
-  createCommandPublisher,
-  encodeFact,
-  ensureStreams,
-  factSubject,
-  type NatsLink,
-} from "../../../streams/index.ts";
+import { connectNats, createCommandPublisher, ensureStreams, type NatsLink } from "../../../streams/index.ts";
+import { publishToChanges } from "../../support/changesFacts.ts";
 import { type CuttableProxy, startCuttableProxy } from "../../support/cuttableProxy.ts";
 import { waitFor } from "../../support/streamReader.ts";
 import { isolatedMongoUrl, TEST_MASTER_KEY, uniqueId } from "../../support/world.ts";
@@ -81,7 +74,7 @@ const publishEvent = async (n: number) => {
     },
     { account, customerId: "bea", factId, at, sourceSeq: n },
   );
-  await jetstream(link.nc).publish(factSubject(fact), encodeFact(fact), { msgID: factId });
+  await publishToChanges(link, fact);
 };
 const deliveredEvents = () =>
   receiver.answered.flatMap(({ call, answer }) =>

@@ -1,4 +1,3 @@
-import { jetstream } from "@nats-io/jetstream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
@@ -6,7 +5,7 @@ import {
   destinationProviders,
   startDestinationWorker,
 } from "../../../../actors/destination/index.ts";
-import { type CustomerFactDraft, completeFact } from "../../../../model/index.ts";
+import type { CustomerFactDraft } from "../../../../model/index.ts";
 import {
   connectStore,
   createSecretBox,
@@ -16,14 +15,8 @@ import {
   type WebhookSettings,
   webhooksRepository,
 } from "../../../../store/index.ts";
-import {
-  connectNats,
-  createCommandPublisher,
-  encodeFact,
-  ensureStreams,
-  factSubject,
-  type NatsLink,
-} from "../../../../streams/index.ts";
+import { connectNats, createCommandPublisher, ensureStreams, type NatsLink } from "../../../../streams/index.ts";
+import { accountFacts } from "../../../support/changesFacts.ts";
 import { dataSharingChange } from "../../../support/consentChange.ts";
 import { waitFor } from "../../../support/streamReader.ts";
 import { isolatedMongoUrl, TEST_MASTER_KEY, uniqueId } from "../../../support/world.ts";
@@ -57,6 +50,7 @@ async function createWebhook(receiver: WebhookReceiver, name: string, settings: 
 
 beforeAll(async () => {
   link = await connectNats(inject("natsUrl"), "webhook-sync-test");
+  facts = accountFacts(link, account);
   const layout = await ensureStreams(link.nc, 4);
   store = await connectStore(isolatedMongoUrl(uniqueId("db")));
   first = await startWebhookReceiver(firstSecrets);
@@ -82,25 +76,10 @@ afterAll(async () => {
   await link?.close();
 });
 
-let counter = 0;
-async function publish(customerId: string, draft: CustomerFactDraft): Promise<string> {
-  counter += 1;
-  const factId = `${account}:${customerId}:${counter}`;
-  const fact = completeFact(draft, { account, customerId, factId, at: new Date().toISOString(), sourceSeq: counter });
-  await jetstream(link.nc).publish(factSubject(fact), encodeFact(fact), { msgID: factId });
-  return factId;
-}
-const event = (customerId: string) =>
-  publish(customerId, {
-    type: "event.recorded",
-    data: {
-      eventId: `e-${counter}`,
-      name: "tap",
-      timestamp: new Date().toISOString(),
-      properties: {},
-      internal: false,
-    },
-  });
+/** The account's facts in CHANGES, once connected. */
+let facts: ReturnType<typeof accountFacts>;
+const publish = (customerId: string, draft: CustomerFactDraft) => facts.publish(customerId, draft);
+const event = (customerId: string) => facts.tap(customerId);
 const dataSharing = (customerId: string, value: "GRANTED" | "DENIED") => publish(customerId, dataSharingChange(value));
 const deliveriesOf = (receiver: WebhookReceiver, factId: string) =>
   receiver.received.filter((delivery) => delivery.headers["webhook-id"] === factId);
