@@ -182,6 +182,27 @@ function isChannelOf<Kind extends ChannelIntegrationKind>(
   return integration.kind === kind;
 }
 
+type DestinationLifecycle = Pick<IntegrationBase, "configVersion" | "createdAt"> & { resync?: IntegrationResync };
+
+/**
+ * What a destination's new configuration takes from the one it replaces (none: it is new): its
+ * creation, the next version, and a resync under way, which still owes the provider the state it
+ * has not sent; HEALTHY, or DISABLED when switched off.
+ */
+function reconfigured(
+  current: DestinationLifecycle | undefined,
+  enabled: boolean,
+  at: Date,
+): DestinationLifecycle & Pick<IntegrationBase, "status" | "updatedAt"> {
+  return {
+    status: enabled ? "HEALTHY" : "DISABLED",
+    configVersion: (current?.configVersion ?? 0) + 1,
+    createdAt: current?.createdAt ?? at,
+    updatedAt: at,
+    ...(current?.resync ? { resync: current.resync } : {}),
+  };
+}
+
 export function integrationsRepository(db: Db, now: () => Date = () => new Date()): Integrations {
   const collection = db.collection<IntegrationDocument>("integrations");
   return {
@@ -189,23 +210,17 @@ export function integrationsRepository(db: Db, now: () => Date = () => new Date(
       const _id = brazeIntegrationId(account);
       const found = await collection.findOne({ _id });
       const current = found && isDestination(found) ? found : undefined;
-      const at = now();
       const document: BrazeIntegrationDocument = {
         _id,
         account,
         kind: "braze",
         settings,
         secret,
-        status: settings.enabled ? "HEALTHY" : "DISABLED",
-        configVersion: (current?.configVersion ?? 0) + 1,
-        createdAt: current?.createdAt ?? at,
-        updatedAt: at,
+        ...reconfigured(current, settings.enabled, now()),
         // A new endpoint may be another Braze account, with its own limits.
         ...(current?.combinedSince && current.settings.restEndpoint === settings.restEndpoint
           ? { combinedSince: current.combinedSince }
           : {}),
-        // A resync under way still owes the provider the state it has not sent.
-        ...(current?.resync ? { resync: current.resync } : {}),
       };
       await collection.replaceOne({ _id }, document, { upsert: true });
       return document;
@@ -213,19 +228,13 @@ export function integrationsRepository(db: Db, now: () => Date = () => new Date(
     async configureS3Export(account, settings, secret) {
       const _id = s3ExportId(account);
       const found = await collection.findOne({ _id });
-      const at = now();
       const document: S3ExportDocument = {
         _id,
         account,
         kind: "s3",
         settings,
         secret,
-        status: settings.enabled ? "HEALTHY" : "DISABLED",
-        configVersion: (found?.configVersion ?? 0) + 1,
-        createdAt: found?.createdAt ?? at,
-        updatedAt: at,
-        // A resync under way still owes the bucket the state it has not written.
-        ...(found && isDestination(found) && found.resync ? { resync: found.resync } : {}),
+        ...reconfigured(found && isDestination(found) ? found : undefined, settings.enabled, now()),
       };
       await collection.replaceOne({ _id }, document, { upsert: true });
       return document;
