@@ -1,13 +1,13 @@
 import { createInbox, type Msg, type NatsConnection } from "@nats-io/transport-node";
 
-/** A message of a pull consumer as it came: its stream sequence, payload, and the subject acks go to. */
-export type PulledMessage = { seq: number; data: Uint8Array; reply: string };
+/** A message of a pull consumer as it came: its stream sequence, subject, payload, and the subject acks go to. */
+export type PulledMessage = { seq: number; subject: string; data: Uint8Array; reply: string };
 
 /**
  * A durable pull consumer read without nats.js's per-message machinery (a `JsMsg`, its delivery
  * info parsed, an iterator and a heartbeat monitor for each message): one core subscription for
  * the consumer's life, pull requests published to it, each message kept as its sequence (read
- * from the reply subject), payload and reply subject. Reading a backlog at Braze's pace, that
+ * from the reply subject), subject, payload and reply subject. Reading a backlog at Braze's pace, that
  * machinery was a good part of the CPU a call cost (see bench/README.md, bench:braze).
  */
 export type RawPull = {
@@ -50,7 +50,7 @@ export function openRawPull(nc: NatsConnection, stream: string, consumer: string
       if (seq === undefined) return waiting?.end(new Error(`not a JetStream ack subject: ${reply}`));
       if (seq <= newest) return;
       newest = seq;
-      arrived.push({ seq, data: msg.data, reply });
+      arrived.push({ seq, subject: msg.subject, data: msg.data, reply });
       if (waiting && arrived.length >= waiting.want) waiting.end();
     },
   });

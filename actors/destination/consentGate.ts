@@ -35,12 +35,15 @@ export function createConsentGate(deniedAtStart: readonly string[], purpose: Con
  * customer, so for the others the consent at the start is never read (and need not be looked up).
  */
 export function customersNeedingConsent(facts: readonly { fact: CustomerFact }[]): string[] {
-  const needed = new Map<string, boolean>();
+  const seen = new Set<string>();
+  const needing: string[] = [];
   for (const { fact } of facts) {
     const { customerId } = fact.metadata;
-    if (!needed.has(customerId)) needed.set(customerId, fact.type !== "customer.profileChanged");
+    if (seen.has(customerId)) continue;
+    seen.add(customerId);
+    if (fact.type !== "customer.profileChanged") needing.push(customerId);
   }
-  return [...needed].filter(([, need]) => need).map(([customerId]) => customerId);
+  return needing;
 }
 
 /** Each profile change's verdict on the purpose (DENIED: true), in order: the consent the window leaves. */

@@ -8,6 +8,9 @@ import { openSyncedMark } from "./syncedMark.ts";
 /** One CHANGES message of a window: its stream sequence and payload. */
 export type WindowMessage = { seq: number; data: Uint8Array };
 
+/** A window's message as CHANGES delivered it, with its subject, which names the fact's kind. */
+export type DeliveredMessage = WindowMessage & { subject: string };
+
 /**
  * How a window ended: `done` acks it; `paused` leaves it unacked and stops the consumer until it
  * is started again (the integration is misconfigured, or its configuration changed).
@@ -57,7 +60,7 @@ export type IntegrationConsumerOptions<Prepared> = {
    * Reads a window before its turn (decoding, planning), while the windows before it are still
    * handled. Windows are prepared in stream order, each once.
    */
-  prepare: (window: WindowMessage[]) => Promise<Prepared>;
+  prepare: (window: DeliveredMessage[]) => Promise<Prepared>;
   /**
    * Starts handling a prepared window, in stream order; `signal` aborts when the consumer stops
    * (what is unfinished is then left unacked). A failure ends the consumer (`stopped` rejects).

@@ -7,7 +7,7 @@ import {
   type IntegrationConsumer,
   startIntegrationConsumer,
   type WindowHandling,
-  type WindowMessage,
+  type DeliveredMessage,
   type WindowOutcome,
 } from "./integrationConsumer.ts";
 import { decideHealth, type HealthEvent, initialHealth } from "./integrationHealth.ts";
@@ -157,7 +157,7 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
    * Decodes and plans a window ahead of its turn; the consent it leaves is the next window's start.
    * A window read after the configuration changed is not planned: the sync restarts with the new one.
    */
-  const prepare = async (window: WindowMessage[]): Promise<PreparedWindow<Own, Call> | "reconfigured"> => {
+  const prepare = async (window: DeliveredMessage[]): Promise<PreparedWindow<Own, Call> | "reconfigured"> => {
     if ((await deps.integrations.get(integration._id))?.configVersion !== integration.configVersion) {
       return "reconfigured";
     }

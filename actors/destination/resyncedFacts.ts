@@ -1,6 +1,6 @@
 import { type CustomerFact, type FactOf, PROFILE_PARTS } from "../../model/index.ts";
-import { encodeFact, readTrustedFact } from "../../streams/index.ts";
-import type { WindowMessage } from "./integrationConsumer.ts";
+import { encodeFact, factSubjectKind, readTrustedFact } from "../../streams/index.ts";
+import type { DeliveredMessage, WindowMessage } from "./integrationConsumer.ts";
 
 /**
  * A window's message once its resyncs are expanded: a fact a resync stands for carries that
@@ -45,8 +45,8 @@ export function factsOfResync(fact: FactOf<"customer.resynced">, names: Audience
   }
 }
 
-/** How a resync's payload starts to be looked for: only a payload holding it is decoded here. */
-const RESYNC_MARK = Buffer.from('"type":"customer.resynced"');
+/** The end of a resync's CHANGES subject (`chg.<account>.resync`): only such a message is decoded here. */
+const RESYNC_SUBJECT_END = `.${factSubjectKind("customer.resynced")}`;
 
 /**
  * A window as the integration's provider reads it: each resync for `integrationId` replaced by
@@ -55,18 +55,14 @@ const RESYNC_MARK = Buffer.from('"type":"customer.resynced"');
  * holding such a resync.
  */
 export async function expandResyncs(
-  window: readonly WindowMessage[],
+  window: readonly DeliveredMessage[],
   integrationId: string,
   audienceNames: () => Promise<AudienceNames>,
 ): Promise<ExpandedMessage[]> {
   let names: AudienceNames | undefined;
   const expanded: ExpandedMessage[] = [];
   for (const message of window) {
-    const fact = Buffer.from(message.data.buffer, message.data.byteOffset, message.data.byteLength).includes(
-      RESYNC_MARK,
-    )
-      ? resyncIn(message.data)
-      : undefined;
+    const fact = message.subject.endsWith(RESYNC_SUBJECT_END) ? resyncIn(message.data) : undefined;
     if (fact?.data.integrationId !== integrationId) {
       expanded.push(message);
       continue;

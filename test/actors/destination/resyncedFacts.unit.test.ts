@@ -2,14 +2,14 @@ import { describe, expect, it } from "vitest";
 import { expandResyncs } from "../../../actors/destination/resyncedFacts.ts";
 import { readWindow } from "../../../actors/destination/windowReading.ts";
 import { type CustomerFact, type CustomerFactDraft, completeFact, PROFILE_PARTS } from "../../../model/index.ts";
-import { encodeFact, readTrustedFact } from "../../../streams/index.ts";
+import { encodeFact, factSubject, readTrustedFact } from "../../../streams/index.ts";
 
 type Current = Extract<CustomerFactDraft, { type: "customer.resynced" }>["data"]["current"];
 const at = "2026-03-01T12:00:00.000Z";
-const message = (seq: number, draft: CustomerFactDraft) => ({
-  seq,
-  data: encodeFact(completeFact(draft, { account: "acme", customerId: "ana", factId: `f${seq}`, at, sourceSeq: seq })),
-});
+const message = (seq: number, draft: CustomerFactDraft) => {
+  const fact = completeFact(draft, { account: "acme", customerId: "ana", factId: `f${seq}`, at, sourceSeq: seq });
+  return { seq, subject: factSubject(fact), data: encodeFact(fact) };
+};
 const resync = (integrationId: string, current: Current) =>
   ({ type: "customer.resynced", data: { integrationId, resyncId: "r1", current } }) as const;
 const profile: Current = {
