@@ -4,10 +4,10 @@ import type { CommandPublisher, NatsLink } from "../../streams/index.ts";
 import { createCallSender, progressRecorder } from "./callSender.ts";
 import { MisconfiguredError } from "./deliverCall.ts";
 import {
+  type DeliveredMessage,
   type IntegrationConsumer,
   startIntegrationConsumer,
   type WindowHandling,
-  type DeliveredMessage,
   type WindowOutcome,
 } from "./integrationConsumer.ts";
 import { decideHealth, type HealthEvent, initialHealth } from "./integrationHealth.ts";
