@@ -1,12 +1,21 @@
-import type { Db } from "mongodb";
-import type {
-  ActiveCustomer,
-  ConsentPurpose,
-  CUSTOMER_SCHEMA_VERSION,
-  CustomerState,
-  DeletedCustomer,
-  Membership,
+import type { AnyBulkWriteOperation, Db } from "mongodb";
+import {
+  type ActiveCustomer,
+  CONSENT_PURPOSES,
+  type ConsentPurpose,
+  type CUSTOMER_SCHEMA_VERSION,
+  type CustomerState,
+  type DeletedCustomer,
+  type Membership,
 } from "../model/index.ts";
+import {
+  consentDenialsComplete,
+  type DenialDocument,
+  denialWrites,
+  markConsentDenialsComplete,
+  readDenials,
+  writeDenials,
+} from "./consentDenials.ts";
 import { duplicateKeyIndexes } from "./duplicateKey.ts";
 import type { Store } from "./mongo.ts";
 
@@ -63,9 +72,15 @@ export class VersionConflictError extends Error {
 
 /**
  * A document to write and the version it was read at (0: it did not exist). The customer actor
- * writes documents of the current version; tests may seed older ones.
+ * writes documents of the current version; tests may seed older ones. `deniedBefore`: the
+ * purposes the customer had denied as read (`deniedPurposes`), so that only a change of them
+ * touches the consent denials (consentDenials.ts); without it, all of its denials are set again.
  */
-export type CustomerWrite = { document: CustomerDocument; readVersion: number };
+export type CustomerWrite = {
+  document: CustomerDocument;
+  readVersion: number;
+  deniedBefore?: readonly ConsentPurpose[];
+};
 
 export type Customers = {
   get: (account: string, customerId: string) => Promise<LiveCustomerDocument | undefined>;
@@ -147,6 +162,11 @@ export function customersRepository(db: Db, options: CustomersOptions): Customer
     },
     async writeMany(writes, { beforeEachCommand } = {}) {
       if (writes.length === 0) return;
+      // Before the documents: see consentDenials.ts.
+      const denials = writes.flatMap(({ document, readVersion, deniedBefore }) =>
+        denialWrites(document, deniedBefore ?? (readVersion === 0 ? [] : undefined)),
+      );
+      await writeDenials(db, denials, options.writesPerCommand ?? denials.length, beforeEachCommand);
       const operations = writes.map(({ document, readVersion }) =>
         readVersion === 0
           ? { insertOne: { document } }
@@ -190,13 +210,16 @@ export function customersRepository(db: Db, options: CustomersOptions): Customer
 export type CustomersDenying = (account: string, purpose: ConsentPurpose) => Promise<string[]>;
 
 /**
- * Reads them from one cursor, within the account's `_id` range (a MongoDB index answers it; a
- * store without one reads the collection once, where a look-up per customer would cost a round
- * trip each: 20 s for 10,000 customers on FerretDB).
+ * Reads them from the consent denials (consentDenials.ts) once they hold every customer; until
+ * their backfill ends, from the customer documents, with one cursor within the account's `_id`
+ * range (a look-up per customer would cost a round trip each: 20 s for 10,000 customers on FerretDB).
  */
 export function customersDenying(db: Db): CustomersDenying {
   const collection = db.collection<{ _id: string; customerId: string }>(CUSTOMERS_COLLECTION);
+  let complete = false;
   return async (account, purpose) => {
+    complete ||= await consentDenialsComplete(db);
+    if (complete) return readDenials(db, account, purpose);
     const found = collection.find(
       {
         _id: { $gt: customerKey(account, ""), $lt: `${account};` },
@@ -210,6 +233,44 @@ export function customersDenying(db: Db): CustomersDenying {
     return ids;
   };
 }
+
+/**
+ * Fills the consent denials once from the customer documents stored before they existed (a scan
+ * of them all: minutes for a large store on FerretDB, which is why it runs once, in the
+ * background), then records that it did. A customer whose consent changed during the scan is read
+ * again at the end, so a denial read before the customer withdrew it is not left behind. Answers
+ * the customers found denying something, or undefined when it had run already.
+ */
+export async function backfillConsentDenials(store: Store): Promise<number | undefined> {
+  const { db } = store;
+  if (await consentDenialsComplete(db)) return undefined;
+  const writesPerCommand = store.isFerretDB ? FERRETDB_WRITES_PER_COMMAND : BACKFILL_WRITES;
+  const customers = db.collection<CustomerDocument>(CUSTOMERS_COLLECTION);
+  const denying = customers.find({
+    deleted: false,
+    $or: CONSENT_PURPOSES.map((purpose) => ({ [`consent.${purpose}`]: "DENIED" })),
+  });
+  const found: string[] = [];
+  let writes: AnyBulkWriteOperation<DenialDocument>[] = [];
+  for await (const document of denying) {
+    found.push(document._id);
+    writes.push(...denialWrites(document, []));
+    if (writes.length >= BACKFILL_WRITES) {
+      await writeDenials(db, writes, writesPerCommand);
+      writes = [];
+    }
+  }
+  await writeDenials(db, writes, writesPerCommand);
+  for (const key of found) {
+    const current = await customers.findOne({ _id: key });
+    if (current) await writeDenials(db, denialWrites(current, undefined), writesPerCommand);
+  }
+  await markConsentDenialsComplete(db);
+  return found.length;
+}
+
+/** Denials the backfill gathers before writing them. */
+const BACKFILL_WRITES = 100;
 
 /** A customer whose earliest deadline has passed: to be woken. */
 export type OverdueCustomer = { account: string; customerId: string; nextDueAt: string };

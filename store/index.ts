@@ -50,7 +50,9 @@ export {
   prepareCampaigns,
 } from "./campaigns.ts";
 export { openChannelConfig, sealChannelConfig } from "./channelConfig.ts";
+export { CONSENT_DENIALS_COLLECTION, deniedPurposes } from "./consentDenials.ts";
 export {
+  backfillConsentDenials,
   CUSTOMERS_COLLECTION,
   type CurrentCustomerDocument,
   type CustomerDocument,

@@ -1,5 +1,11 @@
 import type { Logger } from "pino";
-import { completeFact, type IngestCommand, messageOf, type PersistedCustomer } from "../../model/index.ts";
+import {
+  type ConsentPurpose,
+  completeFact,
+  type IngestCommand,
+  messageOf,
+  type PersistedCustomer,
+} from "../../model/index.ts";
 import type {
   CustomerDocument,
   Customers,
@@ -8,7 +14,7 @@ import type {
   DeadLetters,
   DeviceTokens,
 } from "../../store/index.ts";
-import { customerKey } from "../../store/index.ts";
+import { customerKey, deniedPurposes } from "../../store/index.ts";
 import {
   accountOfIngestSubject,
   type CommandPublisher,
@@ -75,6 +81,8 @@ export type BatchOutcome = {
 type Pending = {
   key: string;
   readVersion: number;
+  /** The purposes the customer had denied as read, which its write compares with (consentDenials). */
+  deniedAtRead: ConsentPurpose[];
   lastSeq: number;
   customer: PersistedCustomer | undefined;
   changed: boolean;
@@ -155,10 +163,10 @@ export async function applyBatch(messages: IngestMessage[], deps: BatchDependenc
   await deps.deadLetters.record(deadLetters);
   outcome.deadLettered = deadLetters.length;
 
-  for (const { key, readVersion, lastSeq, customer, changed } of pending.values()) {
+  for (const { key, readVersion, deniedAtRead, lastSeq, customer, changed } of pending.values()) {
     if (!changed || !customer) continue;
     const document = documentOfCustomer(customer, { _id: key, version: readVersion + 1, lastSeq });
-    outcome.writes.push({ document, readVersion });
+    outcome.writes.push({ document, readVersion, deniedBefore: deniedAtRead });
   }
   return outcome;
 }
@@ -209,7 +217,14 @@ async function loadCustomers(keys: string[], deps: BatchDependencies): Promise<M
       const customer = document && customerOfDocument(document);
       return [
         key,
-        { key, readVersion: document?.version ?? 0, lastSeq: document?.lastSeq ?? 0, customer, changed: false },
+        {
+          key,
+          readVersion: document?.version ?? 0,
+          deniedAtRead: deniedPurposes(document),
+          lastSeq: document?.lastSeq ?? 0,
+          customer,
+          changed: false,
+        },
       ];
     }),
   );

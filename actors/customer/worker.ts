@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { jetstream } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import {
+  backfillConsentDenials,
   customersOf,
   deadLettersRepository,
   deviceTokensRepository,
@@ -87,6 +88,11 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
   const log = options.log.child({ role: "customers", worker: workerId });
   const js = jetstream(options.link.nc);
   await ensureCustomerIndexes(options.store.db);
+  // Customers stored before the consent denials existed are added to them, once, in the background
+  // (store/customers.ts); until then a destination's sync start reads who denied from the documents.
+  backfillConsentDenials(options.store)
+    .then((found) => found === undefined || log.info({ customers: found }, "consent denials backfilled"))
+    .catch((error) => log.error({ err: error }, "could not backfill the consent denials; retried at the next start"));
   const customers = customersOf(options.store);
   const deviceTokens = deviceTokensRepository(options.store.db);
   const deadLetters = deadLettersRepository(options.store.db);

@@ -121,8 +121,11 @@ export function createWriteBehind(options: WriteBehindOptions): WriteBehind {
     stage(writes, throughSeq) {
       for (const write of writes) {
         const earlier = staged.get(write.document._id);
-        // The store still holds the version the earliest staged change was read at.
-        staged.set(write.document._id, earlier ? { ...write, readVersion: earlier.readVersion } : write);
+        // The store still holds the version (and the denials) the earliest staged change was read at.
+        staged.set(
+          write.document._id,
+          earlier ? { ...write, readVersion: earlier.readVersion, deniedBefore: earlier.deniedBefore } : write,
+        );
       }
       stagedThrough = Math.max(stagedThrough, throughSeq);
     },

@@ -347,4 +347,39 @@ describe("a batch's effects", () => {
     expect(outcome.applied).toBe(3);
     expect(outcome.writes.map((w) => w.document.lastSeq)).toEqual([7]);
   });
+
+  it("tells each write what its customer had denied as read, which coalesced writes keep from the earliest", async () => {
+    const consentSet = (seq: number, dataSharing: "DENIED" | "GRANTED"): IngestMessage => ({
+      seq,
+      subject: "in.p.0",
+      data: encodeCommand({
+        type: "consent.set",
+        data: { dataSharing },
+        metadata: { account: "a", customerId: "c1", commandId: `c-${seq}`, acceptedAt: "2026-01-01T00:00:00.000Z" },
+      }),
+    });
+    // Given c1 as stored after denying data sharing.
+    const denied = (await applyBatch([consentSet(3, "DENIED")], dependencies({}).deps)).writes[0];
+    expect(denied?.deniedBefore).toEqual([]);
+    const stored = denied?.document as CustomerDocument;
+    // When a batch grants it again.
+    const { deps } = dependencies({ current: () => stored });
+    const granted = (await applyBatch([consentSet(4, "GRANTED")], deps)).writes[0];
+    // Then the write compares with the denial it read.
+    expect(granted?.deniedBefore).toEqual(["dataSharing"]);
+    // And staged behind another write of c1, it keeps what the store holds: the earliest read.
+    const later = { ...(granted as CustomerWrite), deniedBefore: [] as const };
+    const written: CustomerWrite[] = [];
+    const recording = createWriteBehind({
+      partition: 0,
+      customers: { ...fakeStore().customers, writeMany: async (writes) => void written.push(...writes) },
+      checkpoints: fakeStore().checkpoints,
+      cacheSize: 10,
+      assertOwnership: () => {},
+    });
+    recording.stage([granted as CustomerWrite], 4);
+    recording.stage([later], 5);
+    await recording.flush();
+    expect(written.map((write) => write.deniedBefore)).toEqual([["dataSharing"]]);
+  });
 });
