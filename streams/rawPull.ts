@@ -14,9 +14,11 @@ export type RawPull = {
   /**
    * Asks for up to `max` messages, the request expiring after `expiresMs`, and resolves with the
    * messages that came since the last fetch, in delivery order, once `max` of them did or the
-   * request ended. Only one fetch at a time. Rejects when the consumer is gone or refuses requests.
+   * request ended. With `maxBytes`, the request also ends before the messages would pass that many
+   * bytes (it must hold the largest message, or the server refuses it). Only one fetch at a time.
+   * Rejects when the consumer is gone or refuses requests.
    */
-  fetch: (max: number, expiresMs: number) => Promise<PulledMessage[]>;
+  fetch: (max: number, expiresMs: number, maxBytes?: number) => Promise<PulledMessage[]>;
   /** Acks `message` and, under `AckPolicy.All`, everything delivered before it; resolves once the server confirms. */
   ack: (message: PulledMessage, timeoutMs: number) => Promise<void>;
   /** Tells the server `message` is still being worked on, which restarts its `ack_wait`. */
@@ -26,6 +28,8 @@ export type RawPull = {
 
 const WPI = Uint8Array.of(43, 87, 80, 73); // +WPI
 const ACK = Uint8Array.of(43, 65, 67, 75); // +ACK
+/** nats-server's description of a 409 ending a request at its `max_bytes` ("Message Size Exceeds MaxBytes"). */
+const MAX_BYTES_REACHED = /exceeds maxbytes/i;
 /** How long after its expiry a request that never ended (a server gone meanwhile) stops being awaited. */
 const EXPIRY_GRACE_MS = 5_000;
 
@@ -60,15 +64,17 @@ export function openRawPull(nc: NatsConnection, stream: string, consumer: string
     const code = msg.headers?.code ?? 0;
     // A heartbeat; none is asked for.
     if (code === 100) return;
-    // Nothing to deliver, or the request expired: it ended.
-    if (code === 404 || code === 408) return waiting?.end();
+    // Nothing to deliver, the request expired, or the next message would pass its `max_bytes`: it ended.
+    if (code === 404 || code === 408 || (code === 409 && MAX_BYTES_REACHED.test(msg.headers?.description ?? ""))) {
+      return waiting?.end();
+    }
     // The consumer is gone, or refused the request (409: deleted, too many pending, a new leader):
     // a failure, so that the caller waits before asking again rather than asking at once.
     waiting?.end(new Error(`pull from ${stream} > ${consumer}: ${code} ${msg.headers?.description ?? ""}`));
   };
 
   return {
-    fetch(max, expiresMs) {
+    fetch(max, expiresMs, maxBytes) {
       if (waiting) return Promise.reject(new Error("a fetch is already waiting"));
       return new Promise<PulledMessage[]>((resolve, reject) => {
         const timer = setTimeout(() => waiting?.end(), expiresMs + EXPIRY_GRACE_MS);
@@ -83,7 +89,11 @@ export function openRawPull(nc: NatsConnection, stream: string, consumer: string
             resolve(messages);
           },
         };
-        const request = JSON.stringify({ batch: max, expires: expiresMs * 1_000_000 });
+        const request = JSON.stringify({
+          batch: max,
+          expires: expiresMs * 1_000_000,
+          ...(maxBytes === undefined ? {} : { max_bytes: maxBytes }),
+        });
         try {
           nc.publish(requestSubject, request, { reply: inbox });
         } catch (error) {

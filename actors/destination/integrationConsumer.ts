@@ -1,6 +1,13 @@
 import { AckPolicy, type ConsumerConfig, DeliverPolicy, JetStreamApiError, jetstreamManager } from "@nats-io/jetstream";
 import type { Logger } from "pino";
-import { type NatsLink, openRawPull, type PulledMessage, STREAM_NAMES, subjects } from "../../streams/index.ts";
+import {
+  type NatsLink,
+  openRawPull,
+  type PulledMessage,
+  REQUIRED_MAX_PAYLOAD,
+  STREAM_NAMES,
+  subjects,
+} from "../../streams/index.ts";
 import { type ChangesGap, findChangesGap } from "./changesGap.ts";
 import { LeaseLapsedError } from "./leaseLapsedError.ts";
 import { openSyncedMark } from "./syncedMark.ts";
@@ -40,6 +47,11 @@ export type IntegrationConsumerOptions<Prepared> = {
   replayFrom?: Date;
   /** Most facts in one window. */
   windowSize: number;
+  /**
+   * Most payload bytes in one window (WINDOW_BYTES unless told), one fact at least: with the
+   * count alone, windows of the largest facts (a quarter of a MiB each) would hold gigabytes.
+   */
+  windowBytes?: number;
   /** How long a window waits to fill before it is handled anyway. */
   flushDelayMs: number;
   /**
@@ -95,6 +107,15 @@ export async function unackedFacts(link: NatsLink, integrationId: string, timeou
   return info.num_pending + info.num_ack_pending;
 }
 
+/**
+ * Payload bytes a window holds at most, unless told: 10,000 facts of the usual size (a few hundred
+ * bytes) fit, and the windows in hand and the facts fetched stay within tens of MiB whatever the facts.
+ */
+export const WINDOW_BYTES = 8 * 1024 * 1024;
+
+/** What a message's subjects take beside its payload and headers, generously. */
+const MESSAGE_ENVELOPE_BYTES = 4 * 1024;
+
 /** How many windows may be in hand at once: two being handled (one finishing) and one prepared next. */
 const WINDOWS_IN_HAND = 3;
 /** Windows in hand are kept alive with `working()` this often; `ack_wait` only bounds a dead process's hold. */
@@ -126,6 +147,11 @@ export async function startIntegrationConsumer<Prepared>(
   }
   const pull = openRawPull(options.link.nc, STREAM_NAMES.changes, consumerName(options.integrationId));
   const { log, windowSize } = options;
+  const windowBytes = options.windowBytes ?? WINDOW_BYTES;
+  // A pull must take the largest message the server carries (and its subjects) whole, or the
+  // server answers it with nothing, again and again.
+  const largest = options.link.nc.info?.max_payload ?? REQUIRED_MAX_PAYLOAD;
+  const fetchBytes = Math.max(windowBytes, largest + MESSAGE_ENVELOPE_BYTES);
   const open: OpenWindow[] = [];
   for (const window of await options.openWindows()) {
     // A window recorded and then acked is finished: its record is only stale.
@@ -147,7 +173,7 @@ export async function startIntegrationConsumer<Prepared>(
       abort.abort(new LeaseLapsedError("the integration's lease ended"));
       return;
     }
-    const batch = await pull.fetch(max, Math.max(options.flushDelayMs, 1_000));
+    const batch = await pull.fetch(max, Math.max(options.flushDelayMs, 1_000), fetchBytes);
     fetched = fetched.length === 0 ? batch : fetched.concat(batch);
   };
 
@@ -161,8 +187,8 @@ export async function startIntegrationConsumer<Prepared>(
       open.shift();
       return fetched.splice(0, end === -1 ? fetched.length : end);
     }
-    if (fetched.length < windowSize) await fetchMore(windowSize - fetched.length);
-    return fetched.splice(0, windowSize);
+    if (fetched.length < windowSize && bytesOf(fetched) < windowBytes) await fetchMore(windowSize - fetched.length);
+    return fetched.splice(0, windowEnd(fetched, windowSize, windowBytes));
   };
 
   /** The next window, prepared; undefined once stopping. Failures are logged and retried. */
@@ -314,3 +340,21 @@ async function openConsumer(
 }
 
 const CONSUMER_NOT_FOUND = 10014;
+
+function bytesOf(messages: readonly WindowMessage[]): number {
+  let bytes = 0;
+  for (const { data } of messages) bytes += data.byteLength;
+  return bytes;
+}
+
+/** How many of `messages` the next window takes: at most `size`, within `bytes` unless the first alone is larger. */
+export function windowEnd(messages: readonly WindowMessage[], size: number, bytes: number): number {
+  let taken = 0;
+  let total = 0;
+  for (const { data } of messages) {
+    if (taken === size || (taken > 0 && total + data.byteLength > bytes)) break;
+    total += data.byteLength;
+    taken += 1;
+  }
+  return taken;
+}

@@ -47,6 +47,8 @@ async function consume(
   options: {
     link?: NatsLink;
     windowSize: number;
+    windowBytes?: number;
+    log?: pino.Logger;
     open?: OpenWindow[];
     forgotten?: () => void;
     handle?: (payloads: string[], signal: AbortSignal) => Promise<void>;
@@ -60,6 +62,7 @@ async function consume(
     account,
     since: new Date(Date.now() - 60_000),
     windowSize: options.windowSize,
+    ...(options.windowBytes === undefined ? {} : { windowBytes: options.windowBytes }),
     flushDelayMs: 100,
     openWindows: async () => [...open],
     forgetWindow: (fromSeq) => {
@@ -86,7 +89,7 @@ async function consume(
     onGap: async (gap) => {
       recorded.gaps.push(gap);
     },
-    log,
+    log: options.log ?? log,
   });
   return { consumer, recorded };
 }
@@ -103,6 +106,37 @@ async function consumerInfo(account: string) {
 }
 
 describe("integration consumer", () => {
+  it("cuts windows by bytes too, a fact larger than the bound alone, and fetches within the server's bounds", async () => {
+    // Given facts of 200 KiB (with a larger one among them) and windows of at most 10 facts or 500 KiB.
+    const account = uniqueId("acct");
+    const js = jetstream(link.nc);
+    const sizes = [200, 200, 200, 600, 200, 200, 200, 200].map((kib) => kib * 1024);
+    for (const [index, size] of sizes.entries()) {
+      await js.publish(subjects.change(account, "event"), `${index}:${"x".repeat(size)}`);
+    }
+    const errors: string[] = [];
+    const listening = pino({ level: "warn" }, { write: (line: string) => void errors.push(line) });
+    const { consumer, recorded } = await consume(account, {
+      windowSize: 10,
+      windowBytes: 500 * 1024,
+      log: listening,
+    });
+    await waitFor("every fact handled", async () =>
+      recorded.handled.flat().length === sizes.length ? true : undefined,
+    );
+    await consumer.stop();
+    // Then each window holds what fits, in order, each fact once; the large one goes alone.
+    expect(recorded.handled.map((window) => window.map((payload) => Number(payload.split(":")[0])))).toEqual([
+      [0, 1],
+      [2],
+      [3],
+      [4, 5],
+      [6, 7],
+    ]);
+    // And the fetches, which end at the server's byte bound (2 MiB in all here: more than one fetch takes), never failed.
+    expect(errors).toEqual([]);
+  });
+
   it("hands windows over in stream order, each whole, and acks each once handled", async () => {
     const { account, seqs } = await accountWithFacts(25);
     const { consumer, recorded } = await consume(account, { windowSize: 10 });
