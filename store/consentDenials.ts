@@ -16,7 +16,7 @@ import { CONSENT_PURPOSES, type ConsentPurpose } from "../model/index.ts";
  */
 export const CONSENT_DENIALS_COLLECTION = "consentDenials";
 
-export type DenialDocument = { _id: string; account: string; purpose: ConsentPurpose; customerId: string };
+type DenialDocument = { _id: string; account: string; purpose: ConsentPurpose; customerId: string };
 
 function denialKey(account: string, purpose: ConsentPurpose, customerId: string): string {
   return `${account}:${purpose}:${customerId}`;

@@ -1,4 +1,4 @@
-import type { AnyBulkWriteOperation, Db } from "mongodb";
+import type { Db } from "mongodb";
 import {
   type ActiveCustomer,
   CONSENT_PURPOSES,
@@ -10,7 +10,6 @@ import {
 } from "../model/index.ts";
 import {
   consentDenialsComplete,
-  type DenialDocument,
   denialWrites,
   markConsentDenialsComplete,
   readDenials,
@@ -237,40 +236,30 @@ export function customersDenying(db: Db): CustomersDenying {
 /**
  * Fills the consent denials once from the customer documents stored before they existed (a scan
  * of them all: minutes for a large store on FerretDB, which is why it runs once, in the
- * background), then records that it did. A customer whose consent changed during the scan is read
- * again at the end, so a denial read before the customer withdrew it is not left behind. Answers
- * the customers found denying something, or undefined when it had run already.
+ * background), then records that it did. Each customer the scan finds denying something is read
+ * again as its denials are written, so what is written is its consent then, not as the scan saw
+ * it (a denial withdrawn meanwhile is not left behind). Answers how many it found, or undefined
+ * when it had run already.
  */
 export async function backfillConsentDenials(store: Store): Promise<number | undefined> {
   const { db } = store;
   if (await consentDenialsComplete(db)) return undefined;
-  const writesPerCommand = store.isFerretDB ? FERRETDB_WRITES_PER_COMMAND : BACKFILL_WRITES;
+  // A customer's writes (one per purpose at most) in one command, but on FerretDB.
+  const writesPerCommand = store.isFerretDB ? FERRETDB_WRITES_PER_COMMAND : CONSENT_PURPOSES.length;
   const customers = db.collection<CustomerDocument>(CUSTOMERS_COLLECTION);
-  const denying = customers.find({
-    deleted: false,
-    $or: CONSENT_PURPOSES.map((purpose) => ({ [`consent.${purpose}`]: "DENIED" })),
-  });
-  const found: string[] = [];
-  let writes: AnyBulkWriteOperation<DenialDocument>[] = [];
-  for await (const document of denying) {
-    found.push(document._id);
-    writes.push(...denialWrites(document, []));
-    if (writes.length >= BACKFILL_WRITES) {
-      await writeDenials(db, writes, writesPerCommand);
-      writes = [];
-    }
-  }
-  await writeDenials(db, writes, writesPerCommand);
-  for (const key of found) {
+  const denying = customers.find(
+    { deleted: false, $or: CONSENT_PURPOSES.map((purpose) => ({ [`consent.${purpose}`]: "DENIED" })) },
+    { projection: { _id: 1 } },
+  );
+  const keys: string[] = [];
+  for await (const { _id } of denying) keys.push(_id);
+  for (const key of keys) {
     const current = await customers.findOne({ _id: key });
     if (current) await writeDenials(db, denialWrites(current, undefined), writesPerCommand);
   }
   await markConsentDenialsComplete(db);
-  return found.length;
+  return keys.length;
 }
-
-/** Denials the backfill gathers before writing them. */
-const BACKFILL_WRITES = 100;
 
 /** A customer whose earliest deadline has passed: to be woken. */
 export type OverdueCustomer = { account: string; customerId: string; nextDueAt: string };

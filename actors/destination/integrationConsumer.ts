@@ -348,7 +348,7 @@ function bytesOf(messages: readonly WindowMessage[]): number {
 }
 
 /** How many of `messages` the next window takes: at most `size`, within `bytes` unless the first alone is larger. */
-export function windowEnd(messages: readonly WindowMessage[], size: number, bytes: number): number {
+function windowEnd(messages: readonly WindowMessage[], size: number, bytes: number): number {
   let taken = 0;
   let total = 0;
   for (const { data } of messages) {

@@ -4,7 +4,6 @@ import type { KV } from "@nats-io/kv";
 import type { Logger } from "pino";
 import {
   audiencesRepository,
-  backfillConsentDenials,
   customerIdPages,
   customersDenying,
   type IntegrationDocument,
