@@ -57,7 +57,9 @@ export async function startServer(options: StartServer): Promise<ServerProcess> 
     const log = createWriteStream(options.logFile, { flags: "a" });
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
-    child.once("exit", () => log.end());
+    // On "close", not "exit": a server's last output may still be in its pipes when it has exited,
+    // and a write after the end throws where nobody catches it.
+    child.once("close", () => log.end());
   }
   const recentOutput = () => output.join("\n");
 
