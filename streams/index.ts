@@ -40,6 +40,7 @@ export { followFactsInOrder, ORDERED_BATCH, type OrderedFacts, untilFactsFollowe
 export { fnv1a32, partitionOf } from "./partition.ts";
 export { openRawPull, type PulledMessage, type RawPull, streamSequenceOf } from "./rawPull.ts";
 export { ensureStreams, readStreamLayout, type StreamLayout } from "./setup.ts";
+export { storedMessages } from "./storedMessages.ts";
 export { StreamReplicasError } from "./streamReplicas.ts";
 export { accountOfIngestSubject, subjects } from "./subjects.ts";
 export { CATCH_UP_TIMEOUT_MS, type WatchedBucket, watchBucket } from "./watchBucket.ts";

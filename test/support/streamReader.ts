@@ -1,5 +1,5 @@
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import type { NatsLink } from "../../streams/index.ts";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { type NatsLink, storedMessages } from "../../streams/index.ts";
 
 /** Every message a stream holds on subjects matching `filter`, in stream order. */
 export async function readStream(
@@ -7,21 +7,12 @@ export async function readStream(
   stream: string,
   filter: string,
 ): Promise<{ seq: number; data: Uint8Array }[]> {
-  const jsm = await jetstreamManager(link.nc);
-  const info = await jsm.streams.info(stream, { subjects_filter: filter });
-  const total = Object.values(info.state.subjects ?? {}).reduce((sum, count) => sum + count, 0);
-  if (total === 0) return [];
-  const consumer = await jetstream(link.nc).consumers.get(stream, { filter_subjects: [filter] });
+  // Asked first: a read of no message would wait for its pull to expire.
+  const info = await (await jetstreamManager(link.nc)).streams.info(stream, { subjects_filter: filter });
+  if (Object.keys(info.state.subjects ?? {}).length === 0) return [];
   const messages: { seq: number; data: Uint8Array }[] = [];
-  while (messages.length < total) {
-    const batch = await consumer.fetch({ max_messages: Math.min(total - messages.length, 5_000), expires: 5_000 });
-    let received = 0;
-    for await (const message of batch) {
-      messages.push({ seq: message.seq, data: message.data });
-      received += 1;
-    }
-    if (received === 0) break;
-  }
+  for await (const message of storedMessages(link, stream, filter))
+    messages.push({ seq: message.seq, data: message.data });
   return messages;
 }
 
