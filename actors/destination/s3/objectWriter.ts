@@ -73,6 +73,8 @@ export function createObjectWriter(access: BucketAccess, reach: OutboundReach): 
           // A gzip file, as its name says: with `Content-Encoding: gzip` HTTP clients (fetch, browsers)
           // would hand readers the NDJSON instead, under a name ending in .gz.
           ContentType: "application/gzip",
+          // A reader can count an object's facts (`x-amz-meta-facts`) with a HEAD, without reading it.
+          Metadata: { facts: String(object.lines.length) },
         },
         partSize: PART_BYTES,
         queueSize: PARTS_IN_FLIGHT,

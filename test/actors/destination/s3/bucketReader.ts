@@ -1,5 +1,11 @@
 import { gunzipSync } from "node:zlib";
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { expect, inject } from "vitest";
 
 /** The test run's S3 server, as a client of any tool would see it: path-style, its root keys. */
@@ -45,6 +51,11 @@ export function bucketReader(bucket: string) {
         .trimEnd()
         .split("\n")
         .map((line) => JSON.parse(line));
+    },
+    /** What an object's HEAD says of it: its content type, and how many facts its metadata says it holds. */
+    async head(key: string): Promise<{ contentType?: string; facts?: string }> {
+      const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return { contentType: head.ContentType, facts: head.Metadata?.facts };
     },
     close: () => client.destroy(),
   };

@@ -144,6 +144,11 @@ describe("S3 exports", () => {
         facts[1],
         facts[6],
       ]);
+      // Each says what it is and how many facts it holds, to a HEAD.
+      expect(await reader.head("exports/acme/event/dt=2026-12-03/hr=10/100-105.ndjson.gz")).toEqual({
+        contentType: "application/gzip",
+        facts: "2",
+      });
     } finally {
       await connection.planner.close();
       reader.close();
@@ -221,6 +226,7 @@ describe("S3 exports", () => {
       const [key] = await reader.keys();
       expect(key).toBe("exports/acme/event/dt=2026-12-03/hr=10/1-3000.ndjson.gz");
       expect(await reader.lines(key ?? "")).toEqual(facts);
+      expect((await reader.head(key ?? "")).facts).toBe("3000");
     } finally {
       await connection.planner.close();
       reader.close();
