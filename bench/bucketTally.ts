@@ -1,23 +1,25 @@
 /**
- * Reads an export's bucket back for benchmarks: lists it, gunzips every object not read yet and
- * counts its lines by `metadata.factId`, so that a fact in two objects shows as a duplicate. An
- * object is read once: S3 replaces a key whole, and a key written again holds the same facts
- * (docs/exports.md, "Exactly once"). While the export is timed, a line is read cheaply (its type
- * by its start, its fact id by the last `"factId":"` in it: the tally shares the machine with what
- * it measures); `readAgain` then reads every object as any reader would, each line parsed as JSON,
- * and checks it found the same facts.
+ * Reads an export's bucket back for benchmarks. While the export is timed, the tally shares the
+ * machine with what it measures, so it reads no object: it lists the bucket and asks each new
+ * object's HEAD how many facts it holds (`x-amz-meta-facts`, docs/exports.md). Untimed, `readAll`
+ * then reads every object as any reader would (gunzipped, each line parsed as JSON), checks that
+ * each holds the facts its metadata said, and counts the facts by `metadata.factId`, so that a fact
+ * in two objects shows as a duplicate. An object is read once: S3 replaces a key whole, and a key
+ * written again holds the same facts (docs/exports.md, "Exactly once").
  */
 
-import type { Readable } from "node:stream";
 import { promisify } from "node:util";
-import { createGunzip, gunzip } from "node:zlib";
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { gunzip } from "node:zlib";
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { z } from "zod";
 
 const gunzipAsync = promisify(gunzip);
-const FACT_ID_BYTES = Buffer.from('"factId":"');
-const QUOTE = 0x22;
-const NEWLINE = 0x0a;
 /** A call to the S3 server that takes longer fails, rather than holding the bench up. */
 const CALL_TIMEOUT_MS = 30_000;
 
@@ -34,11 +36,13 @@ const exportedLineSchema = z.object({ type: z.string(), metadata: z.object({ fac
 
 export type BucketTally = {
   createBucket: () => Promise<void>;
-  /** Reads the objects listed since the last call, cheaply; answers how many it read. */
-  readNew: () => Promise<number>;
-  /** Reads every object read so far again, each line parsed as JSON; throws where it finds other facts. */
-  readAgain: () => Promise<void>;
-  /** Lines per fact id, of the facts of `type` given to `bucketTally`. */
+  /** Lists the objects written since the last call and asks each how many facts it holds; answers how many objects it found. */
+  countNew: () => Promise<number>;
+  /** Facts of the tally's `kind` the objects found so far say they hold. */
+  counted: () => number;
+  /** Reads every object found so far, each line parsed as JSON; throws where one holds other than its metadata said. */
+  readAll: () => Promise<void>;
+  /** Lines per fact id, of the facts of `type` given to `bucketTally`, as `readAll` found them. */
   facts: ReadonlyMap<string, number>;
   objects: () => number;
   /** The objects' stored (gzip) bytes. */
@@ -46,7 +50,8 @@ export type BucketTally = {
   close: () => void;
 };
 
-export function bucketTally(access: BucketAccess, type: string): BucketTally {
+/** Tallies the facts of `type`, which the export writes under `<…>/<kind>/…` keys (`kind` in lower case). */
+export function bucketTally(access: BucketAccess, kind: string, type: string): BucketTally {
   const client = new S3Client({
     region: access.region,
     endpoint: access.endpoint,
@@ -54,67 +59,45 @@ export function bucketTally(access: BucketAccess, type: string): BucketTally {
     credentials: { accessKeyId: access.accessKeyId, secretAccessKey: access.secretAccessKey },
   });
   const facts = new Map<string, number>();
-  const read = new Set<string>();
+  /** Each object found, and how many facts its metadata says it holds. */
+  const found = new Map<string, number>();
+  const kindFolder = `/${kind.toLowerCase()}/`;
+  let counted = 0;
   let gzipBytes = 0;
 
-  const unread = async (abortSignal: AbortSignal) => {
-    const found: { key: string; size: number }[] = [];
+  const unlisted = async (abortSignal: AbortSignal) => {
+    const fresh: { key: string; size: number }[] = [];
     let token: string | undefined;
     do {
       const page = await client.send(new ListObjectsV2Command({ Bucket: access.bucket, ContinuationToken: token }), {
         abortSignal,
       });
       for (const object of page.Contents ?? []) {
-        if (object.Key && !read.has(object.Key)) found.push({ key: object.Key, size: object.Size ?? 0 });
+        if (object.Key && !found.has(object.Key)) fresh.push({ key: object.Key, size: object.Size ?? 0 });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return found;
+    return fresh;
   };
 
-  const gunzipped = async (key: string, abortSignal: AbortSignal) => {
-    const object = await client.send(new GetObjectCommand({ Bucket: access.bucket, Key: key }), { abortSignal });
-    if (!object.Body) throw new Error(`s3://${access.bucket}/${key} has no body`);
-    return (await gunzipAsync(await object.Body.transformToByteArray())).toString("utf8");
-  };
-
-  const typeStart = Buffer.from(`{"type":${JSON.stringify(type)},`);
-  /**
-   * Counts the fact ids of `type` in an object, read cheaply: gunzipped as a stream, each line
-   * looked at in the bytes (its start, and the last `"factId":"` in it: the export writes
-   * `metadata` last), without making the object or its lines strings.
-   */
-  const countQuickly = async (key: string, abortSignal: AbortSignal) => {
-    const object = await client.send(new GetObjectCommand({ Bucket: access.bucket, Key: key }), { abortSignal });
-    if (!object.Body) throw new Error(`s3://${access.bucket}/${key} has no body`);
-    let line = 0;
-    let rest: Buffer = Buffer.alloc(0);
-    const countLine = (bytes: Buffer) => {
-      line += 1;
-      if (bytes.length === 0 || bytes.compare(typeStart, 0, typeStart.length, 0, typeStart.length) !== 0) return;
-      const at = bytes.lastIndexOf(FACT_ID_BYTES);
-      const end = at === -1 ? -1 : bytes.indexOf(QUOTE, at + FACT_ID_BYTES.length);
-      if (end === -1) throw new Error(`s3://${access.bucket}/${key} line ${line} has no factId`);
-      const id = bytes.toString("utf8", at + FACT_ID_BYTES.length, end);
-      facts.set(id, (facts.get(id) ?? 0) + 1);
-    };
-    for await (const chunk of (object.Body as Readable).pipe(createGunzip())) {
-      const bytes: Buffer = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
-      let start = 0;
-      for (let newline = bytes.indexOf(NEWLINE, start); newline !== -1; newline = bytes.indexOf(NEWLINE, start)) {
-        countLine(bytes.subarray(start, newline));
-        start = newline + 1;
-      }
-      rest = bytes.subarray(start);
+  const factsSaid = async (key: string, abortSignal: AbortSignal) => {
+    const head = await client.send(new HeadObjectCommand({ Bucket: access.bucket, Key: key }), { abortSignal });
+    const said = Number(head.Metadata?.facts);
+    if (!Number.isInteger(said) || said < 1) {
+      throw new Error(`s3://${access.bucket}/${key} does not say how many facts it holds (x-amz-meta-facts)`);
     }
-    if (rest.length > 0) countLine(rest);
+    return said;
   };
-  /** The fact ids of `type` in an object, each line parsed as JSON as any reader would. */
-  const parsedIds = (key: string, text: string): string[] =>
-    text
+
+  /** The `type` of each line of an object and its fact id, each line parsed as JSON as any reader would. */
+  const linesOf = async (key: string, abortSignal: AbortSignal) => {
+    const object = await client.send(new GetObjectCommand({ Bucket: access.bucket, Key: key }), { abortSignal });
+    if (!object.Body) throw new Error(`s3://${access.bucket}/${key} has no body`);
+    const text = (await gunzipAsync(await object.Body.transformToByteArray())).toString("utf8");
+    return text
       .trimEnd()
       .split("\n")
-      .flatMap((line, index) => {
+      .map((line, index) => {
         const where = `s3://${access.bucket}/${key} line ${index + 1}`;
         let value: unknown;
         try {
@@ -124,37 +107,43 @@ export function bucketTally(access: BucketAccess, type: string): BucketTally {
         }
         const parsed = exportedLineSchema.safeParse(value);
         if (!parsed.success) throw new Error(`${where}: ${parsed.error.message}`);
-        return parsed.data.type === type ? [parsed.data.metadata.factId] : [];
+        return { type: parsed.data.type, factId: parsed.data.metadata.factId };
       });
+  };
 
   return {
     createBucket: async () => {
       await client.send(new CreateBucketCommand({ Bucket: access.bucket }));
     },
-    async readNew() {
-      const found = await unread(AbortSignal.timeout(CALL_TIMEOUT_MS));
-      for (const { key, size } of found) {
-        await countQuickly(key, AbortSignal.timeout(CALL_TIMEOUT_MS));
-        read.add(key);
+    async countNew() {
+      const fresh = await unlisted(AbortSignal.timeout(CALL_TIMEOUT_MS));
+      for (const { key, size } of fresh) {
+        const said = await factsSaid(key, AbortSignal.timeout(CALL_TIMEOUT_MS));
+        found.set(key, said);
+        if (key.includes(kindFolder)) counted += said;
         gzipBytes += size;
       }
-      return found.length;
+      return fresh.length;
     },
-    async readAgain() {
-      const again = new Map<string, number>();
-      for (const key of read) {
-        const text = await gunzipped(key, AbortSignal.timeout(CALL_TIMEOUT_MS));
-        for (const id of parsedIds(key, text)) again.set(id, (again.get(id) ?? 0) + 1);
+    counted: () => counted,
+    async readAll() {
+      facts.clear();
+      for (const [key, said] of found) {
+        const lines = await linesOf(key, AbortSignal.timeout(CALL_TIMEOUT_MS));
+        if (lines.length !== said) {
+          throw new Error(`s3://${access.bucket}/${key} holds ${lines.length} facts, its metadata says ${said}`);
+        }
+        for (const line of lines) {
+          if (line.type === type) facts.set(line.factId, (facts.get(line.factId) ?? 0) + 1);
+        }
       }
-      const differing = [...new Set([...again.keys(), ...facts.keys()])].filter(
-        (id) => again.get(id) !== facts.get(id),
-      );
-      if (differing.length > 0) {
-        throw new Error(`read as JSON, the objects hold other facts than counted: ${differing.slice(0, 5).join(", ")}`);
-      }
+      let read = 0;
+      for (const copies of facts.values()) read += copies;
+      if (read !== counted)
+        throw new Error(`the objects hold ${read} facts of ${type}, their metadata said ${counted}`);
     },
     facts,
-    objects: () => read.size,
+    objects: () => found.size,
     gzipBytes: () => gzipBytes,
     close: () => client.destroy(),
   };

@@ -55,8 +55,8 @@ const MASTER_KEY = randomBytes(32).toString("hex");
 
 /** How one destination's wait ended: when it held every fact (ms after enabling), or how far it got. */
 type Arrival =
-  | { complete: true; elapsedMs: number; first: { at: number; distinct: number } }
-  | { complete: false; distinct: number };
+  | { complete: true; elapsedMs: number; first: { at: number; arrived: number } }
+  | { complete: false; arrived: number };
 
 async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   const outcome = startOutcome();
@@ -78,7 +78,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
     accessKeyId: s3.accessKeyId,
     secretAccessKey: s3.secretAccessKey,
   };
-  const bucket = bucketTally(access, FACT_KIND_TYPES.EVENT);
+  const bucket = bucketTally(access, "EVENT", FACT_KIND_TYPES.EVENT);
   bench.defer(async () => bucket.close());
   await bucket.createBucket();
   const receiver = await startWebhookTally({ verifyEvery: VERIFY_EVERY });
@@ -152,12 +152,12 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   await configureS3Export(true);
   const s3Arrival = await untilAll("s3", facts, signal, async () => {
     const listedAt = performance.now();
-    await bucket.readNew();
-    return { distinct: bucket.facts.size, at: listedAt - s3EnabledAt };
+    await bucket.countNew();
+    return { arrived: bucket.counted(), at: listedAt - s3EnabledAt };
   });
   const peakRssAfterS3 = (await destinations.peakRssBytes()) / MB;
-  // Untimed: every object read again as any tool would, each line parsed as JSON.
-  await bucket.readAgain();
+  // Untimed: every object read as any tool would, each line parsed as JSON, holding what it said.
+  await bucket.readAll();
   const webhookEnabledAt = performance.now();
   await bench.gql(
     "mutation($id: ID!, $input: WebhookChanges!) { updateWebhook(id: $id, input: $input) { id } }",
@@ -165,7 +165,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
     signal,
   );
   const webhookArrival = await untilAll("webhook", facts, signal, async () => ({
-    distinct: receiver.deliveries.size,
+    arrived: receiver.deliveries.size,
     at: (receiver.lastNewAt() ?? webhookEnabledAt) - webhookEnabledAt,
   }));
   const peakRss = (await destinations.peakRssBytes()) / MB;
@@ -179,7 +179,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   const deliveriesPerSecond = webhookArrival.complete ? facts / (webhookArrival.elapsedMs / 1000) : 0;
   if (s3Arrival.complete && s3Arrival.elapsedMs > s3Arrival.first.at) {
     const { first, elapsedMs } = s3Arrival;
-    const steady = (facts - first.distinct) / ((elapsedMs - first.at) / 1000);
+    const steady = (facts - first.arrived) / ((elapsedMs - first.at) / 1000);
     outcome.note(
       `s3: the first objects ${seconds(first.at)} s after enabling (start-up), ${fmt(steady)} facts/s from then on`,
     );
@@ -197,9 +197,9 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   const duplicates = s3Duplicates + webhookDuplicates;
   const lost = s3Lost + webhookLost;
   for (const reason of receiver.unverified().slice(0, 5)) outcome.failures.push(`signature not verified: ${reason}`);
-  if (!s3Arrival.complete) outcome.failures.push(`the bucket stood still at ${fmt(s3Arrival.distinct)} facts`);
+  if (!s3Arrival.complete) outcome.failures.push(`the bucket stood still at ${fmt(s3Arrival.arrived)} facts`);
   if (!webhookArrival.complete)
-    outcome.failures.push(`the receiver stood still at ${fmt(webhookArrival.distinct)} facts`);
+    outcome.failures.push(`the receiver stood still at ${fmt(webhookArrival.arrived)} facts`);
   if (s3Rate < GOAL_S3_FACTS_PER_SECOND)
     outcome.failures.push(`s3 ${fmt(s3Rate)} facts/s, under ${fmt(GOAL_S3_FACTS_PER_SECOND)}`);
   if (duplicates > 0) outcome.failures.push(`${duplicates} duplicates`);
@@ -212,47 +212,47 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
 }
 
 /**
- * Polls `progress` (distinct facts arrived, and when the last one did, in ms after enabling)
- * until `expected` arrived, or nothing new arrived for STALL_MS.
+ * Polls `progress` (the facts arrived: distinct ones at the receiver, those the objects say they
+ * hold in the bucket; and when the last one did, in ms after enabling) until `expected` arrived, or nothing new arrived for STALL_MS.
  */
 async function untilAll(
   what: string,
   expected: number,
   signal: AbortSignal,
-  progress: () => Promise<{ distinct: number; at: number }>,
+  progress: () => Promise<{ arrived: number; at: number }>,
 ): Promise<Arrival> {
   let last = 0;
   let lastChange = performance.now();
   let lastReport = performance.now();
   /** The first poll that found facts: what came before is the start-up. */
-  let first: { at: number; distinct: number } | undefined;
+  let first: { at: number; arrived: number } | undefined;
   for (;;) {
-    let distinct = last;
+    let arrivedSoFar = last;
     try {
-      const arrived = await progress();
-      if (!first && arrived.distinct > 0) {
-        first = { at: arrived.at, distinct: arrived.distinct };
-        err(`${what}: first ${fmt(arrived.distinct)} facts ${seconds(arrived.at)} s after enabling`);
+      const seen = await progress();
+      if (!first && seen.arrived > 0) {
+        first = { at: seen.at, arrived: seen.arrived };
+        err(`${what}: first ${fmt(seen.arrived)} facts ${seconds(seen.at)} s after enabling`);
       }
-      if (first && arrived.distinct >= expected) {
-        err(`${what}: all ${fmt(expected)} facts, ${seconds(arrived.at)} s after enabling`);
-        return { complete: true, elapsedMs: arrived.at, first };
+      if (first && seen.arrived >= expected) {
+        err(`${what}: all ${fmt(expected)} facts, ${seconds(seen.at)} s after enabling`);
+        return { complete: true, elapsedMs: seen.at, first };
       }
-      distinct = arrived.distinct;
+      arrivedSoFar = seen.arrived;
     } catch (error) {
       // Tried again at the next poll; one that keeps failing ends as a stall.
       err(`${what}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    if (distinct !== last) {
-      last = distinct;
+    if (arrivedSoFar !== last) {
+      last = arrivedSoFar;
       lastChange = performance.now();
     } else if (performance.now() - lastChange > STALL_MS) {
       err(`${what}: no new fact for ${STALL_MS / 1000} s`);
-      return { complete: false, distinct };
+      return { complete: false, arrived: arrivedSoFar };
     }
     if (performance.now() - lastReport > 5_000) {
       lastReport = performance.now();
-      err(`${what}: ${fmt(distinct)} of ${fmt(expected)} facts`);
+      err(`${what}: ${fmt(arrivedSoFar)} of ${fmt(expected)} facts`);
     }
     await sleep(POLL_MS, signal);
   }
