@@ -307,6 +307,7 @@ runBench({
     MASIVO_ALLOW_LOCAL_DESTINATIONS: "1",
     MASIVO_MASTER_KEY: MASTER_KEY,
     MASIVO_ROLES: "gateway,customers,audiences,channels",
+    MASIVO_TIMER_SWEEP_SECONDS: "3600",
   },
   run,
 });

@@ -100,7 +100,7 @@ export function createObjectWriter(access: BucketAccess, reach: OutboundReach): 
 }
 
 /** About this many bytes of NDJSON go to gzip at a time. */
-const CHUNK_BYTES = 64 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
 const NEWLINE = Buffer.from("\n");
 
 /**

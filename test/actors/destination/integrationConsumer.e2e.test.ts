@@ -7,6 +7,7 @@ import {
   type IntegrationConsumer,
   type OpenWindow,
   startIntegrationConsumer,
+  WINDOWS_HANDLED,
   type WindowMessage,
 } from "../../../actors/destination/integrationConsumer.ts";
 import { connectNats, ensureStreams, type NatsLink, STREAM_NAMES, subjects } from "../../../streams/index.ts";
@@ -100,6 +101,18 @@ const range = (from: number, to: number) => Array.from({ length: to - from }, (_
 const hang = (signal: AbortSignal) =>
   new Promise<void>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
 
+/** A handler that holds the window starting with fact "0" until `release` is called. */
+function holdingTheFirstWindow() {
+  let release: () => void = () => {};
+  const firstHeld = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const handle = async (payloads: string[]) => {
+    if (payloads[0] === "0") await firstHeld;
+  };
+  return { handle, release: () => release() };
+}
+
 async function consumerInfo(account: string) {
   const jsm = await jetstreamManager(link.nc);
   return jsm.consumers.info(STREAM_NAMES.changes, consumerName(`braze_${account}`));
@@ -151,16 +164,8 @@ describe("integration consumer", () => {
 
   it("prepares and hands out the next window while the current one's calls are awaited, acking in order", async () => {
     const { account, seqs } = await accountWithFacts(20);
-    let release: () => void = () => {};
-    const firstHeld = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const { consumer, recorded } = await consume(account, {
-      windowSize: 10,
-      handle: async (payloads) => {
-        if (payloads[0] === "0") await firstHeld;
-      },
-    });
+    const { handle, release } = holdingTheFirstWindow();
+    const { consumer, recorded } = await consume(account, { windowSize: 10, handle });
     await waitFor("the second window handled", async () => (recorded.handled.length === 1 ? true : undefined));
     expect(recorded.started).toEqual([range(0, 10), range(10, 20)]);
     expect(recorded.handled).toEqual([range(10, 20)]);
@@ -171,6 +176,27 @@ describe("integration consumer", () => {
       const info = await consumerInfo(account);
       return info.ack_floor.stream_seq === seqs.at(-1) ? info : undefined;
     });
+    await consumer.stop();
+  });
+
+  it("hands out at most WINDOWS_HANDLED windows while the oldest is unfinished, the next one prepared", async () => {
+    const windows = WINDOWS_HANDLED + 2;
+    const { account, seqs } = await accountWithFacts(windows * 10);
+    const { handle, release } = holdingTheFirstWindow();
+    const { consumer, recorded } = await consume(account, { windowSize: 10, handle });
+    // The window after the handled ones is prepared, and waits for the oldest to be acked.
+    await waitFor("the windows handled at once, and the next prepared", async () =>
+      recorded.prepared.length === WINDOWS_HANDLED + 1 && recorded.handled.length === WINDOWS_HANDLED - 1
+        ? true
+        : undefined,
+    );
+    expect(recorded.started).toEqual(Array.from({ length: WINDOWS_HANDLED }, (_, i) => range(i * 10, i * 10 + 10)));
+    release();
+    await waitFor("every window acked", async () => {
+      const info = await consumerInfo(account);
+      return info.ack_floor.stream_seq === seqs.at(-1) ? info : undefined;
+    });
+    expect(recorded.started).toHaveLength(windows);
     await consumer.stop();
   });
 
