@@ -48,6 +48,11 @@ export type IntegrationConsumerOptions<Prepared> = {
   /** Most facts in one window. */
   windowSize: number;
   /**
+   * How many windows are handled at once (one at least): the latest, and those before it whose
+   * last calls are awaited. One more, the next, is fetched and prepared meanwhile.
+   */
+  windowsHandled: number;
+  /**
    * Most payload bytes in one window (WINDOW_BYTES unless told), one fact at least: with the
    * count alone, windows of the largest facts (a quarter of a MiB each) would hold gigabytes.
    */
@@ -116,14 +121,6 @@ export const WINDOW_BYTES = 8 * 1024 * 1024;
 /** What a message's subjects take beside its payload and headers, generously. */
 const MESSAGE_ENVELOPE_BYTES = 4 * 1024;
 
-/**
- * How many windows are handled at once: the latest, and those before it finishing. With two, an
- * S3 export (one object a window) had two writes in flight and waited on them; four gave
- * bench:exports 56,278 facts/s against 51,401 (300,000 facts, bench/README.md).
- */
-export const WINDOWS_HANDLED = 4;
-/** How many windows may be in hand at once: those handled and one prepared next. */
-const WINDOWS_IN_HAND = WINDOWS_HANDLED + 1;
 /** Windows in hand are kept alive with `working()` this often; `ack_wait` only bounds a dead process's hold. */
 const KEEP_ALIVE_MS = 30_000;
 const ACK_WAIT_NS = 120_000_000_000;
@@ -135,7 +132,7 @@ const ACK_TIMEOUT_MS = 5_000;
  * Reads an integration's facts from CHANGES in windows, in stream order, and acks each whole
  * (`AckPolicy.All` on its last message) once handled, in order. The next window is fetched and
  * prepared while the current one is handled, and handled while the last calls of the windows
- * before it are awaited (WINDOWS_HANDLED at once), so the integration's calls never wait for the
+ * before it are awaited (`windowsHandled` at once), so the integration's calls never wait for the
  * stream nor for the end of a window. Every
  * start begins right after the consumer's ack floor, so after a crash the unacked windows come
  * back at once, in order and whole; open windows are then handled again exactly as they were
@@ -278,8 +275,8 @@ export async function startIntegrationConsumer<Prepared>(
           },
         );
         handling.push(acked);
-        // At most WINDOWS_HANDLED at once: the next waits for the oldest to be acked.
-        const oldest = handling.length >= WINDOWS_HANDLED ? handling.shift() : undefined;
+        // At most `windowsHandled` at once: the next waits for the oldest to be acked.
+        const oldest = handling.length >= options.windowsHandled ? handling.shift() : undefined;
         if (oldest && !(await oldest.catch(() => false))) break;
       }
     } finally {
@@ -316,7 +313,7 @@ export async function startIntegrationConsumer<Prepared>(
 async function openConsumer(
   options: Pick<
     IntegrationConsumerOptions<unknown>,
-    "link" | "integrationId" | "account" | "since" | "replayFrom" | "windowSize"
+    "link" | "integrationId" | "account" | "since" | "replayFrom" | "windowSize" | "windowsHandled"
   >,
   synced: number | undefined,
 ): Promise<{ ackFloor: number; gap: ChangesGap | undefined }> {
@@ -338,7 +335,8 @@ async function openConsumer(
     durable_name: name,
     filter_subject: subjects.change(options.account, ">"),
     ack_policy: AckPolicy.All,
-    max_ack_pending: options.windowSize * WINDOWS_IN_HAND,
+    // The windows handled and the one prepared next.
+    max_ack_pending: options.windowSize * (options.windowsHandled + 1),
     ack_wait: ACK_WAIT_NS,
     ...start,
   });

@@ -286,6 +286,7 @@ export async function startIntegrationSync<Settings, Own, Call extends PlannedCa
     since: integration.createdAt,
     ...(integration.replay ? { replayFrom: integration.replay.since } : {}),
     windowSize: tuning.windowSize,
+    windowsHandled: tuning.windowsHandled,
     flushDelayMs: tuning.flushDelayMs,
     openWindows: async () => book.leftOpen,
     forgetWindow: (fromSeq) => book.close(fromSeq),

@@ -53,6 +53,8 @@ export type DestinationLimits = {
   concurrency: number;
   /** Most facts in one window, and how long a window waits to fill. */
   windowSize: number;
+  /** Windows handled at once (integrationConsumer.ts): more keep more calls in flight, and more facts in memory. */
+  windowsHandled: number;
   flushDelayMs: number;
   /** A call without an answer after this long is retried. */
   callTimeoutMs: number;

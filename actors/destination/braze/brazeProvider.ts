@@ -23,6 +23,7 @@ export const BRAZE_LIMITS: DestinationLimits = {
   windowMs: 3_050,
   concurrency: 100,
   windowSize: 10_000,
+  windowsHandled: 2,
   flushDelayMs: 250,
   callTimeoutMs: 30_000,
   backoff: { baseMs: 500, maxMs: 60_000 },

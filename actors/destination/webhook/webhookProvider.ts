@@ -16,6 +16,7 @@ export const WEBHOOK_LIMITS: DestinationLimits = {
   windowMs: 1_000,
   concurrency: 20,
   windowSize: 500,
+  windowsHandled: 2,
   flushDelayMs: 100,
   callTimeoutMs: 15_000,
   backoff: { baseMs: 5_000, maxMs: 20 * 60 * 60 * 1_000 },

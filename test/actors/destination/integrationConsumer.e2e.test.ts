@@ -7,7 +7,6 @@ import {
   type IntegrationConsumer,
   type OpenWindow,
   startIntegrationConsumer,
-  WINDOWS_HANDLED,
   type WindowMessage,
 } from "../../../actors/destination/integrationConsumer.ts";
 import { connectNats, ensureStreams, type NatsLink, STREAM_NAMES, subjects } from "../../../streams/index.ts";
@@ -48,6 +47,7 @@ async function consume(
   options: {
     link?: NatsLink;
     windowSize: number;
+    windowsHandled?: number;
     windowBytes?: number;
     log?: pino.Logger;
     open?: OpenWindow[];
@@ -63,6 +63,7 @@ async function consume(
     account,
     since: new Date(Date.now() - 60_000),
     windowSize: options.windowSize,
+    windowsHandled: options.windowsHandled ?? 2,
     ...(options.windowBytes === undefined ? {} : { windowBytes: options.windowBytes }),
     flushDelayMs: 100,
     openWindows: async () => [...open],
@@ -179,18 +180,19 @@ describe("integration consumer", () => {
     await consumer.stop();
   });
 
-  it("hands out at most WINDOWS_HANDLED windows while the oldest is unfinished, the next one prepared", async () => {
-    const windows = WINDOWS_HANDLED + 2;
+  it("hands out at most `windowsHandled` windows while the oldest is unfinished, the next one prepared", async () => {
+    const windowsHandled = 4;
+    const windows = windowsHandled + 2;
     const { account, seqs } = await accountWithFacts(windows * 10);
     const { handle, release } = holdingTheFirstWindow();
-    const { consumer, recorded } = await consume(account, { windowSize: 10, handle });
+    const { consumer, recorded } = await consume(account, { windowSize: 10, windowsHandled, handle });
     // The window after the handled ones is prepared, and waits for the oldest to be acked.
     await waitFor("the windows handled at once, and the next prepared", async () =>
-      recorded.prepared.length === WINDOWS_HANDLED + 1 && recorded.handled.length === WINDOWS_HANDLED - 1
+      recorded.prepared.length === windowsHandled + 1 && recorded.handled.length === windowsHandled - 1
         ? true
         : undefined,
     );
-    expect(recorded.started).toEqual(Array.from({ length: WINDOWS_HANDLED }, (_, i) => range(i * 10, i * 10 + 10)));
+    expect(recorded.started).toEqual(Array.from({ length: windowsHandled }, (_, i) => range(i * 10, i * 10 + 10)));
     release();
     await waitFor("every window acked", async () => {
       const info = await consumerInfo(account);

@@ -36,6 +36,7 @@ export function createEchoProvider(
       windowMs: 1_000,
       concurrency: 4,
       windowSize: 10,
+      windowsHandled: 2,
       flushDelayMs: 50,
       callTimeoutMs: 5_000,
       backoff: { baseMs: 10, maxMs: 40 },
