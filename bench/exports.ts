@@ -213,7 +213,8 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
 
 /**
  * Polls `progress` (the facts arrived: distinct ones at the receiver, those the objects say they
- * hold in the bucket; and when the last one did, in ms after enabling) until `expected` arrived, or nothing new arrived for STALL_MS.
+ * hold in the bucket; and when the last one did, in ms after enabling) until `expected` arrived,
+ * or nothing new arrived for STALL_MS.
  */
 async function untilAll(
   what: string,

@@ -133,11 +133,10 @@ const ACK_TIMEOUT_MS = 5_000;
  * (`AckPolicy.All` on its last message) once handled, in order. The next window is fetched and
  * prepared while the current one is handled, and handled while the last calls of the windows
  * before it are awaited (`windowsHandled` at once), so the integration's calls never wait for the
- * stream nor for the end of a window. Every
- * start begins right after the consumer's ack floor, so after a crash the unacked windows come
- * back at once, in order and whole; open windows are then handled again exactly as they were
- * (newer facts wait for the next window). A failing integration gets its own consumer, so it
- * never slows another.
+ * stream nor for the end of a window. Every start begins right after the consumer's ack floor, so
+ * after a crash the unacked windows come back at once, in order and whole; open windows are then
+ * handled again exactly as they were (newer facts wait for the next window). A failing integration
+ * gets its own consumer, so it never slows another.
  */
 export async function startIntegrationConsumer<Prepared>(
   options: IntegrationConsumerOptions<Prepared>,

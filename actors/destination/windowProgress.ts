@@ -20,8 +20,8 @@ export type WindowProgress<Context> = {
 };
 
 /**
- * The open windows of one integration (as many as its provider handles at once, `windowsHandled`), kept in
- * NATS KV under the integration's id. Changes gather for up to `delayMs`, so that one write records
+ * The open windows of one integration (as many as its provider handles at once, `windowsHandled`),
+ * kept in NATS KV under the integration's id. Changes gather for up to `delayMs`, so that one write records
  * many finished calls (a crash in that time resends them, as it resends the calls in flight), and
  * writes go one after another, each with everything recorded so far.
  */

@@ -63,7 +63,7 @@ export function createObjectWriter(access: BucketAccess, reach: OutboundReach): 
   return {
     async write(object, signal) {
       if (literalRefusal) return { error: `s3://${access.bucket}/${object.key}: ${literalRefusal}` };
-      const body = Readable.from(chunksOf(object.lines)).pipe(createGzip());
+      const body = Readable.from(chunksOf(object.lines), { highWaterMark: CHUNKS_AHEAD }).pipe(createGzip());
       const upload = new Upload({
         client,
         params: {
@@ -101,6 +101,11 @@ export function createObjectWriter(access: BucketAccess, reach: OutboundReach): 
 
 /** About this many bytes of NDJSON go to gzip at a time. */
 const CHUNK_BYTES = 1024 * 1024;
+/**
+ * Chunks joined ahead of gzip: each is a copy of its lines, and a stream made from a generator
+ * would otherwise join 16 ahead, the whole object for most.
+ */
+const CHUNKS_AHEAD = 2;
 const NEWLINE = Buffer.from("\n");
 
 /**
