@@ -88,6 +88,13 @@ export type DecidedSend = Omit<
   "_id" | "attempts" | "updatedAt" | "claim" | "claimedAt" | "unknownOutcomes" | "takenOverAt"
 >;
 
+/**
+ * When a send another claim holds is taken over: its holder's claim is older than `staleBefore`
+ * (it died while calling), unless the claiming process knows that holder is `alive` (one of its
+ * own batches under way, slow to renew while the store is slow).
+ */
+export type Takeover = { staleBefore: Date; alive: (holder: string) => boolean };
+
 /** A final answer for a send a worker holds. */
 export type SendOutcome = {
   id: string;
@@ -103,11 +110,11 @@ export type Sends = {
    */
   record: (sends: DecidedSend[], now: Date) => Promise<Map<string, SendDocument>>;
   /**
-   * Takes the queued sends among `entries` (as `record` answered them) for `claim`: those no one holds, and those whose holder's
-   * claim is older than `staleBefore` (it died while calling), marked `takenOverAt`. Answers the
+   * Takes the queued sends among `entries` (as `record` answered them) for `claim`: those no one
+   * holds, and those whose holder went silent (see `Takeover`), marked `takenOverAt`. Answers the
    * sends taken (status SENDING), each counted as one more attempt; never a final one.
    */
-  claim: (entries: SendDocument[], claim: string, staleBefore: Date, now: Date) => Promise<SendDocument[]>;
+  claim: (entries: SendDocument[], claim: string, takeover: Takeover, now: Date) => Promise<SendDocument[]>;
   /** Tells that `claim` still holds these sends (is still sending them), so no one takes them over. */
   renew: (claim: string, ids: string[], now: Date) => Promise<void>;
   /**
@@ -200,7 +207,7 @@ export function sendsRepository(db: Db): Sends {
       return entries;
     },
 
-    async claim(entries, claim, staleBefore, now) {
+    async claim(entries, claim, takeover, now) {
       if (entries.length === 0) return [];
       const ids = entries.map((entry) => entry._id);
       const fresh = ids.map((_id) => ({ _id, claim, claimedAt: now, attempts: 1, unknownOutcomes: 0 }));
@@ -224,7 +231,8 @@ export function sendsRepository(db: Db): Sends {
                 { $set: { claim, claimedAt: now }, $inc: { attempts: 1 } },
               );
             }
-            if (current.claim === claim || current.claimedAt >= staleBefore) return undefined;
+            if (current.claim === claim || current.claimedAt >= takeover.staleBefore) return undefined;
+            if (takeover.alive(current.claim)) return undefined;
             return claims.updateOne(
               { _id: current._id, claim: current.claim, claimedAt: current.claimedAt },
               { $set: { claim, claimedAt: now, takenOverAt: now }, $inc: { attempts: 1, unknownOutcomes: 1 } },

@@ -19,6 +19,12 @@ export type SendBatchDependencies = {
   sends: Sends;
   /** This worker's name: each batch claims the sends it takes as `<claim>:<batch>`, its own. */
   claim: string;
+  /**
+   * The claims of this worker's batches under way, shared by all of them: a send one of them
+   * holds is never taken over by another, however late its renewal (a slow store), so a live
+   * batch's send never counts as an unknown outcome.
+   */
+  inHand: Set<string>;
   /** A SENDING send claimed longer ago than this belongs to a worker that died. */
   staleAfterMs: number;
   /** Renders and calls the provider: one answer per send, never a rejection. */
@@ -42,9 +48,22 @@ export async function handleSendBatch(
   facts: DecidedSendFact[],
   deps: SendBatchDependencies,
 ): Promise<MessageVerdict[]> {
-  const now = deps.now();
   // A claim of the batch's own: two batches in hand at once never share a send.
   const claim = `${deps.claim}:${randomUUID()}`;
+  deps.inHand.add(claim);
+  try {
+    return await handleClaimedBatch(facts, claim, deps);
+  } finally {
+    deps.inHand.delete(claim);
+  }
+}
+
+async function handleClaimedBatch(
+  facts: DecidedSendFact[],
+  claim: string,
+  deps: SendBatchDependencies,
+): Promise<MessageVerdict[]> {
+  const now = deps.now();
   const verdicts: MessageVerdict[] = facts.map(() => ({ kind: "ack" }));
   const ids = facts.map(({ metadata, data }) => sendId(metadata.account, data.sendKey));
   const early = facts.map((fact) => earlyBy(fact, now));
@@ -64,9 +83,14 @@ export async function handleSendBatch(
     else finals.push({ entry, fact });
   });
 
-  const staleBefore = new Date(now.getTime() - deps.staleAfterMs);
+  // Claimed as of now, not as of the batch's start: recording may have taken a while.
+  const claimedAt = deps.now();
+  const takeover = {
+    staleBefore: new Date(claimedAt.getTime() - deps.staleAfterMs),
+    alive: (holder: string) => deps.inHand.has(holder),
+  };
   const candidateEntries = [...candidates.keys()].map((id) => recorded.get(id) as SendDocument);
-  const claimed = await deps.sends.claim(candidateEntries, claim, staleBefore, now);
+  const claimed = await deps.sends.claim(candidateEntries, claim, takeover, claimedAt);
   const claimedIds = new Set(claimed.map((entry) => entry._id));
   facts.forEach((_, i) => {
     // Another worker holds it and is alive: looked at again once its claim could have gone stale.
@@ -78,7 +102,7 @@ export async function handleSendBatch(
   const actionFor = async (entry: SendDocument, fact: DecidedSendFact): Promise<SendAction> => {
     // Counted already when the claim took the send over; another earlier one means it went again once.
     const unknowns = entry.unknownOutcomes ?? 0;
-    if (entry.takenOverAt?.getTime() === now.getTime()) {
+    if (entry.takenOverAt?.getTime() === claimedAt.getTime()) {
       deps.log.warn({ send: entry._id }, "send taken over from a worker that stopped while sending it");
       const instead = actOnTakeover(deps.channel, entry.attempts, unknowns >= 2);
       if (instead) return instead;

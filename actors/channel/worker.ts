@@ -77,6 +77,7 @@ export async function startChannelWorker(options: ChannelWorkerOptions): Promise
   const versions = templateVersions(templatesRepository(store.db));
   const facts = createFactPublisher(options.link);
   const claim = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+  const inHand = new Set<string>();
 
   const opened = <Kind extends ChannelIntegrationKind, Sender>(
     kind: Kind,
@@ -163,6 +164,7 @@ export async function startChannelWorker(options: ChannelWorkerOptions): Promise
             channel,
             sends,
             claim,
+            inHand,
             staleAfterMs: options.takeoverMs,
             deliver: (send) => deliverSafely(deliver, send, log),
             misconfigured: async (account, reason) => {

@@ -192,14 +192,31 @@ describe("kill -9 of the channels worker mid-batch", () => {
     );
 
     startWorker();
+    let last: SendDocument[] = [];
     const entries = await waitFor(
       "every send final",
       async () => {
-        const all = await ledger();
-        return all.length === 2 * SENDS_PER_CHANNEL && all.every((entry) => entry.status === "SENT") ? all : undefined;
+        last = await ledger();
+        return last.length === 2 * SENDS_PER_CHANNEL && last.every((entry) => entry.status === "SENT")
+          ? last
+          : undefined;
       },
       120_000,
-    );
+    ).catch((error: Error) => {
+      // What the ledger held last, so that a failure says which sends were left and how.
+      const left = last.filter((entry) => entry.status !== "SENT");
+      const shown = left.slice(0, 5).map(({ sendKey, status, reason, attempts, unknownOutcomes, takenOverAt }) => ({
+        sendKey,
+        status,
+        reason,
+        attempts,
+        unknownOutcomes,
+        takenOverAt,
+      }));
+      throw new Error(
+        `${error.message}: ${last.length} recorded, ${left.length} not SENT, e.g. ${JSON.stringify(shown)}`,
+      );
+    });
 
     const takenOver = new Set(entries.filter((entry) => entry.takenOverAt).map((entry) => entry.sendKey));
     const emailsBySend = countBy(

@@ -41,6 +41,7 @@ function deliver(send: ClaimedSend): Promise<ProviderAnswer> {
 }
 
 const consumers: ChannelConsumer[] = [];
+const inHand = new Set<string>();
 async function run(channel: Channel) {
   const consumer = await startChannelConsumer({
     link,
@@ -54,6 +55,7 @@ async function run(channel: Channel) {
         channel,
         sends,
         claim: `worker-${channel}`,
+        inHand,
         staleAfterMs: STALE_MS,
         deliver,
         misconfigured: async (_account, reason) => {
@@ -206,7 +208,7 @@ describe("the send pipeline", () => {
       ],
       claimedAt,
     );
-    await sends.claim([...recorded.values()], holder, new Date(0), claimedAt);
+    await sends.claim([...recorded.values()], holder, { staleBefore: new Date(0), alive: () => true }, claimedAt);
   }
 
   it("takes over a send whose worker died while calling: in-app goes again, WhatsApp is UNKNOWN, never sent twice", async () => {
@@ -220,6 +222,21 @@ describe("the send pipeline", () => {
     expect(await final("d-wa")).toMatchObject({ status: "UNKNOWN", attempts: 2 });
     expect(deliveriesOf("d-inapp")).toBe(1);
     expect(deliveriesOf("d-wa")).toBe(0);
+  });
+
+  it("never takes over a send one of its own batches holds, however late that batch renews its claim", async () => {
+    // As a slow store leaves a live batch's claim: older than a takeover allows.
+    inHand.add("worker-IN_APP:slow-batch");
+    await held("mine", "IN_APP", "worker-IN_APP:slow-batch", new Date(Date.now() - 60_000));
+    await decided("mine", "IN_APP");
+    await decided("after-mine", "IN_APP");
+    await final("after-mine");
+    expect(await entry("mine")).toMatchObject({ status: "QUEUED", attempts: 0 });
+    expect(deliveriesOf("mine")).toBe(0);
+    // Once that batch is over without finishing it, the send is taken over like a dead worker's.
+    inHand.delete("worker-IN_APP:slow-batch");
+    expect(await final("mine")).toMatchObject({ status: "SENT", attempts: 2, unknownOutcomes: 1 });
+    expect(deliveriesOf("mine")).toBe(1);
   });
 
   it("leaves a send another live worker holds to that worker", async () => {
