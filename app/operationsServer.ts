@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { answerOperations, type Operations } from "../gateway/index.ts";
+import { answerOperations, type Operations } from "./operations.ts";
 
 export type OperationsServer = { port: number; close: () => Promise<void> };
 

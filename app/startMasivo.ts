@@ -1,43 +1,6 @@
-import type { AddressInfo } from "node:net";
 import { jetstreamManager } from "@nats-io/jetstream";
-import {
-  createAudienceOperations,
-  createRunFinisher,
-  openAudienceCatalogWriter,
-  startAudienceWorker,
-  watchAudienceCatalog,
-} from "../actors/audience/index.ts";
-import {
-  type CampaignSchedulerOptions,
-  createCampaignOperations,
-  startCampaignScheduler,
-} from "../actors/campaign/index.ts";
-import { type ChannelWorkerOptions, sendTopicMessage, startChannelWorker } from "../actors/channel/index.ts";
-import { startCustomerWorker } from "../actors/customer/index.ts";
-import { destinationProviders, startDestinationWorker, type TuningChanges } from "../actors/destination/index.ts";
-import {
-  broadcastMessagingSettings,
-  createJourneyOperations,
-  openJourneyCatalog,
-  openJourneyCatalogWriter,
-  republishJourneyCatalog,
-  startJourneyStatsTracker,
-} from "../actors/journey/index.ts";
-import type { Config } from "../config/index.ts";
-import {
-  countingPublisher,
-  createGateway,
-  createGatewayMetrics,
-  createGatewayServer,
-  createProcessRegistry,
-  type Gateway,
-  inAppMessagesReceivedOf,
-  type ReadinessCheck,
-  startAuthentication,
-} from "../gateway/index.ts";
-import { deriveUnsubscribeKey } from "../model/index.ts";
-import type { Services } from "../schema/index.ts";
-import { type LocalStack, type ServerCrashedError, startLocalStack } from "../stack/index.ts";
+import type { Gateway } from "../gateway/index.ts";
+import { type LocalStack, startLocalStack } from "../stack/index.ts";
 import {
   connectStore,
   createSecretBox,
@@ -49,19 +12,14 @@ import {
   prepareTemplates,
   repositoriesOf,
 } from "../store/index.ts";
-import {
-  connectNats,
-  createCampaignAlarms,
-  createCommandPublisher,
-  createCommandResender,
-  ensureStreams,
-  STREAM_NAMES,
-} from "../streams/index.ts";
+import { connectNats, ensureStreams, STREAM_NAMES } from "../streams/index.ts";
 import { bootstrapDefaultAccount } from "./bootstrap.ts";
 import type { Logger } from "./logger.ts";
 import { resolveMasterKey } from "./masterKey.ts";
+import { createProcessRegistry, type ReadinessCheck } from "./operations.ts";
 import { type OperationsServer, startOperationsServer } from "./operationsServer.ts";
-import { customerMetrics, destinationMetrics } from "./roleMetrics.ts";
+import type { RoleContext } from "./roles/roleContext.ts";
+import type { StartOptions } from "./startOptions.ts";
 
 export type RunningMasivo = {
   /** The GraphQL endpoint, when this process runs the gateway role. */
@@ -84,40 +42,13 @@ export type RunningMasivo = {
 
 export type DrainOutcome = "drained" | "timedOut";
 
-export type StartOptions = {
-  config: Config;
-  log: Logger;
-  /** Called when a local server this process started dies. */
-  onServerCrash?: (error: ServerCrashedError) => void;
-  /** The clock rules and runs are evaluated against (tests move it). */
-  now?: () => Date;
-  /** How often the `audiences` role looks for due sweeps. */
-  sweepTickMs?: number;
-  /** Tuning of Braze syncs (the Braze provider's limits unless given). */
-  brazeSync?: TuningChanges;
-  /** The clock and the waits of the `destinations` role (tests run them faster). */
-  destinationTime?: { now: () => number; sleep: (ms: number, signal: AbortSignal) => Promise<void> };
-  /** Tuning of the `channels` role (tests, benchmarks): batch sizes, how often settings are read again. */
-  channelTuning?: Pick<ChannelWorkerOptions, "batchSize" | "concurrency" | "settingsRefreshMs" | "apnsEndpoint">;
-  /** How late a deadline is before the timer sweep wakes its customer (default 30 s). */
-  timerSweepGraceMs?: number;
-  /** Tuning of the `scheduler` role (tests, benchmarks): leases, pages, requests in flight. */
-  campaignTuning?: Pick<CampaignSchedulerOptions, "leaseMs" | "concurrency" | "tuning">;
-};
-
-/** Starts servers that are not configured, connects, prepares streams and runs the configured roles. */
-export async function startMasivo({
-  config,
-  log,
-  onServerCrash,
-  now = () => new Date(),
-  sweepTickMs,
-  brazeSync,
-  destinationTime,
-  channelTuning,
-  timerSweepGraceMs,
-  campaignTuning,
-}: StartOptions): Promise<RunningMasivo> {
+/**
+ * Starts servers that are not configured, connects, prepares streams and runs the configured roles.
+ * A role's modules are loaded only by a process that runs it: a worker carries neither the GraphQL
+ * schema nor the other roles' code (docs/architecture.md, "Folders").
+ */
+export async function startMasivo(options: StartOptions): Promise<RunningMasivo> {
+  const { config, log, onServerCrash, now = () => new Date() } = options;
   const cleanup: (() => Promise<void>)[] = [];
   /** Cleared once stopping begins: readiness then says this process takes no new work. */
   let accepting = true;
@@ -203,209 +134,39 @@ export async function startMasivo({
       },
     ];
 
-    if (config.roles.includes("customers")) {
-      const catalog = await watchAudienceCatalog(link.nc, log);
-      cleanup.push(catalog.stop);
-      const journeys = await openJourneyCatalog(link.nc, log);
-      cleanup.push(journeys.stop);
-      const metrics = customerMetrics(registry);
-      const worker = await startCustomerWorker({
-        link,
-        store,
-        partitions: layout.partitions,
-        log,
-        now,
-        audiencesOf: catalog.rulesOf,
-        pushTopicsOf: catalog.pushTopicsOf,
-        // A command sent after a journey change is decided with it, as after an audience change.
-        audiencesCaughtUp: async () => {
-          await Promise.all([catalog.caughtUp(), journeys.caughtUp()]);
-        },
-        journeysOf: (account) => ({
-          live: journeys.liveJourneys(account),
-          version: (journeyId, version) => journeys.version(account, journeyId, version),
-          status: (journeyId) => journeys.status(account, journeyId),
-          name: (journeyId) => journeys.name(account, journeyId),
-          messaging: journeys.messaging(account),
-        }),
-        timerSweepSeconds: config.timerSweepSeconds,
-        timerSweepGraceMs,
-        observer: metrics.observer,
-      });
-      cleanup.push(worker.stop);
-      metrics.watch(worker);
-      readiness.push({ name: "customers.partitionLeases", check: async () => worker.leases.renewing() });
-    }
-
-    if (config.roles.includes("destinations")) {
-      const metrics = destinationMetrics(registry);
-      const worker = await startDestinationWorker({
-        link,
-        store,
-        secrets,
-        commands: createCommandPublisher({ link, partitions: layout.partitions }),
-        log,
-        providers: destinationProviders({ allowLocalDestinations: config.allowLocalDestinations }),
-        tuning: {
-          braze: {
-            ...(config.brazePlanningThread === undefined ? {} : { planOnThread: config.brazePlanningThread }),
-            ...(config.brazeTrackLimit === undefined ? {} : { callsPerWindow: config.brazeTrackLimit }),
-            ...(config.brazeRetryMaxSeconds === undefined
-              ? {}
-              : { backoff: { maxMs: config.brazeRetryMaxSeconds * 1_000 } }),
-            ...brazeSync,
-          },
-        },
-        ...destinationTime,
-        onCallAnswered: metrics.onCallAnswered,
-      });
-      cleanup.push(worker.stop);
-      metrics.watch(worker);
-      readiness.push({ name: "destinations.integrationSyncs", check: async () => worker.current() });
-    }
-
-    if (config.roles.includes("audiences")) {
-      const worker = await startAudienceWorker({ link, store, partitions: layout.partitions, log, now, sweepTickMs });
-      cleanup.push(worker.stop);
-      await republishJourneyCatalog({
-        journeys: repositories.journeys,
-        messagingSettings: repositories.messagingSettings,
-        catalog: await openJourneyCatalogWriter(link.nc),
-        log,
-      });
-      // Journeys' counters are kept beside audiences' sizes: both follow CHANGES in order.
-      const journeyStats = await startJourneyStatsTracker({
-        link,
-        journeys: repositories.journeys,
-        stats: repositories.journeyStats,
-        log,
-      });
-      cleanup.push(journeyStats.stop);
-      readiness.push({ name: "audiences.consumers", check: worker.consuming });
-    }
-
-    let graphqlUrl: string | undefined;
-    let gateway: Gateway | undefined;
-    if (config.roles.includes("gateway")) {
-      const metrics = createGatewayMetrics(registry);
-      const { audiences, audienceRuns, audienceMembers } = repositories;
-      const catalog = await openAudienceCatalogWriter(link.nc);
-      const journeyCatalog = await openJourneyCatalogWriter(link.nc);
-      const publisher = countingPublisher(createCommandPublisher({ link, partitions: layout.partitions }), metrics);
-      const services: Services = {
-        ...repositories,
-        publisher,
-        resender: createCommandResender(link),
-        audienceOperations: createAudienceOperations({
-          link,
-          audiences,
-          runs: audienceRuns,
-          members: audienceMembers,
-          catalog,
-          commands: publisher,
-          finishRun: createRunFinisher({ audiences, runs: audienceRuns, members: audienceMembers, catalog, log }),
-          now,
-          log,
-        }),
-        journeyOperations: createJourneyOperations({
-          journeys: repositories.journeys,
-          templates: repositories.templates,
-          audiences,
-          catalog: journeyCatalog,
-          now,
-        }),
-        campaignOperations: createCampaignOperations({
-          campaigns: repositories.campaigns,
-          audiences,
-          templates: repositories.templates,
-          alarms: createCampaignAlarms(link),
-          log,
-          now,
-        }),
-        messagingSettings: broadcastMessagingSettings(repositories.messagingSettings, journeyCatalog),
-        inAppMessagesReceived: inAppMessagesReceivedOf(link, repositories.inAppMessages, now),
-        secrets,
-        allowLocalDestinations: config.allowLocalDestinations,
-      };
-      const authentication = await startAuthentication({
-        link,
-        apiKeys: repositories.apiKeys,
-        sdkAuthentication: repositories.sdkAuthentication,
-        log,
-      });
-      cleanup.push(authentication.stop);
-      gateway = createGateway({ services, rootKey: config.rootKey, authentication, logger: log });
-      const server = createGatewayServer({
-        gateway,
-        metrics,
-        readiness,
-        unsubscribe: { key: deriveUnsubscribeKey(masterKey), publisher, failures: authentication.failures, log },
-      });
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(config.port, "0.0.0.0", resolve);
-      });
-      cleanup.push(async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        // Requests in flight get half the drain time left; the roles still to stop get the rest.
-        const left = ((drainUntil ?? 0) - Date.now()) / 2;
-        if (left > 0) {
-          // A keep-alive connection turns idle once its request is answered: closed at the next sweep.
-          const sweep = setInterval(() => server.closeIdleConnections(), 100);
-          await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, left).unref())]);
-          clearInterval(sweep);
-        }
-        server.closeAllConnections();
-        await closed;
-      });
-      graphqlUrl = `http://localhost:${(server.address() as AddressInfo).port}/graphql`;
-    }
-
-    if (config.roles.includes("channels")) {
-      // Unsubscribe links point at this process's gateway when nothing else is said (local runs).
-      const publicUrl = config.publicUrl ?? graphqlUrl?.replace(/\/graphql$/, "") ?? `http://127.0.0.1:${config.port}`;
-      const worker = await startChannelWorker({
-        link,
-        store,
-        secrets,
-        commands: createCommandPublisher({ link, partitions: layout.partitions }),
-        publicUrl,
-        unsubscribeKey: deriveUnsubscribeKey(masterKey),
-        takeoverMs: config.channelTakeoverSeconds * 1_000,
-        log,
-        now,
-        ...channelTuning,
-      });
-      cleanup.push(worker.stop);
-    }
-
-    if (config.roles.includes("scheduler")) {
-      const scheduler = await startCampaignScheduler({
-        link,
-        campaigns: repositories.campaigns,
-        audiences: repositories.audiences,
-        members: repositories.audienceMembers,
-        messagingSettings: repositories.messagingSettings,
-        commands: createCommandPublisher({ link, partitions: layout.partitions }),
-        sendTopicMessage: (message) =>
-          sendTopicMessage(message, {
-            integrations: repositories.integrations,
-            templates: repositories.templates,
-            secrets,
-          }),
-        log,
-        now,
-        sweepMs: config.campaignSweepSeconds * 1_000,
-        ...campaignTuning,
-      });
-      cleanup.push(scheduler.stop);
-    }
+    const context: RoleContext = {
+      config,
+      log,
+      link,
+      store,
+      partitions: layout.partitions,
+      repositories,
+      secrets,
+      masterKey,
+      registry,
+      readiness,
+      onStop: (step) => cleanup.push(step),
+      drainDeadline: () => drainUntil,
+      now,
+      options,
+    };
+    const { roles } = config;
+    if (roles.includes("customers")) await (await import("./roles/customersRole.ts")).startCustomersRole(context);
+    if (roles.includes("destinations"))
+      await (await import("./roles/destinationsRole.ts")).startDestinationsRole(context);
+    if (roles.includes("audiences")) await (await import("./roles/audiencesRole.ts")).startAudiencesRole(context);
+    const served = roles.includes("gateway")
+      ? await (await import("./roles/gatewayRole.ts")).startGatewayRole(context)
+      : undefined;
+    if (roles.includes("channels"))
+      await (await import("./roles/channelsRole.ts")).startChannelsRole(context, served?.graphqlUrl);
+    if (roles.includes("scheduler")) await (await import("./roles/schedulerRole.ts")).startSchedulerRole(context);
 
     operations = await startOperationsServer(config.opsPort, { registry, readiness });
 
     return {
-      graphqlUrl,
-      gateway,
+      graphqlUrl: served?.graphqlUrl,
+      gateway: served?.gateway,
       opsPort: operations.port,
       natsUrl: stack.natsUrl,
       mongodbUrl: stack.mongodbUrl,

@@ -1,18 +1,15 @@
 import { Counter, Histogram, type Registry } from "prom-client";
 import type { CommandPublisher } from "../streams/index.ts";
-import { createProcessRegistry } from "./operations.ts";
 
 export type GatewayMetrics = {
-  registry: Registry;
   requests: Counter<"route" | "status">;
   requestSeconds: Histogram<"route">;
   commandsAccepted: Counter<"type">;
 };
 
 /** The gateway's figures, in the process's registry (docs/operations.md). */
-export function createGatewayMetrics(registry: Registry = createProcessRegistry()): GatewayMetrics {
+export function createGatewayMetrics(registry: Registry): GatewayMetrics {
   return {
-    registry,
     requests: new Counter({
       name: "masivo_http_requests_total",
       help: "HTTP requests by route and status",

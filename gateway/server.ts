@@ -1,13 +1,22 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { GatewayMetrics } from "./metrics.ts";
-import { answerOperations, OPERATIONS_ROUTES, type ReadinessCheck, sendJson } from "./operations.ts";
 import { answerUnsubscribe, UNSUBSCRIBE_PREFIX, type UnsubscribeRoute } from "./unsubscribe.ts";
 import type { Gateway } from "./yoga.ts";
+
+/**
+ * The process's operations routes (`/healthz`, `/readyz`, `/metrics`), served beside GraphQL: the
+ * process answers them (app/), the gateway only routes to them.
+ */
+export type OperationsRoutes = {
+  paths: readonly string[];
+  /** Answers `path`; false when it is not one of `paths`. */
+  answer: (path: string, response: ServerResponse) => Promise<boolean>;
+};
 
 export type GatewayServerOptions = {
   gateway: Gateway;
   metrics: GatewayMetrics;
-  readiness: ReadinessCheck[];
+  operations: OperationsRoutes;
   /** Largest request body accepted, in bytes, except for multipart uploads. */
   maxBodyBytes?: number;
   /** Largest multipart/form-data request (a file upload, e.g. a CSV import), in bytes. */
@@ -33,15 +42,14 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
   };
   return createServer(async (request, response) => {
-    const route = routeOf(request);
+    const route = routeOf(request, options.operations.paths);
     const stopTimer = options.metrics.requestSeconds.startTimer({ route });
     response.on("finish", () => {
       stopTimer();
       options.metrics.requests.inc({ route, status: String(response.statusCode) });
     });
     try {
-      if (await answerOperations(route, response, { registry: options.metrics.registry, readiness: options.readiness }))
-        return;
+      if (await options.operations.answer(route, response)) return;
       // Before the body limits: a one-click unsubscribe needs no Content-Length, and has its own bound.
       if (route === UNSUBSCRIBE_ROUTE && options.unsubscribe)
         return await answerUnsubscribe(request, response, options.unsubscribe);
@@ -61,10 +69,10 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
 /** The metrics label of unsubscribe requests: never the token, which would make one series per customer. */
 const UNSUBSCRIBE_ROUTE = "/unsubscribe";
 
-function routeOf(request: IncomingMessage): string {
+function routeOf(request: IncomingMessage, operationsPaths: readonly string[]): string {
   const path = (request.url ?? "/").split("?")[0] ?? "/";
   if (path.startsWith(UNSUBSCRIBE_PREFIX)) return UNSUBSCRIBE_ROUTE;
-  return [...OPERATIONS_ROUTES, "/graphql"].includes(path) ? path : "other";
+  return [...operationsPaths, "/graphql"].includes(path) ? path : "other";
 }
 
 /**
@@ -93,4 +101,9 @@ function bodyRefusal(request: IncomingMessage, limits: BodyLimits) {
 function isMultipart(request: IncomingMessage): boolean {
   const type = request.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
   return type === "multipart/form-data";
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown) {
+  response.writeHead(status, { "content-type": "application/json" });
+  response.end(JSON.stringify(body));
 }

@@ -2,9 +2,10 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readCustomerIdBatches } from "../../actors/audience/csvCustomerIds.ts";
-import { createGatewayMetrics, createGatewayServer } from "../../gateway/index.ts";
+import { createGatewayServer } from "../../gateway/index.ts";
 import type { AudienceOperations } from "../../model/index.ts";
 import type { AudienceRunDocument } from "../../store/index.ts";
+import { gatewayServerParts } from "../support/gatewayParts.ts";
 import { RawHttpConnection } from "../support/rawHttp.ts";
 import { createWorld, type World } from "../support/world.ts";
 
@@ -56,7 +57,7 @@ let server: Server | undefined;
 let port: number;
 beforeAll(async () => {
   world = await createWorld({ audienceOperations });
-  const listening = createGatewayServer({ gateway: world.gateway, metrics: createGatewayMetrics(), readiness: [] });
+  const listening = createGatewayServer({ gateway: world.gateway, ...gatewayServerParts() });
   server = listening;
   await new Promise<void>((resolve) => listening.listen(0, "127.0.0.1", resolve));
   port = (listening.address() as AddressInfo).port;

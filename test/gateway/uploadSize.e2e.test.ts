@@ -2,10 +2,11 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCustomerIdBatches } from "../../actors/audience/csvCustomerIds.ts";
-import { createGatewayMetrics, createGatewayServer } from "../../gateway/index.ts";
+import { createGatewayServer } from "../../gateway/index.ts";
 import type { GatewayServerOptions } from "../../gateway/server.ts";
 import type { AudienceOperations } from "../../model/index.ts";
 import { AudienceNotFoundError } from "../../store/index.ts";
+import { gatewayServerParts } from "../support/gatewayParts.ts";
 import { createWorld, type World } from "../support/world.ts";
 
 const FIVE_MB = 5 * 1024 * 1024;
@@ -42,8 +43,7 @@ afterAll(async () => {
 async function listen(options: Partial<GatewayServerOptions> = {}): Promise<string> {
   const server = createGatewayServer({
     gateway: world.gateway,
-    metrics: createGatewayMetrics(),
-    readiness: [],
+    ...gatewayServerParts(),
     ...options,
   });
   servers.push(server);

@@ -1,6 +1,7 @@
 import type { Registry } from "prom-client";
+import { createProcessRegistry } from "../../app/index.ts";
 import { customerMetrics, destinationMetrics } from "../../app/roleMetrics.ts";
-import { createGatewayMetrics, createProcessRegistry } from "../../gateway/index.ts";
+import { createGatewayMetrics } from "../../gateway/index.ts";
 
 /**
  * Every series name a Masivo process can export, whatever its roles, from the code that registers

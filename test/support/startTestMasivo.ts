@@ -2,7 +2,8 @@ import { mkdtemp } from "node:fs/promises";
 import { join } from "node:path";
 import { inject } from "vitest";
 import { createLogger } from "../../app/logger.ts";
-import { type RunningMasivo, type StartOptions, startMasivo } from "../../app/startMasivo.ts";
+import { type RunningMasivo, startMasivo } from "../../app/startMasivo.ts";
+import type { StartOptions } from "../../app/startOptions.ts";
 import { loadConfig } from "../../config/config.ts";
 import { isolatedMongoUrl, uniqueId } from "./world.ts";
 

@@ -1,10 +1,14 @@
 import type { ServerResponse } from "node:http";
 import { collectDefaultMetrics, Registry } from "prom-client";
+import type { OperationsRoutes } from "../gateway/index.ts";
 
 /** One thing a process needs to do its work, and whether it is fine right now. */
 export type ReadinessCheck = { name: string; check: () => Promise<boolean> };
 
-/** What `/healthz`, `/readyz` and `/metrics` answer from, on the gateway's port and on the operations port. */
+/**
+ * What `/healthz`, `/readyz` and `/metrics` answer from, on the operations port and on the
+ * gateway's port (handed to the gateway as `operationsOf`).
+ */
 export type Operations = { registry: Registry; readiness: ReadinessCheck[] };
 
 export const OPERATIONS_ROUTES = ["/healthz", "/readyz", "/metrics"] as const;
@@ -56,7 +60,12 @@ async function withinTimeout(check: () => Promise<boolean>): Promise<boolean> {
   }
 }
 
-export function sendJson(response: ServerResponse, status: number, body: unknown) {
+function sendJson(response: ServerResponse, status: number, body: unknown) {
   response.writeHead(status, { "content-type": "application/json" });
   response.end(JSON.stringify(body));
+}
+
+/** The operations routes as the gateway's server serves them beside GraphQL. */
+export function operationsOf(operations: Operations): OperationsRoutes {
+  return { paths: OPERATIONS_ROUTES, answer: (route, response) => answerOperations(route, response, operations) };
 }
