@@ -35,12 +35,14 @@ import {
 } from "./support.ts";
 import { startWebhookTally } from "./webhookTally.ts";
 
-type Options = { facts: number; customers: number; webhookRate: number };
+type Options = { facts: number; customers: number; webhookRate: number; factBytes: number };
 const OPTION_SPECS: OptionSpec<keyof Options>[] = [
   { key: "facts", flag: "--facts", env: "BENCH_FACTS", fallback: 1_000_000, min: 100, max: 10_000_000 },
   { key: "customers", flag: "--customers", env: "BENCH_CUSTOMERS", fallback: 10_000, min: 10, max: 1_000_000 },
   // The endpoint's maxPerSecond: at the usual 50, a million deliveries would take 5.5 hours.
   { key: "webhookRate", flag: "--webhook-rate", env: "BENCH_WEBHOOK_RATE", fallback: 5_000, min: 1, max: 10_000 },
+  // Facts near the command limit (256 KiB) fill a window's bytes, not its count: memory's worst case.
+  { key: "factBytes", flag: "--fact-bytes", env: "BENCH_FACT_BYTES", fallback: 0, min: 0, max: 250_000 },
 ];
 const GOAL_S3_FACTS_PER_SECOND = 50_000;
 const GOAL_PEAK_RSS_MB = 300;
@@ -60,7 +62,10 @@ type Arrival =
 
 async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   const outcome = startOutcome();
-  const { facts, customers, webhookRate } = options;
+  const { facts, customers, webhookRate, factBytes } = options;
+  // Varied, as real text is: gzip cannot fold it into nothing.
+  const padding = (i: number) =>
+    factBytes > 0 ? { note: `${i}:${randomBytes(Math.floor(factBytes / 2)).toString("hex")}` } : {};
   const signal = bench.signal;
 
   const s3DataDir = await mkdtemp(join(tmpdir(), "masivo-bench-s3-"));
@@ -127,7 +132,10 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   const backlogStarted = performance.now();
   await publishCommands(publisher, "events", facts, (i) => ({
     type: "event.track",
-    data: { name: "bench_export", properties: { n: i, sku: `sku-${i % 500}`, price: (i % 100) + 0.99 } },
+    data: {
+      name: "bench_export",
+      properties: { n: i, sku: `sku-${i % 500}`, price: (i % 100) + 0.99, ...padding(i) },
+    },
     metadata: { account: ACCOUNT, customerId: customerId(i) },
   }));
   await untilEventFacts(bench, eventFactsBefore + customers + facts);

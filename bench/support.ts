@@ -28,6 +28,8 @@ import {
   STREAM_NAMES,
   subjects,
 } from "../streams/index.ts";
+import { renderOverlay } from "../test/support/kustomize.ts";
+import { masivoContainer } from "../test/support/podEnvironment.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -301,7 +303,7 @@ export async function startRoleProcess(
       MONGODB_URL: bench.running.mongodbUrl,
       MASIVO_LOG_LEVEL: "warn",
       ...environment,
-      ...roleNodeOptions(),
+      ...roleNodeOptions(roles),
     },
     opsPort: await freePort(),
     dataDir,
@@ -316,16 +318,28 @@ export async function startRoleProcess(
 }
 
 /**
- * Node's options for a role's process (bench/README.md): BENCH_ROLE_NODE_OPTIONS as given (V8's
- * heap limits, say), and with BENCH_CPU_PROFILE a CPU profile written there when it stops.
+ * Node's options for a role's process (bench/README.md): those its production Deployment gives it
+ * (a heap budget), then BENCH_ROLE_NODE_OPTIONS as given (later flags win), and with
+ * BENCH_CPU_PROFILE a CPU profile written there when it stops.
  */
-function roleNodeOptions(): { NODE_OPTIONS?: string } {
+function roleNodeOptions(roles: string): { NODE_OPTIONS?: string } {
   const profile = process.env.BENCH_CPU_PROFILE;
   const options = [
+    ...deployedNodeOptions(roles),
     ...(process.env.BENCH_ROLE_NODE_OPTIONS ? [process.env.BENCH_ROLE_NODE_OPTIONS] : []),
     ...(profile ? [`--cpu-prof --cpu-prof-dir=${profile}`] : []),
   ];
   return options.length > 0 ? { NODE_OPTIONS: options.join(" ") } : {};
+}
+
+/** NODE_OPTIONS of the role's Deployment as the production overlay renders it; none for several roles. */
+function deployedNodeOptions(roles: string): string[] {
+  if (roles.includes(",")) return [];
+  const deployment = `masivo-${roles}`;
+  const variable = masivoContainer(renderOverlay("production"), deployment).env.find(
+    (entry) => entry.name === "NODE_OPTIONS",
+  );
+  return variable?.value ? [variable.value] : [];
 }
 
 /** Points the `default` account's email at a fake SMTP relay, sending at most `maxPerSecond`. */

@@ -38,6 +38,7 @@ export { MaxPayloadTooSmallError, REQUIRED_MAX_PAYLOAD } from "./maxPayload.ts";
 export { natsFailureOf } from "./natsFailure.ts";
 export { followFactsInOrder, ORDERED_BATCH, type OrderedFacts, untilFactsFollowed } from "./orderedFacts.ts";
 export { fnv1a32, partitionOf } from "./partition.ts";
+export { PULL_BYTES, pullBytes } from "./pullBytes.ts";
 export { openRawPull, type PulledMessage, type RawPull, streamSequenceOf } from "./rawPull.ts";
 export { ensureStreams, readStreamLayout, type StreamLayout } from "./setup.ts";
 export { storedMessages } from "./storedMessages.ts";

@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { CHANNEL_SUBJECT_TOKENS, type Channel } from "../../model/index.ts";
-import { decodeFact, type NatsLink, STREAM_NAMES, subjects } from "../../streams/index.ts";
+import { decodeFact, type NatsLink, pullBytes, STREAM_NAMES, subjects } from "../../streams/index.ts";
 import type { DecidedSendFact, MessageVerdict } from "./sendBatch.ts";
 
 export type ChannelConsumerOptions = {
@@ -93,7 +93,7 @@ export async function startChannelConsumer(options: ChannelConsumerOptions): Pro
 
   // One subscription feeds every loop: a loop takes what has arrived (up to a batch) as soon as
   // anything has, so a lone send waits for no batch to fill.
-  const arrivals = await consumer.consume({ max_messages: options.batchSize * options.concurrency });
+  const arrivals = await consumer.consume({ max_bytes: pullBytes(options.link.nc) });
   const arrived: JsMsg[] = [];
   const waiting: (() => void)[] = [];
   const wakeAll = () => {

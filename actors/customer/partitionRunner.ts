@@ -8,6 +8,8 @@ import type { StoreRefusal, WriteBehind } from "./writeBehind.ts";
 export type PartitionRunnerOptions = {
   partition: number;
   js: JetStreamClient;
+  /** The most bytes one read of INGEST brings (streams' `pullBytes`): large commands come a few at a time. */
+  pullBytes: number;
   checkpoints: PartitionCheckpoints;
   /**
    * Applies one batch against the newest known customers; throws to have the same batch retried.
@@ -120,7 +122,7 @@ export function startPartitionRunner(options: PartitionRunnerOptions): Partition
       ...(start > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start } : {}),
     });
     try {
-      const messages = await consumer.consume({ max_messages: 1_000 });
+      const messages = await consumer.consume({ max_bytes: options.pullBytes });
       stopReading = () => void messages.stop();
       if (stopping || reading !== generation) messages.stop();
       for await (const message of messages) {

@@ -17,6 +17,7 @@ import {
   createCommandPublisher,
   createFactPublisher,
   type NatsLink,
+  pullBytes,
 } from "../../streams/index.ts";
 import { startAlarmRelay } from "./alarmRelay.ts";
 import { alarmArmer } from "./alarms.ts";
@@ -148,6 +149,7 @@ export async function startCustomerWorker(options: CustomerWorkerOptions): Promi
     return startPartitionRunner({
       partition,
       js,
+      pullBytes: pullBytes(options.link.nc),
       checkpoints,
       memory,
       stillOwned: owns,

@@ -4,7 +4,7 @@ import {
   type NatsLink,
   openRawPull,
   type PulledMessage,
-  REQUIRED_MAX_PAYLOAD,
+  pullBytes,
   STREAM_NAMES,
   subjects,
 } from "../../streams/index.ts";
@@ -118,9 +118,6 @@ export async function unackedFacts(link: NatsLink, integrationId: string, timeou
  */
 export const WINDOW_BYTES = 8 * 1024 * 1024;
 
-/** What a message's subjects take beside its payload and headers, generously. */
-const MESSAGE_ENVELOPE_BYTES = 4 * 1024;
-
 /** Windows in hand are kept alive with `working()` this often; `ack_wait` only bounds a dead process's hold. */
 const KEEP_ALIVE_MS = 30_000;
 const ACK_WAIT_NS = 120_000_000_000;
@@ -151,10 +148,7 @@ export async function startIntegrationConsumer<Prepared>(
   const pull = openRawPull(options.link.nc, STREAM_NAMES.changes, consumerName(options.integrationId));
   const { log, windowSize } = options;
   const windowBytes = options.windowBytes ?? WINDOW_BYTES;
-  // A pull must take the largest message the server carries (and its subjects) whole, or the
-  // server answers it with nothing, again and again.
-  const largest = options.link.nc.info?.max_payload ?? REQUIRED_MAX_PAYLOAD;
-  const fetchBytes = Math.max(windowBytes, largest + MESSAGE_ENVELOPE_BYTES);
+  const fetchBytes = pullBytes(options.link.nc, windowBytes);
   const open: OpenWindow[] = [];
   for (const window of await options.openWindows()) {
     // A window recorded and then acked is finished: its record is only stale.

@@ -115,6 +115,7 @@ describe("docker-compose.yml and deploy/k8s/", () => {
 
     expect(service.command).toEqual(container.command);
     expect(Object.keys(environment).sort()).toEqual(Object.keys(podEnvironment(role)).sort());
+    expect(environment.NODE_OPTIONS, "the heap budget").toBe(podEnvironment(role).NODE_OPTIONS);
     const composed = loadConfig({ ...environment, MASIVO_ROOT_KEY: "r".repeat(40), MASIVO_MASTER_KEY: "m".repeat(40) });
     expect(composed.roles).toEqual(pod.roles);
     expect([composed.port, composed.opsPort, composed.drainSeconds, composed.partitions]).toEqual([

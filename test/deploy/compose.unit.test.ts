@@ -154,7 +154,8 @@ describe("docker-compose.yml", () => {
   });
 
   it("gives every Masivo service an environment that loadConfig accepts", () => {
-    const known = ["PORT", "NATS_URL", "MONGODB_URL"];
+    // NODE_OPTIONS is Node's own: a role's heap budget.
+    const known = ["PORT", "NATS_URL", "MONGODB_URL", "NODE_OPTIONS"];
     const rolesByService: Record<string, Role[]> = {};
     for (const [name] of masivoServices) {
       const env = environmentOf(name);

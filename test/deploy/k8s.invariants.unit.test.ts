@@ -38,6 +38,7 @@ const deploymentSchema = z.object({
           z.object({
             lifecycle: z.object({ preStop: z.object({ sleep: z.object({ seconds: z.number() }) }) }).optional(),
             volumeMounts: z.array(z.object({ name: z.string(), mountPath: z.string() })),
+            resources: z.object({ limits: z.object({ memory: z.string() }) }),
             securityContext: z.object({
               allowPrivilegeEscalation: z.literal(false),
               readOnlyRootFilesystem: z.literal(true),
@@ -77,6 +78,16 @@ function selects(selector: { matchLabels: Record<string, string> }, labels: Reco
   return Object.entries(selector.matchLabels).every(([key, value]) => labels[key] === value);
 }
 
+/** What a process takes beside V8's heap, with room to spare. */
+const NON_HEAP_MIB = 256;
+
+/** A Kubernetes memory quantity (`512Mi`, `1Gi`) in MiB. */
+function mebibytes(quantity: string): number {
+  const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
+  if (!match) throw new Error(`unexpected memory quantity ${quantity}`);
+  return Number(match[1]) * (match[2] === "Gi" ? 1024 : 1);
+}
+
 function firstContainer(deployment: Deployment) {
   const container = deployment.spec.template.spec.containers[0];
   if (container === undefined) throw new Error(`${deployment.metadata.name} has no container`);
@@ -103,7 +114,8 @@ describe.each(["dev", "production"] as const)("deploy/k8s/overlays/%s", (overlay
   });
 
   it("sets every setting the code reads, and none it does not", () => {
-    const known: readonly string[] = ENVIRONMENT_VARIABLES;
+    // NODE_OPTIONS is Node's own: a role's heap budget.
+    const known: readonly string[] = [...ENVIRONMENT_VARIABLES, "NODE_OPTIONS"];
     for (const name of names) {
       const environment = Object.keys(containerEnvironment(objects, name, SECRETS));
       expect(
@@ -114,6 +126,28 @@ describe.each(["dev", "production"] as const)("deploy/k8s/overlays/%s", (overlay
         ENVIRONMENT_VARIABLES.filter((variable) => !environment.includes(variable)),
         name,
       ).toEqual([]);
+    }
+  });
+
+  it("gives a role's heap budget room under its container's memory limit", () => {
+    const budgeted = deployments.filter(
+      (deployment) => containerEnvironment(objects, deployment.metadata.name, SECRETS).NODE_OPTIONS,
+    );
+    // Measured by bench:exports (docs/deploy.md, "Memory"): without one, V8 outgrows what is live.
+    expect(budgeted.map((deployment) => deployment.metadata.name)).toContain("masivo-destinations");
+    for (const deployment of budgeted) {
+      const name = deployment.metadata.name;
+      const options = containerEnvironment(objects, name, SECRETS).NODE_OPTIONS ?? "";
+      const flag = (flagName: string) => Number(new RegExp(`--${flagName}=(\\d+)`).exec(options)?.[1]);
+      const oldSpace = flag("max-old-space-size");
+      const semiSpace = flag("max-semi-space-size");
+      expect(oldSpace, `${name}: --max-old-space-size`).toBeGreaterThan(0);
+      expect(semiSpace, `${name}: --max-semi-space-size`).toBeGreaterThan(0);
+      // Beside the heap: Node itself, loaded code, buffers and native allocations (~150 MiB measured).
+      const heap = oldSpace + 3 * semiSpace;
+      expect(heap + NON_HEAP_MIB, name).toBeLessThanOrEqual(
+        mebibytes(firstContainer(deployment).resources.limits.memory),
+      );
     }
   });
 

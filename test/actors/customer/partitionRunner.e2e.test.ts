@@ -5,7 +5,7 @@ import type { IngestMessage } from "../../../actors/customer/applyBatch.ts";
 import { startPartitionRunner } from "../../../actors/customer/partitionRunner.ts";
 import { createWriteBehind } from "../../../actors/customer/writeBehind.ts";
 import type { PartitionCheckpoints } from "../../../store/index.ts";
-import { connectNats, ensureStreams, type NatsLink, subjects } from "../../../streams/index.ts";
+import { connectNats, ensureStreams, type NatsLink, pullBytes, subjects } from "../../../streams/index.ts";
 import { type PrivateNats, startPrivateNats } from "../../support/privateNats.ts";
 import { waitFor } from "../../support/streamReader.ts";
 
@@ -53,6 +53,7 @@ describe("a partition runner", () => {
     const runner = startPartitionRunner({
       partition: 0,
       js,
+      pullBytes: pullBytes(link.nc),
       checkpoints,
       memory,
       stillOwned: () => true,
@@ -68,6 +69,50 @@ describe("a partition runner", () => {
       expect(checkpoints.reads()).toBe(3);
     } finally {
       await runner.stop();
+    }
+  });
+  it("given more large commands than nats-server holds for a slow reader, when applying them keeps the process busy, then it reads them a few at a time and is never dropped", async () => {
+    // 300 commands near the 256 KiB bound: 75 MB, above nats-server's 64 MiB `max_pending`.
+    const large = await connectNats(nats.url, "partition-runner-large");
+    const js = jetstream(large.nc);
+    const body = (i: number) => new TextEncoder().encode(`${i}:${"x".repeat(250_000)}`);
+    await Promise.all(Array.from({ length: 300 }, (_, i) => js.publish(subjects.ingest("large", 1), body(i))));
+    const dropped: string[] = [];
+    void (async () => {
+      for await (const status of large.nc.status()) if (status.type === "disconnect") dropped.push(status.type);
+    })();
+    const applied: string[] = [];
+    const runner = startPartitionRunner({
+      partition: 1,
+      js,
+      pullBytes: pullBytes(large.nc),
+      checkpoints: flakyCheckpoints(0),
+      memory: createWriteBehind({
+        partition: 1,
+        customers: { get: async () => undefined, loadMany: async () => new Map(), writeMany: async () => {} },
+        checkpoints: flakyCheckpoints(0),
+        cacheSize: 10,
+        assertOwnership: () => {},
+      }),
+      stillOwned: () => true,
+      log: pino({ level: "silent" }),
+      apply: async (messages) => {
+        for (const message of messages) {
+          // Deciding a command is CPU work: the event loop reads nothing meanwhile.
+          const busyUntil = Date.now() + 20;
+          while (Date.now() < busyUntil) applied.length;
+          applied.push(new TextDecoder().decode(message.data.subarray(0, 8)).split(":")[0] ?? "");
+        }
+        return { applied: messages.length, skipped: 0, deadLettered: 0, writes: [] };
+      },
+    });
+    try {
+      await waitFor("the 300 commands", async () => (applied.length >= 300 ? true : undefined), 60_000);
+      expect(applied).toEqual(Array.from({ length: 300 }, (_, i) => String(i)));
+      expect(dropped).toEqual([]);
+    } finally {
+      await runner.stop();
+      await large.close();
     }
   });
 });
