@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { loadConfig, ROLES, type Role } from "../../config/config.ts";
 import { NATS_SERVER_VERSION } from "../../stack/natsServer.ts";
+import { NODE_VARIABLES } from "../support/podEnvironment.ts";
 
 // docker-compose.yml is checked here without Docker: the machines that run the tests have no engine.
 
@@ -154,8 +155,7 @@ describe("docker-compose.yml", () => {
   });
 
   it("gives every Masivo service an environment that loadConfig accepts", () => {
-    // NODE_OPTIONS is Node's own: a role's heap budget.
-    const known = ["PORT", "NATS_URL", "MONGODB_URL", "NODE_OPTIONS"];
+    const known = ["PORT", "NATS_URL", "MONGODB_URL", ...NODE_VARIABLES];
     const rolesByService: Record<string, Role[]> = {};
     for (const [name] of masivoServices) {
       const env = environmentOf(name);

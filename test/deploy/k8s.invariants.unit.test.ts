@@ -11,7 +11,7 @@ import { STREAM_NAMES } from "../../streams/index.ts";
 import { exampleSecrets } from "../support/exampleSecrets.ts";
 import { exportedSeriesNames, masivoSeriesIn } from "../support/exportedMetrics.ts";
 import { K8S_DIR, type KubernetesObject, renderOverlay, splitImage } from "../support/kustomize.ts";
-import { containerEnvironment, masivoContainer } from "../support/podEnvironment.ts";
+import { containerEnvironment, masivoContainer, NODE_VARIABLES } from "../support/podEnvironment.ts";
 
 // What the schemas cannot say about deploy/k8s/ (docs/deploy.md, "Kubernetes"): that the manifests
 // start Masivo as the code expects and that their parts refer to each other correctly.
@@ -114,8 +114,7 @@ describe.each(["dev", "production"] as const)("deploy/k8s/overlays/%s", (overlay
   });
 
   it("sets every setting the code reads, and none it does not", () => {
-    // NODE_OPTIONS is Node's own: a role's heap budget.
-    const known: readonly string[] = [...ENVIRONMENT_VARIABLES, "NODE_OPTIONS"];
+    const known: readonly string[] = [...ENVIRONMENT_VARIABLES, ...NODE_VARIABLES];
     for (const name of names) {
       const environment = Object.keys(containerEnvironment(objects, name, SECRETS));
       expect(
@@ -130,14 +129,14 @@ describe.each(["dev", "production"] as const)("deploy/k8s/overlays/%s", (overlay
   });
 
   it("gives a role's heap budget room under its container's memory limit", () => {
-    const budgeted = deployments.filter(
-      (deployment) => containerEnvironment(objects, deployment.metadata.name, SECRETS).NODE_OPTIONS,
-    );
+    const budgeted = deployments.flatMap((deployment) => {
+      const options = containerEnvironment(objects, deployment.metadata.name, SECRETS).NODE_OPTIONS;
+      return options ? [{ deployment, options }] : [];
+    });
     // Measured by bench:exports (docs/deploy.md, "Memory"): without one, V8 outgrows what is live.
-    expect(budgeted.map((deployment) => deployment.metadata.name)).toContain("masivo-destinations");
-    for (const deployment of budgeted) {
+    expect(budgeted.map(({ deployment }) => deployment.metadata.name)).toContain("masivo-destinations");
+    for (const { deployment, options } of budgeted) {
       const name = deployment.metadata.name;
-      const options = containerEnvironment(objects, name, SECRETS).NODE_OPTIONS ?? "";
       const flag = (flagName: string) => Number(new RegExp(`--${flagName}=(\\d+)`).exec(options)?.[1]);
       const oldSpace = flag("max-old-space-size");
       const semiSpace = flag("max-semi-space-size");

@@ -31,6 +31,9 @@ const containerSchema = z.object({
 /** What starting Masivo as a Deployment says takes: the container's command, environment, ports and probes. */
 export type MasivoContainer = z.infer<typeof containerSchema>;
 
+/** Variables a container may set that Node itself reads, not Masivo's config: a role's heap budget. */
+export const NODE_VARIABLES = ["NODE_OPTIONS"] as const;
+
 /** Secrets' contents by Secret name and key, as the user creates them (deploy/k8s/base/secret.example.yaml). */
 export type SecretValues = Record<string, Record<string, string>>;
 
