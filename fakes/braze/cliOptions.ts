@@ -60,11 +60,20 @@ export const CLI_OPTIONS = {
     env: "FAKE_BRAZE_COUNT_DUPLICATES",
     help: "1 or true: /__fake/stats counts objects identical to one received before; default 0",
   },
+  keepObjects: {
+    flag: "--keep-objects",
+    env: "FAKE_BRAZE_KEEP_OBJECTS",
+    help: "0 or false: events and purchases are counted, not kept for inspection; default 1",
+  },
 } as const satisfies Record<string, CliOption>;
 
 type CliKey = keyof typeof CLI_OPTIONS;
 
 const count = (min: number) => z.coerce.number().int().min(min).optional();
+const flag = z
+  .enum(["1", "0", "true", "false"])
+  .transform((value) => value === "1" || value === "true")
+  .optional();
 
 const cliSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(4010),
@@ -91,10 +100,8 @@ const cliSchema = z.object({
   usersWindowMs: count(1),
   resetHeader: z.enum([ResetHeaderForm.EPOCH, ResetHeaderForm.DELTA]).optional(),
   arrayCap: count(1),
-  countDuplicates: z
-    .enum(["1", "0", "true", "false"])
-    .transform((value) => value === "1" || value === "true")
-    .optional(),
+  countDuplicates: flag,
+  keepObjects: flag,
 });
 
 /** The fake's options from flags (which win) and environment; throws a readable error for bad input. */
@@ -135,6 +142,7 @@ export function parseCliOptions(argv: readonly string[], env: Record<string, str
     resetHeader: o.resetHeader,
     arrayCap: o.arrayCap,
     countDuplicates: o.countDuplicates,
+    keepObjects: o.keepObjects,
   };
 }
 

@@ -1,3 +1,4 @@
+import { createFingerprintSet, type FingerprintSet } from "./fingerprintSet.ts";
 import { INPUT_ARRAYS, type InputArray, type JsonObject } from "./trackTypes.ts";
 
 /** Per array of /users/track: objects processed, and (when asked for) those already seen. */
@@ -14,29 +15,27 @@ export type ObjectTally = {
 };
 
 /**
- * Counts the objects /users/track processed. With `countDuplicates`, it also keeps each one's JSON
- * (a string set hashes faster than a digest is computed: ~200 bytes an object), so a benchmark can
- * tell whether anything was sent twice without reading a million events back; off by default, as a
+ * Counts the objects /users/track processed. With `countDuplicates`, it also keeps a fingerprint of
+ * each one's JSON (16 bytes an object, see fingerprintSet.ts), so a benchmark can tell whether
+ * anything was sent twice without reading a million events back; off by default, as a
  * long-running fake would only grow.
  */
 export function createObjectTally(countDuplicates: boolean): ObjectTally {
   let objects = zeroes();
   let duplicates = zeroes();
-  let seen = jsonSets();
+  let seen = fingerprintSets();
   return {
     record(array, object) {
       objects[array] += 1;
       if (!countDuplicates) return;
-      const json = JSON.stringify(object);
-      if (seen[array].has(json)) duplicates[array] += 1;
-      else seen[array].add(json);
+      if (!seen[array].add(JSON.stringify(object))) duplicates[array] += 1;
     },
     counts: () =>
       countDuplicates ? { objects: { ...objects }, duplicates: { ...duplicates } } : { objects: { ...objects } },
     clear() {
       objects = zeroes();
       duplicates = zeroes();
-      seen = jsonSets();
+      seen = fingerprintSets();
     },
   };
 }
@@ -45,6 +44,9 @@ function zeroes(): Record<InputArray, number> {
   return { attributes: 0, events: 0, purchases: 0 };
 }
 
-function jsonSets(): Record<InputArray, Set<string>> {
-  return Object.fromEntries(INPUT_ARRAYS.map((array) => [array, new Set<string>()])) as Record<InputArray, Set<string>>;
+function fingerprintSets(): Record<InputArray, FingerprintSet> {
+  return Object.fromEntries(INPUT_ARRAYS.map((array) => [array, createFingerprintSet()])) as Record<
+    InputArray,
+    FingerprintSet
+  >;
 }

@@ -61,10 +61,16 @@ export type FakeBrazeOptions = {
   /** Requests kept for inspection (oldest dropped); counters are kept regardless. Default 1,000. */
   requestLogSize?: number;
   /**
-   * Default false: true keeps the JSON of every object /users/track processes, so `stats()` counts
-   * `duplicates` (objects identical to one received before) at ~200 bytes of memory an object.
+   * Default false: true keeps a fingerprint of every object /users/track processes, so `stats()`
+   * counts `duplicates` (objects identical to one received before) at 16 bytes of memory an object.
    */
   countDuplicates?: boolean;
+  /**
+   * Default true: every event and purchase /users/track processes is kept, for the inspection
+   * endpoints and `/users/export/ids`. False only counts them (profiles and their attributes are
+   * kept either way), so that a benchmark's fake does not grow by a million objects.
+   */
+  keepObjects?: boolean;
   /** Epoch milliseconds; drives rate windows, event clamping and logged times. */
   now?: () => number;
 };
@@ -99,6 +105,7 @@ export type ResolvedOptions = {
   allowNegativePrice: boolean;
   requestLogSize: number;
   countDuplicates: boolean;
+  keepObjects: boolean;
   now: () => number;
 };
 
@@ -138,6 +145,7 @@ export function resolveOptions(options: FakeBrazeOptions = {}): ResolvedOptions 
     allowNegativePrice: options.allowNegativePrice ?? true,
     requestLogSize: options.requestLogSize ?? 1_000,
     countDuplicates: options.countDuplicates ?? false,
+    keepObjects: options.keepObjects ?? true,
     now: options.now ?? Date.now,
   };
 }

@@ -96,6 +96,7 @@ function recordEvent(call: BrazeCall, object: JsonObject): void {
   const profile = resolveProfile(call.store, object, call.now);
   if (profile === undefined) return;
   profile.updatedAt = call.now;
+  if (!call.options.keepObjects) return;
   call.store.events.push({
     brazeId: profile.brazeId,
     externalId: profile.externalId,
@@ -111,6 +112,7 @@ function recordPurchase(call: BrazeCall, object: JsonObject): void {
   const profile = resolveProfile(call.store, object, call.now);
   if (profile === undefined) return;
   profile.updatedAt = call.now;
+  if (!call.options.keepObjects) return;
   call.store.purchases.push({
     brazeId: profile.brazeId,
     externalId: profile.externalId,

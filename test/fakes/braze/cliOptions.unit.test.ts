@@ -36,9 +36,16 @@ describe("parseCliOptions", () => {
     expect(parseCliOptions([], { FAKE_BRAZE_COUNT_DUPLICATES: "false" }).countDuplicates).toBe(false);
   });
 
+  it("keeps events and purchases unless told not to", () => {
+    expect(parseCliOptions([], {}).keepObjects).toBeUndefined();
+    expect(parseCliOptions(["--keep-objects=0"], {}).keepObjects).toBe(false);
+    expect(parseCliOptions([], { FAKE_BRAZE_KEEP_OBJECTS: "true" }).keepObjects).toBe(true);
+  });
+
   it.each([
     [["--port", "x"], /port/],
     [["--count-duplicates", "yes"], /countDuplicates/],
+    [["--keep-objects", "no"], /keepObjects/],
     [["--batch-mode", "huge"], /batchMode/],
     [["--track-limit", "0"], /trackLimit/],
     [["--reset-header", "sometimes"], /resetHeader/],

@@ -162,6 +162,19 @@ describe("object counts", () => {
       duplicates: { attributes: 0, events: 0, purchases: 0 },
     });
   });
+
+  it("without keepObjects, count events and purchases but keep none of them, and still keep profiles", async () => {
+    await using braze = await startFakeBraze({ keepObjects: false });
+    await call(braze.url, "/users/track", {
+      attributes: [{ external_id: "u1", tier: "gold" }],
+      events: [{ external_id: "u1", name: "opened", time: T }],
+      purchases: [purchase],
+    });
+    expect(braze.state.stats()).toMatchObject({ objects: { attributes: 1, events: 1, purchases: 1 } });
+    expect(braze.state.events()).toEqual([]);
+    expect(braze.state.purchases()).toEqual([]);
+    expect(braze.state.user("u1")?.attributes).toMatchObject({ tier: "gold" });
+  });
 });
 
 describe("reset", () => {
