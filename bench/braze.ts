@@ -67,7 +67,11 @@ const PUBLISH_CHUNK = 2_000;
 const EVENT_NAMES = ["page_viewed", "product_viewed", "added_to_cart", "search", "app_opened"];
 const GOAL_SHARE = 0.9;
 const GOAL_OBJECTS_PER_CALL = 70;
-const POLL_MS = 25;
+/**
+ * How often the fake's counters are read during the sync. The polling runs in Masivo's process and
+ * counts in its CPU; the end it detects is at most this late, which adds no CPU (Masivo is idle then).
+ */
+const POLL_MS = 100;
 
 // ---------------------------------------------------------------------------------------------
 // The backlog

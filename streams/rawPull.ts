@@ -44,6 +44,7 @@ export function openRawPull(nc: NatsConnection, stream: string, consumer: string
    */
   let newest = 0;
   let waiting: { want: number; end: (error?: Error) => void } | undefined;
+  const subjects = subjectCache();
 
   const subscription = nc.subscribe(inbox, {
     callback: (error, msg) => {
@@ -54,7 +55,7 @@ export function openRawPull(nc: NatsConnection, stream: string, consumer: string
       if (seq === undefined) return waiting?.end(new Error(`not a JetStream ack subject: ${reply}`));
       if (seq <= newest) return;
       newest = seq;
-      arrived.push({ seq, subject: msg.subject, data: msg.data, reply });
+      arrived.push({ seq, subject: subjects.keep(msg.subject), data: msg.data, reply });
       if (waiting && arrived.length >= waiting.want) waiting.end();
     },
   });
@@ -142,3 +143,24 @@ export function streamSequenceOf(reply: string): number | undefined {
 const ACK_PREFIX = "$JS.ACK.";
 /** The dots of the subject being read, reused: one more array per message is garbage to collect. */
 const DOTS = new Int32Array(10);
+
+/** Subjects kept at most, each once; past that the cache starts again. */
+const MAX_SUBJECTS = 1_000;
+
+/**
+ * One string per subject for the messages in hand: a window holds thousands of messages on a few
+ * subjects (CHANGES: an account and a fact kind), and a string decoded for each one would live as
+ * long as its message, copied by every young-generation collection until then.
+ */
+function subjectCache(): { keep: (subject: string) => string } {
+  const kept = new Map<string, string>();
+  return {
+    keep(subject) {
+      const known = kept.get(subject);
+      if (known !== undefined) return known;
+      if (kept.size >= MAX_SUBJECTS) kept.clear();
+      kept.set(subject, subject);
+      return subject;
+    },
+  };
+}
