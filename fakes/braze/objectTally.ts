@@ -16,7 +16,7 @@ export type ObjectTally = {
 
 /**
  * Counts the objects /users/track processed. With `countDuplicates`, it also keeps a fingerprint of
- * each one's JSON (16 bytes an object, see fingerprintSet.ts), so a benchmark can tell whether
+ * each one's JSON (16–32 bytes an object, see fingerprintSet.ts), so a benchmark can tell whether
  * anything was sent twice without reading a million events back; off by default, as a
  * long-running fake would only grow.
  */

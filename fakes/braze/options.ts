@@ -62,7 +62,7 @@ export type FakeBrazeOptions = {
   requestLogSize?: number;
   /**
    * Default false: true keeps a fingerprint of every object /users/track processes, so `stats()`
-   * counts `duplicates` (objects identical to one received before) at 16 bytes of memory an object.
+   * counts `duplicates` (objects identical to one received before) at 16–32 bytes of memory an object.
    */
   countDuplicates?: boolean;
   /**
