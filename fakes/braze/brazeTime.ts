@@ -17,8 +17,8 @@ export function parseBrazeTime(value: unknown): number | undefined {
  * million. Any other form, or an impossible date in this one, is left to the pattern.
  */
 function isoTime(value: string): number | undefined {
-  if (value.length !== 24 || value.charCodeAt(23) !== Z) return undefined;
-  for (const [at, code] of ISO_SEPARATORS) if (value.charCodeAt(at) !== code) return undefined;
+  if (value.length !== 24) return undefined;
+  for (const [at, code] of ISO_MARKS) if (value.charCodeAt(at) !== code) return undefined;
   const number = (from: number, to: number) => {
     let n = 0;
     for (let i = from; i < to; i++) {
@@ -39,8 +39,8 @@ function isoTime(value: string): number | undefined {
   );
 }
 
-const Z = "Z".charCodeAt(0);
-const ISO_SEPARATORS: readonly (readonly [at: number, code: number])[] = (
+/** The characters between (and after) the fields of that form, and where each stands. */
+const ISO_MARKS: readonly (readonly [at: number, code: number])[] = (
   [
     [4, "-"],
     [7, "-"],
@@ -48,8 +48,9 @@ const ISO_SEPARATORS: readonly (readonly [at: number, code: number])[] = (
     [13, ":"],
     [16, ":"],
     [19, "."],
+    [23, "Z"],
   ] as const
-).map(([at, separator]) => [at, separator.charCodeAt(0)] as const);
+).map(([at, mark]) => [at, mark.charCodeAt(0)] as const);
 
 function matchedTime(value: string): number | undefined {
   const match = TIME.exec(value.trim());
