@@ -14,7 +14,6 @@ import {
 } from "../store/index.ts";
 import { connectNats, ensureStreams, STREAM_NAMES } from "../streams/index.ts";
 import { bootstrapDefaultAccount } from "./bootstrap.ts";
-import type { Logger } from "./logger.ts";
 import { resolveMasterKey } from "./masterKey.ts";
 import { createProcessRegistry, type ReadinessCheck } from "./operations.ts";
 import { type OperationsServer, startOperationsServer } from "./operationsServer.ts";

@@ -5,6 +5,8 @@ import { checkMaxPayload } from "./maxPayload.ts";
 /** A NATS connection plus whether it is usable right now (it reconnects on its own, forever). */
 export type NatsLink = {
   nc: NatsConnection;
+  /** The servers as configured (`NATS_URL`: comma-separated URLs). */
+  url: string;
   isConnected: () => boolean;
   close: () => Promise<void>;
 };
@@ -50,6 +52,7 @@ export async function connectNats(url: string, name: string, log?: (line: string
   });
   return {
     nc,
+    url,
     isConnected: () => connected && !nc.isClosed(),
     close: async () => {
       if (!nc.isClosed()) await nc.drain().catch(() => nc.close());

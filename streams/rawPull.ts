@@ -1,14 +1,20 @@
-import { createInbox, type Msg, type NatsConnection } from "@nats-io/transport-node";
+import { createInbox } from "@nats-io/transport-node";
+import type { NatsLink } from "./connection.ts";
+import { NatsSocketUnsupportedError, openNatsSocket } from "./natsSocket.ts";
+import { statusOf } from "./serverProtocol.ts";
 
 /** A message of a pull consumer as it came: its stream sequence, subject, payload, and the subject acks go to. */
 export type PulledMessage = { seq: number; subject: string; data: Uint8Array; reply: string };
 
 /**
- * A durable pull consumer read without nats.js's per-message machinery (a `JsMsg`, its delivery
- * info parsed, an iterator and a heartbeat monitor for each message): one core subscription for
- * the consumer's life, pull requests published to it, each message kept as its sequence (read
- * from the reply subject), subject, payload and reply subject. Reading a backlog at Braze's pace, that
- * machinery was a good part of the CPU a call cost (see bench/README.md, bench:braze).
+ * A durable pull consumer read without nats.js's per-message machinery: pull requests published
+ * to the consumer, each message delivered kept as its sequence (read from the reply subject),
+ * subject, payload and reply subject. Reading a backlog at Braze's pace, that machinery was a good
+ * part of the CPU a call cost (see bench/README.md, bench:braze): first a `JsMsg` for each message,
+ * its delivery info parsed, an iterator and a heartbeat monitor; then nats.js's parsing of every
+ * message (an argument array, views, a message object). So the deliveries come on a connection of
+ * the pull's own, read by `serverProtocolReader` (`natsSocket.ts`), when the server is reached in
+ * plain TCP; through TLS or WebSocket they come on the shared connection, as a core subscription.
  */
 export type RawPull = {
   /**
@@ -16,7 +22,7 @@ export type RawPull = {
    * messages that came since the last fetch, in delivery order, once `max` of them did or the
    * request ended. With `maxBytes`, the request also ends before the messages would pass that many
    * bytes (it must hold the largest message, or the server refuses it). Only one fetch at a time.
-   * Rejects when the consumer is gone or refuses requests.
+   * Rejects when the consumer is gone or refuses requests, or the pull's connection was lost.
    */
   fetch: (max: number, expiresMs: number, maxBytes?: number) => Promise<PulledMessage[]>;
   /** Acks `message` and, under `AckPolicy.All`, everything delivered before it; resolves once the server confirms. */
@@ -26,6 +32,17 @@ export type RawPull = {
   close: () => void;
 };
 
+export type RawPullOptions = {
+  /**
+   * Whether deliveries come on a connection of the pull's own (the default when the link's
+   * servers are all `nats://` and the one it uses requires no TLS), or on the link's connection.
+   */
+  ownConnection?: boolean;
+};
+
+/** How pull requests go out, and where their deliveries come in. */
+type Transport = { request: (subject: string, payload: string, reply: string) => void; close: () => void };
+
 const WPI = Uint8Array.of(43, 87, 80, 73); // +WPI
 const ACK = Uint8Array.of(43, 65, 67, 75); // +ACK
 /** nats-server's description of a 409 ending a request at its `max_bytes` ("Message Size Exceeds MaxBytes"). */
@@ -33,9 +50,11 @@ const MAX_BYTES_REACHED = /exceeds maxbytes/i;
 /** How long after its expiry a request that never ended (a server gone meanwhile) stops being awaited. */
 const EXPIRY_GRACE_MS = 5_000;
 
-export function openRawPull(nc: NatsConnection, stream: string, consumer: string): RawPull {
+export function openRawPull(link: NatsLink, stream: string, consumer: string, options: RawPullOptions = {}): RawPull {
+  const { nc } = link;
   const inbox = createInbox();
   const requestSubject = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`;
+  let ownConnection = options.ownConnection ?? reachedInPlainTcp(link);
   let arrived: PulledMessage[] = [];
   /**
    * The newest sequence delivered. A message at or below it is a redelivery of one the caller
@@ -46,32 +65,69 @@ export function openRawPull(nc: NatsConnection, stream: string, consumer: string
   let waiting: { want: number; end: (error?: Error) => void } | undefined;
   const subjects = subjectCache();
 
-  const subscription = nc.subscribe(inbox, {
-    callback: (error, msg) => {
-      if (error) return waiting?.end(error);
-      const reply = msg.reply;
-      if (!reply) return onStatus(msg);
-      const seq = streamSequenceOf(reply);
-      if (seq === undefined) return waiting?.end(new Error(`not a JetStream ack subject: ${reply}`));
-      if (seq <= newest) return;
-      newest = seq;
-      arrived.push({ seq, subject: subjects.keep(msg.subject), data: msg.data, reply });
-      if (waiting && arrived.length >= waiting.want) waiting.end();
-    },
-  });
+  const delivered = (subject: string, reply: string, data: Uint8Array) => {
+    const seq = streamSequenceOf(reply);
+    if (seq === undefined) return waiting?.end(new Error(`not a JetStream ack subject: ${reply}`));
+    if (seq <= newest) return;
+    newest = seq;
+    arrived.push({ seq, subject: subjects.keep(subject), data, reply });
+    if (waiting && arrived.length >= waiting.want) waiting.end();
+  };
 
   /** A message without a reply subject is the server's word about a request. */
-  const onStatus = (msg: Msg) => {
-    const code = msg.headers?.code ?? 0;
+  const told = ({ code, description }: { code: number; description: string }) => {
     // A heartbeat; none is asked for.
     if (code === 100) return;
     // Nothing to deliver, the request expired, or the next message would pass its `max_bytes`: it ended.
-    if (code === 404 || code === 408 || (code === 409 && MAX_BYTES_REACHED.test(msg.headers?.description ?? ""))) {
+    if (code === 404 || code === 408 || (code === 409 && MAX_BYTES_REACHED.test(description))) {
       return waiting?.end();
     }
     // The consumer is gone, or refused the request (409: deleted, too many pending, a new leader):
     // a failure, so that the caller waits before asking again rather than asking at once.
-    waiting?.end(new Error(`pull from ${stream} > ${consumer}: ${code} ${msg.headers?.description ?? ""}`));
+    waiting?.end(new Error(`pull from ${stream} > ${consumer}: ${code} ${description}`));
+  };
+
+  const viaLink = (): Transport => {
+    const subscription = nc.subscribe(inbox, {
+      callback: (error, msg) => {
+        if (error) return waiting?.end(error);
+        if (msg.reply) return delivered(msg.subject, msg.reply, msg.data);
+        told({ code: msg.headers?.code ?? 0, description: msg.headers?.description ?? "" });
+      },
+    });
+    return {
+      request: (subject, payload, reply) => nc.publish(subject, payload, { reply }),
+      close: () => subscription.unsubscribe(),
+    };
+  };
+
+  const viaOwnConnection = async (): Promise<Transport> => {
+    const socket = await openNatsSocket(inbox, {
+      address: serverAddress(nc.getServer()),
+      name: `masivo pull ${stream} > ${consumer}`,
+      onMessage: (subject, reply, headers, data) => {
+        if (reply) return delivered(subject, reply, data);
+        told(headers ? statusOf(headers) : { code: 0, description: "a message without a status" });
+      },
+      onLost: (error) => {
+        transport = undefined;
+        waiting?.end(new Error(`pull from ${stream} > ${consumer}: its connection was lost (${error.message})`));
+      },
+    });
+    return { request: socket.publish, close: socket.close };
+  };
+
+  let transport: Promise<Transport> | undefined;
+  const opened = (): Promise<Transport> => {
+    if (transport) return transport;
+    const opening = ownConnection ? viaOwnConnection() : Promise.resolve(viaLink());
+    transport = opening;
+    opening.catch((error: unknown) => {
+      if (transport === opening) transport = undefined;
+      // A server wanting TLS after all: its deliveries come on the link, whose client speaks it.
+      if (error instanceof NatsSocketUnsupportedError) ownConnection = false;
+    });
+    return opening;
   };
 
   return {
@@ -79,27 +135,26 @@ export function openRawPull(nc: NatsConnection, stream: string, consumer: string
       if (waiting) return Promise.reject(new Error("a fetch is already waiting"));
       return new Promise<PulledMessage[]>((resolve, reject) => {
         const timer = setTimeout(() => waiting?.end(), expiresMs + EXPIRY_GRACE_MS);
-        waiting = {
+        const ending = {
           want: max,
-          end: (error) => {
+          end: (error?: Error) => {
             clearTimeout(timer);
-            waiting = undefined;
+            if (waiting === ending) waiting = undefined;
             if (error) return reject(error);
             const messages = arrived;
             arrived = [];
             resolve(messages);
           },
         };
+        waiting = ending;
         const request = JSON.stringify({
           batch: max,
           expires: expiresMs * 1_000_000,
           ...(maxBytes === undefined ? {} : { max_bytes: maxBytes }),
         });
-        try {
-          nc.publish(requestSubject, request, { reply: inbox });
-        } catch (error) {
-          waiting.end(error instanceof Error ? error : new Error(String(error)));
-        }
+        opened()
+          .then((open) => open.request(requestSubject, request, inbox))
+          .catch((error: unknown) => ending.end(error instanceof Error ? error : new Error(String(error))));
       });
     },
     async ack(message, timeoutMs) {
@@ -109,10 +164,27 @@ export function openRawPull(nc: NatsConnection, stream: string, consumer: string
       nc.publish(message.reply, WPI);
     },
     close() {
-      subscription.unsubscribe();
+      transport?.then((open) => open.close()).catch(() => undefined);
+      transport = undefined;
       waiting?.end();
     },
   };
+}
+
+/**
+ * Whether the link reaches its server in plain TCP, so that a socket of our own may too: every
+ * server it was given is `nats://` (a `tls://` one asks for TLS even where the server offers it
+ * only), and the server it is connected to requires no TLS.
+ */
+function reachedInPlainTcp(link: NatsLink): boolean {
+  const configured = link.url.split(",").every((server) => server.trim().startsWith("nats://"));
+  return configured && link.nc.info?.tls_required !== true;
+}
+
+/** The host and port of nats.js's `getServer()` ("host:port", "[v6]:port"). */
+function serverAddress(server: string): { host: string; port: number } {
+  const url = new URL(`nats://${server}`);
+  return { host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port || 4222) };
 }
 
 /**

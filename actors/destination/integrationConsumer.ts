@@ -145,7 +145,7 @@ export async function startIntegrationConsumer<Prepared>(
     // Told once: the next start looks for facts lost after these.
     await mark.record(gap.lastLost);
   }
-  const pull = openRawPull(options.link.nc, STREAM_NAMES.changes, consumerName(options.integrationId));
+  const pull = openRawPull(options.link, STREAM_NAMES.changes, consumerName(options.integrationId));
   const { log, windowSize } = options;
   const windowBytes = options.windowBytes ?? WINDOW_BYTES;
   const fetchBytes = pullBytes(options.link.nc, windowBytes);

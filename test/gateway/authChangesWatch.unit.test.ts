@@ -17,7 +17,12 @@ describe("auth changes, when watching the connection fails", () => {
   it("logs the failure and stops trusting the caches, without an unhandled rejection", async () => {
     const { promise: failed, resolve } = Promise.withResolvers<unknown[]>();
     const log = { debug: () => {}, info: () => {}, warn: () => {}, error: (...args: unknown[]) => resolve(args) };
-    const link = { nc: connectionWithBrokenStatus(), isConnected: () => true, close: async () => {} };
+    const link = {
+      nc: connectionWithBrokenStatus(),
+      url: "nats://127.0.0.1:4222",
+      isConnected: () => true,
+      close: async () => {},
+    };
     const changes = await listenToAuthChanges(link, log);
     const [context, message] = await failed;
     expect(message).toMatch(/watching the NATS connection failed/);

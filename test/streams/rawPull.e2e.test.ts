@@ -1,0 +1,167 @@
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startNatsServer } from "../../stack/index.ts";
+import { connectNats, type NatsLink, openRawPull, type PulledMessage } from "../../streams/index.ts";
+import { type PrivateNats, startPrivateNats } from "../support/privateNats.ts";
+import { waitFor } from "../support/streamReader.ts";
+
+const STREAM = "PULLS";
+let nats: PrivateNats;
+let link: NatsLink;
+
+beforeAll(async () => {
+  nats = await startPrivateNats();
+  link = await connectNats(nats.url, "raw-pull-test");
+  await (await jetstreamManager(link.nc)).streams.add({ name: STREAM, subjects: ["pl.>"] });
+});
+afterAll(async () => {
+  await link?.close();
+  await nats?.close();
+});
+
+let consumers = 0;
+/** A durable consumer of the messages published on `pl.<topic>.>` from now on, acked as the integration consumer does. */
+async function consumerFor(topic: string): Promise<string> {
+  const name = `c${++consumers}`;
+  await (await jetstreamManager(link.nc)).consumers.add(STREAM, {
+    durable_name: name,
+    filter_subject: `pl.${topic}.>`,
+    ack_policy: AckPolicy.All,
+    deliver_policy: DeliverPolicy.All,
+  });
+  return name;
+}
+
+async function publish(topic: string, count: number, size = 10): Promise<void> {
+  const js = jetstream(link.nc);
+  for (let i = 0; i < count; i += 1)
+    await js.publish(`pl.${topic}.${i % 2 ? "odd" : "even"}`, `${i}`.padEnd(size, "."));
+}
+
+const read = (messages: PulledMessage[]) =>
+  messages.map(({ subject, data }) => [subject, Buffer.from(data).toString().replace(/\.+$/, "")]);
+
+async function pending(consumer: string): Promise<number> {
+  const info = await (await jetstreamManager(link.nc)).consumers.info(STREAM, consumer);
+  return info.num_ack_pending + info.num_pending;
+}
+
+describe.each([
+  ["a connection of its own", true],
+  ["the link's connection", false],
+])("openRawPull, deliveries on %s", (_, ownConnection) => {
+  it("given 25 messages, fetches them in stream order, ending a request when it expires short of its batch", async () => {
+    const consumer = await consumerFor(`order${ownConnection}`);
+    await publish(`order${ownConnection}`, 25);
+    const pull = openRawPull(link, STREAM, consumer, { ownConnection });
+    try {
+      const first = await pull.fetch(10, 1_000);
+      const rest = await pull.fetch(100, 200);
+
+      expect(read(first)).toEqual(
+        Array.from({ length: 10 }, (_, i) => [`pl.order${ownConnection}.${i % 2 ? "odd" : "even"}`, `${i}`]),
+      );
+      expect(read(rest).map(([, data]) => data)).toEqual(Array.from({ length: 15 }, (_, i) => `${i + 10}`));
+      const seqs = [...first, ...rest].map((message) => message.seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(new Set(seqs).size).toBe(25);
+    } finally {
+      pull.close();
+    }
+  });
+
+  it("given a request bounded in bytes, ends it before the message that would pass them", async () => {
+    const consumer = await consumerFor(`bytes${ownConnection}`);
+    await publish(`bytes${ownConnection}`, 10, 1_000);
+    const pull = openRawPull(link, STREAM, consumer, { ownConnection });
+    try {
+      const bounded = await pull.fetch(10, 5_000, 3_500);
+
+      expect(bounded.length).toBeGreaterThan(0);
+      expect(bounded.length).toBeLessThan(10);
+      expect(read(bounded).map(([, data]) => data)).toEqual(Array.from({ length: bounded.length }, (_, i) => `${i}`));
+    } finally {
+      pull.close();
+    }
+  });
+
+  it("acks a message and everything before it, confirmed by the server", async () => {
+    const consumer = await consumerFor(`ack${ownConnection}`);
+    await publish(`ack${ownConnection}`, 6);
+    const pull = openRawPull(link, STREAM, consumer, { ownConnection });
+    try {
+      const messages = await pull.fetch(6, 1_000);
+      expect(await pending(consumer)).toBe(6);
+
+      await pull.ack(messages[3] as PulledMessage, 5_000);
+
+      expect(await pending(consumer)).toBe(2);
+    } finally {
+      pull.close();
+    }
+  });
+
+  it("given a consumer that does not exist, rejects the fetch naming it", async () => {
+    const pull = openRawPull(link, STREAM, "nobody", { ownConnection });
+    try {
+      await expect(pull.fetch(5, 1_000)).rejects.toThrow(/PULLS > nobody: 503/);
+    } finally {
+      pull.close();
+    }
+  });
+});
+
+describe("openRawPull, which connection", () => {
+  it("given a link to a nats:// server, takes its deliveries on a connection of its own", async () => {
+    const consumer = await consumerFor("which");
+    await publish("which", 50);
+    const before = link.nc.stats().inMsgs;
+    const pull = openRawPull(link, STREAM, consumer);
+    try {
+      expect(await pull.fetch(50, 1_000)).toHaveLength(50);
+      expect(link.nc.stats().inMsgs - before).toBeLessThan(50);
+    } finally {
+      pull.close();
+    }
+  });
+
+  it("given its own connection lost, rejects the fetch waiting, and the next one fetches through a new one", async () => {
+    const server = await startPrivateNats();
+    const own = await connectNats(server.url, "raw-pull-restart-test");
+    let restarted: Awaited<ReturnType<typeof startNatsServer>> | undefined;
+    try {
+      const jsm = await jetstreamManager(own.nc);
+      await jsm.streams.add({ name: STREAM, subjects: ["pl.>"] });
+      await jsm.consumers.add(STREAM, { durable_name: "lost", ack_policy: AckPolicy.All });
+      const pull = openRawPull(own, STREAM, "lost", { ownConnection: true });
+      try {
+        // Connected, and asking.
+        expect(await pull.fetch(5, 100)).toEqual([]);
+        const waiting = pull.fetch(5, 30_000).then(
+          () => "fetched",
+          (error: Error) => error.message,
+        );
+        // Killed: a server stopping gracefully would first end the request itself.
+        process.kill(server.pid, "SIGKILL");
+        await server.exited;
+        expect(await waiting).toMatch(/connection was lost/);
+
+        restarted = await startNatsServer({ dataDir: server.dataDir, port: server.port, log: () => {} });
+        await waitFor("the link reconnected", async () => own.isConnected() || undefined);
+        await jetstream(own.nc).publish("pl.after", "after");
+        // Until JetStream is back, a request finds no responder (503).
+        const after = await waitFor("a fetch through a new connection", async () =>
+          (await pull.fetch(5, 500).catch(() => [])).at(0),
+        );
+
+        expect(Buffer.from(after.data).toString()).toBe("after");
+      } finally {
+        pull.close();
+      }
+    } finally {
+      await own.close();
+      await restarted?.stop();
+      await server.close();
+    }
+  });
+});
