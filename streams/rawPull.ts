@@ -63,6 +63,7 @@ export function openRawPull(link: NatsLink, stream: string, consumer: string, op
    */
   let newest = 0;
   let waiting: { want: number; end: (error?: Error) => void } | undefined;
+  /** nats.js decodes a string per message; `serverProtocolReader` keeps its own. */
   const subjects = subjectCache();
 
   const delivered = (subject: string, reply: string, data: Uint8Array) => {
@@ -70,7 +71,7 @@ export function openRawPull(link: NatsLink, stream: string, consumer: string, op
     if (seq === undefined) return waiting?.end(new Error(`not a JetStream ack subject: ${reply}`));
     if (seq <= newest) return;
     newest = seq;
-    arrived.push({ seq, subject: subjects.keep(subject), data, reply });
+    arrived.push({ seq, subject, data, reply });
     if (waiting && arrived.length >= waiting.want) waiting.end();
   };
 
@@ -91,7 +92,7 @@ export function openRawPull(link: NatsLink, stream: string, consumer: string, op
     const subscription = nc.subscribe(inbox, {
       callback: (error, msg) => {
         if (error) return waiting?.end(error);
-        if (msg.reply) return delivered(msg.subject, msg.reply, msg.data);
+        if (msg.reply) return delivered(subjects.keep(msg.subject), msg.reply, msg.data);
         told({ code: msg.headers?.code ?? 0, description: msg.headers?.description ?? "" });
       },
     });

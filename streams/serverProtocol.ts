@@ -6,7 +6,8 @@
 export type ServerOperations = {
   /**
    * A message (MSG, or HMSG with headers) for subscription `sid`. `headers` and `data` are views
-   * of the bytes read: they are valid as long as they are kept, and must not be written to.
+   * of the bytes read: they are valid as long as they are kept, and must not be written to. The
+   * same subject comes as the same string.
    */
   message: (
     sid: number,
@@ -25,30 +26,42 @@ export type ServerOperations = {
 /** Longest protocol line read (nats-server's own limit on what a client sends is 4,096 bytes). */
 const MAX_LINE = 16 * 1024;
 /** The fields of a MSG or HMSG line: at most 5 (subject, sid, reply, header size, total size). */
-const FIELD_START = new Int32Array(6);
-const FIELD_END = new Int32Array(6);
+const MAX_FIELDS = 5;
+const FIELD_START = new Int32Array(MAX_FIELDS);
+const FIELD_END = new Int32Array(MAX_FIELDS);
+/** Distinct subjects kept decoded: a consumer's messages come on a few (CHANGES: an account's fact kinds). */
+const SUBJECTS_KEPT = 16;
 
 /**
  * Reads a connection's bytes into operations, in order. `read` takes each chunk as it came and
  * throws on bytes that are not the NATS protocol (the connection must then be closed: nothing
- * after them can be trusted). A message's views share the chunk they came in, so a message read
- * costs its record, its strings and two views, and no copy unless it spans chunks.
+ * after them can be trusted). A message's line is read in one pass, its subject is decoded once
+ * for all the messages that come on it, and its views share the chunk they came in: a message
+ * read costs its reply subject and two views, and no copy unless it spans chunks.
  */
 export function serverProtocolReader(on: ServerOperations): { read: (chunk: Buffer) => void } {
   /** The bytes of an operation not complete yet, and how many it needs: 0 until its line is complete. */
   let held: Buffer[] = [];
   let heldBytes = 0;
   let needed = 0;
+  const subjects = decodedSubjects();
 
-  /** Reads the operation at `start`; its end, or minus the bytes it needs from `start` when they are not all here. */
-  const readOperation = (buf: Buffer, start: number, eol: number): number => {
+  /**
+   * Reads the operation at `start`: its end; 0 when its line is not all here; or minus the bytes
+   * it needs from `start` when its line is, but not its payload.
+   */
+  const readOperation = (buf: Buffer, start: number): number => {
+    switch ((buf[start] ?? 0) | 0x20) {
+      case 0x6d: // m: MSG <subject> <sid> [reply] <size>
+        return readMessage(buf, start, false);
+      case 0x68: // h: HMSG <subject> <sid> [reply] <header size> <total size>
+        return readMessage(buf, start, true);
+    }
+    const eol = buf.indexOf(NL, start);
+    if (eol === -1) return 0;
     const lineEnd = eol > start && buf[eol - 1] === CR ? eol - 1 : eol;
     if (lineEnd === start) throw unreadable(buf, start, eol + 1);
     switch ((buf[start] ?? 0) | 0x20) {
-      case 0x6d: // m: MSG <subject> <sid> [reply] <size>
-        return readMessage(buf, start, start + 4, lineEnd, eol, false);
-      case 0x68: // h: HMSG <subject> <sid> [reply] <header size> <total size>
-        return readMessage(buf, start, start + 5, lineEnd, eol, true);
       case 0x70: // p: PING or PONG
         if (((buf[start + 1] ?? 0) | 0x20) === 0x69) on.ping();
         else if (((buf[start + 1] ?? 0) | 0x20) === 0x6f) on.pong();
@@ -72,34 +85,37 @@ export function serverProtocolReader(on: ServerOperations): { read: (chunk: Buff
     }
   };
 
-  const readMessage = (
-    buf: Buffer,
-    start: number,
-    from: number,
-    lineEnd: number,
-    eol: number,
-    withHeaders: boolean,
-  ): number => {
+  /** A MSG or HMSG: its line split into fields in the pass that finds its end. */
+  const readMessage = (buf: Buffer, start: number, withHeaders: boolean): number => {
     let fields = 0;
-    for (let i = from; i < lineEnd && fields < FIELD_START.length; ) {
-      while (i < lineEnd && (buf[i] === SPACE || buf[i] === TAB)) i++;
-      if (i === lineEnd) break;
-      FIELD_START[fields] = i;
-      while (i < lineEnd && buf[i] !== SPACE && buf[i] !== TAB) i++;
-      FIELD_END[fields++] = i;
+    let inField = false;
+    let at = start + (withHeaders ? 5 : 4);
+    for (; at < buf.length; at++) {
+      const byte = buf[at];
+      if (byte === NL) break;
+      if (byte === SPACE || byte === TAB || byte === CR) {
+        if (inField) FIELD_END[fields++] = at;
+        inField = false;
+      } else if (!inField) {
+        if (fields === MAX_FIELDS) throw unreadable(buf, start, at);
+        FIELD_START[fields] = at;
+        inField = true;
+      }
     }
+    if (at >= buf.length) return 0;
+    if (inField) FIELD_END[fields++] = at;
     const withReply = fields === (withHeaders ? 5 : 4);
-    if (!withReply && fields !== (withHeaders ? 4 : 3)) throw unreadable(buf, start, lineEnd);
+    if (!withReply && fields !== (withHeaders ? 4 : 3)) throw unreadable(buf, start, at);
     const size = numberIn(buf, fields - 1);
     const headerSize = withHeaders ? numberIn(buf, fields - 2) : 0;
     const sid = numberIn(buf, 1);
-    if (size < 0 || headerSize < 0 || headerSize > size || sid < 0) throw unreadable(buf, start, lineEnd);
-    const payload = eol + 1;
+    if (size < 0 || headerSize < 0 || headerSize > size || sid < 0) throw unreadable(buf, start, at);
+    const payload = at + 1;
     const end = payload + size + 2;
     if (end > buf.length) return start - end;
     on.message(
       sid,
-      buf.toString("utf8", FIELD_START[0], FIELD_END[0]),
+      subjects.at(buf, FIELD_START[0] ?? 0, FIELD_END[0] ?? 0),
       withReply ? buf.toString("utf8", FIELD_START[2], FIELD_END[2]) : undefined,
       withHeaders ? buf.subarray(payload, payload + headerSize) : undefined,
       buf.subarray(payload + headerSize, payload + size),
@@ -129,8 +145,7 @@ export function serverProtocolReader(on: ServerOperations): { read: (chunk: Buff
         hold(chunk);
         return -1;
       }
-      const buf = Buffer.concat([...held, chunk.subarray(0, missing)], needed);
-      const next = readOperation(buf, 0, buf.indexOf(NL));
+      const next = readOperation(Buffer.concat([...held, chunk.subarray(0, missing)], needed), 0);
       if (next < 0) {
         // A message: its size is known now.
         needed = -next;
@@ -148,8 +163,7 @@ export function serverProtocolReader(on: ServerOperations): { read: (chunk: Buff
       let at = heldBytes > 0 ? completeHeld(chunk) : 0;
       if (at < 0) return;
       while (at < chunk.length) {
-        const eol = chunk.indexOf(NL, at);
-        const next = eol === -1 ? 0 : readOperation(chunk, at, eol);
+        const next = readOperation(chunk, at);
         if (next > 0) {
           at = next;
           continue;
@@ -159,6 +173,34 @@ export function serverProtocolReader(on: ServerOperations): { read: (chunk: Buff
         hold(chunk.subarray(at));
         return;
       }
+    },
+  };
+}
+
+/**
+ * Subjects as strings, each decoded once while it is among the last `SUBJECTS_KEPT` seen: a string
+ * per message would be garbage, or, kept with the message, copied by every young-generation
+ * collection until the message is let go.
+ */
+function decodedSubjects(): { at: (buf: Buffer, start: number, end: number) => string } {
+  const bytes: Buffer[] = [];
+  const texts: string[] = [];
+  let next = 0;
+  return {
+    at(buf, start, end) {
+      const length = end - start;
+      for (let k = 0; k < bytes.length; k++) {
+        const known = bytes[k] as Buffer;
+        if (known.length !== length) continue;
+        let i = 0;
+        while (i < length && known[i] === buf[start + i]) i++;
+        if (i === length) return texts[k] as string;
+      }
+      const text = buf.toString("utf8", start, end);
+      bytes[next] = Buffer.from(buf.subarray(start, end));
+      texts[next] = text;
+      next = (next + 1) % SUBJECTS_KEPT;
+      return text;
     },
   };
 }

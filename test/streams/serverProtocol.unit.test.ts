@@ -85,6 +85,13 @@ describe("serverProtocolReader", () => {
     expect(told).toEqual([{ sid: 1, subject: "big", reply: undefined, headers: undefined, data: payload }, "PING"]);
   });
 
+  it("given more distinct subjects than it keeps decoded, tells each message's own", () => {
+    const subjects = Array.from({ length: 40 }, (_, i) => `chg.acme.kind${i % 20}${"é".repeat(i % 3)}`);
+    const { told, read } = reading();
+    read(subjects.map((subject) => `MSG ${subject} 1 0\r\n\r\n`).join(""));
+    expect(told.map((message) => (message as { subject: string }).subject)).toEqual(subjects);
+  });
+
   it.each([
     ["an unknown operation", "HELLO\r\n"],
     ["a message line with too few fields", "MSG subject 1\r\n"],
