@@ -39,7 +39,13 @@ export { natsFailureOf } from "./natsFailure.ts";
 export { followFactsInOrder, ORDERED_BATCH, type OrderedFacts, untilFactsFollowed } from "./orderedFacts.ts";
 export { fnv1a32, partitionOf } from "./partition.ts";
 export { PULL_BYTES, pullBytes } from "./pullBytes.ts";
-export { openRawPull, type PulledMessage, type RawPull, streamSequenceOf } from "./rawPull.ts";
+export {
+  openRawPull,
+  type PulledMessage,
+  PullInterruptedError,
+  type RawPull,
+  streamSequenceOf,
+} from "./rawPull.ts";
 export { ensureStreams, readStreamLayout, type StreamLayout } from "./setup.ts";
 export { storedMessages } from "./storedMessages.ts";
 export { StreamReplicasError } from "./streamReplicas.ts";

@@ -22,7 +22,8 @@ export type RawPull = {
    * messages that came since the last fetch, in delivery order, once `max` of them did or the
    * request ended. With `maxBytes`, the request also ends before the messages would pass that many
    * bytes (it must hold the largest message, or the server refuses it). Only one fetch at a time.
-   * Rejects when the consumer is gone or refuses requests, or the pull's connection was lost.
+   * Rejects when the consumer is gone or refuses requests, and with `PullInterruptedError` when
+   * the pull's own connection was lost since the last fetch began.
    */
   fetch: (max: number, expiresMs: number, maxBytes?: number) => Promise<PulledMessage[]>;
   /** Acks `message` and, under `AckPolicy.All`, everything delivered before it; resolves once the server confirms. */
@@ -39,6 +40,13 @@ export type RawPullOptions = {
    */
   ownConnection?: boolean;
 };
+
+/**
+ * The pull's own connection was lost while a fetch waited. Messages the server delivered
+ * meanwhile are lost with it, yet counted as delivered (until `ack_wait`), and acking a later
+ * one (`AckPolicy.All`) would ack them too: the consumer must start again after its ack floor.
+ */
+export class PullInterruptedError extends Error {}
 
 /** How pull requests go out, and where their deliveries come in. */
 type Transport = { request: (subject: string, payload: string, reply: string) => void; close: () => void };
@@ -112,13 +120,22 @@ export function openRawPull(link: NatsLink, stream: string, consumer: string, op
       },
       onLost: (error) => {
         transport = undefined;
-        waiting?.end(new Error(`pull from ${stream} > ${consumer}: its connection was lost (${error.message})`));
+        // Told to the fetch waiting, or else to the next one: either way the caller starts again.
+        interrupted = new PullInterruptedError(
+          `pull from ${stream} > ${consumer}: its connection was lost (${error.message})`,
+          { cause: error },
+        );
+        if (waiting) {
+          waiting.end(interrupted);
+          interrupted = undefined;
+        }
       },
     });
     return { request: socket.publish, close: socket.close };
   };
 
   let transport: Promise<Transport> | undefined;
+  let interrupted: PullInterruptedError | undefined;
   const opened = (): Promise<Transport> => {
     if (transport) return transport;
     const opening = ownConnection ? viaOwnConnection() : Promise.resolve(viaLink());
@@ -134,6 +151,11 @@ export function openRawPull(link: NatsLink, stream: string, consumer: string, op
   return {
     fetch(max, expiresMs, maxBytes) {
       if (waiting) return Promise.reject(new Error("a fetch is already waiting"));
+      if (interrupted) {
+        const error = interrupted;
+        interrupted = undefined;
+        return Promise.reject(error);
+      }
       return new Promise<PulledMessage[]>((resolve, reject) => {
         const timer = setTimeout(() => waiting?.end(), expiresMs + EXPIRY_GRACE_MS);
         const ending = {

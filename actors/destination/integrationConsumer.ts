@@ -4,6 +4,7 @@ import {
   type NatsLink,
   openRawPull,
   type PulledMessage,
+  PullInterruptedError,
   pullBytes,
   STREAM_NAMES,
   subjects,
@@ -188,11 +189,19 @@ export async function startIntegrationConsumer<Prepared>(
     return fetched.splice(0, windowEnd(fetched, windowSize, windowBytes));
   };
 
-  /** The next window, prepared; undefined once stopping. Failures are logged and retried. */
+  /**
+   * The next window, prepared; undefined once stopping. Failures are logged and retried, but for
+   * an interrupted pull, which ends the consumer: its next start begins after the ack floor.
+   */
   const readNext = async (): Promise<{ window: PulledMessage[]; prepared: Prepared } | undefined> => {
     let window: PulledMessage[] = [];
     while (!stopping && window.length === 0) {
       window = await takeWindow().catch(async (error) => {
+        if (error instanceof PullInterruptedError) {
+          failure ??= { error };
+          stopping = true;
+          return [];
+        }
         log.error({ err: error }, "could not fetch facts from CHANGES; retrying");
         await sleep(RETRY_MS);
         return [];

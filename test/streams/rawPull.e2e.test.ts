@@ -1,7 +1,13 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNatsServer } from "../../stack/index.ts";
-import { connectNats, type NatsLink, openRawPull, type PulledMessage } from "../../streams/index.ts";
+import {
+  connectNats,
+  type NatsLink,
+  openRawPull,
+  type PulledMessage,
+  PullInterruptedError,
+} from "../../streams/index.ts";
 import { type PrivateNats, startPrivateNats } from "../support/privateNats.ts";
 import { waitFor } from "../support/streamReader.ts";
 
@@ -125,43 +131,53 @@ describe("openRawPull, which connection", () => {
     }
   });
 
-  it("given its own connection lost, rejects the fetch waiting, and the next one fetches through a new one", async () => {
-    const server = await startPrivateNats();
-    const own = await connectNats(server.url, "raw-pull-restart-test");
-    let restarted: Awaited<ReturnType<typeof startNatsServer>> | undefined;
-    try {
-      const jsm = await jetstreamManager(own.nc);
-      await jsm.streams.add({ name: STREAM, subjects: ["pl.>"] });
-      await jsm.consumers.add(STREAM, { durable_name: "lost", ack_policy: AckPolicy.All });
-      const pull = openRawPull(own, STREAM, "lost", { ownConnection: true });
+  it.each([
+    ["the fetch waiting", true],
+    ["the next fetch, when none was waiting", false],
+  ])(
+    "given its own connection lost, rejects %s, and a later one fetches through a new one",
+    async (_, whileWaiting) => {
+      const server = await startPrivateNats();
+      const own = await connectNats(server.url, "raw-pull-restart-test");
+      let restarted: Awaited<ReturnType<typeof startNatsServer>> | undefined;
       try {
-        // Connected, and asking.
-        expect(await pull.fetch(5, 100)).toEqual([]);
-        const waiting = pull.fetch(5, 30_000).then(
-          () => "fetched",
-          (error: Error) => error.message,
-        );
-        // Killed: a server stopping gracefully would first end the request itself.
-        process.kill(server.pid, "SIGKILL");
-        await server.exited;
-        expect(await waiting).toMatch(/connection was lost/);
+        const jsm = await jetstreamManager(own.nc);
+        await jsm.streams.add({ name: STREAM, subjects: ["pl.>"] });
+        await jsm.consumers.add(STREAM, { durable_name: "lost", ack_policy: AckPolicy.All });
+        const pull = openRawPull(own, STREAM, "lost", { ownConnection: true });
+        try {
+          // Connected, and asking.
+          expect(await pull.fetch(5, 100)).toEqual([]);
+          const fetching = () =>
+            pull.fetch(5, 30_000).then(
+              () => "fetched",
+              (error: Error) => error,
+            );
+          const waiting = whileWaiting ? fetching() : undefined;
+          // Killed: a server stopping gracefully would first end the request itself.
+          process.kill(server.pid, "SIGKILL");
+          await server.exited;
+          const interrupted = await (waiting ?? fetching());
+          expect(interrupted).toBeInstanceOf(PullInterruptedError);
+          expect(String(interrupted)).toMatch(/PULLS > lost: its connection was lost/);
 
-        restarted = await startNatsServer({ dataDir: server.dataDir, port: server.port, log: () => {} });
-        await waitFor("the link reconnected", async () => own.isConnected() || undefined);
-        await jetstream(own.nc).publish("pl.after", "after");
-        // Until JetStream is back, a request finds no responder (503).
-        const after = await waitFor("a fetch through a new connection", async () =>
-          (await pull.fetch(5, 500).catch(() => [])).at(0),
-        );
+          restarted = await startNatsServer({ dataDir: server.dataDir, port: server.port, log: () => {} });
+          await waitFor("the link reconnected", async () => own.isConnected() || undefined);
+          await jetstream(own.nc).publish("pl.after", "after");
+          // Until JetStream is back, a request finds no responder (503).
+          const after = await waitFor("a fetch through a new connection", async () =>
+            (await pull.fetch(5, 500).catch(() => [])).at(0),
+          );
 
-        expect(Buffer.from(after.data).toString()).toBe("after");
+          expect(Buffer.from(after.data).toString()).toBe("after");
+        } finally {
+          pull.close();
+        }
       } finally {
-        pull.close();
+        await own.close();
+        await restarted?.stop();
+        await server.close();
       }
-    } finally {
-      await own.close();
-      await restarted?.stop();
-      await server.close();
-    }
-  });
+    },
+  );
 });

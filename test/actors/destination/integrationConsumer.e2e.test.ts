@@ -9,7 +9,15 @@ import {
   startIntegrationConsumer,
   type WindowMessage,
 } from "../../../actors/destination/integrationConsumer.ts";
-import { connectNats, ensureStreams, type NatsLink, STREAM_NAMES, subjects } from "../../../streams/index.ts";
+import { startNatsServer } from "../../../stack/index.ts";
+import {
+  connectNats,
+  ensureStreams,
+  type NatsLink,
+  PullInterruptedError,
+  STREAM_NAMES,
+  subjects,
+} from "../../../streams/index.ts";
 import { startPrivateNats } from "../../support/privateNats.ts";
 import { waitFor } from "../../support/streamReader.ts";
 import { uniqueId } from "../../support/world.ts";
@@ -248,6 +256,53 @@ describe("integration consumer", () => {
     await waitFor("the new fact handled", async () => (second.recorded.handled.length === 1 ? true : undefined));
     expect(events).toEqual(["forgotten", "handled 15"]);
     await second.consumer.stop();
+  });
+
+  it("given its pull's connection lost, ends with PullInterruptedError, and its next start goes on after the ack floor", async () => {
+    // A server of its own, killed: a server stopping gracefully would end the pull's request itself.
+    const nats = await startPrivateNats();
+    const own = await connectNats(nats.url, "integration-consumer-lost-test");
+    let restarted: Awaited<ReturnType<typeof startNatsServer>> | undefined;
+    try {
+      await ensureStreams(own.nc, 4);
+      const account = uniqueId("acct");
+      const publish = async (from: number, to: number) => {
+        for (const payload of range(from, to))
+          await jetstream(own.nc).publish(subjects.change(account, "event"), payload);
+      };
+      await publish(0, 5);
+      const first = await consume(account, { link: own, windowSize: 10 });
+      await waitFor("the first facts acked", async () =>
+        (
+          await jetstreamManager(own.nc).then((jsm) =>
+            jsm.consumers.info(STREAM_NAMES.changes, consumerName(`braze_${account}`)),
+          )
+        ).ack_floor.stream_seq === 5
+          ? true
+          : undefined,
+      );
+
+      const ended = first.consumer.stopped.then(
+        () => "went on",
+        (error: unknown) => error,
+      );
+      process.kill(nats.pid, "SIGKILL");
+      await nats.exited;
+      expect(await ended).toBeInstanceOf(PullInterruptedError);
+
+      restarted = await startNatsServer({ dataDir: nats.dataDir, port: nats.port, log: () => {} });
+      await waitFor("the link reconnected", async () => own.isConnected() || undefined);
+      await publish(5, 8);
+      const second = await consume(account, { link: own, windowSize: 10 });
+      await waitFor("the new facts handled", async () => (recorded(second).flat().length === 3 ? true : undefined));
+      await second.consumer.stop();
+      expect(recorded(first).flat()).toEqual(range(0, 5));
+      expect(recorded(second).flat()).toEqual(range(5, 8));
+    } finally {
+      await own.close();
+      await restarted?.stop();
+      await nats.close();
+    }
   });
 
   it("tells once of the facts after the last one it synced that CHANGES no longer holds, then goes on with what it holds", async () => {
