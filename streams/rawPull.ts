@@ -42,9 +42,10 @@ export type RawPullOptions = {
 };
 
 /**
- * The pull's own connection was lost while a fetch waited. Messages the server delivered
- * meanwhile are lost with it, yet counted as delivered (until `ack_wait`), and acking a later
- * one (`AckPolicy.All`) would ack them too: the consumer must start again after its ack floor.
+ * The pull's own connection was lost (told to the fetch waiting then, or else to the next one).
+ * Messages the server was delivering on it are lost with it, yet counted as delivered (until
+ * `ack_wait`), and acking a later one (`AckPolicy.All`) would ack them too: the consumer must start
+ * again after its ack floor.
  */
 export class PullInterruptedError extends Error {}
 
