@@ -8,6 +8,8 @@ export type NatsLink = {
   /** The servers as configured (`NATS_URL`: comma-separated URLs). */
   url: string;
   isConnected: () => boolean;
+  /** How many times the connection was lost so far: what was in flight then, without a reply, is gone. */
+  disconnections: () => number;
   close: () => Promise<void>;
 };
 
@@ -34,10 +36,12 @@ export async function connectNats(url: string, name: string, log?: (line: string
     throw error;
   }
   let connected = true;
+  let disconnections = 0;
   const watchStatus = async () => {
     for await (const status of nc.status()) {
       if (status.type === "disconnect") {
         connected = false;
+        disconnections += 1;
         log?.(`nats: disconnected from ${url}; reconnecting`);
       } else if (status.type === "reconnect") {
         connected = true;
@@ -54,6 +58,7 @@ export async function connectNats(url: string, name: string, log?: (line: string
     nc,
     url,
     isConnected: () => connected && !nc.isClosed(),
+    disconnections: () => disconnections,
     close: async () => {
       if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
     },

@@ -42,10 +42,11 @@ export type RawPullOptions = {
 };
 
 /**
- * The pull's own connection was lost (told to the fetch waiting then, or else to the next one).
- * Messages the server was delivering on it are lost with it, yet counted as delivered (until
- * `ack_wait`), and acking a later one (`AckPolicy.All`) would ack them too: the consumer must start
- * again after its ack floor.
+ * The connection the deliveries come on was lost since the last fetch began (the pull's own:
+ * told to the fetch waiting then, or else to the next one; the link's, which reconnects on its
+ * own: told when the fetch ends). Messages the server was delivering on it are lost with it, yet
+ * counted as delivered (until `ack_wait`), and acking a later one (`AckPolicy.All`) would ack them
+ * too: the consumer must start again after its ack floor.
  */
 export class PullInterruptedError extends Error {}
 
@@ -97,6 +98,9 @@ export function openRawPull(link: NatsLink, stream: string, consumer: string, op
     waiting?.end(new Error(`pull from ${stream} > ${consumer}: ${code} ${description}`));
   };
 
+  /** The link's disconnections when the last fetch began, while deliveries come on the link. */
+  let linkDisconnections: number | undefined;
+
   const viaLink = (): Transport => {
     const subscription = nc.subscribe(inbox, {
       callback: (error, msg) => {
@@ -106,7 +110,10 @@ export function openRawPull(link: NatsLink, stream: string, consumer: string, op
       },
     });
     return {
-      request: (subject, payload, reply) => nc.publish(subject, payload, { reply }),
+      request: (subject, payload, reply) => {
+        linkDisconnections = link.disconnections();
+        nc.publish(subject, payload, { reply });
+      },
       close: () => subscription.unsubscribe(),
     };
   };
@@ -165,6 +172,11 @@ export function openRawPull(link: NatsLink, stream: string, consumer: string, op
             clearTimeout(timer);
             if (waiting === ending) waiting = undefined;
             if (error) return reject(error);
+            if (linkDisconnections !== undefined && link.disconnections() !== linkDisconnections) {
+              return reject(
+                new PullInterruptedError(`pull from ${stream} > ${consumer}: the connection was lost during the fetch`),
+              );
+            }
             const messages = arrived;
             arrived = [];
             resolve(messages);

@@ -21,6 +21,7 @@ describe("auth changes, when watching the connection fails", () => {
       nc: connectionWithBrokenStatus(),
       url: "nats://127.0.0.1:4222",
       isConnected: () => true,
+      disconnections: () => 0,
       close: async () => {},
     };
     const changes = await listenToAuthChanges(link, log);

@@ -132,52 +132,51 @@ describe("openRawPull, which connection", () => {
   });
 
   it.each([
-    ["the fetch waiting", true],
-    ["the next fetch, when none was waiting", false],
-  ])(
-    "given its own connection lost, rejects %s, and a later one fetches through a new one",
-    async (_, whileWaiting) => {
-      const server = await startPrivateNats();
-      const own = await connectNats(server.url, "raw-pull-restart-test");
-      let restarted: Awaited<ReturnType<typeof startNatsServer>> | undefined;
+    ["its own connection", "the fetch waiting", true, true],
+    ["its own connection", "the next fetch, when none was waiting", true, false],
+    // Reconnecting on its own, the link tells nothing until the fetch ends (expiry and grace).
+    ["the link's connection", "the fetch waiting, once it ends", false, true],
+  ])("given %s lost, rejects %s, and a later one fetches", async (_, __, ownConnection, whileWaiting) => {
+    const server = await startPrivateNats();
+    const own = await connectNats(server.url, "raw-pull-restart-test");
+    let restarted: Awaited<ReturnType<typeof startNatsServer>> | undefined;
+    try {
+      const jsm = await jetstreamManager(own.nc);
+      await jsm.streams.add({ name: STREAM, subjects: ["pl.>"] });
+      await jsm.consumers.add(STREAM, { durable_name: "lost", ack_policy: AckPolicy.All });
+      const pull = openRawPull(own, STREAM, "lost", { ownConnection });
       try {
-        const jsm = await jetstreamManager(own.nc);
-        await jsm.streams.add({ name: STREAM, subjects: ["pl.>"] });
-        await jsm.consumers.add(STREAM, { durable_name: "lost", ack_policy: AckPolicy.All });
-        const pull = openRawPull(own, STREAM, "lost", { ownConnection: true });
-        try {
-          // Connected, and asking.
-          expect(await pull.fetch(5, 100)).toEqual([]);
-          const fetching = () =>
-            pull.fetch(5, 30_000).then(
-              () => "fetched",
-              (error: Error) => error,
-            );
-          const waiting = whileWaiting ? fetching() : undefined;
-          // Killed: a server stopping gracefully would first end the request itself.
-          process.kill(server.pid, "SIGKILL");
-          await server.exited;
-          const interrupted = await (waiting ?? fetching());
-          expect(interrupted).toBeInstanceOf(PullInterruptedError);
-          expect(String(interrupted)).toMatch(/PULLS > lost: its connection was lost/);
-
-          restarted = await startNatsServer({ dataDir: server.dataDir, port: server.port, log: () => {} });
-          await waitFor("the link reconnected", async () => own.isConnected() || undefined);
-          await jetstream(own.nc).publish("pl.after", "after");
-          // Until JetStream is back, a request finds no responder (503).
-          const after = await waitFor("a fetch through a new connection", async () =>
-            (await pull.fetch(5, 500).catch(() => [])).at(0),
+        // Connected, and asking.
+        expect(await pull.fetch(5, 100)).toEqual([]);
+        const fetching = () =>
+          pull.fetch(5, 1_000).then(
+            () => "fetched",
+            (error: Error) => error,
           );
+        const waiting = whileWaiting ? fetching() : undefined;
+        // Killed: a server stopping gracefully would first end the request itself.
+        process.kill(server.pid, "SIGKILL");
+        await server.exited;
+        const interrupted = await (waiting ?? fetching());
+        expect(interrupted).toBeInstanceOf(PullInterruptedError);
+        expect(String(interrupted)).toMatch(/PULLS > lost: (its|the) connection was lost/);
 
-          expect(Buffer.from(after.data).toString()).toBe("after");
-        } finally {
-          pull.close();
-        }
+        restarted = await startNatsServer({ dataDir: server.dataDir, port: server.port, log: () => {} });
+        await waitFor("the link reconnected", async () => own.isConnected() || undefined);
+        await jetstream(own.nc).publish("pl.after", "after");
+        // Until JetStream is back, a request finds no responder (503).
+        const after = await waitFor("a fetch through a new connection", async () =>
+          (await pull.fetch(5, 500).catch(() => [])).at(0),
+        );
+
+        expect(Buffer.from(after.data).toString()).toBe("after");
       } finally {
-        await own.close();
-        await restarted?.stop();
-        await server.close();
+        pull.close();
       }
-    },
-  );
+    } finally {
+      await own.close();
+      await restarted?.stop();
+      await server.close();
+    }
+  });
 });
