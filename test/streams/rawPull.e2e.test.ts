@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from "node:net";
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNatsServer } from "../../stack/index.ts";
@@ -46,6 +47,22 @@ async function publish(topic: string, count: number, size = 10): Promise<void> {
 
 const read = (messages: PulledMessage[]) =>
   messages.map(({ subject, data }) => [subject, Buffer.from(data).toString().replace(/\.+$/, "")]);
+
+/**
+ * The test's link, telling what it is given instead of what it knows: its configured servers, its
+ * server's INFO, the server it is connected to.
+ */
+function linkTelling(told: { url?: string; info?: unknown; server?: string }): NatsLink {
+  const nc = new Proxy(link.nc, {
+    get: (target, key) => {
+      if (key === "info" && "info" in told) return told.info;
+      if (key === "getServer" && told.server !== undefined) return () => told.server;
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { ...link, nc, url: told.url ?? link.url };
+}
 
 async function pending(consumer: string): Promise<number> {
   const info = await (await jetstreamManager(link.nc)).consumers.info(STREAM, consumer);
@@ -128,6 +145,53 @@ describe("openRawPull, which connection", () => {
       expect(link.nc.stats().inMsgs - before).toBeLessThan(50);
     } finally {
       pull.close();
+    }
+  });
+
+  it.each([
+    ["a tls:// server among those configured", (url: string) => `${url},tls://127.0.0.1:1`, undefined],
+    ["a ws:// server configured", (_: string) => "ws://127.0.0.1:1", undefined],
+    ["a server requiring TLS", (url: string) => url, true],
+  ])(
+    "given %s, takes its deliveries on the link, whose client speaks TLS and WebSocket",
+    async (_, configured, tlsRequired) => {
+      const topic = `link${consumers + 1}`;
+      const consumer = await consumerFor(topic);
+      await publish(topic, 20);
+      // The link is the plain one; only what its configuration and its server's INFO say differs.
+      const info = link.nc.info;
+      const told = linkTelling({
+        url: configured(link.url),
+        info: info && { ...info, tls_required: tlsRequired ?? info.tls_required },
+      });
+      const before = link.nc.stats().inMsgs;
+      const pull = openRawPull(told, STREAM, consumer);
+      try {
+        expect(await pull.fetch(20, 1_000)).toHaveLength(20);
+        expect(link.nc.stats().inMsgs - before).toBeGreaterThanOrEqual(20);
+      } finally {
+        pull.close();
+      }
+    },
+  );
+
+  it("given a server that asks for TLS once the pull connects to it, fails that fetch and takes the next on the link", async () => {
+    // A server whose INFO the link did not see: another behind the same address, or one reconfigured.
+    const wantsTls = createServer((socket) => socket.write('INFO {"server_id":"t","tls_required":true}\r\n'));
+    await new Promise<void>((resolve) => wantsTls.listen(0, "127.0.0.1", resolve));
+    const { port } = wantsTls.address() as AddressInfo;
+    const topic = `asks${consumers + 1}`;
+    const consumer = await consumerFor(topic);
+    await publish(topic, 10);
+    const pull = openRawPull(linkTelling({ server: `127.0.0.1:${port}` }), STREAM, consumer);
+    try {
+      await expect(pull.fetch(10, 1_000)).rejects.toThrow(/requires TLS/);
+      const before = link.nc.stats().inMsgs;
+      expect(await pull.fetch(10, 1_000)).toHaveLength(10);
+      expect(link.nc.stats().inMsgs - before).toBeGreaterThanOrEqual(10);
+    } finally {
+      pull.close();
+      await new Promise((resolve) => wantsTls.close(resolve));
     }
   });
 
