@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { collectDefaultMetrics, Registry } from "prom-client";
-import type { OperationsRoutes } from "../gateway/index.ts";
+import { type OperationsRoutes, sendJson } from "../gateway/index.ts";
 
 /** One thing a process needs to do its work, and whether it is fine right now. */
 export type ReadinessCheck = { name: string; check: () => Promise<boolean> };
@@ -58,11 +58,6 @@ async function withinTimeout(check: () => Promise<boolean>): Promise<boolean> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, { "content-type": "application/json" });
-  response.end(JSON.stringify(body));
 }
 
 /** The operations routes as the gateway's server serves them beside GraphQL. */

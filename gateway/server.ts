@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { GatewayMetrics } from "./metrics.ts";
+import { sendJson } from "./sendJson.ts";
 import { answerUnsubscribe, UNSUBSCRIBE_PREFIX, type UnsubscribeRoute } from "./unsubscribe.ts";
 import type { Gateway } from "./yoga.ts";
 
@@ -101,9 +102,4 @@ function bodyRefusal(request: IncomingMessage, limits: BodyLimits) {
 function isMultipart(request: IncomingMessage): boolean {
   const type = request.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
   return type === "multipart/form-data";
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, { "content-type": "application/json" });
-  response.end(JSON.stringify(body));
 }
