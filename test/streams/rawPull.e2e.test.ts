@@ -8,6 +8,7 @@ import {
   openRawPull,
   type PulledMessage,
   PullInterruptedError,
+  type RawPull,
 } from "../../streams/index.ts";
 import { type PrivateNats, startPrivateNats } from "../support/privateNats.ts";
 import { waitFor } from "../support/streamReader.ts";
@@ -62,6 +63,22 @@ function linkTelling(told: { url?: string; info?: unknown; server?: string }): N
     },
   });
   return { ...link, nc, url: told.url ?? link.url };
+}
+
+let topics = 0;
+/** A consumer of `count` messages published on a topic of their own, and a pull of it through `through`. */
+async function pullOfNew(count: number, through: NatsLink = link): Promise<RawPull> {
+  const topic = `fresh${++topics}`;
+  const consumer = await consumerFor(topic);
+  await publish(topic, count);
+  return openRawPull(through, STREAM, consumer);
+}
+
+/** Fetches `count` messages, and tells how many messages the test link's connection received meanwhile. */
+async function fetchedCountingLink(pull: RawPull, count: number): Promise<number> {
+  const before = link.nc.stats().inMsgs;
+  expect(await pull.fetch(count, 1_000)).toHaveLength(count);
+  return link.nc.stats().inMsgs - before;
 }
 
 async function pending(consumer: string): Promise<number> {
@@ -136,13 +153,9 @@ describe.each([
 
 describe("openRawPull, which connection", () => {
   it("given a link to a nats:// server, takes its deliveries on a connection of its own", async () => {
-    const consumer = await consumerFor("which");
-    await publish("which", 50);
-    const before = link.nc.stats().inMsgs;
-    const pull = openRawPull(link, STREAM, consumer);
+    const pull = await pullOfNew(50);
     try {
-      expect(await pull.fetch(50, 1_000)).toHaveLength(50);
-      expect(link.nc.stats().inMsgs - before).toBeLessThan(50);
+      expect(await fetchedCountingLink(pull, 50)).toBeLessThan(50);
     } finally {
       pull.close();
     }
@@ -155,20 +168,15 @@ describe("openRawPull, which connection", () => {
   ])(
     "given %s, takes its deliveries on the link, whose client speaks TLS and WebSocket",
     async (_, configured, tlsRequired) => {
-      const topic = `link${consumers + 1}`;
-      const consumer = await consumerFor(topic);
-      await publish(topic, 20);
       // The link is the plain one; only what its configuration and its server's INFO say differs.
       const info = link.nc.info;
       const told = linkTelling({
         url: configured(link.url),
         info: info && { ...info, tls_required: tlsRequired ?? info.tls_required },
       });
-      const before = link.nc.stats().inMsgs;
-      const pull = openRawPull(told, STREAM, consumer);
+      const pull = await pullOfNew(20, told);
       try {
-        expect(await pull.fetch(20, 1_000)).toHaveLength(20);
-        expect(link.nc.stats().inMsgs - before).toBeGreaterThanOrEqual(20);
+        expect(await fetchedCountingLink(pull, 20)).toBeGreaterThanOrEqual(20);
       } finally {
         pull.close();
       }
@@ -180,15 +188,10 @@ describe("openRawPull, which connection", () => {
     const wantsTls = createServer((socket) => socket.write('INFO {"server_id":"t","tls_required":true}\r\n'));
     await new Promise<void>((resolve) => wantsTls.listen(0, "127.0.0.1", resolve));
     const { port } = wantsTls.address() as AddressInfo;
-    const topic = `asks${consumers + 1}`;
-    const consumer = await consumerFor(topic);
-    await publish(topic, 10);
-    const pull = openRawPull(linkTelling({ server: `127.0.0.1:${port}` }), STREAM, consumer);
+    const pull = await pullOfNew(10, linkTelling({ server: `127.0.0.1:${port}` }));
     try {
       await expect(pull.fetch(10, 1_000)).rejects.toThrow(/requires TLS/);
-      const before = link.nc.stats().inMsgs;
-      expect(await pull.fetch(10, 1_000)).toHaveLength(10);
-      expect(link.nc.stats().inMsgs - before).toBeGreaterThanOrEqual(10);
+      expect(await fetchedCountingLink(pull, 10)).toBeGreaterThanOrEqual(10);
     } finally {
       pull.close();
       await new Promise((resolve) => wantsTls.close(resolve));
