@@ -6,6 +6,7 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
@@ -31,12 +32,13 @@ import {
   seconds,
   sleep,
   startOutcome,
+  startRoleProcess,
 } from "./support.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Options and constants
 
-type Options = { customers: number; trackLimit: number; latencyMs: number };
+type Options = { customers: number; trackLimit: number; latencyMs: number; roleProcess: number };
 
 const OPTION_SPECS: readonly OptionSpec<keyof Options>[] = [
   { key: "customers", flag: "--customers", env: "BENCH_CUSTOMERS", fallback: 50_000, min: 100, max: 1_000_000 },
@@ -44,6 +46,8 @@ const OPTION_SPECS: readonly OptionSpec<keyof Options>[] = [
   { key: "trackLimit", flag: "--track-limit", env: "BENCH_TRACK_LIMIT", fallback: 3_000, min: 30, max: 30_000 },
   // Braze answers from afar; the fake, on this machine, at once unless told to wait.
   { key: "latencyMs", flag: "--latency-ms", env: "BENCH_LATENCY_MS", fallback: 0, min: 0, max: 5_000 },
+  // 1: the destinations role in a process of its own, with its Deployment's Node options, as deployed.
+  { key: "roleProcess", flag: "--role-process", env: "BENCH_ROLE_PROCESS", fallback: 0, min: 0, max: 1 },
 ];
 
 const ACCOUNT = "default";
@@ -72,6 +76,8 @@ const GOAL_OBJECTS_PER_CALL = 70;
  * counts in its CPU; the end it detects is at most this late, which adds no CPU (Masivo is idle then).
  */
 const POLL_MS = 100;
+/** With `--role-process`, shared by this process (the gateway stores the API key) and the destinations process (which opens it). */
+const MASTER_KEY = randomBytes(32).toString("hex");
 
 // ---------------------------------------------------------------------------------------------
 // The backlog
@@ -223,6 +229,43 @@ async function publishBacklog(bench: Bench, customers: number): Promise<number> 
 }
 
 // ---------------------------------------------------------------------------------------------
+// Where the sync runs
+
+/** The Masivo process that syncs, and the CPU it has used so far (user and system, all its threads). */
+type SyncProcess = { name: string; cpuMs: () => Promise<number>; peakRssBytes?: () => Promise<number> };
+
+/** Masivo's gateway and destinations in this process, beside the bench (its polling counts too: POLL_MS). */
+const IN_THIS_PROCESS: SyncProcess = {
+  name: "this process (Masivo)",
+  cpuMs: async () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  },
+};
+
+/**
+ * The destinations role in a process of its own (`--role-process 1`), as a Deployment runs it:
+ * loading its own role's modules, with the Node options (the heap budget) of its Deployment.
+ */
+async function destinationsProcess(bench: Bench, options: Options): Promise<SyncProcess> {
+  const role = await startRoleProcess(bench, "destinations", {
+    MASIVO_MASTER_KEY: MASTER_KEY,
+    ...syncEnvironment(options),
+  });
+  return { name: "the destinations process", cpuMs: role.cpuMs, peakRssBytes: role.peakRssBytes };
+}
+
+/** What the process that syncs is told, in either place. */
+function syncEnvironment(options: Options): Record<string, string> {
+  return {
+    MASIVO_ALLOW_LOCAL_DESTINATIONS: "1",
+    MASIVO_BRAZE_TRACK_LIMIT: String(options.trackLimit),
+    // Passed on, so the two ways of planning can be compared on one machine.
+    MASIVO_BRAZE_PLANNING_THREAD: process.env.MASIVO_BRAZE_PLANNING_THREAD || "auto",
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // The fake Braze, as a process of its own
 
 type Fake = {
@@ -360,6 +403,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   // Configured but off: the integration exists (its consumer will start from now), nothing syncs yet.
   const settings = { restEndpoint: fake.url, apiKey: API_KEY, batchLimit: "PER_TYPE" };
   await gql(CONFIGURE, { i: { ...settings, enabled: false } }, signal);
+  const sync = options.roleProcess ? await destinationsProcess(bench, options) : IN_THIS_PROCESS;
   const publishMs = await publishBacklog(bench, n);
   note(
     `backlog: ${fmt(n * FACTS_PER_CUSTOMER)} facts of ${fmt(n)} customers published into CHANGES in ` +
@@ -369,7 +413,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
 
   const profiler = await startProfile(process.env.BENCH_CPU_PROFILE || undefined);
   const enabledAt = Date.now();
-  const cpuBefore = process.cpuUsage();
+  const cpuBefore = await sync.cpuMs();
   await gql(CONFIGURE, { i: { ...settings, enabled: true } }, signal);
   let stats: FakeBrazeStats | undefined;
   let firstCallAt: number | undefined;
@@ -407,7 +451,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
     stopProgress();
   }
   const doneAt = Date.now();
-  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMs = (await sync.cpuMs()) - cpuBefore;
   await profiler?.();
   const lastCallAt = await fake.lastTrackCallAt();
 
@@ -437,13 +481,14 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   const callsPerSecond = ((trackCalls - 1) * 1000) / spanMs;
   const share = callsPerSecond / ceiling;
   const objectsPerCall = objects / trackCalls;
-  const cpuMsPerCall = (cpu.user + cpu.system) / 1000 / trackCalls;
+  const cpuMsPerCall = cpuMs / trackCalls;
   note(
     `sync: ${fmt(objects)} objects in ${fmt(trackCalls)} /users/track calls; first call ` +
       `${seconds((firstCallAt ?? Number.NaN) - enabledAt)} s after enabling, last call ${seconds(spanMs)} s after the first, ` +
       `all objects at the fake ${seconds(doneAt - enabledAt)} s after enabling ` +
-      `(${fmt((objects * 1000) / (doneAt - enabledAt))} objects/s overall); this process (Masivo) used ` +
-      `${seconds((cpu.user + cpu.system) / 1000)} s of CPU meanwhile, ${cpuMsPerCall.toFixed(2)} ms a call`,
+      `(${fmt((objects * 1000) / (doneAt - enabledAt))} objects/s overall); ${sync.name} used ` +
+      `${seconds(cpuMs)} s of CPU meanwhile, ${cpuMsPerCall.toFixed(2)} ms a call` +
+      (sync.peakRssBytes ? `, peak RSS ${fmt((await sync.peakRssBytes()) / 2 ** 20)} MB` : ""),
   );
   note(
     `fake Braze: ${fmt(stats.objects.attributes)} attributes, ${fmt(stats.objects.events)} events, ` +
@@ -481,13 +526,13 @@ runBench({
   header: (options) =>
     `${fmt(options.customers)} customers, ${fmt(options.customers * FACTS_PER_CUSTOMER)} facts straight into CHANGES, ` +
     `synced to the fake Braze in PER_TYPE at ${fmt(options.trackLimit)} track calls per 3 s` +
-    (options.latencyMs > 0 ? `, answering each after ${fmt(options.latencyMs)} ms` : ""),
+    (options.latencyMs > 0 ? `, answering each after ${fmt(options.latencyMs)} ms` : "") +
+    (options.roleProcess ? ", by the destinations role in a process of its own" : ""),
   environment: (options) => ({
-    MASIVO_ROLES: "gateway,destinations",
-    MASIVO_ALLOW_LOCAL_DESTINATIONS: "1",
-    MASIVO_BRAZE_TRACK_LIMIT: String(options.trackLimit),
-    // Passed on, so the two ways of planning can be compared on one machine.
-    MASIVO_BRAZE_PLANNING_THREAD: process.env.MASIVO_BRAZE_PLANNING_THREAD || "auto",
+    MASIVO_ROLES: options.roleProcess ? "gateway" : "gateway,destinations",
+    // Otherwise the key is Masivo's own (a file in its data directory), as before.
+    ...(options.roleProcess ? { MASIVO_MASTER_KEY: MASTER_KEY } : {}),
+    ...syncEnvironment(options),
   }),
   run,
 });

@@ -4,6 +4,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
+/** `/proc` counts CPU time in clock ticks of Linux's USER_HZ, 100 a second on every architecture Node runs on. */
+const MS_PER_CLOCK_TICK = 10;
+
 /** How a process ended, and how long after the signal that ended it. */
 export type Exit = { code: number | null; signal: NodeJS.Signals | null; afterMs: number };
 
@@ -24,6 +27,8 @@ export type MasivoProcess = {
   ready: () => Promise<boolean>;
   /** The most memory the running process has held resident so far (Linux's `VmHWM`), in bytes. */
   peakRssBytes: () => Promise<number>;
+  /** The CPU time the running process has used so far, user and system, all its threads (Linux's `/proc/<pid>/stat`), in ms. */
+  cpuMs: () => Promise<number>;
 };
 
 export type MasivoProcessOptions = {
@@ -69,6 +74,10 @@ export function masivoProcess(options: MasivoProcessOptions): MasivoProcess {
       if (kib === undefined) throw new Error(`no VmHWM in /proc/${child.pid}/status`);
       return Number(kib) * 1_024;
     },
+    async cpuMs() {
+      if (!child?.pid || !running()) throw new Error(`${options.name} is not running`);
+      return cpuMsOfStat(await readFile(`/proc/${child.pid}/stat`, "utf8"));
+    },
     async start() {
       if (running()) throw new Error(`${options.name} is already running`);
       signalledAt = undefined;
@@ -103,4 +112,14 @@ export function masivoProcess(options: MasivoProcessOptions): MasivoProcess {
       return exited;
     },
   };
+}
+
+/** The CPU time, user and system, a process's `/proc/<pid>/stat` line counts, in ms. */
+export function cpuMsOfStat(stat: string): number {
+  // After the command name, in parentheses that may hold spaces and parentheses: utime and stime
+  // are the 12th and 13th fields.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  if (!Number.isSafeInteger(ticks)) throw new Error(`no utime and stime in /proc stat line: ${stat.slice(0, 80)}`);
+  return ticks * MS_PER_CLOCK_TICK;
 }
