@@ -6,7 +6,6 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
@@ -76,8 +75,6 @@ const GOAL_OBJECTS_PER_CALL = 70;
  * counts in its CPU; the end it detects is at most this late, which adds no CPU (Masivo is idle then).
  */
 const POLL_MS = 100;
-/** With `--role-process`, shared by this process (the gateway stores the API key) and the destinations process (which opens it). */
-const MASTER_KEY = randomBytes(32).toString("hex");
 
 // ---------------------------------------------------------------------------------------------
 // The backlog
@@ -248,10 +245,7 @@ const IN_THIS_PROCESS: SyncProcess = {
  * loading its own role's modules, with the Node options (the heap budget) of its Deployment.
  */
 async function destinationsProcess(bench: Bench, options: Options): Promise<SyncProcess> {
-  const role = await startRoleProcess(bench, "destinations", {
-    MASIVO_MASTER_KEY: MASTER_KEY,
-    ...syncEnvironment(options),
-  });
+  const role = await startRoleProcess(bench, "destinations", syncEnvironment(options));
   return { name: "the destinations process", cpuMs: role.cpuMs, peakRssBytes: role.peakRssBytes };
 }
 
@@ -530,8 +524,6 @@ runBench({
     (options.roleProcess ? ", by the destinations role in a process of its own" : ""),
   environment: (options) => ({
     MASIVO_ROLES: options.roleProcess ? "gateway" : "gateway,destinations",
-    // Otherwise the key is Masivo's own (a file in its data directory), as before.
-    ...(options.roleProcess ? { MASIVO_MASTER_KEY: MASTER_KEY } : {}),
     ...syncEnvironment(options),
   }),
   run,

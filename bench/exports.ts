@@ -52,8 +52,6 @@ const BUCKET = "masivo-bench-exports";
 const VERIFY_EVERY = 100;
 const POLL_MS = 250;
 const MB = 2 ** 20;
-/** Both Masivo processes seal and open the export's secrets with it. */
-const MASTER_KEY = randomBytes(32).toString("hex");
 
 /** How one destination's wait ended: when it held every fact (ms after enabling), or how far it got. */
 type Arrival =
@@ -150,10 +148,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   );
 
   // The destinations run in a process of their own, whose memory is what is measured.
-  const destinations = await startRoleProcess(bench, "destinations", {
-    MASIVO_MASTER_KEY: MASTER_KEY,
-    MASIVO_ALLOW_LOCAL_DESTINATIONS: "1",
-  });
+  const destinations = await startRoleProcess(bench, "destinations", { MASIVO_ALLOW_LOCAL_DESTINATIONS: "1" });
 
   // One after the other, so that each is measured alone on the process's two cores.
   const s3EnabledAt = performance.now();
@@ -314,7 +309,6 @@ runBench({
   // Every role but the destinations in this process: they run in one of their own.
   environment: {
     MASIVO_ALLOW_LOCAL_DESTINATIONS: "1",
-    MASIVO_MASTER_KEY: MASTER_KEY,
     MASIVO_ROLES: "gateway,customers,audiences,channels",
     MASIVO_TIMER_SWEEP_SECONDS: "3600",
   },

@@ -301,6 +301,7 @@ export async function startRoleProcess(
       MASIVO_ROLES: roles,
       NATS_URL: bench.running.natsUrl,
       MONGODB_URL: bench.running.mongodbUrl,
+      MASIVO_MASTER_KEY: bench.masterKey,
       MASIVO_LOG_LEVEL: "warn",
       ...environment,
       ...roleNodeOptions(roles),
@@ -437,6 +438,8 @@ export type Bench = {
   tag: string;
   /** NATS is the user's (NATS_URL): ids must be unique to the run, past runs' commands may be replayed. */
   sharedNats: boolean;
+  /** Made for the run: the secrets this process's Masivo seals, a role process opens (`startRoleProcess`). */
+  masterKey: string;
   /** Something to stop before the connections close; the last registered stops first. */
   defer: (stop: () => Promise<unknown>) => void;
 };
@@ -511,6 +514,7 @@ function cleanupOnce(resources: Resources, dataDir: string, dropDatabase: boolea
 async function benchMain<O>(spec: BenchSpec<O>): Promise<number> {
   const options = spec.parse(process.argv.slice(2), process.env);
   const tag = randomBytes(3).toString("hex");
+  const masterKey = randomBytes(32).toString("hex");
   const dataDir = await mkdtemp(join(tmpdir(), "masivo-bench-"));
   const userNats = process.env.NATS_URL || undefined;
   const userMongo = process.env.MONGODB_URL || undefined;
@@ -528,6 +532,7 @@ async function benchMain<O>(spec: BenchSpec<O>): Promise<number> {
     NATS_URL: userNats,
     MONGODB_URL: mongodbUrl,
     MASIVO_DATA_DIR: dataDir,
+    MASIVO_MASTER_KEY: masterKey,
     MASIVO_LOG_LEVEL: "warn",
     MASIVO_ROLES: "all",
     MASIVO_PARTITIONS: process.env.MASIVO_PARTITIONS,
@@ -583,6 +588,7 @@ async function benchMain<O>(spec: BenchSpec<O>): Promise<number> {
       signal,
       tag,
       sharedNats: userNats !== undefined,
+      masterKey,
       defer: (stop) => resources.deferred.push(stop),
     };
     outcome = await spec.run(bench, options);
