@@ -61,6 +61,11 @@ export function masivoProcess(options: MasivoProcessOptions): MasivoProcess {
     }
   };
   const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+  /** The pid of the running process, whose `/proc` entries are read. */
+  const runningPid = (): number => {
+    if (!child?.pid || !running()) throw new Error(`${options.name} is not running`);
+    return child.pid;
+  };
 
   return {
     name: options.name,
@@ -68,15 +73,14 @@ export function masivoProcess(options: MasivoProcessOptions): MasivoProcess {
     running,
     ready,
     async peakRssBytes() {
-      if (!child?.pid || !running()) throw new Error(`${options.name} is not running`);
-      const status = await readFile(`/proc/${child.pid}/status`, "utf8");
+      const pid = runningPid();
+      const status = await readFile(`/proc/${pid}/status`, "utf8");
       const kib = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
-      if (kib === undefined) throw new Error(`no VmHWM in /proc/${child.pid}/status`);
+      if (kib === undefined) throw new Error(`no VmHWM in /proc/${pid}/status`);
       return Number(kib) * 1_024;
     },
     async cpuMs() {
-      if (!child?.pid || !running()) throw new Error(`${options.name} is not running`);
-      return cpuMsOfStat(await readFile(`/proc/${child.pid}/stat`, "utf8"));
+      return cpuMsOfStat(await readFile(`/proc/${runningPid()}/stat`, "utf8"));
     },
     async start() {
       if (running()) throw new Error(`${options.name} is already running`);
