@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
+import { type PerformanceEntry, PerformanceObserver, constants as perfConstants } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
@@ -228,8 +229,16 @@ async function publishBacklog(bench: Bench, customers: number): Promise<number> 
 // ---------------------------------------------------------------------------------------------
 // Where the sync runs
 
-/** The Masivo process that syncs, and the CPU it has used so far (user and system, all its threads). */
-type SyncProcess = { name: string; cpuMs: () => Promise<number>; peakRssBytes?: () => Promise<number> };
+/**
+ * The Masivo process that syncs, and the CPU it has used so far (user and system, all its threads);
+ * where it can be watched, its garbage collections from now on (`watchCollections`).
+ */
+type SyncProcess = {
+  name: string;
+  cpuMs: () => Promise<number>;
+  peakRssBytes?: () => Promise<number>;
+  watchCollections?: () => () => string;
+};
 
 /** Masivo's gateway and destinations in this process, beside the bench (its polling counts too: POLL_MS). */
 const IN_THIS_PROCESS: SyncProcess = {
@@ -238,7 +247,52 @@ const IN_THIS_PROCESS: SyncProcess = {
     const { user, system } = process.cpuUsage();
     return (user + system) / 1000;
   },
+  watchCollections,
 };
+
+const COLLECTION_KINDS: Record<number, string> = {
+  [perfConstants.NODE_PERFORMANCE_GC_MINOR]: "scavenges",
+  [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: "full",
+  [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: "incremental marking",
+  [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: "weak callbacks",
+};
+
+/**
+ * This process's garbage collections until the returned function is called, which describes them:
+ * how many of each kind and their pauses of the main thread (V8's helper threads are not seen).
+ * Runs of the same code fall into a cheap or a dear regime of collections, which sets much of the
+ * CPU per call (bench/README.md): this tells which one a run was in.
+ */
+function watchCollections(): () => string {
+  const kinds = new Map<string, { count: number; ms: number }>();
+  const count = (entries: PerformanceEntry[]) => {
+    for (const entry of entries) {
+      const kind = COLLECTION_KINDS[collectionKind(entry)] ?? "other";
+      const seen = kinds.get(kind) ?? { count: 0, ms: 0 };
+      kinds.set(kind, { count: seen.count + 1, ms: seen.ms + entry.duration });
+    }
+  };
+  const observer = new PerformanceObserver((list) => count(list.getEntries()));
+  observer.observe({ entryTypes: ["gc"] });
+  return () => {
+    count(observer.takeRecords());
+    observer.disconnect();
+    return [...Object.values(COLLECTION_KINDS), "other"]
+      .flatMap((kind) => {
+        const seen = kinds.get(kind);
+        return seen ? [`${fmt(seen.count)} ${kind} (${fmt(Math.round(seen.ms))} ms)`] : [];
+      })
+      .join(", ");
+  };
+}
+
+/** A `gc` entry's kind (`perf_hooks.constants.NODE_PERFORMANCE_GC_*`), in its `detail`, which Node's types leave out. */
+function collectionKind(entry: PerformanceEntry): number {
+  const detail: unknown = Reflect.get(entry, "detail");
+  return typeof detail === "object" && detail !== null && "kind" in detail && typeof detail.kind === "number"
+    ? detail.kind
+    : -1;
+}
 
 /**
  * The destinations role in a process of its own (`--role-process 1`), as a Deployment runs it:
@@ -408,6 +462,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   const profiler = await startProfile(process.env.BENCH_CPU_PROFILE || undefined);
   const enabledAt = Date.now();
   const cpuBefore = await sync.cpuMs();
+  const collections = sync.watchCollections?.();
   await gql(CONFIGURE, { i: { ...settings, enabled: true } }, signal);
   let stats: FakeBrazeStats | undefined;
   let firstCallAt: number | undefined;
@@ -446,6 +501,7 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
   }
   const doneAt = Date.now();
   const cpuMs = (await sync.cpuMs()) - cpuBefore;
+  const collected = collections?.();
   await profiler?.();
   const lastCallAt = await fake.lastTrackCallAt();
 
@@ -482,7 +538,8 @@ async function run(bench: Bench, options: Options): Promise<BenchOutcome> {
       `all objects at the fake ${seconds(doneAt - enabledAt)} s after enabling ` +
       `(${fmt((objects * 1000) / (doneAt - enabledAt))} objects/s overall); ${sync.name} used ` +
       `${seconds(cpuMs)} s of CPU meanwhile, ${cpuMsPerCall.toFixed(2)} ms a call` +
-      (sync.peakRssBytes ? `, peak RSS ${fmt((await sync.peakRssBytes()) / 2 ** 20)} MB` : ""),
+      (sync.peakRssBytes ? `, peak RSS ${fmt((await sync.peakRssBytes()) / 2 ** 20)} MB` : "") +
+      (collected ? `; garbage collections meanwhile (main-thread pauses): ${collected}` : ""),
   );
   note(
     `fake Braze: ${fmt(stats.objects.attributes)} attributes, ${fmt(stats.objects.events)} events, ` +
