@@ -260,8 +260,8 @@ const COLLECTION_KINDS: Record<number, string> = {
 /**
  * This process's garbage collections until the returned function is called, which describes them:
  * how many of each kind and their pauses of the main thread (V8's helper threads are not seen).
- * Runs of the same code fall into a cheap or a dear regime of collections, which sets much of the
- * CPU per call (bench/README.md): this tells which one a run was in.
+ * Runs of the same code differ by their collector (how much survives, how many full collections)
+ * as well as by the machine's speed (bench/README.md): this tells the two apart.
  */
 function watchCollections(): () => string {
   const kinds = new Map<string, { count: number; ms: number }>();
